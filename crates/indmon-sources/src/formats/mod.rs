@@ -1,0 +1,233 @@
+//! The parsers, one module per input format, and what they share: the options a
+//! parse takes, what it reports, and the [`Emitter`] that checks every batch against
+//! the declared schema before handing it on.
+
+pub mod cbs;
+pub mod csv_table;
+pub mod eurostat;
+pub mod na_obs;
+pub mod oecd;
+pub mod undata;
+
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use chrono::NaiveDate;
+use indmon_core::TableSchema;
+
+use crate::batch::TableBuilder;
+use crate::input::{Encoding, Input};
+use crate::spec::{Format, SourceSpec};
+use crate::validate::validate_batch;
+use crate::{BATCH_ROWS, Error, InputError, Result};
+
+/// Version of the parsers, recorded with every vintage. Bumped when a parser's output
+/// for the same input changes.
+pub const PARSER_VERSION: u32 = 1;
+
+/// Options of one parse.
+#[derive(Debug, Clone, Default)]
+pub struct ParseOptions {
+    /// Overrides the encoding the source declares.
+    pub encoding: Option<Encoding>,
+    /// The publisher's dataset the input must hold (e.g. Eurostat `nama_10_a64`);
+    /// default: the one the source description names.
+    pub expected_dataset: Option<String>,
+}
+
+/// What a parse reports besides the batches.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parsed {
+    /// Rows handed to the sink.
+    pub rows: u64,
+    /// The source's release or last-update date, where the input states it.
+    pub release: Option<NaiveDate>,
+    /// The release as the input writes it.
+    pub release_label: Option<String>,
+    /// Where the release date was found.
+    pub release_basis: Option<String>,
+    /// SHA-256 of the input bytes.
+    pub sha256: String,
+    /// Size of the input in bytes.
+    pub input_bytes: u64,
+    /// Things the user should know that did not stop the parse (e.g. ignored columns).
+    pub warnings: Vec<String>,
+}
+
+/// Receives each validated batch; an error stops the parse.
+pub type Sink<'a> = &'a mut dyn FnMut(RecordBatch) -> Result<()>;
+
+/// Reports progress: bytes of the input read so far.
+pub type Progress<'a> = &'a dyn Fn(u64);
+
+/// Checks batches against the declared schema and passes them to the sink.
+pub struct Emitter<'a, 'b> {
+    #[allow(clippy::type_complexity)]
+    schema: Arc<TableSchema>,
+    file: String,
+    sink: Sink<'b>,
+    rows: u64,
+    _marker: std::marker::PhantomData<&'a ()>,
+}
+
+impl<'a, 'b> Emitter<'a, 'b> {
+    /// An emitter for `file`'s rows of `schema`.
+    pub fn new(schema: Arc<TableSchema>, file: &str, sink: Sink<'b>) -> Self {
+        Self {
+            schema,
+            file: file.to_string(),
+            sink,
+            rows: 0,
+            _marker: std::marker::PhantomData,
+        }
+    }
+
+    /// Emits the builder's rows once it holds a full batch.
+    pub fn maybe_emit(&mut self, b: &mut TableBuilder) -> Result<()> {
+        if b.len() >= BATCH_ROWS {
+            self.emit(b)?;
+        }
+        Ok(())
+    }
+
+    /// Emits whatever rows the builder holds.
+    pub fn emit(&mut self, b: &mut TableBuilder) -> Result<()> {
+        if b.is_empty() {
+            return Ok(());
+        }
+        let batch = b
+            .finish()
+            .map_err(|e| InputError::file(&self.file, format!("rows {}..: {e}", self.rows + 1)))?;
+        self.emit_batch(batch)
+    }
+
+    /// Validates and emits a finished batch.
+    pub fn emit_batch(&mut self, batch: RecordBatch) -> Result<()> {
+        validate_batch(&self.schema, &batch)
+            .map_err(|e| InputError::file(&self.file, format!("rows {}..: {e}", self.rows + 1)))?;
+        self.rows += batch.num_rows() as u64;
+        (self.sink)(batch)
+    }
+
+    /// Rows emitted so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+}
+
+/// Parses `input` as the source `spec` describes, handing validated batches to `sink`.
+/// Small formats are read whole; BACI trade files are streamed.
+pub fn parse(
+    spec: &SourceSpec,
+    input: &Input,
+    opts: &ParseOptions,
+    sink: Sink<'_>,
+    progress: Progress<'_>,
+) -> Result<Parsed> {
+    if spec.format == Format::Baci {
+        return crate::baci::parse(spec, input, sink, progress);
+    }
+    let bytes = input.read_all()?;
+    let mut parsed = Parsed {
+        sha256: crate::input::sha256_hex(&bytes),
+        input_bytes: bytes.len() as u64,
+        ..Parsed::default()
+    };
+    let encoding = opts.encoding.unwrap_or(spec.encoding);
+    let body = crate::input::strip_bom(&input.name, &bytes)?;
+    let ctx = Ctx {
+        spec,
+        file: &input.name,
+        encoding,
+        opts,
+    };
+    match spec.format {
+        Format::Eurostat => eurostat::parse(&ctx, body, &mut parsed, sink)?,
+        Format::OecdSdmxCsv => oecd::parse(&ctx, body, &mut parsed, sink)?,
+        Format::UndataCsv => undata::parse(&ctx, body, &mut parsed, sink)?,
+        Format::CsvTable => csv_table::parse(&ctx, body, &mut parsed, sink)?,
+        Format::CbsOdata => cbs::parse_file(&ctx, body, &mut parsed, sink)?,
+        Format::Baci => unreachable!("streamed above"),
+    }
+    progress(parsed.input_bytes);
+    Ok(parsed)
+}
+
+/// What every parser needs to know about its input.
+pub struct Ctx<'a> {
+    /// The source description.
+    pub spec: &'a SourceSpec,
+    /// The input's name, for messages.
+    pub file: &'a str,
+    /// The encoding to read it with.
+    pub encoding: Encoding,
+    /// The parse options.
+    pub opts: &'a ParseOptions,
+}
+
+impl Ctx<'_> {
+    /// An input error at a line and field.
+    pub fn err(&self, line: u64, field: &str, message: impl Into<String>) -> Error {
+        let e = InputError::file(self.file, message).in_field(field);
+        if line > 0 {
+            e.at_line(line).into()
+        } else {
+            e.into()
+        }
+    }
+
+    /// Decodes a raw CSV field in the input's encoding.
+    pub fn text<'b>(
+        &self,
+        raw: &'b [u8],
+        line: u64,
+        field: &str,
+    ) -> Result<std::borrow::Cow<'b, str>> {
+        crate::input::decode(raw, self.encoding).map_err(|m| self.err(line, field, m))
+    }
+}
+
+/// Repairs text that was UTF-8, read as Latin-1 and written out as UTF-8 again
+/// (`CÃ´te d'Ivoire` → `Côte d'Ivoire`). Text that does not round-trip is returned
+/// unchanged.
+pub fn repair_mojibake(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| ('\u{80}'..='\u{FF}').contains(&c)) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    if s.chars().any(|c| c as u32 > 0xFF) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let bytes: Vec<u8> = s.chars().map(|c| c as u32 as u8).collect();
+    match String::from_utf8(bytes) {
+        Ok(fixed) => std::borrow::Cow::Owned(fixed),
+        Err(_) => std::borrow::Cow::Borrowed(s),
+    }
+}
+
+/// Parses a Eurostat `LAST UPDATE` stamp (`dd/mm/yy hh:mm:ss`) to its date.
+pub fn parse_estat_stamp(s: &str) -> Option<NaiveDate> {
+    let date = s.split_whitespace().next()?;
+    NaiveDate::parse_from_str(date, "%d/%m/%y").ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mojibake_is_repaired_and_clean_text_left_alone() {
+        assert_eq!(repair_mojibake("CÃ´te d'Ivoire"), "Côte d'Ivoire");
+        assert_eq!(repair_mojibake("TÃ¼rkiye"), "Türkiye");
+        assert_eq!(repair_mojibake("Côte d'Ivoire"), "Côte d'Ivoire");
+        assert_eq!(repair_mojibake("Netherlands"), "Netherlands");
+    }
+
+    #[test]
+    fn eurostat_stamps() {
+        assert_eq!(
+            parse_estat_stamp("12/03/25 23:00:00"),
+            NaiveDate::from_ymd_opt(2025, 3, 12)
+        );
+        assert_eq!(parse_estat_stamp("garbage"), None);
+    }
+}
