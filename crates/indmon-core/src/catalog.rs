@@ -28,7 +28,7 @@ impl DatasetId {
         let rest_ok = id
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if first_ok && rest_ok && id.len() <= 64 {
+        if first_ok && rest_ok && id.len() <= 64 && !id.contains("__") && !id.ends_with('_') {
             Ok(Self(id))
         } else {
             Err(Error::DatasetId(id))
@@ -224,7 +224,17 @@ mod tests {
     #[test]
     fn dataset_ids_are_checked() {
         assert!(DatasetId::new("estat_nama_10_a64").is_ok());
-        for bad in ["", "1abc", "Abc", "a-b", "a.b", "a b", &"a".repeat(65)] {
+        for bad in [
+            "",
+            "1abc",
+            "Abc",
+            "a-b",
+            "a.b",
+            "a b",
+            "a__vintages",
+            "a_",
+            &"a".repeat(65),
+        ] {
             assert!(DatasetId::new(bad).is_err(), "{bad:?} accepted");
         }
     }

@@ -106,7 +106,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A download failed after all retries.
-    #[error("{0}")]
+    #[error(transparent)]
     Fetch(#[from] fetch::FetchError),
     /// A shipped source description or code list is inconsistent.
     #[error("source description {id}: {message}")]

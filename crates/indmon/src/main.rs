@@ -1,1 +1,108 @@
-fn main() {}
+//! `indmon`, the industrial-policy monitor: command-line interface.
+//!
+//! Exit codes: 0 success; 1 an internal or file-system error; 2 a usage error (bad
+//! flags); 3 bad input data (the message names file, line and field; the store is
+//! unchanged); 4 a download failed; 5 a query was refused or failed.
+
+mod bundle;
+mod cmd;
+mod config;
+mod output;
+mod pipeline;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// indmon — the industrial-policy monitor.
+///
+/// Tracks the Dutch goal of at least 15 % industry in total value added by 2030 with
+/// official statistics kept per release ("vintage"), so every figure can be traced to
+/// its source and publication date. Works offline on the bundled real data; live
+/// sources (Eurostat, CBS, OECD) and BACI trade files can be added with `ingest`.
+#[derive(Debug, Parser)]
+#[command(name = "indmon", version, about, long_about, max_term_width = 100)]
+struct Cli {
+    /// Data directory holding the store [default: the platform data directory, e.g. ~/.local/share/indmon]
+    #[arg(long, global = true, env = "INDMON_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Settings file [default: ./indmon.toml if present]
+    #[arg(long, global = true, env = "INDMON_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// No progress bars or notes, only results and errors
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load the bundled snapshot of real data into the store (done automatically on first use)
+    Init(cmd::init::Args),
+    /// List the datasets: source, latest release, vintages, rows, licence
+    Sources(cmd::sources::Args),
+    /// Show the vintages (releases) of a dataset, or how one figure differs between releases
+    Vintages(cmd::vintages::Args),
+    /// Add a new vintage of a source from a file or, where the source has an API, a live download
+    Ingest(cmd::ingest::Args),
+    /// Print a selection of a statistic, e.g. value added: `indmon series va --geo NL --nace C --year 2023`
+    Series(cmd::series::Args),
+    /// Run a read-only SQL query over the store (DataFusion SQL)
+    Sql(cmd::sql::Args),
+    /// Generate synthetic data for tests and benchmarks (labelled synthetic everywhere)
+    Synth(cmd::synth::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = config::Context::resolve(cli.data_dir, cli.config, cli.quiet).and_then(|ctx| {
+        match cli.command {
+            Command::Init(a) => cmd::init::run(&ctx, a),
+            Command::Sources(a) => cmd::sources::run(&ctx, a),
+            Command::Vintages(a) => cmd::vintages::run(&ctx, a),
+            Command::Ingest(a) => cmd::ingest::run(&ctx, a),
+            Command::Series(a) => cmd::series::run(&ctx, a),
+            Command::Sql(a) => cmd::sql::run(&ctx, a),
+            Command::Synth(a) => cmd::synth::run(&ctx, a),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
+/// Maps an error to the documented exit codes.
+fn exit_code(e: &anyhow::Error) -> u8 {
+    for cause in e.chain() {
+        if let Some(s) = cause.downcast_ref::<indmon_sources::Error>() {
+            return match s {
+                indmon_sources::Error::Input(_) | indmon_sources::Error::UnknownSource { .. } => 3,
+                indmon_sources::Error::Fetch(_) => 4,
+                _ => 1,
+            };
+        }
+        if let Some(s) = cause.downcast_ref::<indmon_store::Error>() {
+            return match s {
+                indmon_store::Error::ReadOnly(_) | indmon_store::Error::Query(_) => 5,
+                indmon_store::Error::NotFound(_) => 3,
+                _ => 1,
+            };
+        }
+        if cause
+            .downcast_ref::<indmon_sources::fetch::FetchError>()
+            .is_some()
+        {
+            return 4;
+        }
+        if cause.downcast_ref::<cmd::UsageError>().is_some() {
+            return 2;
+        }
+    }
+    1
+}

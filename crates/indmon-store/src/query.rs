@@ -1,0 +1,333 @@
+//! Queries over the store with DataFusion: every dataset as a table (its latest
+//! vintage, or the one current on an "as of" date), every dataset's full history as
+//! `<dataset>__vintages` (with a `vintage` column), the catalog as `indmon_catalog`,
+//! and the national-accounts datasets together as `na_obs` and `na_obs__vintages`.
+//! User SQL is read-only: one SELECT (or EXPLAIN, SHOW) at a time.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use datafusion::arrow::array::{ArrayRef, BooleanArray, StringArray, UInt32Array, UInt64Array};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::datasource::MemTable;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::prelude::{
+    DataFrame, ParquetReadOptions, SQLOptions, SessionConfig, SessionContext,
+};
+use datafusion::sql::parser::{DFParser, Statement as DfStatement};
+use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
+
+use crate::{Catalog, Result, Store};
+
+/// How tables are bound for a query.
+#[derive(Debug, Clone, Default)]
+pub struct QueryOptions {
+    /// Bind each dataset to the vintage current on this date instead of the latest.
+    pub as_of: Option<NaiveDate>,
+    /// Memory the query may use, in bytes (default 4 GiB).
+    pub memory_limit: Option<usize>,
+}
+
+/// Why a statement was refused by the read-only guard.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SqlGuardError {
+    /// The statement would change or write something.
+    #[error(
+        "indmon sql is read-only: {0} is refused. The store changes only through `indmon ingest`; to save a result use --out FILE.parquet or --format csv|json"
+    )]
+    NotReadOnly(String),
+    /// More than one statement.
+    #[error("indmon sql runs one statement at a time; found {0}")]
+    Several(usize),
+    /// Not SQL.
+    #[error("SQL syntax error: {0}")]
+    Syntax(String),
+    /// Nothing to run.
+    #[error("no SQL statement given")]
+    Empty,
+}
+
+fn keyword(sql: &str) -> String {
+    sql.split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase()
+}
+
+/// Accepts one read-only statement: a query, EXPLAIN of a query, or SHOW TABLES /
+/// SHOW COLUMNS. Everything else — INSERT, UPDATE, DELETE, CREATE, DROP, COPY, SET,
+/// ATTACH ... — is refused before planning.
+pub fn check_read_only(sql: &str) -> Result<(), SqlGuardError> {
+    let stmts = DFParser::parse_sql(sql)
+        .map_err(|e| SqlGuardError::Syntax(e.strip_backtrace().to_string()))?;
+    match stmts.len() {
+        0 => return Err(SqlGuardError::Empty),
+        1 => {}
+        n => return Err(SqlGuardError::Several(n)),
+    }
+    fn check(s: &DfStatement, sql: &str) -> Result<(), SqlGuardError> {
+        match s {
+            DfStatement::Statement(inner) => match inner.as_ref() {
+                SqlStatement::Query(_)
+                | SqlStatement::ShowTables { .. }
+                | SqlStatement::ShowColumns { .. } => Ok(()),
+                SqlStatement::Explain { statement, .. } => match statement.as_ref() {
+                    SqlStatement::Query(_) => Ok(()),
+                    other => Err(SqlGuardError::NotReadOnly(format!(
+                        "EXPLAIN {}",
+                        keyword(&other.to_string())
+                    ))),
+                },
+                SqlStatement::ExplainTable { .. } => Ok(()),
+                other => Err(SqlGuardError::NotReadOnly(keyword(&other.to_string()))),
+            },
+            DfStatement::Explain(e) => check(&e.statement, sql),
+            DfStatement::CopyTo(_) => Err(SqlGuardError::NotReadOnly("COPY".into())),
+            DfStatement::CreateExternalTable(_) => {
+                Err(SqlGuardError::NotReadOnly("CREATE EXTERNAL TABLE".into()))
+            }
+            DfStatement::Reset(_) => Err(SqlGuardError::NotReadOnly(keyword(sql))),
+        }
+    }
+    check(&stmts[0], sql)
+}
+
+fn table_path(dir: &std::path::Path) -> String {
+    format!("{}/", dir.display())
+}
+
+impl Store {
+    /// A DataFusion session with the store's tables registered (see the module docs).
+    pub async fn session(&self, opts: &QueryOptions) -> Result<(SessionContext, Catalog)> {
+        let catalog = self.catalog()?;
+        let config = SessionConfig::new()
+            .with_information_schema(true)
+            .with_target_partitions(std::thread::available_parallelism().map_or(2, |n| n.get()));
+        let runtime = RuntimeEnvBuilder::new()
+            .with_memory_limit(opts.memory_limit.unwrap_or(4 << 30), 1.0)
+            .build_arc()?;
+        let ctx = SessionContext::new_with_config_rt(config, runtime);
+        let mut na_latest = Vec::new();
+        let mut na_all = Vec::new();
+        for ds in catalog.datasets() {
+            let Some(chosen) = catalog.select(ds, opts.as_of) else {
+                continue;
+            };
+            ctx.register_parquet(
+                ds,
+                table_path(&self.vintage_dir(ds, &chosen.vintage)),
+                ParquetReadOptions::default(),
+            )
+            .await?;
+            let all = format!("{ds}__vintages");
+            ctx.register_parquet(
+                all.as_str(),
+                table_path(&self.dataset_dir(ds)),
+                ParquetReadOptions::default()
+                    .table_partition_cols(vec![("vintage".to_string(), DataType::Utf8)]),
+            )
+            .await?;
+            if chosen.schema == "na_obs" {
+                na_latest.push(format!(
+                    "SELECT '{ds}' AS dataset, '{}' AS vintage, * FROM {ds}",
+                    chosen.vintage
+                ));
+                // vintages selected "as of" stay within that date
+                let filter = match opts.as_of {
+                    None => String::new(),
+                    Some(_) => {
+                        let ids: Vec<String> = catalog
+                            .vintages(ds)
+                            .iter()
+                            .filter(|m| m.effective_date() <= chosen.effective_date())
+                            .map(|m| format!("'{}'", m.vintage))
+                            .collect();
+                        format!(" WHERE vintage IN ({})", ids.join(", "))
+                    }
+                };
+                na_all.push(format!(
+                    "SELECT '{ds}' AS dataset, vintage, geo, nace, na_item, unit, time, value, flag, conf_status, series, note FROM {all}{filter}"
+                ));
+            }
+        }
+        ctx.register_table(
+            "indmon_catalog",
+            Arc::new(catalog_table(&catalog, opts.as_of)?),
+        )?;
+        if !na_latest.is_empty() {
+            ctx.sql(&format!(
+                "CREATE VIEW na_obs AS {}",
+                na_latest.join(" UNION ALL ")
+            ))
+            .await?;
+            ctx.sql(&format!(
+                "CREATE VIEW na_obs__vintages AS {}",
+                na_all.join(" UNION ALL ")
+            ))
+            .await?;
+        }
+        Ok((ctx, catalog))
+    }
+
+    /// Runs one read-only SQL statement (see [`check_read_only`]).
+    pub async fn sql(&self, sql: &str, opts: &QueryOptions) -> Result<(DataFrame, Catalog)> {
+        check_read_only(sql)?;
+        let (ctx, catalog) = self.session(opts).await?;
+        let guard = SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(false);
+        let df = ctx.sql_with_options(sql, guard).await?;
+        Ok((df, catalog))
+    }
+
+    /// Runs a read-only statement and collects the result.
+    pub async fn query(&self, sql: &str, opts: &QueryOptions) -> Result<Vec<RecordBatch>> {
+        let (df, _) = self.sql(sql, opts).await?;
+        Ok(df.collect().await?)
+    }
+}
+
+/// The catalog as a table.
+fn catalog_table(catalog: &Catalog, as_of: Option<NaiveDate>) -> Result<MemTable> {
+    let text = |name: &str, nullable: bool| Field::new(name, DataType::Utf8, nullable);
+    let schema = Arc::new(Schema::new(vec![
+        text("dataset", false),
+        text("vintage", false),
+        text("title", false),
+        text("publisher", false),
+        text("source", false),
+        text("input", false),
+        text("retrieved_at", false),
+        text("release", true),
+        text("release_label", true),
+        text("release_basis", true),
+        text("sha256", false),
+        Field::new("input_bytes", DataType::UInt64, false),
+        Field::new("rows", DataType::UInt64, false),
+        text("schema", false),
+        Field::new("schema_version", DataType::UInt32, false),
+        text("parser", false),
+        text("licence", false),
+        text("citation", false),
+        text("scope", true),
+        Field::new("synthetic", DataType::Boolean, false),
+        Field::new("is_latest", DataType::Boolean, false),
+        Field::new("is_selected", DataType::Boolean, false),
+        text("indmon_version", false),
+    ]));
+    let all: Vec<_> = catalog.all().collect();
+    let s = |f: &dyn Fn(&indmon_core::VintageMeta) -> Option<String>| -> ArrayRef {
+        Arc::new(StringArray::from(
+            all.iter().map(|m| f(m)).collect::<Vec<_>>(),
+        ))
+    };
+    let cols: Vec<ArrayRef> = vec![
+        s(&|m| Some(m.dataset.to_string())),
+        s(&|m| Some(m.vintage.clone())),
+        s(&|m| Some(m.title.clone())),
+        s(&|m| Some(m.publisher.clone())),
+        s(&|m| Some(m.source.clone())),
+        s(&|m| Some(m.input.clone())),
+        s(&|m| Some(m.retrieved_at.to_rfc3339())),
+        s(&|m| m.release.map(|d| d.to_string())),
+        s(&|m| m.release_label.clone()),
+        s(&|m| m.release_basis.clone()),
+        s(&|m| Some(m.sha256.clone())),
+        Arc::new(UInt64Array::from(
+            all.iter().map(|m| m.input_bytes).collect::<Vec<_>>(),
+        )),
+        Arc::new(UInt64Array::from(
+            all.iter().map(|m| m.rows).collect::<Vec<_>>(),
+        )),
+        s(&|m| Some(m.schema.clone())),
+        Arc::new(UInt32Array::from(
+            all.iter().map(|m| m.schema_version).collect::<Vec<_>>(),
+        )),
+        s(&|m| Some(m.parser.clone())),
+        s(&|m| Some(m.licence.clone())),
+        s(&|m| Some(m.citation.clone())),
+        s(&|m| m.scope.clone()),
+        Arc::new(BooleanArray::from(
+            all.iter().map(|m| m.synthetic).collect::<Vec<_>>(),
+        )),
+        Arc::new(BooleanArray::from(
+            all.iter()
+                .map(|m| {
+                    catalog
+                        .latest(m.dataset.as_str())
+                        .is_some_and(|l| l.vintage == m.vintage)
+                })
+                .collect::<Vec<_>>(),
+        )),
+        Arc::new(BooleanArray::from(
+            all.iter()
+                .map(|m| {
+                    catalog
+                        .select(m.dataset.as_str(), as_of)
+                        .is_some_and(|l| l.vintage == m.vintage)
+                })
+                .collect::<Vec<_>>(),
+        )),
+        s(&|m| Some(m.indmon_version.clone())),
+    ];
+    let batch = RecordBatch::try_new(schema.clone(), cols)
+        .map_err(|e| crate::Error::Query(e.to_string()))?;
+    Ok(MemTable::try_new(schema, vec![vec![batch]])?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_pass_the_guard() {
+        for ok in [
+            "SELECT 1",
+            "select * from estat_nama_10_a64 where geo = 'NL'",
+            "WITH x AS (SELECT 1 AS a) SELECT a FROM x",
+            "EXPLAIN SELECT 1",
+            "SHOW TABLES",
+            "SELECT 1;",
+        ] {
+            check_read_only(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+    }
+
+    #[test]
+    fn writes_are_refused_by_name() {
+        for (sql, word) in [
+            ("INSERT INTO t VALUES (1)", "INSERT"),
+            ("DROP TABLE estat_nama_10_a64", "DROP"),
+            ("COPY (SELECT 1) TO '/tmp/x.parquet'", "COPY"),
+            (
+                "COPY estat_nama_10_a64 TO '/tmp/x.csv' STORED AS CSV",
+                "COPY",
+            ),
+            ("CREATE TABLE t AS SELECT 1", "CREATE"),
+            (
+                "CREATE EXTERNAL TABLE t STORED AS CSV LOCATION '/etc/passwd'",
+                "CREATE EXTERNAL TABLE",
+            ),
+            ("DELETE FROM t", "DELETE"),
+            ("UPDATE t SET a = 1", "UPDATE"),
+            ("SET datafusion.execution.batch_size = 1", "SET"),
+            ("EXPLAIN INSERT INTO t VALUES (1)", "INSERT"),
+            ("CREATE VIEW v AS SELECT 1", "CREATE"),
+        ] {
+            let e = check_read_only(sql).unwrap_err();
+            assert_eq!(e, SqlGuardError::NotReadOnly(word.into()), "{sql}");
+            assert!(e.to_string().contains("read-only"), "{e}");
+        }
+        assert_eq!(
+            check_read_only("SELECT 1; DROP TABLE t").unwrap_err(),
+            SqlGuardError::Several(2)
+        );
+        assert!(matches!(
+            check_read_only("SELEC 1").unwrap_err(),
+            SqlGuardError::Syntax(_)
+        ));
+        assert_eq!(check_read_only("  ").unwrap_err(), SqlGuardError::Empty);
+    }
+}

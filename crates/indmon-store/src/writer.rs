@@ -1,0 +1,223 @@
+//! Writing a vintage: Parquet into a staging folder on a background thread, then one
+//! rename into place.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::basic::Compression;
+use datafusion::parquet::file::properties::WriterProperties;
+use indmon_core::{DatasetId, VintageMeta};
+
+use crate::{Error, Result, Store, io_err};
+
+/// Writes `bytes` to `path` atomically: a synced temporary file in `tmp_dir` (on the
+/// same file system), renamed over `path`.
+pub fn write_atomic(tmp_dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::create_dir_all(tmp_dir).map_err(io_err(tmp_dir))?;
+    let tmp = tmp_dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
+        unique()
+    ));
+    let mut f = File::create(&tmp).map_err(io_err(&tmp))?;
+    f.write_all(bytes).map_err(io_err(&tmp))?;
+    f.sync_all().map_err(io_err(&tmp))?;
+    drop(f);
+    std::fs::rename(&tmp, path).map_err(io_err(path))?;
+    sync_dir(path.parent().unwrap_or(Path::new(".")));
+    Ok(())
+}
+
+fn unique() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{}-{nanos}", std::process::id())
+}
+
+/// Makes a rename durable (best effort: not every file system can sync a folder).
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Writes one vintage. Batches go to a background thread that encodes Parquet while
+/// the caller parses the next ones; [`commit`](Self::commit) makes the vintage
+/// visible; dropping the writer without committing removes everything it wrote.
+pub struct VintageWriter {
+    root: PathBuf,
+    dataset: DatasetId,
+    staging: PathBuf,
+    tx: Option<SyncSender<RecordBatch>>,
+    handle: Option<JoinHandle<Result<u64>>>,
+    committed: bool,
+    _lock: File,
+}
+
+impl Store {
+    /// Takes the store's write lock and starts a vintage of `dataset` with `schema`.
+    /// Stale staging folders from an interrupted earlier write are removed first.
+    pub fn writer(&self, dataset: &DatasetId, schema: SchemaRef) -> Result<VintageWriter> {
+        let lock_path = self.root().join("lock");
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io_err(&lock_path))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::Corrupt {
+                    path: self.root().display().to_string(),
+                    message: "another indmon process is writing to this data directory; try again when it has finished".into(),
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io_err(&lock_path)(e)),
+        }
+        let tmp = self.root().join("tmp");
+        if let Ok(entries) = std::fs::read_dir(&tmp) {
+            for e in entries.flatten() {
+                let p = e.path();
+                let _ = if p.is_dir() {
+                    std::fs::remove_dir_all(&p)
+                } else {
+                    std::fs::remove_file(&p)
+                };
+            }
+        }
+        let staging = tmp.join(format!("{dataset}.{}", unique()));
+        std::fs::create_dir_all(&staging).map_err(io_err(&staging))?;
+        let file_path = staging.join("data.parquet");
+        let file = File::create(&file_path).map_err(io_err(&file_path))?;
+        let props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_created_by(format!("indmon {}", indmon_core::INDMON_VERSION))
+            .build();
+        let mut writer =
+            ArrowWriter::try_new(file, schema, Some(props)).map_err(|e| Error::Parquet {
+                path: file_path.display().to_string(),
+                message: e.to_string(),
+            })?;
+        let (tx, rx) = sync_channel::<RecordBatch>(4);
+        let path_for_thread = file_path.clone();
+        let handle = std::thread::Builder::new()
+            .name("indmon-parquet".into())
+            .spawn(move || -> Result<u64> {
+                let perr = |e: datafusion::parquet::errors::ParquetError| Error::Parquet {
+                    path: path_for_thread.display().to_string(),
+                    message: e.to_string(),
+                };
+                let mut rows = 0u64;
+                for batch in rx {
+                    rows += batch.num_rows() as u64;
+                    writer.write(&batch).map_err(perr)?;
+                }
+                let file = writer.into_inner().map_err(perr)?;
+                file.sync_all().map_err(io_err(&path_for_thread))?;
+                Ok(rows)
+            })
+            .map_err(io_err(&staging))?;
+        Ok(VintageWriter {
+            root: self.root().to_path_buf(),
+            dataset: dataset.clone(),
+            staging,
+            tx: Some(tx),
+            handle: Some(handle),
+            committed: false,
+            _lock: lock,
+        })
+    }
+}
+
+impl VintageWriter {
+    /// Queues a batch for writing.
+    pub fn write(&mut self, batch: RecordBatch) -> Result<()> {
+        let tx = self.tx.as_ref().expect("writer is open until commit");
+        if tx.send(batch).is_err() {
+            // the thread stopped: report its error
+            self.tx = None;
+            return match self.handle.take().map(JoinHandle::join) {
+                Some(Ok(Err(e))) => Err(e),
+                _ => Err(Error::Parquet {
+                    path: self.staging.display().to_string(),
+                    message: "the Parquet writer stopped".into(),
+                }),
+            };
+        }
+        Ok(())
+    }
+
+    /// Finishes the Parquet file, writes the catalog record and moves the vintage
+    /// into place in one rename. With `force`, an existing vintage of the same id is
+    /// replaced; otherwise that is an error and nothing changes.
+    pub fn commit(mut self, meta: &VintageMeta, force: bool) -> Result<PathBuf> {
+        self.tx = None;
+        let rows = match self.handle.take().map(JoinHandle::join) {
+            Some(Ok(r)) => r?,
+            _ => {
+                return Err(Error::Parquet {
+                    path: self.staging.display().to_string(),
+                    message: "the Parquet writer panicked".into(),
+                });
+            }
+        };
+        if rows != meta.rows || meta.dataset != self.dataset {
+            return Err(Error::Corrupt {
+                path: self.staging.display().to_string(),
+                message: format!(
+                    "catalog record says {} rows of {}, the file has {rows} of {}",
+                    meta.rows, meta.dataset, self.dataset
+                ),
+            });
+        }
+        let meta_path = self.staging.join("meta.json");
+        let json = serde_json::to_string_pretty(meta).expect("catalog records serialise");
+        let mut f = File::create(&meta_path).map_err(io_err(&meta_path))?;
+        f.write_all(json.as_bytes()).map_err(io_err(&meta_path))?;
+        f.write_all(b"\n").map_err(io_err(&meta_path))?;
+        f.sync_all().map_err(io_err(&meta_path))?;
+        sync_dir(&self.staging);
+        let ds_dir = self.root.join("datasets").join(self.dataset.as_str());
+        std::fs::create_dir_all(&ds_dir).map_err(io_err(&ds_dir))?;
+        let target = ds_dir.join(format!("vintage={}", meta.vintage));
+        let mut replaced = None;
+        if target.exists() {
+            if !force {
+                return Err(Error::Exists {
+                    dataset: meta.dataset.to_string(),
+                    vintage: meta.vintage.clone(),
+                });
+            }
+            let old = self.root.join("tmp").join(format!("replaced.{}", unique()));
+            std::fs::rename(&target, &old).map_err(io_err(&target))?;
+            replaced = Some(old);
+        }
+        std::fs::rename(&self.staging, &target).map_err(io_err(&target))?;
+        self.committed = true;
+        sync_dir(&ds_dir);
+        if let Some(old) = replaced {
+            let _ = std::fs::remove_dir_all(old);
+        }
+        Ok(target)
+    }
+}
+
+impl Drop for VintageWriter {
+    fn drop(&mut self) {
+        self.tx = None;
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
+    }
+}

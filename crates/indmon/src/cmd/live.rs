@@ -1,0 +1,243 @@
+//! Live downloads for `indmon ingest SOURCE` without a file: Eurostat (JSON-stat),
+//! OECD (SDMX-CSV) and CBS (OData v4/v3, paged and resumable).
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::{Context as _, Result};
+use chrono::NaiveDate;
+use indmon_core::DatasetId;
+use indmon_sources::fetch::{
+    Expect, Fetcher, Session, eurostat_url, odata_next, oecd_url, percent,
+};
+use indmon_sources::formats::{Ctx, ParseOptions, Parsed, cbs, parse};
+use indmon_sources::{Input, SourceSpec};
+use indmon_store::Store;
+
+use crate::cmd::UsageError;
+use crate::cmd::ingest::report;
+use crate::config::Context;
+use crate::pipeline::{IngestRequest, ingest};
+
+/// Downloads the source's data and stores it as a new vintage.
+#[allow(clippy::too_many_arguments)]
+pub fn ingest_live(
+    ctx: &Context,
+    store: &Store,
+    spec: &SourceSpec,
+    filters: &[String],
+    remote: Option<&str>,
+    base_url: Option<&str>,
+    dataset: Option<&str>,
+    release: Option<NaiveDate>,
+    force: bool,
+) -> Result<()> {
+    let live = spec.live.as_ref().ok_or_else(|| {
+        UsageError(format!(
+            "source {} has no live API: give the file to read (indmon ingest {} PATH)",
+            spec.id, spec.id
+        ))
+    })?;
+    let mut query: BTreeMap<String, String> = live.query.clone();
+    for f in filters {
+        let (dim, codes) = f
+            .split_once('=')
+            .ok_or_else(|| UsageError(format!("--filter {f}: use DIMENSION=CODE, e.g. geo=NL")))?;
+        query.insert(dim.trim().to_string(), codes.trim().to_string());
+    }
+    let base = base_url
+        .unwrap_or(&live.base)
+        .trim_end_matches('/')
+        .to_string();
+    let remote_ds = remote.unwrap_or(&live.dataset).to_string();
+    let dataset = DatasetId::new(match dataset {
+        Some(d) => d.to_string(),
+        None if live.api == "eurostat" && remote_ds != live.dataset => {
+            format!("estat_{}", remote_ds.to_ascii_lowercase())
+        }
+        None => spec.id.clone(),
+    })?;
+    let fetcher = Fetcher::new(&ctx.settings.fetch, store.cache_dir());
+    let quiet = ctx.quiet;
+    let on_retry = move |m: &str| {
+        if !quiet {
+            eprintln!("note: {m}");
+        }
+    };
+    let opts = ParseOptions {
+        encoding: None,
+        expected_dataset: Some(remote_ds.clone()),
+    };
+    let (input_label, parse_fn, header_release): (
+        String,
+        crate::pipeline::ParseFn<'_>,
+        Option<NaiveDate>,
+    ) = match live.api.as_str() {
+        "eurostat" | "oecd" => {
+            let (url, expect) = if live.api == "eurostat" {
+                let filters: Vec<(String, String)> = query.into_iter().collect();
+                (eurostat_url(&base, &remote_ds, &filters), Expect::Json)
+            } else {
+                let key = query.remove("key").unwrap_or_default();
+                (
+                    oecd_url(
+                        &base,
+                        &remote_ds,
+                        &key,
+                        query.get("startPeriod").map(String::as_str),
+                    ),
+                    Expect::Csv,
+                )
+            };
+            if !ctx.quiet {
+                eprintln!("Downloading {url}");
+            }
+            let fetched = fetcher.get(&url, expect, &on_retry)?;
+            let lm = fetched
+                .last_modified
+                .as_deref()
+                .and_then(|s| chrono::DateTime::parse_from_rfc2822(s).ok())
+                .map(|d| d.date_naive());
+            let input = Input::bytes(url.clone(), fetched.body);
+            (
+                url,
+                Box::new(move |sink, progress| parse(spec, &input, &opts, sink, progress)),
+                lm,
+            )
+        }
+        "cbs-odata4" | "cbs-odata3" => {
+            let v4 = live.api == "cbs-odata4";
+            let start = if v4 {
+                let filter = query
+                    .iter()
+                    .map(|(k, v)| format!("{k} eq '{v}'"))
+                    .collect::<Vec<_>>()
+                    .join(" and ");
+                if filter.is_empty() {
+                    format!("{base}/{remote_ds}/Observations")
+                } else {
+                    format!(
+                        "{base}/{remote_ds}/Observations?$filter={}",
+                        percent(&filter)
+                    )
+                }
+            } else {
+                format!("{base}/{remote_ds}/TypedDataSet?$format=json")
+            };
+            let mut session = Session::open(&fetcher, &start)?;
+            let mut pages = session.cached_pages()?;
+            if !ctx.quiet {
+                if session.resumed_pages > 0 {
+                    eprintln!(
+                        "Resuming an interrupted download of {start}: {} page(s) already in the cache",
+                        session.resumed_pages
+                    );
+                } else {
+                    eprintln!("Downloading {start}");
+                }
+            }
+            let bar = if ctx.quiet {
+                indicatif::ProgressBar::hidden()
+            } else {
+                indicatif::ProgressBar::new_spinner()
+            };
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {msg}").expect("valid template"),
+            );
+            while let Some(page) = session.next_page(Expect::Json, &odata_next, &on_retry)? {
+                pages.push(page);
+                bar.set_message(format!("{} page(s) downloaded", pages.len()));
+                bar.tick();
+            }
+            bar.finish_and_clear();
+            // the provisional/final status of each period, and the table's modification date
+            let mut statuses = HashMap::new();
+            let mut modified = None;
+            if v4 {
+                let codes = fetcher.get(
+                    &format!("{base}/{remote_ds}/PeriodenCodes"),
+                    Expect::Json,
+                    &on_retry,
+                )?;
+                let doc: serde_json::Value =
+                    serde_json::from_slice(&codes.body).context("reading PeriodenCodes")?;
+                for row in doc
+                    .get("value")
+                    .and_then(|v| v.as_array())
+                    .into_iter()
+                    .flatten()
+                {
+                    if let (Some(id), Some(st)) = (
+                        row.get("Identifier").and_then(|v| v.as_str()),
+                        row.get("Status").and_then(|v| v.as_str()),
+                    ) {
+                        statuses.insert(id.to_string(), st.to_string());
+                    }
+                }
+                let props = fetcher.get(
+                    &format!("{base}/{remote_ds}/Properties"),
+                    Expect::Json,
+                    &on_retry,
+                )?;
+                let doc: serde_json::Value =
+                    serde_json::from_slice(&props.body).context("reading Properties")?;
+                modified = doc.get("Modified").and_then(|v| v.as_str()).and_then(|s| {
+                    NaiveDate::parse_from_str(s.get(..10).unwrap_or(""), "%Y-%m-%d").ok()
+                });
+            }
+            let checksum = session.checksum();
+            let bytes: u64 = pages.iter().map(|p| p.body.len() as u64).sum();
+            let label = start.clone();
+            let parse_fn: crate::pipeline::ParseFn<'_> = Box::new(move |sink, progress| {
+                let json: Vec<serde_json::Value> = pages
+                    .iter()
+                    .map(|p| {
+                        serde_json::from_slice(&p.body).map_err(|e| {
+                            indmon_sources::InputError::file(&p.url, format!("not valid JSON: {e}"))
+                                .into()
+                        })
+                    })
+                    .collect::<indmon_sources::Result<_>>()?;
+                let file = label.clone();
+                let cx = Ctx {
+                    spec,
+                    file: &file,
+                    encoding: spec.encoding,
+                    opts: &opts,
+                };
+                let mut parsed = Parsed {
+                    sha256: checksum.clone(),
+                    input_bytes: bytes,
+                    ..Default::default()
+                };
+                cbs::parse_pages(&cx, &json, &statuses, &mut parsed, sink)?;
+                progress(bytes);
+                Ok(parsed)
+            });
+            (start, parse_fn, modified)
+        }
+        other => anyhow::bail!("source {}: unknown live API '{other}'", spec.id),
+    };
+    let req = IngestRequest {
+        spec,
+        dataset,
+        input_label: input_label.clone(),
+        known_sha: None,
+        release: release.or(header_release),
+        release_basis: if release.is_some() {
+            Some("declared with --release".into())
+        } else {
+            header_release.map(|_| "modification date the server reports".into())
+        },
+        title: None,
+        publisher: None,
+        licence_citation: None,
+        scope: Some(format!("download {input_label}")),
+        synthetic: false,
+        force,
+        parse: parse_fn,
+    };
+    let outcome =
+        ingest(store, req, &|_| {}).with_context(|| format!("ingesting {input_label}"))?;
+    report(ctx, &outcome);
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! Ingest: a source's parser feeding the store's vintage writer, and the catalog
+//! record that goes with it. Shared by `indmon init` (the bundled snapshot) and
+//! `indmon ingest` (files and live downloads).
+
+use anyhow::{Context, Result};
+use chrono::{NaiveDate, Utc};
+use indmon_core::{DatasetId, VintageMeta};
+use indmon_sources::SourceSpec;
+use indmon_sources::batch::arrow_schema;
+use indmon_sources::formats::{Parsed, Progress, Sink};
+use indmon_store::Store;
+
+/// Produces the batches of one vintage: the parse, given a sink and a progress callback.
+pub type ParseFn<'a> =
+    Box<dyn FnOnce(Sink<'_>, Progress<'_>) -> indmon_sources::Result<Parsed> + 'a>;
+
+/// One vintage to ingest.
+pub struct IngestRequest<'a> {
+    /// The source description.
+    pub spec: &'a SourceSpec,
+    /// The dataset it goes to.
+    pub dataset: DatasetId,
+    /// The input as the catalog records it (path, URL, `bundled:…`).
+    pub input_label: String,
+    /// Checksum of the input when known before parsing (skips a re-parse of a known input).
+    pub known_sha: Option<String>,
+    /// Release date declared by the user or the source description, used when the
+    /// input states none.
+    pub release: Option<NaiveDate>,
+    /// How that release date is known.
+    pub release_basis: Option<String>,
+    /// Overrides the title (synthetic data says so in its title).
+    pub title: Option<String>,
+    /// Overrides the publisher.
+    pub publisher: Option<String>,
+    /// Overrides licence and citation.
+    pub licence_citation: Option<(String, String)>,
+    /// Scope note, default the source's.
+    pub scope: Option<String>,
+    /// Generated data.
+    pub synthetic: bool,
+    /// Replace a vintage with the same id.
+    pub force: bool,
+    /// The parse.
+    pub parse: ParseFn<'a>,
+}
+
+/// What an ingest did.
+pub enum Outcome {
+    /// A new vintage.
+    Added(Box<VintageMeta>, Vec<String>),
+    /// The same input was already in the store.
+    AlreadyPresent(Box<VintageMeta>),
+}
+
+/// Parses and stores one vintage. Nothing is visible in the store unless every
+/// batch passed its checks and the vintage was committed.
+pub fn ingest(store: &Store, req: IngestRequest<'_>, progress: Progress<'_>) -> Result<Outcome> {
+    let catalog = store.catalog()?;
+    if let Some(sha) = &req.known_sha
+        && let Some(m) = catalog.with_sha(req.dataset.as_str(), sha)
+        && !req.force
+    {
+        return Ok(Outcome::AlreadyPresent(Box::new(m.clone())));
+    }
+    let table = req.spec.table();
+    let mut writer = store.writer(&req.dataset, arrow_schema(&table))?;
+    let retrieved_at = Utc::now();
+    let parsed = (req.parse)(
+        &mut |batch| {
+            writer
+                .write(batch)
+                .map_err(|e| indmon_sources::Error::Sink(e.to_string()))
+        },
+        progress,
+    )?;
+    if parsed.rows == 0 {
+        return Err(indmon_sources::Error::from(
+            indmon_sources::InputError::file(
+                &req.input_label,
+                "no observations to store (an empty dataset, or a selection that matches nothing); the store is unchanged",
+            )
+            .expected("at least one data row"),
+        )
+        .into());
+    }
+    if let Some(m) = store
+        .catalog()?
+        .with_sha(req.dataset.as_str(), &parsed.sha256)
+        && !req.force
+    {
+        return Ok(Outcome::AlreadyPresent(Box::new(m.clone())));
+    }
+    let (release, release_label, release_basis) = match parsed.release {
+        Some(d) => (
+            Some(d),
+            parsed.release_label.clone(),
+            parsed.release_basis.clone(),
+        ),
+        None => (
+            req.release,
+            req.release.map(|d| d.to_string()),
+            req.release_basis.clone(),
+        ),
+    };
+    let effective = release.unwrap_or_else(|| retrieved_at.date_naive());
+    let (licence, citation) = req
+        .licence_citation
+        .clone()
+        .unwrap_or_else(|| (req.spec.licence.clone(), req.spec.citation.clone()));
+    let meta = VintageMeta {
+        dataset: req.dataset.clone(),
+        vintage: VintageMeta::make_id(effective, &parsed.sha256),
+        title: req.title.clone().unwrap_or_else(|| req.spec.title.clone()),
+        publisher: req
+            .publisher
+            .clone()
+            .unwrap_or_else(|| req.spec.publisher.clone()),
+        source: req.spec.id.clone(),
+        input: req.input_label.clone(),
+        retrieved_at,
+        release,
+        release_label,
+        release_basis,
+        sha256: parsed.sha256.clone(),
+        input_bytes: parsed.input_bytes,
+        rows: parsed.rows,
+        schema: table.name.clone(),
+        schema_version: table.version,
+        parser: req.spec.parser(),
+        licence,
+        citation,
+        scope: req.scope.clone().or_else(|| req.spec.scope.clone()),
+        synthetic: req.synthetic,
+        indmon_version: indmon_core::INDMON_VERSION.to_string(),
+    };
+    writer
+        .commit(&meta, req.force)
+        .with_context(|| format!("storing {} vintage {}", meta.dataset, meta.vintage))?;
+    Ok(Outcome::Added(Box::new(meta), parsed.warnings))
+}

@@ -1,0 +1,11 @@
+//! End-to-end tests of the `indmon` binary on the bundled data, malformed inputs,
+//! an interrupted ingest, synthetic data and the live sources (against a local
+//! server).
+
+mod bad_input;
+mod interrupted;
+mod live;
+mod must_show;
+mod server;
+mod support;
+mod synthetic;
