@@ -282,7 +282,7 @@ mod tests {
             let t = s.table();
             assert!(!t.columns.is_empty(), "{}", s.id);
             assert!(
-                s.licence.len() > 5 && s.citation.len() > 5,
+                !s.licence.is_empty() && s.citation.len() > 5,
                 "{}: licence and citation",
                 s.id
             );
