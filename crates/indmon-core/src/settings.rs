@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 /// The resolved settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     /// The data directory (store and catalog). Default: the platform data directory
@@ -19,16 +19,6 @@ pub struct Settings {
     pub fetch: FetchSettings,
     /// CBS (Statistics Netherlands) OData settings.
     pub cbs: CbsSettings,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            data_dir: None,
-            fetch: FetchSettings::default(),
-            cbs: CbsSettings::default(),
-        }
-    }
 }
 
 /// Network behaviour of the live fetchers.
@@ -67,7 +57,7 @@ impl Default for FetchSettings {
 pub struct CbsSettings {
     /// Base URL of the CBS OData v4 service.
     pub odata4_base: String,
-    /// Base URL of the older CBS OData v3 service.
+    /// Base URL of the older CBS OData v3 service (the bulk "feed" endpoint, which pages).
     pub odata3_base: String,
 }
 
@@ -75,7 +65,7 @@ impl Default for CbsSettings {
     fn default() -> Self {
         Self {
             odata4_base: "https://datasets.cbs.nl/odata/v1/CBS".into(),
-            odata3_base: "https://opendata.cbs.nl/ODataApi/odata".into(),
+            odata3_base: "https://opendata.cbs.nl/ODataFeed/odata".into(),
         }
     }
 }

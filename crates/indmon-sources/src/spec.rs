@@ -89,7 +89,8 @@ pub struct SourceSpec {
     /// Path of the bundled copy under the repository's `data/` folder.
     #[serde(default)]
     pub bundled: Option<String>,
-    /// Scope note shown with every figure (e.g. "2024, 30 critical-material HS6 codes").
+    /// What the bundled copy covers, shown with every figure from it (e.g. "2024, 30
+    /// critical-material HS6 codes"). Files a user ingests get their own scope.
     #[serde(default)]
     pub scope: Option<String>,
     /// Release date of the bundled copy, when the source states it outside the file.

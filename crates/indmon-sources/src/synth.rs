@@ -21,8 +21,9 @@
 //! - the structure of each product (its exporters and their destinations) is the same
 //!   every year, with values varying by ±30 %: concentrated suppliers persist.
 //!
-//! Rows are split evenly over the years; each (t, i, j, k) appears once; `k` is written
-//! as an integer, as BACI does, so leading zeros are dropped and must be restored.
+//! Rows are split evenly over the years; each (t, i, j, k) appears once; rows are
+//! sorted by exporter, importer and product within a year, and `k` is written as an
+//! integer, as BACI does, so leading zeros are dropped and must be restored.
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -78,7 +79,7 @@ impl Rng {
 
     /// Uniform integer in [0, n).
     pub fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() >> 32) * n as u64 >> 32) as usize
+        (((self.next_u64() >> 32) * n as u64) >> 32) as usize
     }
 }
 
@@ -255,12 +256,11 @@ pub fn generate_baci(
         let flows = allot(rows_this_year);
         let name = format!("BACI_{}_Y{year}_VSYNTHETIC.csv", cfg.hs);
         let path = out_dir.join(&name);
-        let file = std::fs::File::create(&path).map_err(io(&path))?;
-        let mut w = BufWriter::with_capacity(1 << 20, file);
-        writeln!(w, "t,i,j,k,v,q").map_err(io(&path))?;
         let mut year_rng = Rng::new(cfg.seed ^ (year as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));
         let mut exporters = Vec::new();
         let mut importers = Vec::new();
+        // the year's flows, then written sorted by (exporter, importer, product) as BACI is
+        let mut flows_out: Vec<Flow> = Vec::with_capacity(rows_this_year as usize);
         for p in 0..np {
             let f = flows[p] as usize;
             if f == 0 {
@@ -313,25 +313,36 @@ pub fn generate_baci(
                         * (2.0 * prng.normal()).exp()
                         * (1.0 + 0.3 * (2.0 * year_rng.uniform() - 1.0));
                     let v = (v * 1000.0).round().max(1.0) / 1000.0;
-                    write!(
-                        w,
-                        "{year},{},{},{code},{v:.3},",
-                        countries[e].code, countries[j].code
-                    )
-                    .map_err(io(&path))?;
-                    if year_rng.uniform() < 0.02 {
-                        writeln!(w, "NA").map_err(io(&path))?;
+                    let q = if year_rng.uniform() < 0.02 {
+                        None
                     } else {
                         let q = v / (unit_value[p] * (0.5 * year_rng.normal()).exp());
-                        writeln!(w, "{:.3}", (q * 1000.0).round().max(1.0) / 1000.0)
-                            .map_err(io(&path))?;
-                    }
+                        Some((q * 1000.0).round().max(1.0) / 1000.0)
+                    };
+                    flows_out.push(Flow {
+                        i: countries[e].code,
+                        j: countries[j].code,
+                        k: code,
+                        v,
+                        q,
+                    });
                 }
                 written += per_exp[ei] as u64;
                 if written % 262_144 < per_exp[ei] as u64 {
                     progress(written);
                 }
             }
+        }
+        flows_out.sort_unstable_by_key(|f| (f.i, f.j, f.k));
+        let file = std::fs::File::create(&path).map_err(io(&path))?;
+        let mut w = BufWriter::with_capacity(1 << 20, file);
+        writeln!(w, "t,i,j,k,v,q").map_err(io(&path))?;
+        for f in &flows_out {
+            match f.q {
+                Some(q) => writeln!(w, "{year},{},{},{},{:.3},{q:.3}", f.i, f.j, f.k, f.v),
+                None => writeln!(w, "{year},{},{},{},{:.3},NA", f.i, f.j, f.k, f.v),
+            }
+            .map_err(io(&path))?;
         }
         w.flush().map_err(io(&path))?;
         w.into_inner().map_err(|e| Error::Io {
@@ -388,6 +399,15 @@ pub fn generate_baci(
 
 /// Version of the generator; bumped whenever the same seed would give other data.
 pub const GENERATOR_VERSION: u32 = 1;
+
+/// One generated flow.
+struct Flow {
+    i: u16,
+    j: u16,
+    k: u32,
+    v: f64,
+    q: Option<f64>,
+}
 
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {

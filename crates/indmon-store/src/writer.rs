@@ -12,6 +12,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::Compression;
 use datafusion::parquet::file::properties::WriterProperties;
+use datafusion::parquet::schema::types::ColumnPath;
 use indmon_core::{DatasetId, VintageMeta};
 
 use crate::{Error, Result, Store, io_err};
@@ -97,10 +98,18 @@ impl Store {
         std::fs::create_dir_all(&staging).map_err(io_err(&staging))?;
         let file_path = staging.join("data.parquet");
         let file = File::create(&file_path).map_err(io_err(&file_path))?;
-        let props = WriterProperties::builder()
+        // Snappy; dictionary encoding except for floating-point columns, whose values
+        // rarely repeat (the attempt would only cost time)
+        let mut props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
-            .set_created_by(format!("indmon {}", indmon_core::INDMON_VERSION))
-            .build();
+            .set_created_by(format!("indmon {}", indmon_core::INDMON_VERSION));
+        for f in schema.fields() {
+            if f.data_type().is_floating() {
+                props =
+                    props.set_column_dictionary_enabled(ColumnPath::from(f.name().as_str()), false);
+            }
+        }
+        let props = props.build();
         let mut writer =
             ArrowWriter::try_new(file, schema, Some(props)).map_err(|e| Error::Parquet {
                 path: file_path.display().to_string(),

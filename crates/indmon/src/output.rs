@@ -219,6 +219,30 @@ pub fn print_batches(out: &mut dyn Write, format: Format, batches: &[RecordBatch
     Ok(())
 }
 
+/// Column `c` of a batch as text cells (any Arrow type, via a cast to UTF-8).
+pub fn text_column(batch: &RecordBatch, c: usize) -> Result<Vec<Option<String>>> {
+    use indmon_store::arrow::array::{Array, AsArray};
+    use indmon_store::arrow::compute::cast;
+    use indmon_store::arrow::datatypes::DataType;
+    let col = cast(batch.column(c), &DataType::Utf8)?;
+    let a = col.as_string::<i32>();
+    Ok((0..a.len())
+        .map(|r| (!a.is_null(r)).then(|| a.value(r).to_string()))
+        .collect())
+}
+
+/// Column `c` of a batch as numbers (any numeric Arrow type, via a cast to Float64).
+pub fn num_column(batch: &RecordBatch, c: usize) -> Result<Vec<Option<f64>>> {
+    use indmon_store::arrow::array::{Array, AsArray};
+    use indmon_store::arrow::compute::cast;
+    use indmon_store::arrow::datatypes::{DataType, Float64Type};
+    let col = cast(batch.column(c), &DataType::Float64)?;
+    let a = col.as_primitive::<Float64Type>();
+    Ok((0..a.len())
+        .map(|r| (!a.is_null(r)).then(|| a.value(r)))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,28 +280,4 @@ mod tests {
         assert!(j["rows"][1]["value"].is_null());
         assert_eq!(j["notes"][0], "Source: x");
     }
-}
-
-/// Column `c` of a batch as text cells (any Arrow type, via a cast to UTF-8).
-pub fn text_column(batch: &RecordBatch, c: usize) -> Result<Vec<Option<String>>> {
-    use indmon_store::arrow::array::{Array, AsArray};
-    use indmon_store::arrow::compute::cast;
-    use indmon_store::arrow::datatypes::DataType;
-    let col = cast(batch.column(c), &DataType::Utf8)?;
-    let a = col.as_string::<i32>();
-    Ok((0..a.len())
-        .map(|r| (!a.is_null(r)).then(|| a.value(r).to_string()))
-        .collect())
-}
-
-/// Column `c` of a batch as numbers (any numeric Arrow type, via a cast to Float64).
-pub fn num_column(batch: &RecordBatch, c: usize) -> Result<Vec<Option<f64>>> {
-    use indmon_store::arrow::array::{Array, AsArray};
-    use indmon_store::arrow::compute::cast;
-    use indmon_store::arrow::datatypes::{DataType, Float64Type};
-    let col = cast(batch.column(c), &DataType::Float64)?;
-    let a = col.as_primitive::<Float64Type>();
-    Ok((0..a.len())
-        .map(|r| (!a.is_null(r)).then(|| a.value(r)))
-        .collect())
 }

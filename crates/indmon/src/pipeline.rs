@@ -35,7 +35,7 @@ pub struct IngestRequest<'a> {
     pub publisher: Option<String>,
     /// Overrides licence and citation.
     pub licence_citation: Option<(String, String)>,
-    /// Scope note, default the source's.
+    /// Scope note shown with every figure (what the input covers, when it is a subset).
     pub scope: Option<String>,
     /// Generated data.
     pub synthetic: bool,
@@ -130,7 +130,7 @@ pub fn ingest(store: &Store, req: IngestRequest<'_>, progress: Progress<'_>) -> 
         parser: req.spec.parser(),
         licence,
         citation,
-        scope: req.scope.clone().or_else(|| req.spec.scope.clone()),
+        scope: req.scope.clone(),
         synthetic: req.synthetic,
         indmon_version: indmon_core::INDMON_VERSION.to_string(),
     };

@@ -195,3 +195,79 @@ impl IntoBytesMut for Vec<u8> {
         v
     }
 }
+
+#[test]
+fn jsonstat_statuses_become_flags_and_confidentiality() {
+    // a made-up two-cell cube (geo XX is not a country): one provisional value, one
+    // confidential cell without a value
+    let doc = br#"{"version":"2.0","class":"dataset","updated":"2026-04-20T11:00:00+0200",
+      "id":["freq","unit","nace_r2","na_item","geo","time"],"size":[1,1,1,1,1,2],
+      "dimension":{"freq":{"category":{"index":{"A":0}}},"unit":{"category":{"index":{"CP_MEUR":0}}},
+        "nace_r2":{"category":{"index":{"C":0}}},"na_item":{"category":{"index":{"B1G":0}}},
+        "geo":{"category":{"index":{"XX":0}}},"time":{"category":{"index":{"2024":0,"2025":1}}}},
+      "value":{"0":10.5},"status":{"0":"p","1":"|C"}}"#;
+    let (b, p) = parse_input(
+        "estat_nama_10_a64",
+        &indmon_sources::Input::bytes("x.json", doc.to_vec()),
+    )
+    .unwrap();
+    assert_eq!(p.release.unwrap().to_string(), "2026-04-20");
+    assert_eq!(
+        lookup(&b, &[("geo", "XX")], &[("time", 2024)], "value"),
+        vec![Some(10.5)]
+    );
+    assert_eq!(
+        lookup_text(&b, &[("geo", "XX")], &[("time", 2024)], "flag"),
+        vec![Some("p".to_string())]
+    );
+    assert_eq!(
+        lookup(&b, &[("geo", "XX")], &[("time", 2025)], "value"),
+        vec![None]
+    );
+    assert_eq!(
+        lookup_text(&b, &[("geo", "XX")], &[("time", 2025)], "conf_status"),
+        vec![Some("C".to_string())]
+    );
+    // a cube with another dimension of several codes does not fit the schema
+    let wide = String::from_utf8(doc.to_vec())
+        .unwrap()
+        .replace(r#""freq","unit""#, r#""freq","s_adj","unit""#)
+        .replace(r#""size":[1,1"#, r#""size":[1,2,1"#)
+        .replace(
+            r#""unit":{"category""#,
+            r#""s_adj":{"category":{"index":{"NSA":0,"SA":1}}},"unit":{"category""#,
+        );
+    let e = parse_err("estat_nama_10_a64", "wide.json", wide.as_bytes());
+    assert!(e.contains("s_adj") && e.contains("2 codes"), "{e}");
+}
+
+#[test]
+fn undata_currency_and_table_checks() {
+    let header = "\"Country or Area\",\"SNA93 Table Code\",\"Sub Group\",\"Item\",\"SNA93 Item Code\",\"Year\",\"Series\",\"Currency\",\"SNA System\",\"Fiscal Year Type\",\"Value\",\"Value Footnotes\"\n";
+    let body = format!(
+        "{header}\"Japan\",\"2.4\",\"Industries\",\"Manufacturing\",\"C\",\"2022\",\"1000\",\"Yen\",\"2008\",\"Western calendar year\",\"117000000000000\",\"\"\n\n\"footnote_SeqID\",\"Footnote\"\n\"1\",\"x\"\n"
+    );
+    let (b, _) = parse_input(
+        "un_sna_2_4",
+        &indmon_sources::Input::bytes("u.csv", body.into_bytes()),
+    )
+    .unwrap();
+    assert_eq!(
+        lookup(
+            &b,
+            &[("geo", "JP"), ("unit", "CP_MNAC")],
+            &[("time", 2022)],
+            "value"
+        ),
+        vec![Some(117_000_000.0)]
+    );
+    assert_eq!(
+        lookup_text(&b, &[("geo", "JP")], &[("time", 2022)], "note"),
+        vec![Some("currency: Yen; SNA 2008".to_string())]
+    );
+    let other = format!(
+        "{header}\"Japan\",\"2.3\",\"Industries\",\"Manufacturing\",\"C\",\"2022\",\"1000\",\"Yen\",\"2008\",\"Western calendar year\",\"1\",\"\"\n"
+    );
+    let e = parse_err("un_sna_2_4", "u.csv", other.as_bytes());
+    assert!(e.contains("line 2") && e.contains("not Table 2.4"), "{e}");
+}

@@ -55,6 +55,9 @@ pub struct Args {
     /// Live download: use this base URL instead of the publisher's (a mirror or test server)
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
+    /// Live download from CBS: use the older OData v3 API (opendata.cbs.nl) instead of v4
+    #[arg(long)]
+    cbs_v3: bool,
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
@@ -92,12 +95,15 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             ctx,
             &store,
             spec,
-            &args.filter,
-            args.remote.as_deref(),
-            args.base_url.as_deref(),
-            args.dataset.as_deref(),
-            release,
-            args.force,
+            &crate::cmd::LiveArgs {
+                filters: &args.filter,
+                remote: args.remote.as_deref(),
+                base_url: args.base_url.as_deref(),
+                dataset: args.dataset.as_deref(),
+                cbs_v3: args.cbs_v3,
+                release,
+                force: args.force,
+            },
         ),
     }
 }
@@ -173,6 +179,37 @@ pub fn report(_ctx: &Context, outcome: &Outcome) {
     }
 }
 
+/// What a set of BACI files covers, e.g. "BACI HS17 V202601, 2022-2024 (3 files)".
+fn baci_scope(files: &baci::BaciFiles) -> String {
+    let years: Vec<i32> = files
+        .trade
+        .iter()
+        .filter_map(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .and_then(baci::BaciName::parse)
+                .and_then(|n| n.year)
+        })
+        .collect();
+    let span = match (years.iter().min(), years.iter().max()) {
+        (Some(a), Some(b)) if a == b => a.to_string(),
+        (Some(a), Some(b)) => format!("{a}-{b}"),
+        _ => "years unknown".to_string(),
+    };
+    let what = if files.name.is_synthetic() {
+        "SYNTHETIC BACI-format data"
+    } else {
+        "BACI"
+    };
+    format!(
+        "{what} {} {}, {span} ({} file{})",
+        files.name.hs,
+        files.name.version,
+        files.trade.len(),
+        if files.trade.len() == 1 { "" } else { "s" }
+    )
+}
+
 fn ingest_baci(
     ctx: &Context,
     store: &Store,
@@ -234,14 +271,7 @@ fn ingest_baci(
         licence_citation: synth_note
             .clone()
             .map(|n| ("synthetic data, free to use".to_string(), n)),
-        scope: if synthetic {
-            Some("synthetic".into())
-        } else if spec.bundled.as_deref().is_some_and(|b| path.ends_with(b)) {
-            None
-        } else {
-            Some(String::new())
-        }
-        .filter(|s: &String| !s.is_empty()),
+        scope: Some(baci_scope(&files)),
         synthetic,
         force: args.force,
         parse: Box::new(move |sink, progress| baci::parse_files(spec, &inputs, sink, progress)),

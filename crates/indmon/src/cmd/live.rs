@@ -18,25 +18,53 @@ use crate::cmd::ingest::report;
 use crate::config::Context;
 use crate::pipeline::{IngestRequest, ingest};
 
+/// The flags of a live download.
+pub struct LiveArgs<'a> {
+    /// `DIM=CODE` selections.
+    pub filters: &'a [String],
+    /// The publisher's dataset or table, instead of the source's.
+    pub remote: Option<&'a str>,
+    /// Another base URL (mirror, test server).
+    pub base_url: Option<&'a str>,
+    /// Store under this dataset id.
+    pub dataset: Option<&'a str>,
+    /// CBS: the OData v3 API.
+    pub cbs_v3: bool,
+    /// Declared release date.
+    pub release: Option<NaiveDate>,
+    /// Replace an existing vintage.
+    pub force: bool,
+}
+
 /// Downloads the source's data and stores it as a new vintage.
-#[allow(clippy::too_many_arguments)]
 pub fn ingest_live(
     ctx: &Context,
     store: &Store,
     spec: &SourceSpec,
-    filters: &[String],
-    remote: Option<&str>,
-    base_url: Option<&str>,
-    dataset: Option<&str>,
-    release: Option<NaiveDate>,
-    force: bool,
+    a: &LiveArgs<'_>,
 ) -> Result<()> {
+    let (filters, remote, base_url, dataset, release, force) = (
+        a.filters, a.remote, a.base_url, a.dataset, a.release, a.force,
+    );
     let live = spec.live.as_ref().ok_or_else(|| {
         UsageError(format!(
             "source {} has no live API: give the file to read (indmon ingest {} PATH)",
             spec.id, spec.id
         ))
     })?;
+    if a.cbs_v3 && !live.api.starts_with("cbs-") {
+        return Err(UsageError(format!("--cbs-v3 applies to CBS sources, not {}", spec.id)).into());
+    }
+    let api = if a.cbs_v3 {
+        "cbs-odata3"
+    } else {
+        live.api.as_str()
+    };
+    let default_base = match api {
+        "cbs-odata4" => ctx.settings.cbs.odata4_base.as_str(),
+        "cbs-odata3" => ctx.settings.cbs.odata3_base.as_str(),
+        _ => live.base.as_str(),
+    };
     let mut query: BTreeMap<String, String> = live.query.clone();
     for f in filters {
         let (dim, codes) = f
@@ -45,7 +73,7 @@ pub fn ingest_live(
         query.insert(dim.trim().to_string(), codes.trim().to_string());
     }
     let base = base_url
-        .unwrap_or(&live.base)
+        .unwrap_or(default_base)
         .trim_end_matches('/')
         .to_string();
     let remote_ds = remote.unwrap_or(&live.dataset).to_string();
@@ -71,7 +99,7 @@ pub fn ingest_live(
         String,
         crate::pipeline::ParseFn<'_>,
         Option<NaiveDate>,
-    ) = match live.api.as_str() {
+    ) = match api {
         "eurostat" | "oecd" => {
             let (url, expect) = if live.api == "eurostat" {
                 let filters: Vec<(String, String)> = query.into_iter().collect();
@@ -105,7 +133,7 @@ pub fn ingest_live(
             )
         }
         "cbs-odata4" | "cbs-odata3" => {
-            let v4 = live.api == "cbs-odata4";
+            let v4 = api == "cbs-odata4";
             let start = if v4 {
                 let filter = query
                     .iter()
@@ -151,39 +179,47 @@ pub fn ingest_live(
             bar.finish_and_clear();
             // the provisional/final status of each period, and the table's modification date
             let mut statuses = HashMap::new();
-            let mut modified = None;
-            if v4 {
-                let codes = fetcher.get(
-                    &format!("{base}/{remote_ds}/PeriodenCodes"),
-                    Expect::Json,
-                    &on_retry,
-                )?;
-                let doc: serde_json::Value =
-                    serde_json::from_slice(&codes.body).context("reading PeriodenCodes")?;
-                for row in doc
-                    .get("value")
-                    .and_then(|v| v.as_array())
-                    .into_iter()
-                    .flatten()
-                {
-                    if let (Some(id), Some(st)) = (
-                        row.get("Identifier").and_then(|v| v.as_str()),
-                        row.get("Status").and_then(|v| v.as_str()),
-                    ) {
-                        statuses.insert(id.to_string(), st.to_string());
-                    }
+            // period statuses (v4: PeriodenCodes.Identifier/Status; v3: Perioden.Key/Status) and the
+            // table's modification date (v4: Properties.Modified; v3: TableInfos.Modified)
+            let (codes_url, id_field, props_url) = if v4 {
+                (
+                    format!("{base}/{remote_ds}/PeriodenCodes"),
+                    "Identifier",
+                    format!("{base}/{remote_ds}/Properties"),
+                )
+            } else {
+                (
+                    format!("{base}/{remote_ds}/Perioden?$format=json"),
+                    "Key",
+                    format!("{base}/{remote_ds}/TableInfos?$format=json"),
+                )
+            };
+            let codes = fetcher.get(&codes_url, Expect::Json, &on_retry)?;
+            let doc: serde_json::Value = serde_json::from_slice(&codes.body)
+                .with_context(|| format!("reading {codes_url}"))?;
+            for row in doc
+                .get("value")
+                .and_then(|v| v.as_array())
+                .into_iter()
+                .flatten()
+            {
+                if let (Some(id), Some(st)) = (
+                    row.get(id_field).and_then(|v| v.as_str()),
+                    row.get("Status").and_then(|v| v.as_str()),
+                ) {
+                    statuses.insert(id.trim().to_string(), st.trim().to_string());
                 }
-                let props = fetcher.get(
-                    &format!("{base}/{remote_ds}/Properties"),
-                    Expect::Json,
-                    &on_retry,
-                )?;
-                let doc: serde_json::Value =
-                    serde_json::from_slice(&props.body).context("reading Properties")?;
-                modified = doc.get("Modified").and_then(|v| v.as_str()).and_then(|s| {
+            }
+            let props = fetcher.get(&props_url, Expect::Json, &on_retry)?;
+            let doc: serde_json::Value = serde_json::from_slice(&props.body)
+                .with_context(|| format!("reading {props_url}"))?;
+            let props = doc.get("value").and_then(|v| v.get(0)).unwrap_or(&doc);
+            let modified = props
+                .get("Modified")
+                .and_then(|v| v.as_str())
+                .and_then(|s| {
                     NaiveDate::parse_from_str(s.get(..10).unwrap_or(""), "%Y-%m-%d").ok()
                 });
-            }
             let checksum = session.checksum();
             let bytes: u64 = pages.iter().map(|p| p.body.len() as u64).sum();
             let label = start.clone();

@@ -11,7 +11,7 @@ pub mod vintages;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-pub use live::ingest_live;
+pub use live::{LiveArgs, ingest_live};
 
 /// A usage error found after parsing the flags (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -56,4 +56,38 @@ pub fn list(values: &[String]) -> Vec<String> {
 /// Quotes a text for SQL.
 pub fn sql_str(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
+}
+
+/// `col IN ('a', 'b')` for the (comma-separated or repeated) flag values; `None` when
+/// no value was given (no restriction).
+pub fn in_list(col: &str, values: &[String]) -> Option<String> {
+    let values = list(values);
+    (!values.is_empty()).then(|| {
+        format!(
+            "{col} IN ({})",
+            values
+                .iter()
+                .map(|v| sql_str(v))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+/// One "Source: …" line per vintage a result used.
+pub fn source_notes(
+    catalog: &indmon_store::Catalog,
+    used: &std::collections::BTreeSet<(String, String)>,
+    with_licence: bool,
+) -> Vec<String> {
+    used.iter()
+        .filter_map(|(ds, v)| catalog.vintages(ds).iter().find(|m| &m.vintage == v))
+        .map(|m| {
+            if with_licence {
+                format!("Source: {}. Licence: {}", m.source_line(), m.licence)
+            } else {
+                format!("Source: {}", m.source_line())
+            }
+        })
+        .collect()
 }

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use indmon_store::QueryOptions;
 
-use crate::cmd::{UsageError, date_arg, list, sql_str};
+use crate::cmd::{UsageError, date_arg, in_list, source_notes, sql_str};
 use crate::config::Context;
 use crate::output::{Cell, Format, num_column, print_rows, text_column};
 
@@ -100,36 +100,16 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     };
     match &args.unit {
         Some(u) => conds.push(format!("unit = {}", sql_str(u))),
-        None if !default_units.is_empty() => conds.push(format!(
-            "unit IN ({})",
-            default_units
+        None => conds.extend(in_list(
+            "unit",
+            &default_units
                 .iter()
-                .map(|u| sql_str(u))
-                .collect::<Vec<_>>()
-                .join(", ")
+                .map(|u| u.to_string())
+                .collect::<Vec<_>>(),
         )),
-        None => {}
     }
-    let geo = list(&args.geo);
-    if !geo.is_empty() {
-        conds.push(format!(
-            "geo IN ({})",
-            geo.iter()
-                .map(|g| sql_str(g))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    let nace = list(&args.nace);
-    if !nace.is_empty() {
-        conds.push(format!(
-            "nace IN ({})",
-            nace.iter()
-                .map(|g| sql_str(g))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
+    conds.extend(in_list("geo", &args.geo));
+    conds.extend(in_list("nace", &args.nace));
     match (args.year, args.from, args.to) {
         (Some(y), _, _) => conds.push(format!("time = {y}")),
         (None, f, t) => {
@@ -196,16 +176,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             ]);
         }
     }
-    let mut notes = Vec::new();
-    for (ds, v) in &used {
-        if let Some(m) = catalog.vintages(ds).iter().find(|m| &m.vintage == v) {
-            notes.push(format!(
-                "Source: {}. Licence: {}",
-                m.source_line(),
-                m.licence
-            ));
-        }
-    }
+    let mut notes = source_notes(&catalog, &used, true);
     if rows.is_empty() {
         notes.push(format!(
             "No figures match this selection in {} (`indmon sql \"SELECT DISTINCT geo, nace, unit FROM na_obs\"` shows what there is).",

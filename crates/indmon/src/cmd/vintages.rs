@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use crate::cmd::{UsageError, list, sql_str};
+use crate::cmd::{UsageError, in_list, source_notes, sql_str};
 use crate::config::Context;
 use crate::output::{Cell, Format, num_column, print_rows, text_column};
 
@@ -96,26 +96,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     } else {
         conds.push(format!("dataset = {}", sql_str(&args.dataset)));
     }
-    let geo = list(&args.geo);
-    if !geo.is_empty() {
-        conds.push(format!(
-            "geo IN ({})",
-            geo.iter()
-                .map(|g| sql_str(g))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    let nace = list(&args.nace);
-    if !nace.is_empty() {
-        conds.push(format!(
-            "nace IN ({})",
-            nace.iter()
-                .map(|g| sql_str(g))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
+    conds.extend(in_list("geo", &args.geo));
+    conds.extend(in_list("nace", &args.nace));
     if let Some(y) = args.year {
         conds.push(format!("time = {y}"));
     }
@@ -174,12 +156,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         };
         key(a).cmp(&key(b))
     });
-    let mut notes = Vec::new();
-    for (ds, v) in &used {
-        if let Some(m) = catalog.vintages(ds).iter().find(|m| &m.vintage == v) {
-            notes.push(format!("Source: {}", m.source_line()));
-        }
-    }
+    let mut notes = source_notes(&catalog, &used, false);
     if used.len() > 1 {
         notes.push("Values differ where a later release revised the figure, or where sources differ in method (CP_MEUR = current prices, million euro; CP_MNAC = million national currency).".into());
     }

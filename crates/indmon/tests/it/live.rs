@@ -290,3 +290,63 @@ fn cbs_odata4_pages_resume_after_an_interruption() {
         q.stdout
     );
 }
+
+#[test]
+fn cbs_odata3_typed_dataset_with_padded_keys() {
+    let s = TestServer::start();
+    s.route(
+        "/84088NED/TypedDataSet?$format=json",
+        vec![Reply::ok(
+            "application/json;odata=minimalmetadata",
+            fixture("cbs/v3_typed_1.json"),
+        )],
+    );
+    s.route(
+        "/84088NED/TypedDataSet?$format=json&$skip=2",
+        vec![Reply::ok(
+            "application/json",
+            fixture("cbs/v3_typed_2.json"),
+        )],
+    );
+    s.route(
+        "/84088NED/Perioden",
+        vec![Reply::ok(
+            "application/json",
+            fixture("cbs/v3_perioden.json"),
+        )],
+    );
+    s.route(
+        "/84088NED/TableInfos",
+        vec![Reply::ok(
+            "application/json",
+            fixture("cbs/v3_tableinfos.json"),
+        )],
+    );
+    let m = Indmon::new().with_config(&format!(
+        "{}[cbs]\nodata3_base = \"{}\"\n",
+        fast(1, 10),
+        s.base
+    ));
+    let r = m.run(&["ingest", "cbs_va", "--cbs-v3"]).ok();
+    assert!(
+        r.stdout.contains("4 rows") && r.stdout.contains("release 2023-06-30"),
+        "{}",
+        r.stdout
+    );
+    let q = m
+        .run(&[
+            "series", "va", "--source", "cbs_va", "--geo", "NL", "--nace", "TOTAL", "--format",
+            "csv",
+        ])
+        .ok();
+    assert!(
+        q.stdout.contains("NL,TOTAL,2021,774497,CP_MEUR,,"),
+        "{}",
+        q.stdout
+    );
+    assert!(
+        q.stdout.contains("NL,TOTAL,2022,859803,CP_MEUR,p,"),
+        "{}",
+        q.stdout
+    );
+}
