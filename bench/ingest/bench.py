@@ -4,7 +4,10 @@ in one run, each in its own process. Prints rows/s, wall time, peak RSS and the 
 
     python3 bench/ingest/bench.py --rows 10000000 [--indmon target/release/indmon] [--work /tmp/indmon-bench]
 
-The CSV is synthetic (indmon synth baci, seed 1, one year), generated once and reused.
+The CSV is synthetic (indmon synth baci, seed 1, one year), generated once and reused, in two
+orders: as generated (sorted by exporter, importer, product, as BACI files are) and shuffled
+(coreutils `shuf` with a fixed random source), which sends indmon's duplicate check down its
+hash-set path.
 What each tool does:
   indmon  `indmon ingest baci FILE`: parse, check every value (types, ranges, 6-digit codes restored,
           duplicates of (t,i,j,k)), SHA-256 of the input, Parquet (Snappy), catalog record, atomic commit
@@ -56,32 +59,32 @@ def main():
     if not os.path.exists(csv):
         subprocess.run([indmon, "--quiet", "synth", "baci", "--rows", str(a.rows), "--seed", "1",
                         "--years", "2024", "--out", src_dir], check=True)
-    size = os.path.getsize(csv)
-    rows = a.rows
-    print(f"input: {csv}: {rows:,} rows, {size / 2**20:.0f} MiB (SYNTHETIC, BACI layout)")
-
-    results = {}
-    for _ in range(a.repeat):
-        data = os.path.join(a.work, "store")
-        shutil.rmtree(data, ignore_errors=True)
-        subprocess.run([indmon, "--quiet", "--data-dir", data, "init"], check=True)
-        t = run([indmon, "--quiet", "--data-dir", data, "ingest", "baci", csv])
-        results.setdefault("indmon", []).append(t)
-        out = os.path.join(a.work, "duckdb.parquet")
-        t = run([sys.executable, "-c", DUCKDB, csv, out])
-        results.setdefault("duckdb", []).append(t)
-        out = os.path.join(a.work, "pandas.parquet")
-        t = run([sys.executable, "-c", PANDAS, csv, out])
-        results.setdefault("pandas+pyarrow", []).append(t)
-
-    best = {k: min(v) for k, v in results.items()}
-    base = best["indmon"][0]
-    print(f"{'tool':16} {'seconds':>8} {'rows/s':>12} {'peak RSS MiB':>13} {'time / indmon':>14}")
-    for k, (secs, rss) in best.items():
-        print(f"{k:16} {secs:8.2f} {rows / secs:12,.0f} {rss:13.0f} {secs / base:14.2f}")
+    shuffled = os.path.join(a.work, f"shuffled-{a.rows}", "BACI_HS12_Y2024_VSYNTHETIC.csv")
+    if not os.path.exists(shuffled):
+        os.makedirs(os.path.dirname(shuffled), exist_ok=True)
+        subprocess.run(["bash", "-c", f"(head -n 1 {csv}; tail -n +2 {csv} | shuf --random-source=<(yes)) > {shuffled}"],
+                       check=True)
     import duckdb, pandas, pyarrow  # noqa: E401  versions for the record
     print(f"duckdb {duckdb.__version__}, pandas {pandas.__version__}, pyarrow {pyarrow.__version__}, "
           f"{os.cpu_count()} cores; best of {a.repeat}")
+    for label, path in (("sorted (as BACI)", csv), ("shuffled", shuffled)):
+        size = os.path.getsize(path)
+        print(f"\ninput, {label}: {path}: {a.rows:,} rows, {size / 2**20:.0f} MiB (SYNTHETIC, BACI layout)")
+        results = {}
+        for _ in range(a.repeat):
+            data = os.path.join(a.work, "store")
+            shutil.rmtree(data, ignore_errors=True)
+            subprocess.run([indmon, "--quiet", "--data-dir", data, "init"], check=True)
+            results.setdefault("indmon", []).append(run([indmon, "--quiet", "--data-dir", data, "ingest", "baci", path]))
+            results.setdefault("duckdb", []).append(
+                run([sys.executable, "-c", DUCKDB, path, os.path.join(a.work, "duckdb.parquet")]))
+            results.setdefault("pandas+pyarrow", []).append(
+                run([sys.executable, "-c", PANDAS, path, os.path.join(a.work, "pandas.parquet")]))
+        best = {k: min(v) for k, v in results.items()}
+        base = best["indmon"][0]
+        print(f"{'tool':16} {'seconds':>8} {'rows/s':>12} {'peak RSS MiB':>13} {'time / indmon':>14}")
+        for k, (secs, rss) in best.items():
+            print(f"{k:16} {secs:8.2f} {a.rows / secs:12,.0f} {rss:13.0f} {secs / base:14.2f}")
 
 
 if __name__ == "__main__":

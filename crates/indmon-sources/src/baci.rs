@@ -14,8 +14,6 @@
 //! → January 2026). Files written by `indmon synth baci` carry `VSYNTHETIC` instead and
 //! go to `synth_baci_hsXX`, marked synthetic.
 
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -183,61 +181,57 @@ pub fn discover(path: &Path) -> Result<BaciFiles> {
     })
 }
 
-/// A hasher for u64 keys (a multiply-xorshift mix): the keys are packed integers,
-/// not attacker-chosen, and SipHash would cost more than the parse.
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, _: &[u8]) {
-        unreachable!("only u64 keys")
-    }
-    fn write_u64(&mut self, k: u64) {
-        let x = k.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.0 = x ^ (x >> 29);
-    }
-}
-
-/// Finds repeated (t, i, j, k) keys within one file. BACI files come sorted, so while
-/// keys arrive in increasing order they are only appended to a list (a repeat would
-/// break the order); at the first key out of order the list moves into a hash set
-/// and every later key is looked up. Memory: 8 bytes a row (sorted) or about 18
-/// (unsorted), for one file (one year) at a time.
+/// Finds repeated (t, i, j, k) keys within one file: every row's packed key is
+/// appended to a list (8 bytes a row, one file — one year — at a time), and at the end
+/// of the file the list is sorted and neighbours compared. BACI files come sorted, which
+/// the sort notices in one pass; shuffled input costs one sort of 64-bit integers. Only
+/// when a repeat is found is the file read again, to name the two lines.
 #[derive(Default)]
 struct KeyCheck {
-    sorted: Vec<u64>,
-    set: Option<HashSet<u64, BuildHasherDefault<KeyHasher>>>,
+    keys: Vec<u64>,
 }
 
 impl KeyCheck {
-    /// Records a key; false if it was seen before.
-    fn insert(&mut self, key: u64) -> bool {
-        if let Some(set) = &mut self.set {
-            return set.insert(key);
+    /// Records a key.
+    fn push(&mut self, key: u64) {
+        self.keys.push(key);
+    }
+
+    /// A key that occurs more than once, if any.
+    fn repeated(&mut self) -> Option<u64> {
+        if !self.keys.is_sorted() {
+            self.keys.sort_unstable();
         }
-        match self.sorted.last() {
-            None => {
-                self.sorted.push(key);
-                true
-            }
-            Some(&last) if key > last => {
-                self.sorted.push(key);
-                true
-            }
-            Some(_) => {
-                let mut set: HashSet<u64, BuildHasherDefault<KeyHasher>> =
-                    HashSet::with_capacity_and_hasher(self.sorted.len() * 2, Default::default());
-                set.extend(self.sorted.drain(..));
-                self.sorted = Vec::new();
-                let fresh = set.insert(key);
-                self.set = Some(set);
-                fresh
-            }
+        self.keys.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])
+    }
+}
+
+/// Reads a file again to find the lines holding `key` (the error path of the
+/// duplicate check).
+fn lines_with_key(input: &Input, key: u64) -> Result<Vec<u64>> {
+    use std::io::BufRead;
+    let reader = std::io::BufReader::new(input.reader()?);
+    let mut found = Vec::new();
+    for (n, line) in reader.split(b'\n').enumerate() {
+        let line = line.map_err(|e| Error::Io {
+            path: input.name.clone(),
+            source: e,
+        })?;
+        let f: Vec<&[u8]> = line.split(|&c| c == b',').map(trim).collect();
+        if f.len() < 4 {
+            continue;
+        }
+        if let (Some(t), Some(i), Some(j), Some(k)) = (
+            parse_uint(f[0]),
+            parse_uint(f[1]),
+            parse_uint(f[2]),
+            parse_uint(f[3]),
+        ) && pack(t as i32, i as i32, j as i32, k) == key
+        {
+            found.push(n as u64 + 1);
         }
     }
+    Ok(found)
 }
 
 /// Packs (t, i, j, k) into 64 bits: 12 bits year offset, 10 + 10 bits countries,
@@ -247,6 +241,16 @@ fn pack(t: i32, i: i32, j: i32, k: u32) -> u64 {
         | ((i as u64 & 0x3FF) << 30)
         | ((j as u64 & 0x3FF) << 20)
         | k as u64
+}
+
+/// The inverse of [`pack`].
+fn unpack(key: u64) -> (i32, i32, i32, u32) {
+    (
+        ((key >> 40) & 0xFFF) as i32 + 1900,
+        ((key >> 30) & 0x3FF) as i32,
+        ((key >> 20) & 0x3FF) as i32,
+        (key & 0xF_FFFF) as u32,
+    )
 }
 
 struct Builders {
@@ -310,9 +314,37 @@ fn parse_uint(s: &[u8]) -> Option<u32> {
     Some(v)
 }
 
+/// Parses a non-negative decimal number. Plain decimals of up to 15 digits (what
+/// BACI writes: at most 3 decimals) take Clinger's fast path: the digits as an integer
+/// m < 2^53 divided by 10^d, one correctly rounded IEEE division of two exact
+/// numbers, which gives the same double as a full decimal parse. Anything else
+/// (exponents, signs, long mantissas) goes through the standard library's parser.
 fn parse_num(s: &[u8]) -> Option<f64> {
-    let v: f64 = std::str::from_utf8(s).ok()?.parse().ok()?;
-    (v.is_finite() && v >= 0.0).then_some(v)
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let slow = |s: &[u8]| -> Option<f64> {
+        let v: f64 = std::str::from_utf8(s).ok()?.parse().ok()?;
+        (v.is_finite() && v >= 0.0).then_some(v)
+    };
+    let (mut m, mut digits, mut frac): (u64, usize, Option<usize>) = (0, 0, None);
+    for &b in s {
+        match b {
+            b'0'..=b'9' => {
+                m = m.wrapping_mul(10).wrapping_add((b - b'0') as u64);
+                digits += 1;
+                if let Some(f) = frac.as_mut() {
+                    *f += 1;
+                }
+            }
+            b'.' if frac.is_none() => frac = Some(0),
+            _ => return slow(s),
+        }
+    }
+    if digits == 0 || digits > 15 {
+        return slow(s);
+    }
+    Some(m as f64 / POW10[frac.unwrap_or(0)])
 }
 
 /// Parses BACI trade files in order, handing validated batches to `sink`. The
@@ -337,8 +369,8 @@ pub fn parse_files(
             path: file.to_string(),
             source: e,
         };
-        let mut buf: Vec<u8> = Vec::with_capacity(4 << 20);
-        let mut chunk = vec![0u8; 4 << 20];
+        const BLOCK: usize = 4 << 20;
+        let mut buf: Vec<u8> = Vec::with_capacity(2 * BLOCK);
         let mut line: u64 = 0;
         let mut header_done = false;
         let mut b = Builders::new();
@@ -346,11 +378,13 @@ pub fn parse_files(
         let mut last_line_ended = true;
         let mut keys = KeyCheck::default();
         while !eof {
-            let n = reader.read(&mut chunk).map_err(read_err)?;
+            // read straight into the buffer's tail
+            let filled = buf.len();
+            buf.resize(filled + BLOCK, 0);
+            let n = reader.read(&mut buf[filled..]).map_err(read_err)?;
+            buf.truncate(filled + n);
             if n == 0 {
                 eof = true;
-            } else {
-                buf.extend_from_slice(&chunk[..n]);
             }
             // the complete lines in the buffer
             let end = if eof {
@@ -470,15 +504,7 @@ pub fn parse_files(
                         )
                     })?)
                 };
-                if !keys.insert(pack(t, i, j, k)) {
-                    return Err(bad(
-                        "k",
-                        format!(
-                            "duplicate flow: year {t}, exporter {i}, importer {j}, product {k:06} appears twice"
-                        ),
-                        "one row per (t, i, j, k)",
-                    ));
-                }
+                keys.push(pack(t, i, j, k));
                 b.t.append_value(t);
                 b.i.append_value(i);
                 b.j.append_value(j);
@@ -508,6 +534,23 @@ pub fn parse_files(
             .at_line(line)
             .into());
         }
+        if let Some(key) = keys.repeated() {
+            let lines = lines_with_key(input, key)?;
+            let (t, i, j, k) = unpack(key);
+            let at = lines.get(1).copied().unwrap_or(line);
+            return Err(InputError::file(
+                file,
+                format!(
+                    "duplicate flow: year {t}, exporter {i}, importer {j}, product {k:06} appears on lines {}",
+                    lines.iter().map(u64::to_string).collect::<Vec<_>>().join(" and ")
+                ),
+            )
+            .at_line(at)
+            .in_field("k")
+            .expected("one row per (t, i, j, k)")
+            .into());
+        }
+        drop(keys);
         if b.rows > 0 {
             out_file.emit_batch(b.finish(&schema))?;
         }
@@ -561,14 +604,50 @@ mod tests {
     #[test]
     fn duplicates_are_found_in_sorted_and_unsorted_input() {
         let mut k = KeyCheck::default();
-        assert!(k.insert(1) && k.insert(5) && k.insert(9));
-        assert!(k.set.is_none(), "sorted input needs no hash set");
-        assert!(!k.insert(9), "a repeat right after itself");
+        for key in [1, 5, 9] {
+            k.push(key);
+        }
+        assert_eq!(k.repeated(), None);
+        k.push(9);
+        assert_eq!(k.repeated(), Some(9));
         let mut k = KeyCheck::default();
-        assert!(k.insert(1) && k.insert(5) && k.insert(3));
-        assert!(k.set.is_some());
-        assert!(!k.insert(1) && !k.insert(5) && !k.insert(3));
-        assert!(k.insert(4));
+        for key in [7, 1, 5, 3] {
+            k.push(key);
+        }
+        assert_eq!(k.repeated(), None);
+        k.push(1);
+        assert_eq!(k.repeated(), Some(1));
+    }
+
+    #[test]
+    fn numbers_parse_like_the_standard_library() {
+        for t in [
+            "0",
+            "0.001",
+            "23685.927",
+            "8047.4",
+            "5.",
+            ".5",
+            "12345678901234.5",
+            "1e3",
+            "0000000000000000001.25",
+        ] {
+            assert_eq!(parse_num(t.as_bytes()), t.parse::<f64>().ok(), "{t}");
+        }
+        for bad in ["", ".", "-1", "1.2.3", "abc", "NaN", "inf"] {
+            assert_eq!(parse_num(bad.as_bytes()), None, "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_decimal_parse_matches_std(int in 0u64..10_000_000_000, frac in 0u32..1000, places in 0usize..4) {
+            let text = match places {
+                0 => int.to_string(),
+                p => format!("{int}.{:0width$}", frac % 10u32.pow(p as u32), width = p),
+            };
+            proptest::prop_assert_eq!(parse_num(text.as_bytes()), text.parse::<f64>().ok());
+        }
     }
 
     #[test]
@@ -576,5 +655,9 @@ mod tests {
         assert_ne!(pack(2024, 999, 0, 1), pack(2024, 0, 999, 1));
         assert_ne!(pack(2024, 1, 2, 999_999), pack(2025, 1, 2, 999_999));
         assert_eq!(pack(2024, 1, 2, 10121), pack(2024, 1, 2, 10121));
+        assert_eq!(
+            unpack(pack(2024, 699, 251, 850511)),
+            (2024, 699, 251, 850511)
+        );
     }
 }

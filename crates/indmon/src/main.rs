@@ -37,21 +37,15 @@ struct Cli {
     command: Command,
 }
 
+/// The subcommands; each one's help is the doc comment of its `Args`.
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Load the bundled snapshot of real data into the store (done automatically on first use)
     Init(cmd::init::Args),
-    /// List the datasets: source, latest release, vintages, rows, licence
     Sources(cmd::sources::Args),
-    /// Show the vintages (releases) of a dataset, or how one figure differs between releases
     Vintages(cmd::vintages::Args),
-    /// Add a new vintage of a source from a file or, where the source has an API, a live download
     Ingest(cmd::ingest::Args),
-    /// Print a selection of a statistic, e.g. value added: `indmon series va --geo NL --nace C --year 2023`
     Series(cmd::series::Args),
-    /// Run a read-only SQL query over the store (DataFusion SQL)
     Sql(cmd::sql::Args),
-    /// Generate synthetic data for tests and benchmarks (labelled synthetic everywhere)
     Synth(cmd::synth::Args),
 }
 

@@ -113,6 +113,7 @@ pub fn load_bundle(ctx: &Context, store: &Store, force: bool) -> Result<()> {
 pub fn release_text(m: &indmon_core::VintageMeta) -> String {
     match m.release {
         Some(d) => format!("release {d}"),
+        None if m.synthetic => "generated data, no release".to_string(),
         None => "release date not stated by the source".to_string(),
     }
 }
