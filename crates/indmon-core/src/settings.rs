@@ -19,6 +19,84 @@ pub struct Settings {
     pub fetch: FetchSettings,
     /// CBS (Statistics Netherlands) OData settings.
     pub cbs: CbsSettings,
+    /// The industry-share target and its comparison panel.
+    pub target: TargetSettings,
+}
+
+/// The industry-share target: by default the Dutch goal of at least 15 % industry
+/// (manufacturing, NACE C) in total gross value added in 2030, compared with the EU
+/// and Belgium, Denmark, Germany and Sweden. Another country sets its own `geo`,
+/// `value`, `year` and `peers`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TargetSettings {
+    /// The country whose target it is (Eurostat geo code).
+    pub geo: String,
+    /// The target share, in percent.
+    pub value: f64,
+    /// The year the target is for.
+    pub year: i32,
+    /// Industry definition: `C` (manufacturing) or `B-E` (industry except construction).
+    pub industry: String,
+    /// Denominator: `gva` (total gross value added) or `gdp` (gross domestic product).
+    pub denominator: String,
+    /// The comparison panel (besides `geo`).
+    pub peers: Vec<String>,
+    /// The EU aggregate used for gaps (Eurostat geo code).
+    pub eu: String,
+    /// Years over which the rest of the economy's average growth is taken as the
+    /// assumption for the required industry growth.
+    pub rest_growth_years: usize,
+}
+
+impl Default for TargetSettings {
+    fn default() -> Self {
+        Self {
+            geo: "NL".into(),
+            value: 15.0,
+            year: 2030,
+            industry: "C".into(),
+            denominator: "gva".into(),
+            peers: ["EU27_2020", "BE", "DK", "DE", "SE"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            eu: "EU27_2020".into(),
+            rest_growth_years: 10,
+        }
+    }
+}
+
+impl TargetSettings {
+    /// Checks the values make sense; the message names the key.
+    pub fn check(&self) -> Result<()> {
+        let err = |m: String| Error::Settings {
+            path: "[target]".into(),
+            message: m,
+        };
+        if !(self.value > 0.0 && self.value < 100.0) {
+            return Err(err(format!(
+                "value = {}: a percentage between 0 and 100",
+                self.value
+            )));
+        }
+        if !matches!(self.industry.as_str(), "C" | "B-E") {
+            return Err(err(format!(
+                "industry = \"{}\": use \"C\" (manufacturing) or \"B-E\" (industry except construction)",
+                self.industry
+            )));
+        }
+        if !matches!(self.denominator.as_str(), "gva" | "gdp") {
+            return Err(err(format!(
+                "denominator = \"{}\": use \"gva\" or \"gdp\"",
+                self.denominator
+            )));
+        }
+        if self.rest_growth_years == 0 {
+            return Err(err("rest_growth_years must be at least 1".into()));
+        }
+        Ok(())
+    }
 }
 
 /// Network behaviour of the live fetchers.
@@ -74,10 +152,15 @@ impl Settings {
     /// Parses the text of an `indmon.toml`. Unknown keys are an error, so that a
     /// misspelt setting is never silently ignored.
     pub fn from_toml(path: &str, text: &str) -> Result<Self> {
-        toml::from_str(text).map_err(|e| Error::Settings {
+        let s: Self = toml::from_str(text).map_err(|e| Error::Settings {
             path: path.to_string(),
             message: e.to_string(),
-        })
+        })?;
+        s.target.check().map_err(|e| Error::Settings {
+            path: path.to_string(),
+            message: e.to_string(),
+        })?;
+        Ok(s)
     }
 }
 
@@ -96,6 +179,20 @@ mod tests {
         assert_eq!(s.data_dir, Some(PathBuf::from("/tmp/d")));
         assert_eq!(s.fetch.retries, 1);
         assert_eq!(s.fetch.timeout_secs, 60);
+    }
+
+    #[test]
+    fn the_target_is_configurable_and_checked() {
+        let s =
+            Settings::from_toml("x", "[target]\ngeo = 'DK'\nvalue = 20\nyear = 2035\n").unwrap();
+        assert_eq!(
+            (s.target.geo.as_str(), s.target.value, s.target.year),
+            ("DK", 20.0, 2035)
+        );
+        assert_eq!(s.target.industry, "C");
+        let e = Settings::from_toml("x", "[target]\nindustry = 'manufacturing'\n").unwrap_err();
+        assert!(e.to_string().contains("B-E"), "{e}");
+        assert!(Settings::from_toml("x", "[target]\nvalue = 150\n").is_err());
     }
 
     #[test]

@@ -46,6 +46,7 @@ enum Command {
     Ingest(cmd::ingest::Args),
     Series(cmd::series::Args),
     Sql(cmd::sql::Args),
+    Target(cmd::target::Args),
     Synth(cmd::synth::Args),
 }
 
@@ -59,6 +60,7 @@ fn main() -> ExitCode {
             Command::Ingest(a) => cmd::ingest::run(&ctx, a),
             Command::Series(a) => cmd::series::run(&ctx, a),
             Command::Sql(a) => cmd::sql::run(&ctx, a),
+            Command::Target(a) => cmd::target::run(&ctx, a),
             Command::Synth(a) => cmd::synth::run(&ctx, a),
         }
     });

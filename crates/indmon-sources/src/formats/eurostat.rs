@@ -78,9 +78,18 @@ fn parse_sdmx_csv(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<'_
     let coded = CsvHeader {
         names: codes.clone(),
     };
-    let mut wanted: Vec<&str> = DIMS.to_vec();
+    // a table without an activity dimension (e.g. nama_10_gdp) covers the whole economy
+    let has_nace = coded.position("nace_r2").is_some();
+    let mut wanted: Vec<&str> = DIMS
+        .iter()
+        .copied()
+        .filter(|d| has_nace || *d != "nace_r2")
+        .collect();
     wanted.extend(["TIME_PERIOD", "OBS_VALUE"]);
-    let pos = coded.positions(ctx.file, &wanted)?;
+    let mut pos = coded.positions(ctx.file, &wanted)?;
+    if !has_nace {
+        pos.insert(1, usize::MAX);
+    }
     let (flag_at, conf_at) = (coded.position("OBS_FLAG"), coded.position("CONF_STATUS"));
     let (freq_at, update_at) = (coded.position("freq"), coded.position("LAST UPDATE"));
     let flow_at = coded
@@ -162,6 +171,10 @@ fn parse_sdmx_csv(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<'_
             }
         }
         for (k, dim) in DIMS.iter().enumerate() {
+            if pos[k] == usize::MAX {
+                mapped[k] = "TOTAL".to_string();
+                continue;
+            }
             let raw = &rec[pos[k]];
             let key = (k, raw.to_vec());
             if let Some(code) = cache.get(&key) {
@@ -375,9 +388,14 @@ fn parse_jsonstat(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<'_
         codes.push(list);
     }
     let pos_of = |name: &str| ids.iter().position(|i| *i == name);
+    // usize::MAX: no activity dimension (e.g. nama_10_gdp), the whole economy
     let mut dim_pos = [0usize; 5];
     for (k, name) in DIMS.iter().chain(["time"].iter()).enumerate() {
-        dim_pos[k] = pos_of(name).ok_or_else(|| bad(&format!("no dimension {name}")))?;
+        dim_pos[k] = match pos_of(name) {
+            Some(p) => p,
+            None if *name == "nace_r2" => usize::MAX,
+            None => return Err(bad(&format!("no dimension {name}"))),
+        };
     }
     for (d, id) in ids.iter().enumerate() {
         if *id == "freq" {
@@ -440,7 +458,13 @@ fn parse_jsonstat(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<'_
     let mut out = Emitter::new(writer.schema(), file, sink);
     for flat in cells {
         let at = |d: usize| (flat / strides[d]) % sizes[d];
-        let code = |k: usize| codes[dim_pos[k]][at(dim_pos[k])].as_str();
+        let code = |k: usize| {
+            if dim_pos[k] == usize::MAX {
+                "TOTAL"
+            } else {
+                codes[dim_pos[k]][at(dim_pos[k])].as_str()
+            }
+        };
         let time_code = code(4);
         let time: i32 = time_code.parse().map_err(|_| {
             InputError::file(file, format!("time period '{time_code}' is not a year"))

@@ -7,6 +7,7 @@ pub mod series;
 pub mod sources;
 pub mod sql;
 pub mod synth;
+pub mod target;
 pub mod vintages;
 
 use indicatif::{ProgressBar, ProgressStyle};

@@ -9,3 +9,4 @@ mod must_show;
 mod server;
 mod support;
 mod synthetic;
+mod target;

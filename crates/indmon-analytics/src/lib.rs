@@ -1,0 +1,18 @@
+//! The computations of indmon. Pure functions over plain numbers: no IO, no
+//! failures for IO reasons. Each function documents its formula, its source and its
+//! edge cases; the tests check them against published figures and identities.
+//!
+//! - [`target`]: the industry share of value added against a target — paths to the
+//!   target, the growth required, and the exact decomposition of a change.
+//! - [`peers`]: ranks, gaps and EU quartiles of a panel of countries.
+//! - [`outlook`]: a projection of the share with an uncertainty band, the probability
+//!   of reaching the target, and a backtest of the model on history.
+//! - [`stats`]: the normal distribution and summary statistics they use.
+
+pub mod outlook;
+pub mod peers;
+pub mod stats;
+pub mod target;
+
+/// Version of the methods, shown with every result; bumped when a formula changes.
+pub const METHOD_VERSION: &str = "target-methods/1";

@@ -1,0 +1,4 @@
+//! Tests of the analytics against published figures and identities.
+
+mod properties;
+mod published;

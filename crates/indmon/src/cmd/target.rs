@@ -1,0 +1,946 @@
+//! `indmon target`: the industry share of value added against the target (default:
+//! NL, at least 15 % in 2030) — series, gap, required growth, decomposition, peers,
+//! outlook and revisions, each figure with its source and release.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::Result;
+use indmon_analytics::outlook::{Outlook, OutlookOptions, outlook};
+use indmon_analytics::peers::{EU27, PeerRow, peers};
+use indmon_analytics::target::{
+    Decomposition, Target, TargetPath, average_growth, decompose, decompose_years,
+    required_industry_growth, target_path,
+};
+use indmon_core::settings::TargetSettings;
+use indmon_store::{Catalog, QueryOptions, Store};
+use serde_json::json;
+
+use crate::cmd::{UsageError, date_arg, list, source_notes, sql_str};
+use crate::config::Context;
+use crate::output::{Cell, Format, num_column, print_rows, text_column};
+
+/// The industry share of value added against the target: latest share, gap,
+/// required growth, outlook and peers, with sources.
+///
+/// The target (default: NL, at least 15 % manufacturing in total gross value added
+/// in 2030) and the peer panel are set in indmon.toml under [target]. Subcommands:
+///
+///   indmon target                                    the overview
+///   indmon target decompose --geo NL --from 2021 --to 2022
+///   indmon target peers --year 2023
+///   indmon target share --geo NL,DE --from 2015      the share series with flags
+///   indmon target revisions --geo NL --year 2023     one share across releases
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    #[command(subcommand)]
+    sub: Option<Sub>,
+    /// Country (Eurostat geo code) [default: the target's, from indmon.toml; NL]
+    #[arg(long, global = true)]
+    geo: Vec<String>,
+    /// Industry: C (manufacturing) or B-E (industry except construction) [default: from indmon.toml; C]
+    #[arg(long, global = true)]
+    industry: Option<String>,
+    /// Denominator: gva (total gross value added) or gdp [default: from indmon.toml; gva]
+    #[arg(long, global = true)]
+    denominator: Option<String>,
+    /// Dataset to read: auto (Eurostat first, then CBS, UNdata) or a dataset id
+    #[arg(long, global = true, default_value = "auto")]
+    source: String,
+    /// Use the releases current on this date (YYYY-MM-DD) instead of the latest
+    #[arg(long, global = true, value_name = "DATE")]
+    as_of: Option<String>,
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value_t)]
+    format: Format,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Sub {
+    /// Split the change of the share between two years into the contributions of
+    /// industry's growth and the rest's growth (exact Shapley split), year by year
+    Decompose {
+        /// First year
+        #[arg(long)]
+        from: i32,
+        /// Last year
+        #[arg(long)]
+        to: i32,
+    },
+    /// Rank the peer panel by share, with gaps and EU quartiles
+    Peers {
+        /// Year [default: the target country's latest]
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// The share series with flags and sources
+    Share {
+        /// First year
+        #[arg(long)]
+        from: Option<i32>,
+        /// Last year
+        #[arg(long)]
+        to: Option<i32>,
+    },
+    /// One year's share as each release and source gave it
+    Revisions {
+        /// Year [default: the latest year in any release]
+        #[arg(long)]
+        year: Option<i32>,
+    },
+}
+
+/// One year of a country's series.
+#[derive(Debug, Clone)]
+struct Obs {
+    year: i32,
+    industry: f64,
+    total: f64,
+    flags: Vec<String>,
+    dataset: String,
+    vintage: String,
+}
+
+impl Obs {
+    fn share(&self) -> f64 {
+        self.industry / self.total
+    }
+    fn flag(&self) -> Option<String> {
+        (!self.flags.is_empty()).then(|| self.flags.join(","))
+    }
+}
+
+/// What is measured.
+struct Definition {
+    industry: String,
+    denominator: String,
+}
+
+impl Definition {
+    fn describe(&self) -> String {
+        let i = if self.industry == "C" {
+            "manufacturing (NACE C)"
+        } else {
+            "industry except construction (NACE B-E)"
+        };
+        let d = if self.denominator == "gva" {
+            "total gross value added"
+        } else {
+            "gross domestic product"
+        };
+        format!("{i} / {d}, current prices")
+    }
+}
+
+fn priority(ds: &str) -> u8 {
+    match ds {
+        d if d.starts_with("estat_") => 0,
+        d if d.starts_with("cbs_") => 1,
+        d if d.starts_with("un_") => 2,
+        _ => 3,
+    }
+}
+
+/// Reads industry and denominator values for `geos` and returns, per geo, the yearly
+/// series of the first dataset (by priority, or the one asked for) that has it.
+fn load(
+    store: &Store,
+    rt: &tokio::runtime::Runtime,
+    opts: &QueryOptions,
+    geos: &[String],
+    def: &Definition,
+    source: &str,
+) -> Result<BTreeMap<String, Vec<Obs>>> {
+    let naces = if def.industry == "C" {
+        "'C', 'TOTAL'"
+    } else {
+        "'B-E', 'B', 'C', 'D', 'E', 'TOTAL'"
+    };
+    let item = if def.denominator == "gva" {
+        "na_item = 'B1G'"
+    } else {
+        "(na_item = 'B1G' OR (na_item = 'B1GQ' AND nace = 'TOTAL'))"
+    };
+    let mut sql = format!(
+        "SELECT dataset, vintage, geo, nace, na_item, unit, COALESCE(series, '') AS series, time, value, flag FROM na_obs \
+         WHERE {item} AND nace IN ({naces}) AND unit IN ('CP_MEUR', 'CP_MNAC') AND value IS NOT NULL AND geo IN ({})",
+        geos.iter()
+            .map(|g| sql_str(g))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if source != "auto" {
+        sql.push_str(&format!(" AND dataset = {}", sql_str(source)));
+    }
+    let batches = rt.block_on(store.query(&sql, opts))?;
+    // (geo, dataset, vintage, unit, series) -> year -> (nace/item -> (value, flag))
+    type Key = (String, String, String, String, String);
+    type Year = BTreeMap<String, (f64, Option<String>)>;
+    // a geo's candidate series: (preference rank, minus its last year, dataset, rows)
+    type Candidate = (u8, i32, String, Vec<Obs>);
+    let mut cells: BTreeMap<Key, BTreeMap<i32, Year>> = BTreeMap::new();
+    for b in &batches {
+        let t: Vec<Vec<Option<String>>> = (0..b.num_columns())
+            .map(|c| text_column(b, c))
+            .collect::<Result<_>>()?;
+        let v = num_column(b, 8)?;
+        for r in 0..b.num_rows() {
+            let g = |c: usize| t[c][r].clone().unwrap_or_default();
+            let what = if g(4) == "B1GQ" {
+                "GDP".to_string()
+            } else {
+                g(3)
+            };
+            let year: i32 = g(7).parse().unwrap_or(0);
+            if let Some(value) = v[r] {
+                cells
+                    .entry((g(2), g(0), g(1), g(5), g(6)))
+                    .or_default()
+                    .entry(year)
+                    .or_default()
+                    .insert(what, (value, t[9][r].clone()));
+            }
+        }
+    }
+    let mut out: BTreeMap<String, Vec<Obs>> = BTreeMap::new();
+    let mut candidates: BTreeMap<String, Vec<Candidate>> = BTreeMap::new();
+    for ((geo, dataset, vintage, unit, _series), years) in cells {
+        let mut obs = Vec::new();
+        for (year, vals) in years {
+            let get = |k: &str| vals.get(k).cloned();
+            let industry = if def.industry == "C" {
+                get("C").map(|(v, f)| (v, f.into_iter().collect::<Vec<_>>()))
+            } else if let Some((v, f)) = get("B-E") {
+                Some((v, f.into_iter().collect()))
+            } else {
+                let parts: Option<Vec<(f64, Option<String>)>> =
+                    ["B", "C", "D", "E"].iter().map(|k| get(k)).collect();
+                parts.map(|p| {
+                    (
+                        p.iter().map(|x| x.0).sum(),
+                        p.into_iter().filter_map(|x| x.1).collect(),
+                    )
+                })
+            };
+            let total = if def.denominator == "gva" {
+                get("TOTAL")
+            } else {
+                get("GDP")
+            };
+            if let (Some((i, mut flags)), Some((t, tf))) = (industry, total)
+                && t > 0.0
+            {
+                flags.extend(tf);
+                flags.sort();
+                flags.dedup();
+                obs.push(Obs {
+                    year,
+                    industry: i,
+                    total: t,
+                    flags,
+                    dataset: dataset.clone(),
+                    vintage: vintage.clone(),
+                });
+            }
+        }
+        if let Some(last) = obs.last().map(|o| o.year) {
+            // prefer: dataset priority, then euro over national currency (same share), then the series with the latest year
+            let rank = priority(&dataset) * 2 + u8::from(unit != "CP_MEUR");
+            candidates
+                .entry(geo)
+                .or_default()
+                .push((rank, -last, dataset, obs));
+        }
+    }
+    for (geo, mut c) in candidates {
+        c.sort_by(|a, b| (a.0, a.1, &a.2).cmp(&(b.0, b.1, &b.2)));
+        out.insert(geo, c.swap_remove(0).3);
+    }
+    Ok(out)
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.2} %", 100.0 * x)
+}
+
+fn used_of<'a>(series: impl IntoIterator<Item = &'a Obs>) -> BTreeSet<(String, String)> {
+    series
+        .into_iter()
+        .map(|o| (o.dataset.clone(), o.vintage.clone()))
+        .collect()
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let t = &ctx.settings.target;
+    let def = Definition {
+        industry: args.industry.clone().unwrap_or_else(|| t.industry.clone()),
+        denominator: args
+            .denominator
+            .clone()
+            .unwrap_or_else(|| t.denominator.clone()),
+    };
+    TargetSettings {
+        industry: def.industry.clone(),
+        denominator: def.denominator.clone(),
+        ..t.clone()
+    }
+    .check()
+    .map_err(|e| UsageError(e.to_string()))?;
+    let as_of = args.as_of.as_deref().map(date_arg).transpose()?;
+    let opts = QueryOptions {
+        as_of,
+        ..Default::default()
+    };
+    let store = ctx.store()?;
+    let rt = ctx.runtime()?;
+    let catalog = store.catalog()?;
+    let geos = list(&args.geo);
+    let focus = geos.first().cloned().unwrap_or_else(|| t.geo.clone());
+    let mut panel = vec![focus.clone()];
+    panel.extend(t.peers.iter().filter(|p| **p != focus).cloned());
+    let target = Target {
+        share: t.value / 100.0,
+        year: t.year,
+    };
+    let mut out = std::io::stdout().lock();
+    let mut notes = Vec::new();
+    if let Some(d) = as_of {
+        notes.push(format!(
+            "As published on {d} (the releases current on that date)."
+        ));
+    }
+    notes.push(format!(
+        "Method: {}; {}.",
+        indmon_analytics::METHOD_VERSION,
+        def.describe()
+    ));
+    match args.sub {
+        Some(Sub::Decompose { from, to }) => {
+            if to <= from {
+                return Err(UsageError(format!("--to {to} must be after --from {from}")).into());
+            }
+            let data = load(
+                &store,
+                &rt,
+                &opts,
+                std::slice::from_ref(&focus),
+                &def,
+                &args.source,
+            )?;
+            let series = require(&data, &focus, &def)?;
+            let pick = |y: i32| series.iter().find(|o| o.year == y);
+            let (Some(a), Some(b)) = (pick(from), pick(to)) else {
+                return Err(UsageError(format!(
+                    "{focus} has no {} for both {from} and {to}; it has {}-{}",
+                    def.describe(),
+                    series[0].year,
+                    series[series.len() - 1].year
+                ))
+                .into());
+            };
+            let total = decompose(
+                from,
+                to,
+                a.industry,
+                a.total - a.industry,
+                b.industry,
+                b.total - b.industry,
+            )
+            .ok_or_else(|| anyhow::anyhow!("values must be positive to decompose"))?;
+            let span: Vec<(i32, f64, f64)> = series
+                .iter()
+                .filter(|o| o.year >= from && o.year <= to)
+                .map(|o| (o.year, o.industry, o.total))
+                .collect();
+            let mut rows: Vec<Decomposition> = if to - from > 1 {
+                decompose_years(&span)
+            } else {
+                Vec::new()
+            };
+            rows.push(total.clone());
+            notes.insert(
+                0,
+                format!(
+                    "{focus}: the share moved {:+.2} pp from {from} to {to}: industry value added {:+.1} %, the rest {:+.1} %; industry's growth contributed {:+.2} pp, the rest's growth {:+.2} pp (two-factor Shapley split; the contributions add up to the change exactly).",
+                    total.delta_pp,
+                    100.0 * total.industry_growth,
+                    100.0 * total.rest_growth,
+                    total.industry_pp,
+                    total.rest_pp
+                ),
+            );
+            notes.extend(source_notes(
+                &catalog,
+                &used_of(series.iter().filter(|o| o.year >= from && o.year <= to)),
+                false,
+            ));
+            let cells: Vec<Vec<Cell>> = rows
+                .iter()
+                .map(|d| {
+                    vec![
+                        Cell::Text(format!("{}-{}", d.from, d.to)),
+                        Cell::Num(round(100.0 * d.share_from, 4)),
+                        Cell::Num(round(100.0 * d.share_to, 4)),
+                        Cell::Num(round(d.delta_pp, 4)),
+                        Cell::Num(round(100.0 * d.industry_growth, 2)),
+                        Cell::Num(round(100.0 * d.rest_growth, 2)),
+                        Cell::Num(round(d.industry_pp, 4)),
+                        Cell::Num(round(d.rest_pp, 4)),
+                    ]
+                })
+                .collect();
+            print_rows(
+                &mut out,
+                args.format,
+                &[
+                    "years",
+                    "share_from_%",
+                    "share_to_%",
+                    "change_pp",
+                    "industry_growth_%",
+                    "rest_growth_%",
+                    "industry_contrib_pp",
+                    "rest_contrib_pp",
+                ],
+                &cells,
+                &notes,
+            )
+        }
+        Some(Sub::Peers { year }) => {
+            let mut geos = panel.clone();
+            geos.extend(EU27.iter().map(|g| g.to_string()));
+            geos.sort();
+            geos.dedup();
+            let data = load(&store, &rt, &opts, &geos, &def, &args.source)?;
+            let year = match year {
+                Some(y) => y,
+                None => require(&data, &focus, &def)?
+                    .last()
+                    .map(|o| o.year)
+                    .unwrap_or(0),
+            };
+            let (rows, used) = peer_rows(&data, &panel, &focus, &t.eu, year);
+            if rows.is_empty() {
+                return Err(UsageError(format!("no shares for {year} in the peer panel")).into());
+            }
+            notes.insert(0, format!("Industry share of value added, {year}; gaps in percentage points; EU quartile among the 27 member states (4 = highest)."));
+            let missing: Vec<&String> = panel
+                .iter()
+                .filter(|g| !rows.iter().any(|r| &r.geo == *g))
+                .collect();
+            if !missing.is_empty() {
+                notes.push(format!(
+                    "No {year} figure for: {}.",
+                    missing
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            notes.extend(source_notes(&catalog, &used, false));
+            let cells: Vec<Vec<Cell>> = rows
+                .iter()
+                .map(|r| {
+                    let pretty = args.format == Format::Table;
+                    vec![
+                        Cell::from(r.geo.as_str()),
+                        Cell::Num(if pretty {
+                            round(100.0 * r.share, 2)
+                        } else {
+                            100.0 * r.share
+                        }),
+                        Cell::Int(r.rank as i64),
+                        r.gap_to_focus_pp.map_or(Cell::Null, |g| {
+                            Cell::Num(round(g, if pretty { 2 } else { 6 }))
+                        }),
+                        r.gap_to_eu_pp.map_or(Cell::Null, |g| {
+                            Cell::Num(round(g, if pretty { 2 } else { 6 }))
+                        }),
+                        r.eu_quartile.map_or(Cell::Null, |q| Cell::Int(q as i64)),
+                    ]
+                })
+                .collect();
+            print_rows(
+                &mut out,
+                args.format,
+                &[
+                    "geo",
+                    "share_%",
+                    "rank",
+                    &format!("gap_to_{focus}_pp"),
+                    &format!("gap_to_{}_pp", t.eu),
+                    "eu_quartile",
+                ],
+                &cells,
+                &notes,
+            )
+        }
+        Some(Sub::Share { from, to }) => {
+            let geos = if geos.is_empty() { panel.clone() } else { geos };
+            let data = load(&store, &rt, &opts, &geos, &def, &args.source)?;
+            let mut cells = Vec::new();
+            let mut used = BTreeSet::new();
+            for g in &geos {
+                for o in data.get(g).into_iter().flatten() {
+                    if from.is_some_and(|f| o.year < f) || to.is_some_and(|t| o.year > t) {
+                        continue;
+                    }
+                    used.insert((o.dataset.clone(), o.vintage.clone()));
+                    cells.push(vec![
+                        Cell::from(g.as_str()),
+                        Cell::Int(o.year as i64),
+                        Cell::Num(100.0 * o.share()),
+                        Cell::Num(o.industry),
+                        Cell::Num(o.total),
+                        Cell::opt(o.flag()),
+                        Cell::from(o.dataset.as_str()),
+                        Cell::from(o.vintage.as_str()),
+                    ]);
+                }
+            }
+            notes.extend(source_notes(&catalog, &used, false));
+            print_rows(
+                &mut out,
+                args.format,
+                &[
+                    "geo",
+                    "year",
+                    "share_%",
+                    "industry",
+                    "denominator",
+                    "flag",
+                    "dataset",
+                    "vintage",
+                ],
+                &cells,
+                &notes,
+            )
+        }
+        Some(Sub::Revisions { year }) => {
+            revisions(&store, &rt, &catalog, &focus, year, &def, args.format)
+        }
+        None => overview(
+            &store,
+            &rt,
+            &opts,
+            &catalog,
+            &focus,
+            &panel,
+            t,
+            target,
+            &def,
+            &args.source,
+            args.format,
+            notes,
+        ),
+    }
+}
+
+fn require<'a>(
+    data: &'a BTreeMap<String, Vec<Obs>>,
+    geo: &str,
+    def: &Definition,
+) -> Result<&'a Vec<Obs>> {
+    data.get(geo).filter(|s| !s.is_empty()).ok_or_else(|| {
+        let hint = if def.denominator == "gdp" {
+            " (GDP comes from Eurostat nama_10_gdp: indmon ingest estat_nama_10_a64 --remote nama_10_gdp --filter na_item=B1GQ --filter unit=CP_MEUR)"
+        } else if def.industry == "B-E" {
+            " (the bundled Eurostat file has sections A, B, C and K only; ingest nama_10_a10 or nama_10_a64 with D and E for B-E)"
+        } else {
+            ""
+        };
+        UsageError(format!("the store has no {} for {geo}{hint}", def.describe())).into()
+    })
+}
+
+fn round(x: f64, places: i32) -> f64 {
+    let f = 10f64.powi(places);
+    (x * f).round() / f
+}
+
+fn peer_rows(
+    data: &BTreeMap<String, Vec<Obs>>,
+    panel: &[String],
+    focus: &str,
+    eu: &str,
+    year: i32,
+) -> (Vec<PeerRow>, BTreeSet<(String, String)>) {
+    let at = |g: &str| data.get(g).and_then(|s| s.iter().find(|o| o.year == year));
+    let shares: Vec<(String, f64)> = panel
+        .iter()
+        .filter_map(|g| at(g).map(|o| (g.clone(), o.share())))
+        .collect();
+    let members: Vec<f64> = EU27.iter().filter_map(|g| at(g).map(Obs::share)).collect();
+    let used = used_of(panel.iter().filter_map(|g| at(g)));
+    (peers(&shares, focus, eu, &members), used)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn overview(
+    store: &Store,
+    rt: &tokio::runtime::Runtime,
+    opts: &QueryOptions,
+    catalog: &Catalog,
+    focus: &str,
+    panel: &[String],
+    t: &TargetSettings,
+    target: Target,
+    def: &Definition,
+    source: &str,
+    format: Format,
+    mut notes: Vec<String>,
+) -> Result<()> {
+    let mut geos: Vec<String> = panel.to_vec();
+    geos.extend(EU27.iter().map(|g| g.to_string()));
+    geos.sort();
+    geos.dedup();
+    let data = load(store, rt, opts, &geos, def, source)?;
+    let series = require(&data, focus, def)?;
+    let last = series.last().expect("non-empty");
+    let path: TargetPath = target_path(last.year, last.share(), target).ok_or_else(|| {
+        UsageError(format!(
+            "the target year {} is not after the last observation {}",
+            target.year, last.year
+        ))
+    })?;
+    let rest: Vec<(i32, f64)> = series
+        .iter()
+        .map(|o| (o.year, o.total - o.industry))
+        .collect();
+    let rest_growth = average_growth(&rest, t.rest_growth_years);
+    let industry_needed = rest_growth.map(|g| required_industry_growth(path.relative_growth, g));
+    let shares: Vec<(i32, f64)> = series.iter().map(|o| (o.year, o.share())).collect();
+    let outlook: Result<Outlook, String> = outlook(&shares, target, OutlookOptions::default());
+    let (peer, peer_used) = peer_rows(&data, panel, focus, &t.eu, last.year);
+    let meta = catalog
+        .vintages(&last.dataset)
+        .iter()
+        .find(|m| m.vintage == last.vintage);
+    let source_line = meta.map(|m| m.source_line()).unwrap_or_default();
+    let mut used = used_of(series.iter());
+    used.extend(peer_used);
+    match format {
+        Format::Json => {
+            let doc = json!({
+                "geo": focus,
+                "definition": def.describe(),
+                "method": indmon_analytics::METHOD_VERSION,
+                "latest": { "year": last.year, "share": last.share(), "industry": last.industry, "denominator": last.total,
+                            "flag": last.flag(), "dataset": last.dataset, "vintage": last.vintage, "source": source_line },
+                "target": target,
+                "path": path,
+                "rest_growth_assumption": { "years": t.rest_growth_years, "growth": rest_growth },
+                "required_industry_growth": industry_needed,
+                "outlook": match &outlook { Ok(o) => serde_json::to_value(o)?, Err(e) => json!({ "error": e }) },
+                "peers": peer,
+                "series": series.iter().map(|o| json!({"year": o.year, "share": o.share(), "flag": o.flag(), "dataset": o.dataset, "vintage": o.vintage})).collect::<Vec<_>>(),
+                "sources": source_notes(catalog, &used, true),
+                "notes": notes,
+            });
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+            Ok(())
+        }
+        Format::Csv => {
+            let mut rows = Vec::new();
+            for (k, (year, lin)) in path.linear.iter().enumerate() {
+                let band = outlook
+                    .as_ref()
+                    .ok()
+                    .and_then(|o| o.bands.iter().find(|b| b.year == *year));
+                let observed = series.iter().find(|o| o.year == *year).map(Obs::share);
+                let n = |x: Option<f64>| x.map_or(Cell::Null, |v| Cell::Num(100.0 * v));
+                rows.push(vec![
+                    Cell::Int(*year as i64),
+                    n(observed),
+                    Cell::Num(100.0 * lin),
+                    Cell::Num(100.0 * path.constant_growth[k].1),
+                    n(band.map(|b| b.median)),
+                    n(band.map(|b| b.lo80)),
+                    n(band.map(|b| b.hi80)),
+                    n(band.map(|b| b.lo95)),
+                    n(band.map(|b| b.hi95)),
+                ]);
+            }
+            print_rows(
+                &mut std::io::stdout().lock(),
+                Format::Csv,
+                &[
+                    "year",
+                    "observed_%",
+                    "linear_path_%",
+                    "constant_growth_path_%",
+                    "outlook_median_%",
+                    "outlook_lo80_%",
+                    "outlook_hi80_%",
+                    "outlook_lo95_%",
+                    "outlook_hi95_%",
+                ],
+                &rows,
+                &[],
+            )
+        }
+        Format::Table => {
+            let mut o = std::io::stdout().lock();
+            use std::io::Write;
+            writeln!(
+                o,
+                "Industry share of value added — {focus}: {}",
+                def.describe()
+            )?;
+            writeln!(o)?;
+            writeln!(
+                o,
+                "Latest       {} {}{}   ({source_line})",
+                last.year,
+                pct(last.share()),
+                last.flag().map(|f| format!(" [{f}]")).unwrap_or_default()
+            )?;
+            writeln!(
+                o,
+                "Target       {} in {} — gap {:.2} pp",
+                pct(target.share),
+                target.year,
+                path.gap_pp
+            )?;
+            writeln!(
+                o,
+                "Required     industry value added growing {:.2} % a year faster than the rest ({}→{}: (1+g_industry)/(1+g_rest) = {:.4})",
+                100.0 * path.relative_growth,
+                last.year,
+                target.year,
+                1.0 + path.relative_growth
+            )?;
+            match (rest_growth, industry_needed) {
+                (Some(g), Some(need)) => writeln!(
+                    o,
+                    "             if the rest grows as over {}–{} ({:.2} % a year), industry needs {:.2} % a year",
+                    last.year - t.rest_growth_years as i32,
+                    last.year,
+                    100.0 * g,
+                    100.0 * need
+                )?,
+                _ => writeln!(
+                    o,
+                    "             (no {}-year history of the rest to base a growth assumption on)",
+                    t.rest_growth_years
+                )?,
+            }
+            writeln!(o)?;
+            writeln!(
+                o,
+                "year  observed  straight line  constant growth  outlook median  80 % band        95 % band"
+            )?;
+            for (k, (year, lin)) in path.linear.iter().enumerate() {
+                let band = outlook
+                    .as_ref()
+                    .ok()
+                    .and_then(|ol| ol.bands.iter().find(|b| b.year == *year));
+                let observed = series
+                    .iter()
+                    .find(|s| s.year == *year)
+                    .map(|s| pct(s.share()))
+                    .unwrap_or_default();
+                let b = |x: Option<String>| x.unwrap_or_default();
+                writeln!(
+                    o,
+                    "{year}  {observed:>8}  {:>13}  {:>15}  {:>14}  {:>15}  {:>15}",
+                    pct(*lin),
+                    pct(path.constant_growth[k].1),
+                    b(band.map(|x| pct(x.median))),
+                    b(band.map(|x| format!("{:.1}–{:.1} %", 100.0 * x.lo80, 100.0 * x.hi80))),
+                    b(band.map(|x| format!("{:.1}–{:.1} %", 100.0 * x.lo95, 100.0 * x.hi95))),
+                )?;
+            }
+            writeln!(o)?;
+            match &outlook {
+                Ok(ol) => {
+                    let p = match (ol.probability, &ol.no_probability_because) {
+                        (Some(p), _) => format!(
+                            "probability of at least {} in {}: {:.0} %",
+                            pct(target.share),
+                            target.year,
+                            100.0 * p
+                        ),
+                        (None, Some(why)) => format!("no probability given: {why}"),
+                        (None, None) => String::new(),
+                    };
+                    writeln!(o, "Outlook      {p}")?;
+                    writeln!(
+                        o,
+                        "             model: {}, fitted on {} yearly changes {}–{}",
+                        ol.model, ol.changes, ol.fitted_from, ol.base_year
+                    )?;
+                    let bt = &ol.backtest;
+                    writeln!(
+                        o,
+                        "             backtest on history: {} forecasts up to {} years ahead; the plain model's 80 % band covered {:.0} % of outcomes, its 95 % band {:.0} %{}; mean error {:.2} pp",
+                        bt.forecasts,
+                        target.year - ol.base_year,
+                        100.0 * bt.coverage80,
+                        100.0 * bt.coverage95,
+                        bt.coverage80_at_horizon
+                            .map(|c| format!(
+                                " (at {} years: {:.0} % of {})",
+                                target.year - ol.base_year,
+                                100.0 * c,
+                                bt.at_horizon
+                            ))
+                            .unwrap_or_default(),
+                        bt.mean_abs_error_pp
+                    )?;
+                    if ol.calibrated {
+                        writeln!(
+                            o,
+                            "             bands widened ×{:.2} to match the backtest errors; checked out of sample the widened 80 % band covered {} and the 95 % band {} of {} forecasts",
+                            ol.calibration,
+                            bt.calibrated_coverage80
+                                .map(|c| format!("{:.0} %", 100.0 * c))
+                                .unwrap_or_else(|| "—".into()),
+                            bt.calibrated_coverage95
+                                .map(|c| format!("{:.0} %", 100.0 * c))
+                                .unwrap_or_else(|| "—".into()),
+                            bt.calibrated_forecasts
+                        )?;
+                    } else {
+                        writeln!(
+                            o,
+                            "             bands not calibrated: too few backtest forecasts"
+                        )?;
+                    }
+                }
+                Err(e) => writeln!(o, "Outlook      not available: {e}")?,
+            }
+            writeln!(o)?;
+            writeln!(
+                o,
+                "Peers {}     share   rank  gap to {focus}  gap to {}  EU quartile",
+                last.year, t.eu
+            )?;
+            for r in &peer {
+                writeln!(
+                    o,
+                    "  {:<10} {:>6.2} %  {:>4}  {:>9}  {:>9}  {:>11}",
+                    r.geo,
+                    100.0 * r.share,
+                    r.rank,
+                    r.gap_to_focus_pp
+                        .map(|g| format!("{g:+.2} pp"))
+                        .unwrap_or_default(),
+                    r.gap_to_eu_pp
+                        .map(|g| format!("{g:+.2} pp"))
+                        .unwrap_or_default(),
+                    r.eu_quartile.map(|q| q.to_string()).unwrap_or_default()
+                )?;
+            }
+            writeln!(o)?;
+            notes.extend(source_notes(catalog, &used, true));
+            for n in notes {
+                writeln!(o, "{n}")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn revisions(
+    store: &Store,
+    rt: &tokio::runtime::Runtime,
+    catalog: &Catalog,
+    geo: &str,
+    year: Option<i32>,
+    def: &Definition,
+    format: Format,
+) -> Result<()> {
+    if def.industry != "C" || def.denominator != "gva" {
+        return Err(UsageError(
+            "revisions compare manufacturing / total value added (--industry C --denominator gva)"
+                .into(),
+        )
+        .into());
+    }
+    let year_cond = year.map(|y| format!(" AND time = {y}")).unwrap_or_default();
+    let sql = format!(
+        "SELECT dataset, vintage, COALESCE(series, '') AS series, unit, time, \
+                MAX(CASE WHEN nace = 'C' THEN value END) AS industry, MAX(CASE WHEN nace = 'TOTAL' THEN value END) AS total \
+         FROM na_obs__vintages WHERE geo = {} AND na_item = 'B1G' AND nace IN ('C', 'TOTAL'){year_cond} \
+         GROUP BY dataset, vintage, series, unit, time ORDER BY time DESC",
+        sql_str(geo)
+    );
+    let batches = rt.block_on(store.query(&sql, &QueryOptions::default()))?;
+    let mut rows = Vec::new();
+    let mut used = BTreeSet::new();
+    let target_year = {
+        let mut latest = None;
+        for b in &batches {
+            for y in text_column(b, 4)?.into_iter().flatten() {
+                let y: i32 = y.parse().unwrap_or(0);
+                latest = latest.max(Some(y));
+            }
+        }
+        year.or(latest)
+    };
+    for b in &batches {
+        let t: Vec<Vec<Option<String>>> = (0..b.num_columns())
+            .map(|c| text_column(b, c))
+            .collect::<Result<_>>()?;
+        let (ind, tot) = (num_column(b, 5)?, num_column(b, 6)?);
+        for r in 0..b.num_rows() {
+            let y: i32 = t[4][r].as_deref().and_then(|s| s.parse().ok()).unwrap_or(0);
+            if Some(y) != target_year {
+                continue;
+            }
+            let (ds, v) = (
+                t[0][r].clone().unwrap_or_default(),
+                t[1][r].clone().unwrap_or_default(),
+            );
+            let unit = t[3][r].clone().unwrap_or_default();
+            let share = match (ind[r], tot[r], unit.as_str()) {
+                (Some(i), _, "PC_TOT") => Some(i / 100.0),
+                (Some(i), Some(tt), _) if tt > 0.0 => Some(i / tt),
+                _ => None,
+            };
+            let Some(share) = share else { continue };
+            let meta = catalog.vintages(&ds).iter().find(|m| m.vintage == v);
+            used.insert((ds.clone(), v.clone()));
+            rows.push((
+                meta.map(|m| m.effective_date()),
+                vec![
+                    Cell::from(ds.as_str()),
+                    Cell::opt(meta.and_then(|m| m.release).map(|d| d.to_string())),
+                    Cell::from(v.as_str()),
+                    Cell::opt(
+                        (!t[2][r].clone().unwrap_or_default().is_empty())
+                            .then(|| t[2][r].clone().unwrap_or_default()),
+                    ),
+                    Cell::Int(y as i64),
+                    Cell::Num(round(
+                        100.0 * share,
+                        if format == Format::Table { 2 } else { 8 },
+                    )),
+                    Cell::from(if unit == "PC_TOT" {
+                        "published share"
+                    } else {
+                        "C / TOTAL"
+                    }),
+                ],
+            ));
+        }
+    }
+    rows.sort_by_key(|r| r.0);
+    let rows: Vec<Vec<Cell>> = rows.into_iter().map(|r| r.1).collect();
+    let mut notes = vec![format!(
+        "{geo}: manufacturing share of total value added in {} as each release and source gave it (oldest release first).",
+        target_year.map(|y| y.to_string()).unwrap_or_default()
+    )];
+    notes.extend(source_notes(catalog, &used, false));
+    print_rows(
+        &mut std::io::stdout().lock(),
+        format,
+        &[
+            "dataset", "release", "vintage", "series", "year", "share_%", "how",
+        ],
+        &rows,
+        &notes,
+    )
+}
