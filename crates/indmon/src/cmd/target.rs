@@ -8,8 +8,8 @@ use anyhow::Result;
 use indmon_analytics::outlook::{Outlook, OutlookOptions, outlook};
 use indmon_analytics::peers::{EU27, PeerRow, peers};
 use indmon_analytics::target::{
-    Decomposition, Target, TargetPath, average_growth, decompose, decompose_years,
-    required_industry_growth, target_path,
+    Decomposition, Target, TargetPath, allowed_rest_growth, average_growth, decompose,
+    decompose_years, required_industry_growth, target_path,
 };
 use indmon_core::settings::TargetSettings;
 use indmon_store::{Catalog, QueryOptions, Store};
@@ -53,6 +53,14 @@ pub struct Args {
     /// Output format
     #[arg(long, global = true, value_enum, default_value_t)]
     format: Format,
+    /// Assume the rest of the economy grows by this many percent a year (instead of its
+    /// average over the last years) when computing the industry growth needed
+    #[arg(long, value_name = "PCT", allow_hyphen_values = true)]
+    rest_growth: Option<f64>,
+    /// Also show how fast the rest may grow at most if industry grows by this many
+    /// percent a year
+    #[arg(long, value_name = "PCT", allow_hyphen_values = true)]
+    industry_growth: Option<f64>,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -525,12 +533,18 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             &rt,
             &opts,
             &catalog,
-            &focus,
-            &panel,
-            t,
-            target,
-            &def,
-            &args.source,
+            &View {
+                focus: &focus,
+                panel: &panel,
+                settings: t,
+                target,
+                def: &def,
+                source: &args.source,
+                assume: Assumptions {
+                    rest_growth: args.rest_growth.map(|g| g / 100.0),
+                    industry_growth: args.industry_growth.map(|g| g / 100.0),
+                },
+            },
             args.format,
             notes,
         ),
@@ -576,21 +590,41 @@ fn peer_rows(
     (peers(&shares, focus, eu, &members), used)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the overview is about.
+struct View<'a> {
+    focus: &'a str,
+    panel: &'a [String],
+    settings: &'a TargetSettings,
+    target: Target,
+    def: &'a Definition,
+    source: &'a str,
+    assume: Assumptions,
+}
+
+/// Growth rates the user states (fractions).
+struct Assumptions {
+    rest_growth: Option<f64>,
+    industry_growth: Option<f64>,
+}
+
 fn overview(
     store: &Store,
     rt: &tokio::runtime::Runtime,
     opts: &QueryOptions,
     catalog: &Catalog,
-    focus: &str,
-    panel: &[String],
-    t: &TargetSettings,
-    target: Target,
-    def: &Definition,
-    source: &str,
+    view: &View<'_>,
     format: Format,
     mut notes: Vec<String>,
 ) -> Result<()> {
+    let (focus, panel, t, target, def, source) = (
+        view.focus,
+        view.panel,
+        view.settings,
+        view.target,
+        view.def,
+        view.source,
+    );
+    let assume = &view.assume;
     let mut geos: Vec<String> = panel.to_vec();
     geos.extend(EU27.iter().map(|g| g.to_string()));
     geos.sort();
@@ -608,8 +642,12 @@ fn overview(
         .iter()
         .map(|o| (o.year, o.total - o.industry))
         .collect();
-    let rest_growth = average_growth(&rest, t.rest_growth_years);
+    let observed_rest_growth = average_growth(&rest, t.rest_growth_years);
+    let rest_growth = assume.rest_growth.or(observed_rest_growth);
     let industry_needed = rest_growth.map(|g| required_industry_growth(path.relative_growth, g));
+    let rest_allowed = assume
+        .industry_growth
+        .map(|g| allowed_rest_growth(path.relative_growth, g));
     let shares: Vec<(i32, f64)> = series.iter().map(|o| (o.year, o.share())).collect();
     let outlook: Result<Outlook, String> = outlook(&shares, target, OutlookOptions::default());
     let (peer, peer_used) = peer_rows(&data, panel, focus, &t.eu, last.year);
@@ -630,8 +668,10 @@ fn overview(
                             "flag": last.flag(), "dataset": last.dataset, "vintage": last.vintage, "source": source_line },
                 "target": target,
                 "path": path,
-                "rest_growth_assumption": { "years": t.rest_growth_years, "growth": rest_growth },
+                "rest_growth_assumption": { "stated": assume.rest_growth, "average_years": t.rest_growth_years, "average": observed_rest_growth, "used": rest_growth },
                 "required_industry_growth": industry_needed,
+                "stated_industry_growth": assume.industry_growth,
+                "allowed_rest_growth": rest_allowed,
                 "outlook": match &outlook { Ok(o) => serde_json::to_value(o)?, Err(e) => json!({ "error": e }) },
                 "peers": peer,
                 "series": series.iter().map(|o| json!({"year": o.year, "share": o.share(), "flag": o.flag(), "dataset": o.dataset, "vintage": o.vintage})).collect::<Vec<_>>(),
@@ -711,8 +751,14 @@ fn overview(
                 target.year,
                 1.0 + path.relative_growth
             )?;
-            match (rest_growth, industry_needed) {
-                (Some(g), Some(need)) => writeln!(
+            match (assume.rest_growth, rest_growth, industry_needed) {
+                (Some(g), _, Some(need)) => writeln!(
+                    o,
+                    "             if the rest grows {:.2} % a year (stated), industry needs {:.2} % a year",
+                    100.0 * g,
+                    100.0 * need
+                )?,
+                (None, Some(g), Some(need)) => writeln!(
                     o,
                     "             if the rest grows as over {}–{} ({:.2} % a year), industry needs {:.2} % a year",
                     last.year - t.rest_growth_years as i32,
@@ -722,9 +768,17 @@ fn overview(
                 )?,
                 _ => writeln!(
                     o,
-                    "             (no {}-year history of the rest to base a growth assumption on)",
+                    "             (no {}-year history of the rest to base a growth assumption on; state one with --rest-growth)",
                     t.rest_growth_years
                 )?,
+            }
+            if let (Some(gi), Some(allowed)) = (assume.industry_growth, rest_allowed) {
+                writeln!(
+                    o,
+                    "             if industry grows {:.2} % a year, the rest may grow at most {:.2} % a year",
+                    100.0 * gi,
+                    100.0 * allowed
+                )?;
             }
             writeln!(o)?;
             writeln!(

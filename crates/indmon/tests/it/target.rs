@@ -51,6 +51,16 @@ fn target_shows_the_share_gap_and_required_growth_with_the_source() {
     );
     assert!(o["backtest"]["forecasts"].as_u64().unwrap() > 50);
     assert!(o["probability"].is_number() || o["no_probability_because"].is_string());
+    // stated growth rates: (1.0371 × 1.02) − 1 = 5.78 %; 1.04 / 1.0371 − 1 = 0.28 %
+    let t = m
+        .run(&["target", "--rest-growth", "2", "--industry-growth", "4"])
+        .ok()
+        .stdout;
+    assert!(
+        t.contains("industry needs 5.78 % a year")
+            && t.contains("the rest may grow at most 0.28 % a year"),
+        "{t}"
+    );
     let csv = m.run(&["target", "--format", "csv"]).ok().stdout;
     assert!(
         csv.lines().last().unwrap().starts_with("2030,,15,15,"),
