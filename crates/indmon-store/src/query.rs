@@ -2,12 +2,20 @@
 //! vintage, or the one current on an "as of" date), every dataset's full history as
 //! `<dataset>__vintages` (with a `vintage` column), the catalog as `indmon_catalog`,
 //! and the national-accounts datasets together as `na_obs` and `na_obs__vintages`.
+//!
+//! National-accounts datasets (schema `na_obs`) are read per observation: each value
+//! comes from the newest vintage (up to the "as of" date) that has it, and the
+//! `vintage` column says which. So a download of one country's figures updates that
+//! country and leaves the rest of the release in view. Other datasets are whole
+//! releases: the table is one vintage.
 //! User SQL is read-only: one SELECT (or EXPLAIN, SHOW) at a time.
 
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use datafusion::arrow::array::{ArrayRef, BooleanArray, StringArray, UInt32Array, UInt64Array};
+use datafusion::arrow::array::{
+    ArrayRef, BooleanArray, Int64Array, StringArray, UInt32Array, UInt64Array,
+};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
@@ -110,16 +118,11 @@ impl Store {
         let ctx = SessionContext::new_with_config_rt(config, runtime);
         let mut na_latest = Vec::new();
         let mut na_all = Vec::new();
+        let mut na_ranks: Vec<(String, String, i64)> = Vec::new();
         for ds in catalog.datasets() {
             let Some(chosen) = catalog.select(ds, opts.as_of) else {
                 continue;
             };
-            ctx.register_parquet(
-                ds,
-                table_path(&self.vintage_dir(ds, &chosen.vintage)),
-                ParquetReadOptions::default(),
-            )
-            .await?;
             let all = format!("{ds}__vintages");
             ctx.register_parquet(
                 all.as_str(),
@@ -128,44 +131,62 @@ impl Store {
                     .table_partition_cols(vec![("vintage".to_string(), DataType::Utf8)]),
             )
             .await?;
-            if chosen.schema == "na_obs" {
-                na_latest.push(format!(
-                    "SELECT '{ds}' AS dataset, '{}' AS vintage, * FROM {ds}",
-                    chosen.vintage
-                ));
-                // vintages selected "as of" stay within that date
-                let filter = match opts.as_of {
-                    None => String::new(),
-                    Some(_) => {
-                        let ids: Vec<String> = catalog
-                            .vintages(ds)
-                            .iter()
-                            .filter(|m| m.effective_date() <= chosen.effective_date())
-                            .map(|m| format!("'{}'", m.vintage))
-                            .collect();
-                        format!(" WHERE vintage IN ({})", ids.join(", "))
-                    }
-                };
-                na_all.push(format!(
-                    "SELECT '{ds}' AS dataset, vintage, geo, nace, na_item, unit, time, value, flag, conf_status, series, note FROM {all}{filter}"
-                ));
+            if chosen.schema != "na_obs" {
+                // a whole release: the latest vintage (or the one current "as of")
+                ctx.register_parquet(
+                    ds,
+                    table_path(&self.vintage_dir(ds, &chosen.vintage)),
+                    ParquetReadOptions::default(),
+                )
+                .await?;
+                continue;
             }
+            // national accounts: vintages up to the chosen one, ranked oldest to newest;
+            // each observation is taken from the newest vintage that has it (a download
+            // of one country updates that country and leaves the others as they were)
+            let vintages = catalog.vintages(ds);
+            let upto = vintages
+                .iter()
+                .position(|m| m.vintage == chosen.vintage)
+                .unwrap_or(0);
+            let selected = &vintages[..=upto];
+            for (rank, m) in selected.iter().enumerate() {
+                na_ranks.push((ds.to_string(), m.vintage.clone(), rank as i64));
+            }
+            let ids: Vec<String> = selected
+                .iter()
+                .map(|m| format!("'{}'", m.vintage))
+                .collect();
+            na_all.push(format!(
+                "SELECT '{ds}' AS dataset, vintage, geo, nace, na_item, unit, time, value, flag, conf_status, series, note FROM {all} WHERE vintage IN ({})",
+                ids.join(", ")
+            ));
+            na_latest.push(ds.to_string());
         }
         ctx.register_table(
             "indmon_catalog",
             Arc::new(catalog_table(&catalog, opts.as_of)?),
         )?;
         if !na_latest.is_empty() {
-            ctx.sql(&format!(
-                "CREATE VIEW na_obs AS {}",
-                na_latest.join(" UNION ALL ")
-            ))
-            .await?;
+            ctx.register_table("indmon_vintage_rank", Arc::new(rank_table(&na_ranks)?))?;
             ctx.sql(&format!(
                 "CREATE VIEW na_obs__vintages AS {}",
                 na_all.join(" UNION ALL ")
             ))
             .await?;
+            ctx.sql(
+                "CREATE VIEW na_obs AS SELECT dataset, vintage, geo, nace, na_item, unit, time, value, flag, conf_status, series, note FROM ( \
+                   SELECT v.*, ROW_NUMBER() OVER (PARTITION BY v.dataset, v.geo, v.nace, v.na_item, v.unit, v.time, v.series ORDER BY r.rank DESC) AS rn \
+                   FROM na_obs__vintages v JOIN indmon_vintage_rank r ON v.dataset = r.dataset AND v.vintage = r.vintage) \
+                 WHERE rn = 1",
+            )
+            .await?;
+            for ds in &na_latest {
+                ctx.sql(&format!(
+                    "CREATE VIEW {ds} AS SELECT vintage, geo, nace, na_item, unit, time, value, flag, conf_status, series, note FROM na_obs WHERE dataset = '{ds}'"
+                ))
+                .await?;
+            }
         }
         Ok((ctx, catalog))
     }
@@ -187,6 +208,29 @@ impl Store {
         let (df, _) = self.sql(sql, opts).await?;
         Ok(df.collect().await?)
     }
+}
+
+/// Ranks of the national-accounts vintages (higher = newer) as a table.
+fn rank_table(rows: &[(String, String, i64)]) -> Result<MemTable> {
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("dataset", DataType::Utf8, false),
+        Field::new("vintage", DataType::Utf8, false),
+        Field::new("rank", DataType::Int64, false),
+    ]));
+    let cols: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from(
+            rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+        )),
+        Arc::new(StringArray::from(
+            rows.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        )),
+        Arc::new(Int64Array::from(
+            rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        )),
+    ];
+    let batch = RecordBatch::try_new(schema.clone(), cols)
+        .map_err(|e| crate::Error::Query(e.to_string()))?;
+    Ok(MemTable::try_new(schema, vec![vec![batch]])?)
 }
 
 /// The catalog as a table.

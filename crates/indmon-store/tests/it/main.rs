@@ -294,3 +294,97 @@ fn writing_sql_is_refused_and_files_cannot_be_read() {
     assert!(!Path::new("/tmp/indmon-copy-test.parquet").exists());
     assert_eq!(snapshot(dir.path()), before);
 }
+
+/// A national-accounts vintage: (geo, time, value) rows in the `na_obs` shape.
+fn put_na(store: &Store, release: &str, sha: &str, rows: &[(&str, i32, f64)]) {
+    use datafusion::arrow::array::new_null_array;
+    let fields = vec![
+        Field::new("geo", DataType::Utf8, false),
+        Field::new("nace", DataType::Utf8, false),
+        Field::new("na_item", DataType::Utf8, false),
+        Field::new("unit", DataType::Utf8, false),
+        Field::new("time", DataType::Int32, false),
+        Field::new("value", DataType::Float64, true),
+        Field::new("flag", DataType::Utf8, true),
+        Field::new("conf_status", DataType::Utf8, true),
+        Field::new("series", DataType::Utf8, true),
+        Field::new("note", DataType::Utf8, true),
+    ];
+    let schema = Arc::new(Schema::new(fields));
+    let n = rows.len();
+    let text =
+        |v: &str| Arc::new(StringArray::from(vec![v; n])) as datafusion::arrow::array::ArrayRef;
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(StringArray::from(
+                rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            )),
+            text("C"),
+            text("B1G"),
+            text("CP_MEUR"),
+            Arc::new(Int32Array::from(
+                rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            )),
+            Arc::new(Float64Array::from(
+                rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            )),
+            new_null_array(&DataType::Utf8, n),
+            new_null_array(&DataType::Utf8, n),
+            new_null_array(&DataType::Utf8, n),
+            new_null_array(&DataType::Utf8, n),
+        ],
+    )
+    .unwrap();
+    let mut w = store
+        .writer(&DatasetId::new("na").unwrap(), schema)
+        .unwrap();
+    w.write(batch).unwrap();
+    let mut m = meta("na", release, sha, n as u64);
+    m.schema = "na_obs".into();
+    w.commit(&m, false).unwrap();
+}
+
+#[test]
+fn national_accounts_are_read_per_observation_from_the_newest_vintage() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    // a full release, then a later download of one country only
+    put_na(
+        &store,
+        "2025-03-12",
+        "aaaaaaaa11",
+        &[("NL", 2023, 100.0), ("DE", 2023, 500.0)],
+    );
+    put_na(
+        &store,
+        "2025-09-01",
+        "bbbbbbbb22",
+        &[("NL", 2023, 101.0), ("NL", 2024, 104.0)],
+    );
+    let rt = rt();
+    let q = |sql: &str, as_of: Option<&str>| {
+        let opts = QueryOptions {
+            as_of: as_of.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
+            ..Default::default()
+        };
+        values(&rt.block_on(store.query(sql, &opts)).unwrap())
+    };
+    let sql = "SELECT value FROM na_obs ORDER BY geo, time";
+    // DE stays from the full release, NL comes from the newer download
+    assert_eq!(q(sql, None), vec![500.0, 101.0, 104.0]);
+    assert_eq!(
+        q("SELECT value FROM na ORDER BY geo, time", None),
+        vec![500.0, 101.0, 104.0]
+    );
+    // as published before the download
+    assert_eq!(q(sql, Some("2025-06-30")), vec![500.0, 100.0]);
+    // every vintage stays visible for revision views
+    assert_eq!(
+        q(
+            "SELECT value FROM na_obs__vintages WHERE geo = 'NL' AND time = 2023 ORDER BY vintage",
+            None
+        ),
+        vec![100.0, 101.0]
+    );
+}
