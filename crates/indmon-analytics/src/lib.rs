@@ -7,8 +7,11 @@
 //! - [`peers`]: ranks, gaps and EU quartiles of a panel of countries.
 //! - [`outlook`]: a projection of the share with an uncertainty band, the probability
 //!   of reaching the target, and a backtest of the model on history.
+//! - [`complexity`]: economic complexity (RCA, ECI/PCI, proximity, density, COI,
+//!   COG) in the Stata and Python conventions of the Growth Lab packages.
 //! - [`stats`]: the normal distribution and summary statistics they use.
 
+pub mod complexity;
 pub mod outlook;
 pub mod peers;
 pub mod stats;

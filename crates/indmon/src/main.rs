@@ -47,6 +47,8 @@ enum Command {
     Series(cmd::series::Args),
     Sql(cmd::sql::Args),
     Target(cmd::target::Args),
+    Complexity(cmd::complexity::Args),
+    Opportunities(cmd::complexity::OpportunitiesArgs),
     Synth(cmd::synth::Args),
 }
 
@@ -61,16 +63,27 @@ fn main() -> ExitCode {
             Command::Series(a) => cmd::series::run(&ctx, a),
             Command::Sql(a) => cmd::sql::run(&ctx, a),
             Command::Target(a) => cmd::target::run(&ctx, a),
+            Command::Complexity(a) => cmd::complexity::run(&ctx, a),
+            Command::Opportunities(a) => cmd::complexity::run_opportunities(&ctx, a),
             Command::Synth(a) => cmd::synth::run(&ctx, a),
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // A reader that stops early (`indmon … | head`) is not an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(exit_code(&e))
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Maps an error to the documented exit codes.

@@ -1,4 +1,5 @@
 //! Tests of the analytics against published figures and identities.
 
+mod complexity;
 mod properties;
 mod published;

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod complexity;
 pub mod ingest;
 pub mod init;
 pub mod live;

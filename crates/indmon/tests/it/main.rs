@@ -3,6 +3,7 @@
 //! server).
 
 mod bad_input;
+mod complexity;
 mod interrupted;
 mod live;
 mod must_show;
