@@ -2,7 +2,7 @@
 //! panel (a CSV file or trade data in the store), and the products within a country's
 //! reach.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -278,11 +278,49 @@ fn read_csv_text(path: &Path) -> Result<(String, String)> {
     Ok((text, sha))
 }
 
+/// A fast hash for codes read from local files (the multiply-rotate hash of Firefox
+/// and rustc; no protection against crafted collisions is needed here).
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
 /// Long-format rows with interned location and product codes.
 #[derive(Default)]
 struct Rows {
     codes: Vec<String>,
-    index: HashMap<String, u32>,
+    index: FastMap<String, u32>,
     data: Vec<(i32, u32, u32, f64)>,
 }
 
@@ -332,7 +370,8 @@ fn read_panel_csv(path: &Path, a: &InputArgs) -> Result<(Rows, String)> {
     )?;
     let v = pick(&header, a.value_col.as_deref(), VALUE_COLS, "value", &file)?;
     let mut rows = Rows::default();
-    let mut seen: HashMap<(i32, u32, u32), u64> = HashMap::new();
+    // (year, location, product, line) of every row, sorted at the end to find duplicates
+    let mut keys: Vec<(i32, u32, u32, u64)> = Vec::new();
     let mut rec = csv::StringRecord::new();
     loop {
         let more = r.read_record(&mut rec).map_err(|e| {
@@ -399,16 +438,30 @@ fn read_panel_csv(path: &Path, a: &InputArgs) -> Result<(Rows, String)> {
         } else {
             rows.intern(prod)
         };
-        if !a.hs4
-            && let Some(first) = seen.insert((year, li, pi), line)
-        {
-            return Err(bad(
-                &header[p],
-                format!("{year} {loc} {prod} appears twice (first on line {first})"),
-                "one row per year, location and product",
-            ));
+        if !a.hs4 {
+            keys.push((year, li, pi, line));
         }
         rows.data.push((year, li, pi, value));
+    }
+    keys.sort_unstable();
+    if let Some(w) = keys
+        .windows(2)
+        .find(|w| (w[0].0, w[0].1, w[0].2) == (w[1].0, w[1].1, w[1].2))
+    {
+        let (year, li, pi, first) = w[0];
+        return Err(indmon_sources::Error::from(
+            InputError::file(
+                &file,
+                format!(
+                    "{year} {} {} appears twice (first on line {first})",
+                    rows.codes[li as usize], rows.codes[pi as usize]
+                ),
+            )
+            .at_line(w[1].3)
+            .in_field(&header[p])
+            .expected("one row per year, location and product"),
+        )
+        .into());
     }
     if rows.data.is_empty() {
         return Err(indmon_sources::Error::from(
@@ -473,11 +526,20 @@ fn assemble(
         by_year.entry(y).or_default().push((l, p, v));
     }
     let codes = &rows.codes;
-    // Sorted positions of the interned codes used in a year.
-    let order = |ids: BTreeSet<u32>| -> (Vec<String>, HashMap<u32, usize>) {
-        let mut ids: Vec<u32> = ids.into_iter().collect();
-        ids.sort_by(|a, b| codes[*a as usize].cmp(&codes[*b as usize]));
-        let pos = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+    // The codes used in a year, sorted, and the position of each code id among them.
+    let order = |ids: &mut dyn Iterator<Item = u32>| -> (Vec<String>, Vec<u32>) {
+        let mut used = vec![false; codes.len()];
+        for id in ids {
+            used[id as usize] = true;
+        }
+        let mut ids: Vec<u32> = (0..codes.len() as u32)
+            .filter(|&i| used[i as usize])
+            .collect();
+        ids.sort_unstable_by(|a, b| codes[*a as usize].cmp(&codes[*b as usize]));
+        let mut pos = vec![u32::MAX; codes.len()];
+        for (i, &id) in ids.iter().enumerate() {
+            pos[id as usize] = i as u32;
+        }
         (
             ids.iter().map(|&id| codes[id as usize].clone()).collect(),
             pos,
@@ -486,12 +548,12 @@ fn assemble(
     by_year
         .into_iter()
         .map(|(y, data)| {
-            let (locations, lpos) = order(data.iter().map(|r| r.0).collect());
-            let (products, ppos) = order(data.iter().map(|r| r.1).collect());
+            let (locations, lpos) = order(&mut data.iter().map(|r| r.0));
+            let (products, ppos) = order(&mut data.iter().map(|r| r.1));
             let np = products.len();
             let mut values = vec![0.0; locations.len() * np];
             for (l, p, v) in data {
-                values[lpos[&l] * np + ppos[&p]] += v;
+                values[lpos[l as usize] as usize * np + ppos[p as usize] as usize] += v;
             }
             let population = population.map(|pop| {
                 locations
@@ -834,31 +896,56 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 header.push_str(",rpop");
             }
             writeln!(sink, "{header}")?;
-            let f = Blank;
+            // Rows are assembled as bytes: the formatting machinery would take longer
+            // than the computation on a large panel.
+            let mut line: Vec<u8> = Vec::with_capacity(256);
+            let mut fbuf = ryu::Buffer::new();
+            let mut num = |line: &mut Vec<u8>, v: f64| {
+                if !v.is_nan() {
+                    line.extend_from_slice(fbuf.format(v).as_bytes());
+                }
+                line.push(b',');
+            };
+            let int = |line: &mut Vec<u8>, v: i64| {
+                line.extend_from_slice(v.to_string().as_bytes());
+                line.push(b',');
+            };
             for (y, c) in &results {
                 let yp = &panel.years[y];
                 let np = c.products;
+                let products: Vec<String> = yp
+                    .products
+                    .iter()
+                    .map(|p| csv_field(p).into_owned())
+                    .collect();
+                let ubiquity: Vec<String> = c.ubiquity.iter().map(u32::to_string).collect();
                 for l in 0..c.locations {
-                    let (loc, eci, coi) = (csv_field(&yp.locations[l]), f(c.eci[l]), f(c.coi[l]));
+                    let loc = csv_field(&yp.locations[l]).into_owned();
                     for p in 0..np {
                         let i = l * np + p;
-                        write!(
-                            sink,
-                            "{y},{loc},{},{},{},{},{},{},{eci},{},{},{coi},{}",
-                            csv_field(&yp.products[p]),
-                            f(yp.values[i]),
-                            f(c.rca[i]),
-                            c.mcp[i],
-                            c.diversity[l],
-                            c.ubiquity[p],
-                            f(c.pci[p]),
-                            f(c.density[i]),
-                            f(c.cog[i]),
-                        )?;
+                        line.clear();
+                        int(&mut line, i64::from(*y));
+                        line.extend_from_slice(loc.as_bytes());
+                        line.push(b',');
+                        line.extend_from_slice(products[p].as_bytes());
+                        line.push(b',');
+                        num(&mut line, yp.values[i]);
+                        num(&mut line, c.rca[i]);
+                        line.extend_from_slice(if c.mcp[i] == 1 { b"1," } else { b"0," });
+                        int(&mut line, i64::from(c.diversity[l]));
+                        line.extend_from_slice(ubiquity[p].as_bytes());
+                        line.push(b',');
+                        num(&mut line, c.eci[l]);
+                        num(&mut line, c.pci[p]);
+                        num(&mut line, c.density[i]);
+                        num(&mut line, c.coi[l]);
+                        num(&mut line, c.cog[i]);
                         if with_rpop {
-                            write!(sink, ",{}", f(c.rpop.as_ref().expect("rpop")[i]))?;
+                            num(&mut line, c.rpop.as_ref().expect("rpop")[i]);
                         }
-                        writeln!(sink)?;
+                        line.pop(); // the last comma
+                        line.push(b'\n');
+                        sink.write_all(&line)?;
                     }
                 }
             }
@@ -925,20 +1012,6 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Displays a number, or nothing for NaN (a missing value in CSV).
-#[derive(Clone, Copy)]
-struct Blank(f64);
-
-impl std::fmt::Display for Blank {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.0.is_nan() {
-            Ok(())
-        } else {
-            write!(f, "{}", self.0)
-        }
-    }
 }
 
 fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
