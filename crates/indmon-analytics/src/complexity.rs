@@ -99,6 +99,9 @@ pub struct Options {
     pub knn: Option<usize>,
     /// Subtract the Atlas book's (1 − distance) · PCI term from COG.
     pub atlas_cog: bool,
+    /// Form the P × P proximity matrix even where the sweep does without it (slower;
+    /// for checking one way of computing against the other).
+    pub dense_proximity: bool,
 }
 
 impl Default for Options {
@@ -110,6 +113,7 @@ impl Default for Options {
             proximity: Proximity::Symmetric,
             knn: None,
             atlas_cog: false,
+            dense_proximity: false,
         }
     }
 }
@@ -187,14 +191,268 @@ pub struct Complexity {
     pub coi: Vec<f64>,
     /// COG.
     pub cog: Vec<f64>,
-    /// Proximity φ (products × products, the convention's orientation and diagonal).
-    pub proximity: Vec<f64>,
     /// The eigenvalue λ behind ECI (NaN when undefined).
     pub eigenvalue: f64,
     /// Why ECI, PCI, density, COI and COG are missing for the whole year, when they
     /// are ([`Error::TooSmall`] or [`Error::Disconnected`]); RCA, M, diversity and
     /// ubiquity are still given.
     pub undefined: Option<Error>,
+    /// The convention the measures follow.
+    pub convention: Convention,
+    /// The proximity measure used.
+    pub proximity_kind: Proximity,
+}
+
+impl Complexity {
+    /// Row p of the proximity φ used (the convention's orientation and diagonal):
+    /// φ_pq for every product q, NaN for products with zero ubiquity (and for all q
+    /// when p has zero ubiquity). Computed from M (or RCA/RPOP for continuous
+    /// proximity) on demand, so no P × P matrix is kept.
+    #[allow(clippy::needless_range_loop)] // q indexes M's columns, the ubiquities and the row
+    pub fn proximity_row(&self, p: usize) -> Vec<f64> {
+        let (nc, np) = (self.locations, self.products);
+        let mut row = vec![f64::NAN; np];
+        if p >= np || self.ubiquity[p] == 0 {
+            return row;
+        }
+        let python = self.convention == Convention::Python;
+        let u = |q: usize| f64::from(self.ubiquity[q]);
+        match self.proximity_kind {
+            Proximity::Symmetric | Proximity::Asymmetric => {
+                let mut n = vec![0.0; np];
+                for c in 0..nc {
+                    if self.mcp[c * np + p] == 1 {
+                        for (q, v) in n.iter_mut().enumerate() {
+                            *v += f64::from(self.mcp[c * np + q]);
+                        }
+                    }
+                }
+                for q in 0..np {
+                    if self.ubiquity[q] == 0 {
+                        continue;
+                    }
+                    row[q] = n[q]
+                        / match (self.proximity_kind, python) {
+                            (Proximity::Symmetric, _) => u(p).max(u(q)),
+                            (_, false) => u(q),
+                            (_, true) => u(p),
+                        };
+                }
+            }
+            Proximity::Continuous => {
+                let x = self.rpop.as_ref().unwrap_or(&self.rca);
+                let locs: Vec<usize> = (0..nc).filter(|&c| self.diversity[c] > 0).collect();
+                let col = |q: usize| -> Vec<f64> { locs.iter().map(|&c| x[c * np + q]).collect() };
+                let xp = col(p);
+                for q in 0..np {
+                    if self.ubiquity[q] > 0 {
+                        row[q] = (1.0 + correlation(&xp, &col(q))) / 2.0;
+                    }
+                }
+            }
+        }
+        row[p] = if python { 1.0 } else { 0.0 };
+        row
+    }
+}
+
+/// Pearson correlation; 0 when either side is constant (as the standardised columns
+/// of the continuous proximity).
+fn correlation(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    if sxx == 0.0 || syy == 0.0 {
+        0.0
+    } else {
+        sxy / (sxx.sqrt() * syy.sqrt())
+    }
+}
+
+/// Largest number of locations for the φ-free sweep (it keeps six locations ×
+/// locations tables).
+const SWEEP_MAX_LOCATIONS: usize = 2048;
+
+/// What [`symmetric_sums`] computes, on the remaining matrix.
+struct Sums {
+    density: Vec<f64>,
+    cog_sums: Vec<f64>,
+    totals: Vec<f64>,
+}
+
+/// Density, the COG sums and their totals for symmetric discrete proximity
+/// φ_pq = N_pq / max(u_p, u_q), without forming φ.
+///
+/// With products ranked by falling ubiquity, max(u_p, u_q) is u_q for the q ranked
+/// at or before p and u_p after it, and N_pq = Σ_{c' : M_c'p = 1} M_c'q. So
+///   Σ_{q : M_cq = 1} g_q φ_qp = Σ_{c' : M_c'p = 1} [ A_cc'(p) + (K_cc' − B_cc'(p)) / u_p ]
+/// where, over the products q exported by both c and c', K_cc' = Σ g_q, A_cc'(p) = Σ g_q / u_q
+/// and B_cc'(p) = Σ g_q over the q ranked up to p. Sweeping the products in rank order
+/// keeps A and B current; the cost is Σ_p u_p² updates and C reads per (location,
+/// product) with M = 1, instead of P² · C for the sums over φ. g = 1 gives the density
+/// numerators, g = w the COG sums, and a location exporting everything the row sums and
+/// totals. The diagonal (φ_pp = 1 in this form) is taken out again for the Stata
+/// convention.
+#[allow(clippy::needless_range_loop)] // the same index runs over several tables
+fn symmetric_sums(r: &Reduced, kp: &[f64], convention: Convention) -> Sums {
+    let (nc, np) = (r.rows.len(), r.cols.len());
+    let u: Vec<f64> = r.cols.iter().map(|l| l.len() as f64).collect();
+    let d: Vec<f64> = r.rows.iter().map(|l| l.len() as f64).collect();
+    let mut order: Vec<usize> = (0..np).collect();
+    order.sort_by(|&a, &b| r.cols[b].len().cmp(&r.cols[a].len()).then(a.cmp(&b)));
+    let diag = match convention {
+        Convention::Stata => 1.0,
+        Convention::Python => 0.0,
+    };
+
+    // Row sums of φ (= column sums, φ is symmetric): per-location prefix sums.
+    let mut rowsum = vec![0.0; np];
+    {
+        let (mut a, mut b) = (vec![0.0; nc], vec![0.0; nc]);
+        for &p in &order {
+            for &c in &r.cols[p] {
+                a[c as usize] += 1.0 / u[p];
+                b[c as usize] += 1.0;
+            }
+            let s: f64 = r.cols[p]
+                .iter()
+                .map(|&c| a[c as usize] + (d[c as usize] - b[c as usize]) / u[p])
+                .sum();
+            rowsum[p] = s - diag;
+        }
+    }
+    let w: Vec<f64> = (0..np)
+        .map(|p| {
+            if rowsum[p] != 0.0 {
+                kp[p] / rowsum[p]
+            } else {
+                0.0
+            }
+        })
+        .collect();
+
+    // Totals over all products q: a location exporting everything.
+    let mut totals = vec![0.0; np];
+    {
+        let (mut aw1, mut bw1) = (vec![0.0; nc], vec![0.0; nc]);
+        let mut kw1 = vec![0.0; nc];
+        for p in 0..np {
+            for &c in &r.cols[p] {
+                kw1[c as usize] += w[p];
+            }
+        }
+        for &p in &order {
+            for &c in &r.cols[p] {
+                aw1[c as usize] += w[p] / u[p];
+                bw1[c as usize] += w[p];
+            }
+            let t: f64 = r.cols[p]
+                .iter()
+                .map(|&c| aw1[c as usize] + (kw1[c as usize] - bw1[c as usize]) / u[p])
+                .sum();
+            totals[p] = t - diag * w[p];
+        }
+    }
+
+    // The sweep, for the density numerators (g = 1) and the COG sums (g = w) together.
+    // Each core takes a range of locations c (rows of the result) and keeps, for every
+    // c' and its c, A = Σ g/u and K − B = Σ g over the shared products not yet swept.
+    let mut density = vec![0.0; nc * np];
+    let mut cog_sums = vec![0.0; nc * np];
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(nc.div_ceil(16))
+        .max(1);
+    let per = nc.div_ceil(threads);
+    let order = &order;
+    let (u, w) = (&u, &w);
+    let part = |lo: usize, dens: &mut [f64], cogs: &mut [f64]| {
+        let hi = (lo + per).min(nc);
+        let width = hi - lo;
+        // [c'][c − lo]: A, K − B for g = 1, and the same for g = w
+        let (mut a, mut kb) = (vec![0.0; nc * width], vec![0.0; nc * width]);
+        let (mut aw, mut kbw) = (vec![0.0; nc * width], vec![0.0; nc * width]);
+        let in_range = |list: &[u32]| {
+            let from = list.partition_point(|&c| (c as usize) < lo);
+            let to = list.partition_point(|&c| (c as usize) < hi);
+            from..to
+        };
+        for (p, list) in r.cols.iter().enumerate() {
+            for &c in &list[in_range(list)] {
+                let c = c as usize - lo;
+                for &c2 in list {
+                    kb[c2 as usize * width + c] += 1.0;
+                    kbw[c2 as usize * width + c] += w[p];
+                }
+            }
+        }
+        let (mut col, mut colw) = (vec![0.0; width], vec![0.0; width]);
+        for &p in order {
+            let list = &r.cols[p];
+            let inv = 1.0 / u[p];
+            let (wp, wpu) = (w[p], w[p] / u[p]);
+            for &c in &list[in_range(list)] {
+                let c = c as usize - lo;
+                for &c2 in list {
+                    let i = c2 as usize * width + c;
+                    a[i] += inv;
+                    kb[i] -= 1.0;
+                    aw[i] += wpu;
+                    kbw[i] -= wp;
+                }
+            }
+            col.fill(0.0);
+            colw.fill(0.0);
+            for &c2 in list {
+                let at = c2 as usize * width;
+                let (ar, kbr) = (&a[at..at + width], &kb[at..at + width]);
+                let (awr, kbwr) = (&aw[at..at + width], &kbw[at..at + width]);
+                for c in 0..width {
+                    col[c] += ar[c] + kbr[c] * inv;
+                    colw[c] += awr[c] + kbwr[c] * inv;
+                }
+            }
+            for c in 0..width {
+                dens[c * np + p] = col[c];
+                cogs[c * np + p] = colw[c];
+            }
+        }
+    };
+    if threads == 1 {
+        part(0, &mut density, &mut cog_sums);
+    } else {
+        std::thread::scope(|s| {
+            for (t, (dens, cogs)) in density
+                .chunks_mut(per * np)
+                .zip(cog_sums.chunks_mut(per * np))
+                .enumerate()
+            {
+                let part = &part;
+                s.spawn(move || part(t * per, dens, cogs));
+            }
+        });
+    }
+    for (c, row) in r.rows.iter().enumerate() {
+        for &p in row {
+            density[c * np + p as usize] -= diag;
+            cog_sums[c * np + p as usize] -= diag * w[p as usize];
+        }
+    }
+    for row in density.chunks_mut(np) {
+        for (v, s) in row.iter_mut().zip(&rowsum) {
+            *v /= s;
+        }
+    }
+    Sums {
+        density,
+        cog_sums,
+        totals,
+    }
 }
 
 /// Computes every measure for one year. Errors are for unusable input; a year whose
@@ -294,9 +552,10 @@ pub fn compute(m: &Matrix<'_>, opts: &Options) -> Result<Complexity> {
             density: missing(nc * np),
             coi: missing(nc),
             cog: missing(nc * np),
-            proximity: missing(np * np),
             eigenvalue: f64::NAN,
             undefined: Some(why),
+            convention: opts.convention,
+            proximity_kind: opts.proximity,
         });
     }
 
@@ -327,39 +586,53 @@ pub fn compute(m: &Matrix<'_>, opts: &Options) -> Result<Complexity> {
     } else {
         None
     };
-    let phi = proximity(&r, opts, weights.as_deref());
-
-    // COG weights: w_p = kp_p / Σ_q φ_pq.
-    let rowsum: Vec<f64> = phi.chunks(p2).map(|row| row.iter().sum()).collect();
-    let w: Vec<f64> = (0..p2)
-        .map(|p| {
-            if rowsum[p] != 0.0 {
-                kp[p] / rowsum[p]
-            } else {
-                0.0
-            }
-        })
-        .collect();
-
-    // Density: ω_cp = Σ_q X_cq A_qp / Σ_q A_qp with A = φ (Stata) or φᵀ (Python), and
-    // the sums behind COG, Σ_{p : M_cp = 1} w_p φ_pq. In the common case (A = φ, X = M,
-    // all products) both come from one pass over φ.
-    let python_asym =
-        opts.convention == Convention::Python && opts.proximity == Proximity::Asymmetric;
-    let (dens, mut cog) = if !python_asym && weights.is_none() && opts.knn.is_none() {
-        let (sums, cog) = gather::<_, true, true>(c2, p2, &phi, &r.rows, |_, _| 1.0, &w);
-        (normalise_columns(sums, &phi, p2), cog)
+    // Density ω, the COG sums Σ_{p : M_cp = 1} w_p φ_pq and their totals over all p, with
+    // w_p = kp_p / Σ_q φ_pq. Symmetric discrete proximity (the default of both packages)
+    // has a sweep that never forms φ; the other options go through the P × P matrix.
+    let fast = opts.proximity == Proximity::Symmetric
+        && opts.knn.is_none()
+        && !opts.dense_proximity
+        && c2 <= SWEEP_MAX_LOCATIONS;
+    let (dens, mut cog, total) = if fast {
+        let s = symmetric_sums(&r, &kp, opts.convention);
+        (s.density, s.cog_sums, s.totals)
     } else {
-        let transposed;
-        let a: &[f64] = if python_asym {
-            transposed = transpose(&phi, p2);
-            &transposed
+        let phi = proximity(&r, opts, weights.as_deref());
+        let rowsum: Vec<f64> = phi.chunks(p2).map(|row| row.iter().sum()).collect();
+        let w: Vec<f64> = (0..p2)
+            .map(|p| {
+                if rowsum[p] != 0.0 {
+                    kp[p] / rowsum[p]
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        // ω_cp = Σ_q X_cq A_qp / Σ_q A_qp with A = φ (Stata) or φᵀ (Python).
+        let python_asym =
+            opts.convention == Convention::Python && opts.proximity == Proximity::Asymmetric;
+        let (dens, cog) = if !python_asym && weights.is_none() && opts.knn.is_none() {
+            let (sums, cog) = gather::<_, true, true>(c2, p2, &phi, &r.rows, |_, _| 1.0, &w);
+            (normalise_columns(sums, &phi, p2), cog)
         } else {
-            &phi
+            let transposed;
+            let a: &[f64] = if python_asym {
+                transposed = transpose(&phi, p2);
+                &transposed
+            } else {
+                &phi
+            };
+            let dens = density(&r, a, weights.as_deref(), opts.knn);
+            let (cog, _) = gather::<_, false, false>(c2, p2, &phi, &r.rows, |_, q| w[q], &[]);
+            (dens, cog)
         };
-        let dens = density(&r, a, weights.as_deref(), opts.knn);
-        let (cog, _) = gather::<_, false, false>(c2, p2, &phi, &r.rows, |_, q| w[q], &[]);
-        (dens, cog)
+        let mut total = vec![0.0; p2];
+        for (p, row) in phi.chunks(p2).enumerate() {
+            for (t, v) in total.iter_mut().zip(row) {
+                *t += w[p] * v;
+            }
+        }
+        (dens, cog, total)
     };
 
     // COI from the raw kp.
@@ -375,12 +648,6 @@ pub fn compute(m: &Matrix<'_>, opts: &Options) -> Result<Complexity> {
             s += dens[i * p2 + p] * kp[p];
         }
         coi[i] = s;
-    }
-    let mut total = vec![0.0; p2];
-    for (p, row) in phi.chunks(p2).enumerate() {
-        for (t, v) in total.iter_mut().zip(row) {
-            *t += w[p] * v;
-        }
     }
     for (i, row) in r.rows.iter().enumerate() {
         let out = &mut cog[i * p2..(i + 1) * p2];
@@ -417,9 +684,9 @@ pub fn compute(m: &Matrix<'_>, opts: &Options) -> Result<Complexity> {
         pci[p] = (kp[j] - mean_kc) / sd_kc;
     }
     let full = c2 == nc && p2 == np;
-    let (density_full, cog_full, phi_full) = if full {
+    let (density_full, cog_full) = if full {
         // Nothing was left out: the reduced matrices are the full ones.
-        (dens, cog, phi)
+        (dens, cog)
     } else {
         let mut density_full = vec![f64::NAN; nc * np];
         let mut cog_full = vec![f64::NAN; nc * np];
@@ -429,13 +696,7 @@ pub fn compute(m: &Matrix<'_>, opts: &Options) -> Result<Complexity> {
                 cog_full[c * np + p] = cog[i * p2 + j];
             }
         }
-        let mut phi_full = vec![f64::NAN; np * np];
-        for (i, &p) in prods.iter().enumerate() {
-            for (j, &q) in prods.iter().enumerate() {
-                phi_full[p * np + q] = phi[i * p2 + j];
-            }
-        }
-        (density_full, cog_full, phi_full)
+        (density_full, cog_full)
     };
     Ok(Complexity {
         locations: nc,
@@ -450,9 +711,10 @@ pub fn compute(m: &Matrix<'_>, opts: &Options) -> Result<Complexity> {
         density: density_full,
         coi: coi_full,
         cog: cog_full,
-        proximity: phi_full,
         eigenvalue: lambda,
         undefined: None,
+        convention: opts.convention,
+        proximity_kind: opts.proximity,
     })
 }
 
@@ -994,8 +1256,10 @@ pub fn symmetric_eigen(a: Vec<f64>, n: usize) -> Result<(Vec<f64>, Vec<f64>)> {
         return Ok((d, v));
     }
     tred2(&mut v, &mut d, &mut e, n);
-    tql2(&mut v, &mut d, &mut e, n)?;
-    Ok((d, v))
+    // tql2 rotates pairs of columns of V; it works on Vᵀ, whose rows are contiguous.
+    let mut vt = transpose(&v, n);
+    tql2(&mut vt, &mut d, &mut e, n)?;
+    Ok((d, transpose(&vt, n)))
 }
 
 // Index loops as in the published algorithm, for checking against it.
@@ -1096,8 +1360,8 @@ fn tred2(v: &mut [f64], d: &mut [f64], e: &mut [f64], n: usize) {
 }
 
 #[allow(clippy::needless_range_loop)]
-fn tql2(v: &mut [f64], d: &mut [f64], e: &mut [f64], n: usize) -> Result<()> {
-    let ix = |i: usize, j: usize| i * n + j;
+/// `vt` is Vᵀ: its row i is column i of V.
+fn tql2(vt: &mut [f64], d: &mut [f64], e: &mut [f64], n: usize) -> Result<()> {
     for i in 1..n {
         e[i - 1] = e[i];
     }
@@ -1154,10 +1418,12 @@ fn tql2(v: &mut [f64], d: &mut [f64], e: &mut [f64], n: usize) -> Result<()> {
                     c = p / r;
                     p = c * d[i] - s * g;
                     d[i + 1] = h + s * (c * g + s * d[i]);
-                    for k in 0..n {
-                        h = v[ix(k, i + 1)];
-                        v[ix(k, i + 1)] = s * v[ix(k, i)] + c * h;
-                        v[ix(k, i)] = c * v[ix(k, i)] - s * h;
+                    let (head, tail) = vt.split_at_mut((i + 1) * n);
+                    let (vi, vi1) = (&mut head[i * n..], &mut tail[..n]);
+                    for (x, y) in vi.iter_mut().zip(vi1.iter_mut()) {
+                        h = *y;
+                        *y = s * *x + c * h;
+                        *x = c * *x - s * h;
                     }
                 }
                 p = -s * s2 * c3 * el1 * e[l] / dl1;
@@ -1171,17 +1437,15 @@ fn tql2(v: &mut [f64], d: &mut [f64], e: &mut [f64], n: usize) -> Result<()> {
         d[l] += f;
         e[l] = 0.0;
     }
-    // Sort ascending, with the vectors.
+    // Sort ascending, with the vectors (rows of Vᵀ).
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| d[a].partial_cmp(&d[b]).unwrap_or(Ordering::Equal));
     let d_sorted: Vec<f64> = order.iter().map(|&i| d[i]).collect();
-    let mut v_sorted = vec![0.0; n * n];
+    let mut sorted = vec![0.0; n * n];
     for (new, &old) in order.iter().enumerate() {
-        for k in 0..n {
-            v_sorted[ix(k, new)] = v[ix(k, old)];
-        }
+        sorted[new * n..(new + 1) * n].copy_from_slice(&vt[old * n..(old + 1) * n]);
     }
     d.copy_from_slice(&d_sorted);
-    v.copy_from_slice(&v_sorted);
+    vt.copy_from_slice(&sorted);
     Ok(())
 }

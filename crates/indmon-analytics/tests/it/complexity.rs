@@ -654,6 +654,76 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(120))]
+
+    /// The sweep that never forms φ and the sums over the P × P matrix give the same
+    /// density, COI and COG, in both conventions, also with excluded rows and columns.
+    #[test]
+    fn sweep_equals_the_proximity_matrix((nc, np, values) in random_panel(), python in any::<bool>(), thr in 0.8f64..1.6) {
+        let m = Matrix { locations: nc, products: np, values: &values, population: None };
+        let convention = if python { Convention::Python } else { Convention::Stata };
+        let base = Options { convention, threshold: thr, ..Options::default() };
+        let sweep = complexity::compute(&m, &base).unwrap();
+        let dense = complexity::compute(&m, &Options { dense_proximity: true, ..base }).unwrap();
+        prop_assert_eq!(&sweep.undefined, &dense.undefined);
+        for (name, a, b) in [
+            ("density", &sweep.density, &dense.density),
+            ("cog", &sweep.cog, &dense.cog),
+            ("coi", &sweep.coi, &dense.coi),
+            ("eci", &sweep.eci, &dense.eci),
+        ] {
+            for (x, y) in a.iter().zip(b.iter()) {
+                prop_assert!(
+                    (x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-9 * y.abs().max(1.0),
+                    "{} {} vs {}", name, x, y
+                );
+            }
+        }
+    }
+}
+
+#[test]
+#[allow(clippy::needless_range_loop)] // matrix indices, as in the formula
+fn proximity_rows_reproduce_the_density() {
+    let trade = read_csv(&data_dir().join("trade_data_sample.csv"));
+    let years = sample("export_val", &trade);
+    for convention in [Convention::Stata, Convention::Python] {
+        let out = run(
+            &years[&1995],
+            &Options {
+                convention,
+                ..Options::default()
+            },
+        );
+        let (nc, np) = (out.locations, out.products);
+        let phi: Vec<Vec<f64>> = (0..np).map(|p| out.proximity_row(p)).collect();
+        for p in 0..np {
+            assert_eq!(
+                phi[p][p],
+                if convention == Convention::Python {
+                    1.0
+                } else {
+                    0.0
+                }
+            );
+            for q in 0..np {
+                assert_eq!(phi[p][q], phi[q][p], "symmetric");
+                assert!((0.0..=1.0).contains(&phi[p][q]));
+            }
+        }
+        for c in 0..nc {
+            for p in 0..np {
+                let num: f64 = (0..np)
+                    .map(|q| f64::from(out.mcp[c * np + q]) * phi[q][p])
+                    .sum();
+                let den: f64 = (0..np).map(|q| phi[q][p]).sum();
+                assert!((num / den - out.density[c * np + p]).abs() < 1e-12);
+            }
+        }
+    }
+}
+
 #[test]
 fn bad_input_is_refused() {
     let values = [1.0, f64::NAN, 2.0, 3.0];

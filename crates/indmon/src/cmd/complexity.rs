@@ -87,6 +87,7 @@ impl MethodArgs {
             },
             knn: self.knn,
             atlas_cog: self.atlas_cog,
+            dense_proximity: false,
         }
     }
 }
@@ -767,7 +768,7 @@ fn compute_all(
             None => {
                 if !ctx.quiet {
                     eprintln!(
-                        "{y}: {} locations × {} products, eigenvalue {:.6}, {:.2} s",
+                        "{y}: {} locations × {} products, eigenvalue {:.6}, {:.3} s",
                         m.locations,
                         m.products,
                         c.eigenvalue,
@@ -1315,12 +1316,11 @@ pub fn run_opportunities(ctx: &Context, args: OpportunitiesArgs) -> Result<()> {
             .iter()
             .position(|q| q == near || (args.input.hs4 && q == &hs4(near)))
             .ok_or_else(|| UsageError(format!("product {near} is not in the input in {year}")))?;
-        let mut nbrs: Vec<usize> = (0..np)
-            .filter(|&q| q != p && !c.proximity[p * np + q].is_nan())
-            .collect();
+        let phi = c.proximity_row(p);
+        let mut nbrs: Vec<usize> = (0..np).filter(|&q| q != p && !phi[q].is_nan()).collect();
         nbrs.sort_by(|&a, &b| {
-            c.proximity[p * np + b]
-                .partial_cmp(&c.proximity[p * np + a])
+            phi[b]
+                .partial_cmp(&phi[a])
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
         nbrs.truncate(args.top);
@@ -1331,7 +1331,7 @@ pub fn run_opportunities(ctx: &Context, args: OpportunitiesArgs) -> Result<()> {
                 vec![
                     yp.products[q].clone().into(),
                     Cell::opt(name(&yp.products[q])),
-                    num(round4(c.proximity[p * np + q])),
+                    num(round4(phi[q])),
                     Cell::Int(i64::from(c.mcp[i])),
                     num(round4(c.rca[i])),
                     num(round4(c.pci[q])),
