@@ -1044,32 +1044,38 @@ fn density(r: &Reduced, a: &[f64], weights: Option<&[f64]>, knn: Option<usize>) 
         }
         Some(k) => {
             let k = k.min(np - 1);
+            // Row p of Aᵀ holds the weights A_qp of the products q around p.
+            let at = transpose(a, np);
             // Neighbours of each product p: the k largest A_qp, q ≠ p (ties: lower q).
-            let mut nbrs: Vec<Vec<usize>> = Vec::with_capacity(np);
-            for p in 0..np {
-                let mut cand: Vec<usize> = (0..np).filter(|&q| q != p).collect();
-                let key = |q: &usize| a[q * np + p];
-                cand.sort_by(|x, y| {
-                    key(y)
-                        .partial_cmp(&key(x))
-                        .unwrap_or(Ordering::Equal)
-                        .then(x.cmp(y))
-                });
-                cand.truncate(k);
-                nbrs.push(cand);
-            }
-            let mut out = vec![0.0; nc * np];
-            for c in 0..nc {
-                for p in 0..np {
-                    let (mut num, mut den) = (0.0, 0.0);
-                    for &q in &nbrs[p] {
-                        let w = a[q * np + p];
-                        num += x(c, q) * w;
-                        den += w;
+            let nbrs: Vec<Vec<usize>> = (0..np)
+                .map(|p| {
+                    let row = &at[p * np..(p + 1) * np];
+                    let order = |x: &usize, y: &usize| {
+                        row[*y]
+                            .partial_cmp(&row[*x])
+                            .unwrap_or(Ordering::Equal)
+                            .then(x.cmp(y))
+                    };
+                    let mut cand: Vec<usize> = (0..np).filter(|&q| q != p).collect();
+                    if k > 0 && k < cand.len() {
+                        cand.select_nth_unstable_by(k - 1, order);
+                        cand.truncate(k);
                     }
-                    out[c * np + p] = num / den;
+                    cand.sort_by(order);
+                    cand
+                })
+                .collect();
+            let den: Vec<f64> = (0..np)
+                .map(|p| nbrs[p].iter().map(|&q| at[p * np + q]).sum())
+                .collect();
+            let mut out = vec![0.0; nc * np];
+            par_rows(&mut out, np, |c, row| {
+                let xc: Vec<f64> = (0..np).map(|q| x(c, q)).collect();
+                for (p, o) in row.iter_mut().enumerate() {
+                    let num: f64 = nbrs[p].iter().map(|&q| xc[q] * at[p * np + q]).sum();
+                    *o = num / den[p];
                 }
-            }
+            });
             out
         }
     }
