@@ -246,31 +246,13 @@ impl Complexity {
                 let xp = col(p);
                 for q in 0..np {
                     if self.ubiquity[q] > 0 {
-                        row[q] = (1.0 + correlation(&xp, &col(q))) / 2.0;
+                        row[q] = (1.0 + pearson(&xp, &col(q))) / 2.0;
                     }
                 }
             }
         }
         row[p] = if python { 1.0 } else { 0.0 };
         row
-    }
-}
-
-/// Pearson correlation; 0 when either side is constant (as the standardised columns
-/// of the continuous proximity).
-fn correlation(x: &[f64], y: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        sxy += (a - mx) * (b - my);
-        sxx += (a - mx) * (a - mx);
-        syy += (b - my) * (b - my);
-    }
-    if sxx == 0.0 || syy == 0.0 {
-        0.0
-    } else {
-        sxy / (sxx.sqrt() * syy.sqrt())
     }
 }
 
@@ -326,15 +308,7 @@ fn symmetric_sums(r: &Reduced, kp: &[f64], convention: Convention) -> Sums {
             rowsum[p] = s - diag;
         }
     }
-    let w: Vec<f64> = (0..np)
-        .map(|p| {
-            if rowsum[p] != 0.0 {
-                kp[p] / rowsum[p]
-            } else {
-                0.0
-            }
-        })
-        .collect();
+    let w = cog_weights(kp, &rowsum);
 
     // Totals over all products q: a location exporting everything.
     let mut totals = vec![0.0; np];
@@ -599,15 +573,7 @@ pub fn compute(m: &Matrix<'_>, opts: &Options) -> Result<Complexity> {
     } else {
         let phi = proximity(&r, opts, weights.as_deref());
         let rowsum: Vec<f64> = phi.chunks(p2).map(|row| row.iter().sum()).collect();
-        let w: Vec<f64> = (0..p2)
-            .map(|p| {
-                if rowsum[p] != 0.0 {
-                    kp[p] / rowsum[p]
-                } else {
-                    0.0
-                }
-            })
-            .collect();
+        let w = cog_weights(&kp, &rowsum);
         // ω_cp = Σ_q X_cq A_qp / Σ_q A_qp with A = φ (Stata) or φᵀ (Python).
         let python_asym =
             opts.convention == Convention::Python && opts.proximity == Proximity::Asymmetric;
@@ -891,7 +857,16 @@ fn spread(x: &[f64], products: usize, convention: Convention) -> (f64, f64) {
     (mean, sd)
 }
 
-/// Pearson correlation (0 when either side is constant).
+/// The COG weights w_p = kp_p / Σ_q φ_pq (0 for a product without neighbours).
+fn cog_weights(kp: &[f64], rowsum: &[f64]) -> Vec<f64> {
+    kp.iter()
+        .zip(rowsum)
+        .map(|(k, s)| if *s != 0.0 { k / s } else { 0.0 })
+        .collect()
+}
+
+/// Pearson correlation (0 when either side is constant, as the standardised columns
+/// of the continuous proximity).
 fn pearson(x: &[f64], y: &[f64]) -> f64 {
     let n = x.len() as f64;
     let mx = x.iter().sum::<f64>() / n;

@@ -105,6 +105,14 @@ fn sample(value_col: &str, rows: &[BTreeMap<String, String>]) -> BTreeMap<i32, Y
     out
 }
 
+/// The real sample's years, from its exports.
+fn sample_years() -> BTreeMap<i32, Year> {
+    sample(
+        "export_val",
+        &read_csv(&data_dir().join("trade_data_sample.csv")),
+    )
+}
+
 fn run(year: &Year, opts: &Options) -> Complexity {
     let m = Matrix {
         locations: year.locations.len(),
@@ -217,8 +225,7 @@ fn python(proximity: Proximity) -> Options {
 #[test]
 fn stata_ground_truth() {
     let truth = read_csv(&data_dir().join("stata_ground_truth.csv"));
-    let trade = read_csv(&data_dir().join("trade_data_sample.csv"));
-    let years = sample("export_val", &trade);
+    let years = sample_years();
     let results = years
         .iter()
         .map(|(y, yr)| (*y, run(yr, &Options::default())))
@@ -322,8 +329,7 @@ fn python_threshold_1_5_on_the_remaining_matrix() {
         threshold: 1.5,
         ..python(Proximity::Symmetric)
     };
-    let trade = read_csv(&data_dir().join("trade_data_sample.csv"));
-    let years = sample("export_val", &trade);
+    let years = sample_years();
     let results: BTreeMap<i32, Complexity> =
         years.iter().map(|(y, yr)| (*y, run(yr, &opts))).collect();
     let reference = read_csv(&fixture_dir().join("python_rca1_5_remaining.csv"));
@@ -365,8 +371,7 @@ fn python_threshold_1_5_on_the_remaining_matrix() {
 
 #[test]
 fn threshold_2_splits_the_network_and_says_so() {
-    let trade = read_csv(&data_dir().join("trade_data_sample.csv"));
-    let years = sample("export_val", &trade);
+    let years = sample_years();
     let yr = &years[&1995];
     let m = Matrix {
         locations: yr.locations.len(),
@@ -401,8 +406,7 @@ fn threshold_2_splits_the_network_and_says_so() {
 fn knn_density_weights_the_neighbours() {
     // With k = P − 1 the weighted k-nearest density equals the full density without
     // the diagonal, i.e. the Stata convention's density.
-    let trade = read_csv(&data_dir().join("trade_data_sample.csv"));
-    let years = sample("export_val", &trade);
+    let years = sample_years();
     let yr = &years[&1995];
     let full = run(yr, &Options::default());
     let knn = run(
@@ -434,8 +438,7 @@ fn knn_density_weights_the_neighbours() {
 
 #[test]
 fn atlas_cog_subtracts_density_times_pci() {
-    let trade = read_csv(&data_dir().join("trade_data_sample.csv"));
-    let years = sample("export_val", &trade);
+    let years = sample_years();
     let yr = &years[&1996];
     let plain = run(yr, &Options::default());
     let atlas = run(
@@ -686,8 +689,7 @@ proptest! {
 #[test]
 #[allow(clippy::needless_range_loop)] // matrix indices, as in the formula
 fn proximity_rows_reproduce_the_density() {
-    let trade = read_csv(&data_dir().join("trade_data_sample.csv"));
-    let years = sample("export_val", &trade);
+    let years = sample_years();
     for convention in [Convention::Stata, Convention::Python] {
         let out = run(
             &years[&1995],
