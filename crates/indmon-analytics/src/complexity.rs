@@ -39,8 +39,9 @@
 //! **Speed.** The eigenproblem is solved on the smaller side (C × C when C ≤ P) in the
 //! symmetric similarity form D^{-1/2} M U⁻¹ Mᵀ D^{-1/2} with a dense symmetric solver
 //! (Householder tridiagonalisation and implicit QL), never on the dense non-symmetric
-//! P × P matrix. Co-occurrences, density and COG run over the sparse rows of M, split
-//! over the available cores.
+//! P × P matrix. For symmetric proximity, density and COG come from a sweep that
+//! never forms φ either (`symmetric_sums`); the other options form φ and walk it in
+//! cache-sized strips. Both split the work over the available cores.
 
 use std::cmp::Ordering;
 
