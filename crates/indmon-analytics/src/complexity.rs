@@ -143,6 +143,12 @@ pub enum Error {
         /// Number of connected parts.
         parts: usize,
     },
+    /// The second eigenvalue is zero (or the resulting ECI does not vary): the
+    /// locations cannot be told apart by what they export.
+    #[error(
+        "the second eigenvalue is zero, so the locations cannot be ranked by what they export and ECI is not defined"
+    )]
+    NoSecondEigenvalue,
     /// The eigen solver did not converge.
     #[error("the eigenvalue solver did not converge")]
     NoConvergence,
@@ -434,6 +440,11 @@ fn symmetric_sums(r: &Reduced, kp: &[f64], convention: Convention) -> Sums {
 /// ECI is not defined comes back with [`Complexity::undefined`] set.
 pub fn compute(m: &Matrix<'_>, opts: &Options) -> Result<Complexity> {
     let (nc, np) = (m.locations, m.products);
+    if nc == 0 || np == 0 {
+        return Err(Error::Input(format!(
+            "an empty matrix ({nc} locations × {np} products)"
+        )));
+    }
     if m.values.len() != nc * np {
         return Err(Error::Input(format!(
             "the matrix has {} values, expected {nc} × {np}",
@@ -512,30 +523,22 @@ pub fn compute(m: &Matrix<'_>, opts: &Options) -> Result<Complexity> {
         let parts = r.components();
         (parts > 1).then_some(Error::Disconnected { parts })
     };
+    let basics = Basics {
+        rca,
+        rpop,
+        mcp,
+        diversity,
+        ubiquity,
+    };
     if let Some(why) = undefined {
-        let missing = |n: usize| vec![f64::NAN; n];
-        return Ok(Complexity {
-            locations: nc,
-            products: np,
-            rca,
-            rpop,
-            mcp,
-            diversity,
-            ubiquity,
-            eci: missing(nc),
-            pci: missing(np),
-            density: missing(nc * np),
-            coi: missing(nc),
-            cog: missing(nc * np),
-            eigenvalue: f64::NAN,
-            undefined: Some(why),
-            convention: opts.convention,
-            proximity_kind: opts.proximity,
-        });
+        return Ok(basics.undefined(why, opts));
     }
 
     // ECI and PCI (raw eigenvectors, sign fixed).
     let (mut kc, mut kp, lambda) = eigen(&r)?;
+    if lambda.is_nan() || lambda <= 1e-10 {
+        return Ok(basics.undefined(Error::NoSecondEigenvalue, opts));
+    }
     let d: Vec<f64> = r.rows.iter().map(|l| l.len() as f64).collect();
     if pearson(&d, &kc) < 0.0 {
         kc.iter_mut().for_each(|v| *v = -*v);
@@ -544,15 +547,13 @@ pub fn compute(m: &Matrix<'_>, opts: &Options) -> Result<Complexity> {
     // Standardisation of kc: Python over locations with ddof 0; Stata over the
     // location × product rows (each location repeated once per product of the year).
     let (mean_kc, sd_kc) = spread(&kc, np, opts.convention);
-    if sd_kc.is_nan() || sd_kc <= 0.0 {
-        return Err(Error::Input(
-            "every location has the same ECI; complexity is not defined".into(),
-        ));
+    if sd_kc.is_nan() || sd_kc <= 1e-12 * kc.iter().fold(0.0f64, |a, v| a.max(v.abs())) {
+        return Ok(basics.undefined(Error::NoSecondEigenvalue, opts));
     }
 
     // Proximity on the remaining products.
     let weights: Option<Vec<f64>> = if opts.proximity == Proximity::Continuous {
-        let src = rpop.as_ref().unwrap_or(&rca);
+        let src = basics.rpop.as_ref().unwrap_or(&basics.rca);
         Some(
             locs.iter()
                 .flat_map(|&c| prods.iter().map(move |&p| src[c * np + p]))
@@ -665,6 +666,13 @@ pub fn compute(m: &Matrix<'_>, opts: &Options) -> Result<Complexity> {
         }
         (density_full, cog_full)
     };
+    let Basics {
+        rca,
+        rpop,
+        mcp,
+        diversity,
+        ubiquity,
+    } = basics;
     Ok(Complexity {
         locations: nc,
         products: np,
@@ -683,6 +691,41 @@ pub fn compute(m: &Matrix<'_>, opts: &Options) -> Result<Complexity> {
         convention: opts.convention,
         proximity_kind: opts.proximity,
     })
+}
+
+/// What is defined whatever the eigenvector: RCA, RPOP, M, diversity, ubiquity.
+struct Basics {
+    rca: Vec<f64>,
+    rpop: Option<Vec<f64>>,
+    mcp: Vec<u8>,
+    diversity: Vec<u32>,
+    ubiquity: Vec<u32>,
+}
+
+impl Basics {
+    /// The result of a year whose ECI is not defined: the basics, the rest missing.
+    fn undefined(self, why: Error, opts: &Options) -> Complexity {
+        let (nc, np) = (self.diversity.len(), self.ubiquity.len());
+        let missing = |n: usize| vec![f64::NAN; n];
+        Complexity {
+            locations: nc,
+            products: np,
+            rca: self.rca,
+            rpop: self.rpop,
+            mcp: self.mcp,
+            diversity: self.diversity,
+            ubiquity: self.ubiquity,
+            eci: missing(nc),
+            pci: missing(np),
+            density: missing(nc * np),
+            coi: missing(nc),
+            cog: missing(nc * np),
+            eigenvalue: f64::NAN,
+            undefined: Some(why),
+            convention: opts.convention,
+            proximity_kind: opts.proximity,
+        }
+    }
 }
 
 /// Balassa RCA; NaN where a location or product exports nothing.
@@ -820,10 +863,7 @@ fn eigen(r: &Reduced) -> Result<(Vec<f64>, Vec<f64>, f64)> {
     let v: Vec<f64> = (0..n).map(|i| vectors[i * n + (n - 2)]).collect();
     let ka: Vec<f64> = v.iter().zip(&deg).map(|(x, d)| x / d.sqrt()).collect();
     if country_side {
-        // kp = U⁻¹ Mᵀ kc / λ
-        if lambda.abs() < 1e-300 {
-            return Err(Error::NoConvergence);
-        }
+        // kp = U⁻¹ Mᵀ kc / λ (the caller discards a zero λ)
         let kp = r
             .cols
             .iter()

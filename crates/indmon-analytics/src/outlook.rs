@@ -106,7 +106,8 @@ pub struct Outlook {
     pub drift: f64,
     /// Estimated standard deviation of the yearly change of the log-odds.
     pub sigma: f64,
-    /// Yearly changes the model was fitted on (first year, number).
+    /// First year of the series the model was fitted on (the number of yearly
+    /// changes is in `changes`).
     pub fitted_from: i32,
     /// Number of yearly changes.
     pub changes: usize,
@@ -140,12 +141,19 @@ struct Fit {
     n: usize,
 }
 
+/// The model fitted on a log-odds series; `None` with fewer than two changes or
+/// when the changes do not vary (a zero spread gives no band and no probability).
 fn fit(x: &[f64]) -> Option<Fit> {
     let d: Vec<f64> = x.windows(2).map(|w| w[1] - w[0]).collect();
+    let (sigma, mu) = (sd(&d)?, mean(&d)?);
+    // rounding noise of constant changes is no spread either
+    if !(sigma.is_finite() && sigma > 1e-12 * mu.abs().max(1.0)) {
+        return None;
+    }
     Some(Fit {
         x_last: *x.last()?,
-        mu: mean(&d)?,
-        sigma: sd(&d)?,
+        mu,
+        sigma,
         n: d.len(),
     })
 }
@@ -199,7 +207,7 @@ pub fn outlook(
     }
     let h = horizon as usize;
     let x: Vec<f64> = s.iter().map(|(_, v)| logit(*v)).collect();
-    let f = fit(&x).ok_or("too few observations")?;
+    let f = fit(&x).ok_or("too few observations, or yearly changes that do not vary")?;
     let z80 = normal_quantile(0.9);
     let z95 = normal_quantile(0.975);
     let mut cases: Vec<Case> = Vec::new();
@@ -310,7 +318,14 @@ pub fn outlook(
         None
     };
     Ok(Outlook {
-        model: "random walk with drift on the log-odds of the share, normal errors, drift uncertainty included, spread calibrated on the backtest errors".into(),
+        model: format!(
+            "random walk with drift on the log-odds of the share, normal errors, drift uncertainty included, {}",
+            if calibrated {
+                "spread calibrated on the backtest errors"
+            } else {
+                "spread not calibrated (too few backtest forecasts)"
+            }
+        ),
         base_year,
         base_share,
         drift: f.mu,

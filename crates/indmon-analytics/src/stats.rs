@@ -26,9 +26,8 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> Option<f64> {
     Some(sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo]))
 }
 
-/// The complementary error function, erfc(x), by the rational Chebyshev
-/// approximation of W. J. Cody (1969), as in Numerical Recipes' `erfcc`
-/// (fractional error below 1.2e-7 everywhere).
+/// The complementary error function, erfc(x), by the Chebyshev fit of Numerical
+/// Recipes (2nd ed., §6.2, `erfcc`; fractional error below 1.2e-7 everywhere).
 #[allow(clippy::excessive_precision)]
 pub fn erfc(x: f64) -> f64 {
     let z = x.abs();
@@ -85,6 +84,9 @@ pub fn normal_quantile(p: f64) -> f64 {
         2.445134137142996,
         3.754408661907416,
     ];
+    if p.is_nan() {
+        return f64::NAN;
+    }
     if p <= 0.0 {
         return f64::NEG_INFINITY;
     }
@@ -132,6 +134,7 @@ mod tests {
         for p in [0.001, 0.02, 0.3, 0.5, 0.77, 0.99] {
             assert!((normal_cdf(normal_quantile(p)) - p).abs() < 2e-7, "{p}");
         }
+        assert!(normal_quantile(f64::NAN).is_nan());
     }
 
     #[test]

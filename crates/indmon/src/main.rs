@@ -30,7 +30,7 @@ struct Cli {
     /// Settings file [default: ./indmon.toml if present]
     #[arg(long, global = true, env = "INDMON_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
-    /// No progress bars or notes, only results and errors
+    /// No progress bars or notes, only results, their sources and errors
     #[arg(long, short, global = true)]
     quiet: bool,
     #[command(subcommand)]

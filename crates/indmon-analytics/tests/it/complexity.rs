@@ -755,3 +755,35 @@ fn bad_input_is_refused() {
         Err(complexity::Error::Input(_))
     ));
 }
+
+#[test]
+fn locations_that_export_alike_have_no_eci() {
+    // Every location has every product: the second eigenvalue is 0, and ECI is not
+    // defined; the basics are still there.
+    let values = [1.0; 12];
+    let m = Matrix {
+        locations: 3,
+        products: 4,
+        values: &values,
+        population: None,
+    };
+    let opts = Options {
+        presence: Presence::Manual,
+        ..Options::default()
+    };
+    let out = complexity::compute(&m, &opts).unwrap();
+    assert_eq!(out.undefined, Some(complexity::Error::NoSecondEigenvalue));
+    assert_eq!(out.diversity, vec![4, 4, 4]);
+    assert!(out.eci.iter().all(|v| v.is_nan()));
+    // An empty matrix is an input error, not a panic.
+    let empty = Matrix {
+        locations: 0,
+        products: 0,
+        values: &[],
+        population: None,
+    };
+    assert!(matches!(
+        complexity::compute(&empty, &Options::default()),
+        Err(complexity::Error::Input(_))
+    ));
+}

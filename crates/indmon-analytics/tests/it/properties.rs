@@ -158,3 +158,26 @@ fn a_model_with_too_narrow_bands_is_widened() {
         o.backtest
     );
 }
+
+#[test]
+fn a_series_whose_changes_do_not_vary_gets_no_outlook() {
+    // Constant yearly changes of the log-odds: zero spread, no band, no probability.
+    let series: Vec<(i32, f64)> = (1995..2024)
+        .map(|y| {
+            let x = (0.12f64 / 0.88).ln() + 0.01 * f64::from(y - 1995);
+            (y, 1.0 / (1.0 + (-x).exp()))
+        })
+        .collect();
+    let flat: Vec<(i32, f64)> = (1995..2024).map(|y| (y, 0.12)).collect();
+    for s in [&series, &flat] {
+        let r = outlook(
+            s,
+            Target {
+                share: 0.15,
+                year: 2030,
+            },
+            OutlookOptions::default(),
+        );
+        assert!(r.is_err(), "{r:?}");
+    }
+}

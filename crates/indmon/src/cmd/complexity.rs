@@ -13,10 +13,15 @@ use indmon_analytics::complexity::{
     self, Complexity, Convention, Matrix, Options, Presence, Proximity,
 };
 use indmon_core::{DatasetId, VintageMeta};
-use indmon_sources::{InputError, input::sha256_hex};
+use indmon_sources::InputError;
+use indmon_sources::input::{
+    CsvHeader, Encoding, check_complete, csv_error, csv_reader, decode, line_of, sha256_hex,
+    strip_bom,
+};
 use indmon_store::arrow::array::{ArrayRef, Float64Array, Int32Array, StringArray};
 use indmon_store::arrow::datatypes::{DataType, Field, Schema};
 use indmon_store::{QueryOptions, RecordBatch, Store};
+use tokio::runtime::Runtime;
 
 use crate::cmd::{UsageError, sql_str};
 use crate::config::Context;
@@ -155,6 +160,15 @@ pub struct InputArgs {
     /// Population CSV (year, location, population) for `--presence rpop`
     #[arg(long, value_name = "PATH")]
     population: Option<PathBuf>,
+    /// Encoding of the CSV files: utf-8 or cp1252 (a UTF-8 byte-order mark is removed)
+    #[arg(long, default_value = "utf-8", value_parser = ["utf-8", "cp1252"])]
+    encoding: String,
+}
+
+impl InputArgs {
+    fn encoding(&self) -> Encoding {
+        Encoding::parse(&self.encoding).unwrap_or_default()
+    }
 }
 
 /// Compute economic complexity: RCA, M, diversity, ubiquity, ECI, PCI, proximity,
@@ -211,6 +225,18 @@ struct Panel {
     vintage: Option<VintageMeta>,
     /// Checksum of the input.
     sha256: String,
+    /// The code list in the store that names its products (`hs92`, `hs12`, `hs22`,
+    /// `baci_products`), when the input says which classification it uses.
+    nomenclature: Option<String>,
+}
+
+/// The product code list matching a classification named in a column or dataset id.
+fn nomenclature_of(name: &str) -> Option<String> {
+    let name = name.to_ascii_lowercase();
+    ["hs92", "hs12", "hs22"]
+        .into_iter()
+        .find(|hs| name.contains(hs))
+        .map(str::to_string)
 }
 
 const YEAR_COLS: &[&str] = &["year", "t", "time"];
@@ -249,33 +275,37 @@ fn pick(
     })
 }
 
-fn read_csv_text(path: &Path) -> Result<(String, String)> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+fn read_csv_text(path: &Path, encoding: Encoding) -> Result<(String, String)> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).with_context(|| format!("reading {file}"))?;
     let sha = sha256_hex(&bytes);
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
+    let body = strip_bom(&file, &bytes).map_err(indmon_sources::Error::from)?;
+    check_complete(&file, body).map_err(indmon_sources::Error::from)?;
+    let text = match std::str::from_utf8(body) {
+        Ok(t) => t.to_string(),
         Err(e) => {
-            // cp1252 and other 8-bit files: name the line, do not guess.
-            let bytes = e.into_bytes();
-            let at = std::str::from_utf8(&bytes)
-                .map_err(|e| e.valid_up_to())
-                .unwrap_err();
-            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-            return Err(indmon_sources::Error::from(
-                InputError::file(
-                    path.display().to_string(),
-                    "the file is not UTF-8 (cp1252 or another 8-bit encoding?)",
-                )
-                .at_line(line)
-                .expected("UTF-8 text; convert it, e.g. iconv -f cp1252 -t utf-8"),
-            )
-            .into());
+            // The shared decoder names the byte and suggests --encoding cp1252.
+            let at = e.valid_up_to();
+            let line_start = body[..at]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let line_end = body[at..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(body.len(), |i| at + i);
+            decode(body, encoding)
+                .map(|t| t.into_owned())
+                .map_err(|_| {
+                    let msg = decode(&body[line_start..line_end], Encoding::Utf8)
+                        .err()
+                        .unwrap_or_else(|| "invalid UTF-8".into());
+                    indmon_sources::Error::from(
+                        InputError::file(&file, msg).at_line(line_of(body, at)),
+                    )
+                })?
         }
     };
-    let text = text
-        .strip_prefix('\u{feff}')
-        .map(str::to_string)
-        .unwrap_or(text);
     Ok((text, sha))
 }
 
@@ -338,22 +368,13 @@ impl Rows {
 }
 
 /// Reads a long CSV into `(year, location, product, value)` rows, checking every field.
-fn read_panel_csv(path: &Path, a: &InputArgs) -> Result<(Rows, String)> {
+fn read_panel_csv(path: &Path, a: &InputArgs) -> Result<(Rows, String, String)> {
     let file = path.display().to_string();
-    let (text, sha) = read_csv_text(path)?;
-    let mut r = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let header: Vec<String> = r
-        .headers()
-        .map_err(|e| anyhow!("{file}: {e}"))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
-    if header.len() <= 1 && header.first().is_none_or(String::is_empty) {
-        return Err(indmon_sources::Error::from(
-            InputError::file(&file, "the file is empty").expected("a header line and data rows"),
-        )
-        .into());
-    }
+    let (text, sha) = read_csv_text(path, a.encoding())?;
+    let mut r = csv_reader(text.as_bytes());
+    let header = CsvHeader::read(&file, &mut r, Encoding::Utf8)
+        .map_err(indmon_sources::Error::from)?
+        .names;
     let y = pick(&header, a.year_col.as_deref(), YEAR_COLS, "year", &file)?;
     let l = pick(
         &header,
@@ -375,14 +396,9 @@ fn read_panel_csv(path: &Path, a: &InputArgs) -> Result<(Rows, String)> {
     let mut keys: Vec<(i32, u32, u32, u64)> = Vec::new();
     let mut rec = csv::StringRecord::new();
     loop {
-        let more = r.read_record(&mut rec).map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            indmon_sources::Error::from(
-                InputError::file(&file, format!("{e}"))
-                    .at_line(line)
-                    .expected(format!("{} fields per line", header.len())),
-            )
-        })?;
+        let more = r
+            .read_record(&mut rec)
+            .map_err(|e| indmon_sources::Error::from(csv_error(&file, e)))?;
         if !more {
             break;
         }
@@ -477,7 +493,7 @@ fn read_panel_csv(path: &Path, a: &InputArgs) -> Result<(Rows, String)> {
         )
         .into());
     }
-    Ok((rows, sha))
+    Ok((rows, sha, header[p].clone()))
 }
 
 /// The HS4 heading of an HS6 code (leading zero restored for 5-digit codes).
@@ -490,17 +506,19 @@ fn hs4(code: &str) -> String {
     code.chars().take(4).collect()
 }
 
-fn read_population(path: &Path) -> Result<HashMap<(i32, String), f64>> {
+fn read_population(path: &Path, encoding: Encoding) -> Result<HashMap<(i32, String), f64>> {
     let file = path.display().to_string();
-    let (text, _) = read_csv_text(path)?;
-    let mut r = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let header: Vec<String> = r.headers()?.iter().map(|h| h.trim().to_string()).collect();
+    let (text, _) = read_csv_text(path, encoding)?;
+    let mut r = csv_reader(text.as_bytes());
+    let header = CsvHeader::read(&file, &mut r, Encoding::Utf8)
+        .map_err(indmon_sources::Error::from)?
+        .names;
     let y = pick(&header, None, YEAR_COLS, "year", &file)?;
     let l = pick(&header, None, LOC_COLS, "location", &file)?;
     let p = pick(&header, None, &["population", "pop"], "population", &file)?;
     let mut out = HashMap::new();
     for rec in r.records() {
-        let rec = rec?;
+        let rec = rec.map_err(|e| indmon_sources::Error::from(csv_error(&file, e)))?;
         let line = rec.position().map_or(0, |p| p.line());
         let bad = |f: usize| -> anyhow::Error {
             indmon_sources::Error::from(
@@ -576,10 +594,14 @@ fn assemble(
 }
 
 /// Reads the panel from a file or the store.
-fn load_panel(ctx: &Context, store: Option<&Store>, a: &InputArgs) -> Result<Panel> {
-    let population = a.population.as_deref().map(read_population).transpose()?;
+fn load_panel(store: Option<(&Store, &Runtime)>, a: &InputArgs) -> Result<Panel> {
+    let population = a
+        .population
+        .as_deref()
+        .map(|p| read_population(p, a.encoding()))
+        .transpose()?;
     if let Some(path) = &a.panel {
-        let (rows, sha) = read_panel_csv(path, a)?;
+        let (rows, sha, product_col) = read_panel_csv(path, a)?;
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().to_ascii_lowercase())
@@ -590,9 +612,10 @@ fn load_panel(ctx: &Context, store: Option<&Store>, a: &InputArgs) -> Result<Pan
             years: assemble(rows, population.as_ref()),
             vintage: None,
             sha256: sha,
+            nomenclature: nomenclature_of(&product_col),
         });
     }
-    let store = store.ok_or_else(|| anyhow!("no store"))?;
+    let (store, rt) = store.ok_or_else(|| anyhow!("no store"))?;
     let catalog = store.catalog()?;
     let dataset = match &a.dataset {
         Some(d) => d.clone(),
@@ -606,11 +629,18 @@ fn load_panel(ctx: &Context, store: Option<&Store>, a: &InputArgs) -> Result<Pan
         .latest(&dataset)
         .cloned()
         .ok_or_else(|| indmon_store::Error::NotFound(format!("dataset {dataset} is not in the store (see `indmon sql \"select dataset from indmon_catalog\"`)")))?;
-    let rt = ctx.runtime()?;
     let year_filter = |col: &str| {
         a.year
             .map_or(String::new(), |y| format!(" WHERE {col} = {y}"))
     };
+    // BACI's own product list (same release) names 6-digit codes; otherwise the HS
+    // revision the dataset id or product column names.
+    let mut nomenclature =
+        if meta.schema == "baci_trade" && !a.hs4 && catalog.latest("baci_products").is_some() {
+            Some("baci_products".to_string())
+        } else {
+            nomenclature_of(&dataset)
+        };
     let sql = if meta.schema == "baci_trade" {
         let prod = if a.hs4 { "substr(k, 1, 4)" } else { "k" };
         let names = if catalog.latest("baci_countries").is_some() {
@@ -653,6 +683,7 @@ fn load_panel(ctx: &Context, store: Option<&Store>, a: &InputArgs) -> Result<Pan
             &label,
         )?];
         let v = &header[pick(&header, a.value_col.as_deref(), VALUE_COLS, "value", &label)?];
+        nomenclature = nomenclature.or_else(|| nomenclature_of(p));
         let prod = if a.hs4 {
             format!("substr(CAST(\"{p}\" AS VARCHAR), 1, 4)")
         } else {
@@ -691,6 +722,7 @@ fn load_panel(ctx: &Context, store: Option<&Store>, a: &InputArgs) -> Result<Pan
         years: assemble(rows, population.as_ref()),
         sha256: meta.sha256.clone(),
         vintage: Some(meta),
+        nomenclature,
     })
 }
 
@@ -847,7 +879,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     } else {
         None
     };
-    let panel = load_panel(ctx, store.as_ref(), &args.input)?;
+    let rt = ctx.runtime()?;
+    let panel = load_panel(store.as_ref().map(|s| (s, &rt)), &args.input)?;
     let (results, undefined) = compute_all(ctx, &panel, &opts)?;
     let mut notes = labels(&panel, &opts);
     notes.extend(undefined.iter().map(|u| format!("Not defined: {u}")));
@@ -950,10 +983,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                     }
                 }
             }
-            if !ctx.quiet {
-                for n in &notes {
-                    eprintln!("{n}");
-                }
+            // CSV carries numbers only; where they come from goes to stderr, also when quiet
+            for n in &notes {
+                eprintln!("{n}");
             }
         }
         Format::Json => {
@@ -1192,46 +1224,52 @@ enum RankBy {
     Pci,
 }
 
-/// Product names from the code lists in the store (BACI's own list first).
-fn product_names(ctx: &Context, store: &Store) -> HashMap<String, String> {
+/// Names of the given product codes from one code list in the store, with the
+/// vintage they come from.
+fn product_names(
+    store: &Store,
+    rt: &Runtime,
+    table: &str,
+    codes: &[&str],
+) -> (HashMap<String, String>, Option<VintageMeta>) {
     let mut names = HashMap::new();
-    let Ok(catalog) = store.catalog() else {
-        return names;
+    let meta = store.catalog().ok().and_then(|c| c.latest(table).cloned());
+    let name_col = if table == "baci_products" {
+        "description"
+    } else {
+        "name_short_en"
     };
-    let Ok(rt) = ctx.runtime() else {
-        return names;
-    };
-    for (table, code, name) in [
-        ("hs22", "code", "name_short_en"),
-        ("hs92", "code", "name_short_en"),
-        ("hs12", "code", "name_short_en"),
-        ("baci_products", "code", "description"),
-    ] {
-        if catalog.latest(table).is_none() {
-            continue;
-        }
-        let sql = format!("SELECT CAST({code} AS VARCHAR), CAST({name} AS VARCHAR) FROM {table}");
-        if let Ok(batches) = rt.block_on(store.query(&sql, &QueryOptions::default())) {
-            for b in &batches {
-                if let (Ok(c), Ok(n)) = (text_column(b, 0), text_column(b, 1)) {
-                    for (c, n) in c.into_iter().zip(n) {
-                        if let (Some(c), Some(n)) = (c, n) {
-                            names.insert(c, n);
-                        }
+    if meta.is_none() || codes.is_empty() {
+        return (names, meta);
+    }
+    let list = codes
+        .iter()
+        .map(|c| sql_str(c))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT CAST(code AS VARCHAR), CAST({name_col} AS VARCHAR) FROM {table} WHERE CAST(code AS VARCHAR) IN ({list})"
+    );
+    if let Ok(batches) = rt.block_on(store.query(&sql, &QueryOptions::default())) {
+        for b in &batches {
+            if let (Ok(c), Ok(n)) = (text_column(b, 0), text_column(b, 1)) {
+                for (c, n) in c.into_iter().zip(n) {
+                    if let (Some(c), Some(n)) = (c, n) {
+                        names.insert(c, n);
                     }
                 }
             }
         }
     }
-    names
+    (names, meta)
 }
 
 /// Codes that may name the country in the input: the flag itself and, from the
 /// country lists in the store, its alpha-2/alpha-3 and BACI codes.
-fn geo_aliases(ctx: &Context, store: Option<&Store>, geo: &str) -> Vec<String> {
+fn geo_aliases(store: Option<(&Store, &Runtime)>, geo: &str) -> Vec<String> {
     let mut out = vec![geo.to_string()];
-    let Some(store) = store else { return out };
-    let (Ok(catalog), Ok(rt)) = (store.catalog(), ctx.runtime()) else {
+    let Some((store, rt)) = store else { return out };
+    let Ok(catalog) = store.catalog() else {
         return out;
     };
     if catalog.latest("baci_countries").is_some() {
@@ -1255,11 +1293,15 @@ fn geo_aliases(ctx: &Context, store: Option<&Store>, geo: &str) -> Vec<String> {
 
 pub fn run_opportunities(ctx: &Context, args: OpportunitiesArgs) -> Result<()> {
     let opts = args.method.options();
-    let store = match (&args.input.panel, ctx.store()) {
-        (Some(_), s) => s.ok(),
-        (None, s) => Some(s?),
+    // A CSV panel needs the store only for country codes and product names: use
+    // what is there, without loading the bundled snapshot for it.
+    let store = match &args.input.panel {
+        Some(_) => ctx.open_store().ok(),
+        None => Some(ctx.store()?),
     };
-    let panel = load_panel(ctx, store.as_ref(), &args.input)?;
+    let rt = ctx.runtime()?;
+    let with_rt = store.as_ref().map(|s| (s, &rt));
+    let panel = load_panel(with_rt, &args.input)?;
     // The latest year (or the one asked for).
     let year = *panel.years.keys().next_back().expect("a year");
     let single = Panel {
@@ -1280,7 +1322,7 @@ pub fn run_opportunities(ctx: &Context, args: OpportunitiesArgs) -> Result<()> {
     }
     let (_, c) = &results[0];
     let yp = &single.years[&year];
-    let aliases = geo_aliases(ctx, store.as_ref(), &args.geo);
+    let aliases = geo_aliases(with_rt, &args.geo);
     let loc = yp
         .locations
         .iter()
@@ -1298,11 +1340,17 @@ pub fn run_opportunities(ctx: &Context, args: OpportunitiesArgs) -> Result<()> {
                     .join(", ")
             ))
         })?;
-    let names = store
-        .as_ref()
-        .map(|s| product_names(ctx, s))
-        .unwrap_or_default();
-    let name = |p: &str| names.get(p).cloned();
+    // Names of the products shown, from the code list of the input's classification.
+    let names_for = |codes: &[&str], notes: &mut Vec<String>| -> HashMap<String, String> {
+        let (Some((store, rt)), Some(table)) = (with_rt, single.nomenclature.as_deref()) else {
+            return HashMap::new();
+        };
+        let (names, meta) = product_names(store, rt, table, codes);
+        if let Some(m) = meta.filter(|_| !names.is_empty()) {
+            notes.push(format!("Product names: {table}, {}", m.source_line()));
+        }
+        names
+    };
     let np = c.products;
     let mut notes = vec![format!(
         "{} in {year}: diversity {}, ECI {:.3}, COI {:.3} ({} locations × {} products).",
@@ -1318,12 +1366,15 @@ pub fn run_opportunities(ctx: &Context, args: OpportunitiesArgs) -> Result<()> {
             .ok_or_else(|| UsageError(format!("product {near} is not in the input in {year}")))?;
         let phi = c.proximity_row(p);
         let mut nbrs: Vec<usize> = (0..np).filter(|&q| q != p && !phi[q].is_nan()).collect();
-        nbrs.sort_by(|&a, &b| {
-            phi[b]
-                .partial_cmp(&phi[a])
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
+        nbrs.sort_by(|&a, &b| phi[b].total_cmp(&phi[a]));
         nbrs.truncate(args.top);
+        let shown: Vec<&str> = nbrs
+            .iter()
+            .map(|&q| yp.products[q].as_str())
+            .chain([yp.products[p].as_str()])
+            .collect();
+        let names = names_for(&shown, &mut notes);
+        let name = |p: &str| names.get(p).cloned();
         let rows: Vec<Vec<Cell>> = nbrs
             .iter()
             .map(|&q| {
@@ -1355,22 +1406,21 @@ pub fn run_opportunities(ctx: &Context, args: OpportunitiesArgs) -> Result<()> {
         )?;
         return Ok(());
     }
-    let mut cands: Vec<usize> = (0..np)
-        .filter(|&p| c.mcp[loc * np + p] == 0 && !c.pci[p].is_nan())
-        .filter(|&p| args.min_pci.is_none_or(|m| c.pci[p] >= m))
-        .collect();
     let key = |p: usize| match args.by {
         RankBy::Cog => c.cog[loc * np + p],
         RankBy::Density => c.density[loc * np + p],
         RankBy::Pci => c.pci[p],
     };
-    cands.sort_by(|&a, &b| {
-        key(b)
-            .partial_cmp(&key(a))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
+    let mut cands: Vec<usize> = (0..np)
+        .filter(|&p| c.mcp[loc * np + p] == 0 && !c.pci[p].is_nan() && !key(p).is_nan())
+        .filter(|&p| args.min_pci.is_none_or(|m| c.pci[p] >= m))
+        .collect();
+    cands.sort_by(|&a, &b| key(b).total_cmp(&key(a)));
     let total = cands.len();
     cands.truncate(args.top);
+    let shown: Vec<&str> = cands.iter().map(|&p| yp.products[p].as_str()).collect();
+    let names = names_for(&shown, &mut notes);
+    let name = |p: &str| names.get(p).cloned();
     let rows: Vec<Vec<Cell>> = cands
         .iter()
         .enumerate()

@@ -199,7 +199,10 @@ fn load(
             } else {
                 g(3)
             };
-            let year: i32 = g(7).parse().unwrap_or(0);
+            // `time` is a validated integer column; a row without one is not an observation
+            let Ok(year) = g(7).parse::<i32>() else {
+                continue;
+            };
             if let Some(value) = v[r] {
                 cells
                     .entry((g(2), g(0), g(1), g(5), g(6)))
@@ -322,6 +325,18 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         indmon_analytics::METHOD_VERSION,
         def.describe()
     ));
+    // One country for the overview, decompose and revisions; share and peers take several.
+    let single_geo = matches!(
+        args.sub,
+        None | Some(Sub::Decompose { .. }) | Some(Sub::Revisions { .. })
+    );
+    if single_geo && geos.len() > 1 {
+        return Err(UsageError(format!(
+            "--geo takes one country here (got {}); `indmon target share` and `peers` take several",
+            geos.join(", ")
+        ))
+        .into());
+    }
     match args.sub {
         Some(Sub::Decompose { from, to }) => {
             if to <= from {
@@ -526,6 +541,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             )
         }
         Some(Sub::Revisions { year }) => {
+            // every release is compared, from every national-accounts dataset
+            if as_of.is_some() || args.source != "auto" {
+                return Err(UsageError(
+                    "revisions compares every release of every source; --as-of and --source do not apply"
+                        .into(),
+                )
+                .into());
+            }
             revisions(&store, &rt, &catalog, &focus, year, &def, args.format)
         }
         None => overview(
@@ -718,7 +741,13 @@ fn overview(
                 ],
                 &rows,
                 &[],
-            )
+            )?;
+            // CSV carries numbers only; where they come from goes to stderr
+            eprintln!("{}: {}", focus, def.describe());
+            for n in notes.iter().chain(&source_notes(catalog, &used, true)) {
+                eprintln!("{n}");
+            }
+            Ok(())
         }
         Format::Table => {
             let mut o = std::io::stdout().lock();
@@ -917,7 +946,8 @@ fn revisions(
     let sql = format!(
         "SELECT dataset, vintage, COALESCE(series, '') AS series, unit, time, \
                 MAX(CASE WHEN nace = 'C' THEN value END) AS industry, MAX(CASE WHEN nace = 'TOTAL' THEN value END) AS total \
-         FROM na_obs__vintages WHERE geo = {} AND na_item = 'B1G' AND nace IN ('C', 'TOTAL'){year_cond} \
+         FROM na_obs__vintages WHERE geo = {} AND na_item = 'B1G' AND nace IN ('C', 'TOTAL') \
+           AND unit IN ('CP_MEUR', 'CP_MNAC', 'PC_TOT'){year_cond} \
          GROUP BY dataset, vintage, series, unit, time ORDER BY time DESC",
         sql_str(geo)
     );
@@ -928,8 +958,7 @@ fn revisions(
         let mut latest = None;
         for b in &batches {
             for y in text_column(b, 4)?.into_iter().flatten() {
-                let y: i32 = y.parse().unwrap_or(0);
-                latest = latest.max(Some(y));
+                latest = latest.max(y.parse::<i32>().ok());
             }
         }
         year.or(latest)
@@ -940,7 +969,9 @@ fn revisions(
             .collect::<Result<_>>()?;
         let (ind, tot) = (num_column(b, 5)?, num_column(b, 6)?);
         for r in 0..b.num_rows() {
-            let y: i32 = t[4][r].as_deref().and_then(|s| s.parse().ok()).unwrap_or(0);
+            let Some(y) = t[4][r].as_deref().and_then(|s| s.parse::<i32>().ok()) else {
+                continue;
+            };
             if Some(y) != target_year {
                 continue;
             }

@@ -99,6 +99,11 @@ fn complexity_cli_reproduces_the_stata_ground_truth() {
             "--no-save",
         ])
         .ok();
+    assert!(
+        r.stderr.contains("Method: complexity/1 (stata convention"),
+        "{}",
+        r.stderr
+    );
     let header = r.stdout.lines().next().unwrap();
     assert_eq!(
         header,
@@ -225,6 +230,17 @@ fn opportunities_for_nl_run_on_the_bundled_data_with_their_source() {
         r.stdout
     );
     assert!(r.stdout.contains("Only 30 products"), "{}", r.stdout);
+    // names from BACI's own product list of the same release, cited
+    assert!(
+        r.stdout.contains("critical raw material: bauxite"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("Product names: baci_products"),
+        "{}",
+        r.stdout
+    );
     assert!(!r.stdout.contains("SYNTHETIC"), "{}", r.stdout);
     // Ranked by COG, none of them already exported with comparative advantage.
     let j = m
@@ -335,9 +351,14 @@ fn malformed_panels_are_refused_with_file_line_and_field() {
             &["dup.csv", "line 4", "appears twice (first on line 2)"],
         ),
         (
+            "truncated.csv",
+            b"year,origin,hs92,export_val\n2020,nld,0101,1\n2020,deu,01".to_vec(),
+            &["truncated.csv", "line 3", "truncated"],
+        ),
+        (
             "cp1252.csv",
             b"year,origin,hs92,export_val\n2020,cura\xe7ao,0101,1\n".to_vec(),
-            &["cp1252.csv", "line 2", "not UTF-8"],
+            &["cp1252.csv", "line 2", "invalid UTF-8", "--encoding cp1252"],
         ),
     ];
     for (name, bytes, wants) in cases {
@@ -353,6 +374,21 @@ fn malformed_panels_are_refused_with_file_line_and_field() {
             );
         }
     }
+    // cp1252 is read when declared.
+    let cp = m.dir.path().join("cp1252.csv");
+    let r = m
+        .run(&[
+            "complexity",
+            "--panel",
+            cp.to_str().unwrap(),
+            "--encoding",
+            "cp1252",
+            "--format",
+            "csv",
+            "--no-save",
+        ])
+        .ok();
+    assert!(r.stdout.contains("2020,curaçao,0101,1.0,"), "{}", r.stdout);
     // A BOM is fine.
     let bom = m.dir.path().join("bom.csv");
     let mut bytes = b"\xef\xbb\xbf".to_vec();

@@ -226,3 +226,41 @@ fn another_country_sets_its_own_target() {
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("B-E"), "{}", r.stderr);
 }
+
+#[test]
+fn flags_that_do_not_apply_are_refused_and_csv_keeps_its_sources() {
+    let m = Indmon::new();
+    let r = m.run(&[
+        "target",
+        "decompose",
+        "--geo",
+        "NL,DE",
+        "--from",
+        "2021",
+        "--to",
+        "2022",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--geo takes one country here"),
+        "{}",
+        r.stderr
+    );
+    let r = m.run(&[
+        "target",
+        "revisions",
+        "--geo",
+        "NL",
+        "--as-of",
+        "2024-01-01",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--as-of and --source do not apply"),
+        "{}",
+        r.stderr
+    );
+    let r = m.run(&["target", "--format", "csv"]).ok();
+    assert!(r.stdout.starts_with("year,observed_%"), "{}", r.stdout);
+    assert!(r.stderr.contains("Source: Eurostat"), "{}", r.stderr);
+}
