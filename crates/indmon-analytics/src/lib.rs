@@ -9,9 +9,12 @@
 //!   of reaching the target, and a backtest of the model on history.
 //! - [`complexity`]: economic complexity (RCA, ECI/PCI, proximity, density, COI,
 //!   COG) in the Stata and Python conventions of the Growth Lab packages.
+//! - [`markets`]: trade indicators of the priority markets (exports, world share, RCA,
+//!   growth, specialised products) and the significance of their trends.
 //! - [`stats`]: the normal distribution and summary statistics they use.
 
 pub mod complexity;
+pub mod markets;
 pub mod outlook;
 pub mod peers;
 pub mod stats;

@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod schema;
 pub mod settings;
+pub mod taxonomy;
 
 pub use catalog::{DatasetId, VintageMeta};
 pub use schema::{ColumnSpec, ColumnType, TableSchema};

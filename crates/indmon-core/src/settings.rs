@@ -21,6 +21,49 @@ pub struct Settings {
     pub cbs: CbsSettings,
     /// The industry-share target and its comparison panel.
     pub target: TargetSettings,
+    /// The priority-market status board.
+    pub markets: MarketsSettings,
+}
+
+/// The status board of the priority markets: the country is `[target] geo`; these are
+/// the peers it is compared with (a market of the taxonomy may add its own, e.g. the
+/// United States, China, Japan, Korea and Taiwan for semiconductors) and the
+/// significance level of the trend test.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarketsSettings {
+    /// Peers: ISO 3166 alpha-2 or alpha-3 codes, or `EU27` (the sum of the member states).
+    pub peers: Vec<String>,
+    /// Two-sided significance level of the trend test (a colour only below it).
+    pub alpha: f64,
+}
+
+impl Default for MarketsSettings {
+    fn default() -> Self {
+        Self {
+            peers: ["EU27", "BE", "DK", "DE", "SE"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            alpha: 0.05,
+        }
+    }
+}
+
+impl MarketsSettings {
+    /// Checks the values make sense; the message names the key.
+    pub fn check(&self) -> Result<()> {
+        if !(self.alpha > 0.0 && self.alpha < 0.5) {
+            return Err(Error::Settings {
+                path: "[markets]".into(),
+                message: format!(
+                    "alpha = {}: a significance level between 0 and 0.5",
+                    self.alpha
+                ),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// The industry-share target: by default the Dutch goal of at least 15 % industry
@@ -156,10 +199,13 @@ impl Settings {
             path: path.to_string(),
             message: e.to_string(),
         })?;
-        s.target.check().map_err(|e| Error::Settings {
-            path: path.to_string(),
-            message: e.to_string(),
-        })?;
+        s.target
+            .check()
+            .and_then(|()| s.markets.check())
+            .map_err(|e| Error::Settings {
+                path: path.to_string(),
+                message: e.to_string(),
+            })?;
         Ok(s)
     }
 }
@@ -201,5 +247,19 @@ mod tests {
         let msg = e.to_string();
         assert!(msg.starts_with("indmon.toml:"), "{msg}");
         assert!(msg.contains("retires"), "{msg}");
+    }
+}
+
+#[cfg(test)]
+mod markets_tests {
+    use super::*;
+
+    #[test]
+    fn markets_settings_are_read_and_checked() {
+        let s = Settings::from_toml("x", "[markets]\npeers = [\"DE\", \"FRA\"]\n").unwrap();
+        assert_eq!(s.markets.peers, vec!["DE", "FRA"]);
+        assert_eq!(s.markets.alpha, 0.05);
+        let e = Settings::from_toml("x", "[markets]\nalpha = 0.7\n").unwrap_err();
+        assert!(e.to_string().contains("[markets]: alpha = 0.7"), "{e}");
     }
 }

@@ -10,7 +10,11 @@
 //!
 //! - the real BACI country list and HS6 product list passed in (about 220 countries,
 //!   about 5,000 products);
-//! - country sizes follow a Zipf law (exponent 1.1): few large traders, many small;
+//! - country sizes are the countries' real goods exports and imports where the caller
+//!   knows them (`indmon synth` passes the World Bank figures of the bundled WDI
+//!   extract), so the large traders are the real large traders; countries without a
+//!   figure, or all of them when none is given, follow a Zipf law (exponent 1.1 for
+//!   exporters, 0.9 for importers) below the smallest known size;
 //! - products differ in how many flows they have (lognormal popularity), so the
 //!   matrix is sparse;
 //! - values are lognormal around exporter size × importer size (heavy-tailed,
@@ -94,6 +98,11 @@ pub struct Country {
     pub iso2: String,
     /// ISO alpha-3.
     pub iso3: String,
+    /// The country's real yearly goods exports, if known (any currency, any scale):
+    /// sets its size as an exporter, so that the large traders are the real ones.
+    pub exports: Option<f64>,
+    /// The country's real yearly goods imports, if known: sets its size as an importer.
+    pub imports: Option<f64>,
 }
 
 /// What to generate.
@@ -120,6 +129,31 @@ pub struct SynthSummary {
     pub countries: usize,
     /// Products used.
     pub products: usize,
+}
+
+/// Sizes from real figures where known (relative to the largest), and for the
+/// countries without one a Zipf tail below half the smallest known size; all Zipf when
+/// no figure is known. The Zipf draw is made either way, so the random stream after
+/// it does not depend on which figures are known.
+fn sizes(real: &[Option<f64>], exponent: f64, rng: &mut Rng) -> Vec<f64> {
+    let zipf = zipf_weights(real.len(), exponent, rng);
+    let known: Vec<f64> = real
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|v| *v > 0.0)
+        .collect();
+    let Some(max) = known.iter().copied().reduce(f64::max) else {
+        return zipf;
+    };
+    let min = known.iter().copied().fold(f64::INFINITY, f64::min) / max;
+    real.iter()
+        .zip(&zipf)
+        .map(|(r, z)| match r {
+            Some(v) if *v > 0.0 => v / max,
+            _ => 0.5 * min * z,
+        })
+        .collect()
 }
 
 fn zipf_weights(n: usize, exponent: f64, rng: &mut Rng) -> Vec<f64> {
@@ -213,9 +247,11 @@ pub fn generate_baci(
         )));
     }
     let mut rng = Rng::new(cfg.seed);
-    let size = zipf_weights(nc, 1.1, &mut rng);
+    let exports: Vec<Option<f64>> = countries.iter().map(|c| c.exports).collect();
+    let imports: Vec<Option<f64>> = countries.iter().map(|c| c.imports).collect();
+    let size = sizes(&exports, 1.1, &mut rng);
     let size_cum = cumulative(&size);
-    let appetite = zipf_weights(nc, 0.9, &mut rng);
+    let appetite = sizes(&imports, 0.9, &mut rng);
     let appetite_cum = cumulative(&appetite);
     // product popularity (lognormal) → flows per product, by largest remainder,
     // capped at the number of country pairs
@@ -398,7 +434,7 @@ pub fn generate_baci(
 }
 
 /// Version of the generator; bumped whenever the same seed would give other data.
-pub const GENERATOR_VERSION: u32 = 1;
+pub const GENERATOR_VERSION: u32 = 2;
 
 /// One generated flow.
 struct Flow {
@@ -438,6 +474,24 @@ mod tests {
         let sd = (normals.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n as f64).sqrt();
         assert!(m.abs() < 0.02 && (sd - 1.0).abs() < 0.02, "{m} {sd}");
         assert!((0..1000).all(|_| r.below(7) < 7));
+    }
+
+    #[test]
+    fn sizes_follow_the_real_figures_and_put_the_unknown_below_them() {
+        let real = [Some(50.0), None, Some(200.0), Some(100.0), None];
+        let mut r = Rng::new(3);
+        let s = sizes(&real, 1.1, &mut r);
+        assert_eq!(&[s[0], s[2], s[3]], &[0.25, 1.0, 0.5]);
+        assert!(
+            s[1] > 0.0 && s[1] <= 0.125 && s[4] > 0.0 && s[4] <= 0.125,
+            "{s:?}"
+        );
+        // no figures: the Zipf weights, the same stream either way
+        let mut a = Rng::new(3);
+        let z = sizes(&[None; 5], 1.1, &mut a);
+        let mut b = Rng::new(3);
+        assert_eq!(z, zipf_weights(5, 1.1, &mut b));
+        assert_eq!(a.next_u64(), r.next_u64());
     }
 
     #[test]

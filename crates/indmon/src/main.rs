@@ -49,6 +49,7 @@ enum Command {
     Target(cmd::target::Args),
     Complexity(cmd::complexity::Args),
     Opportunities(cmd::complexity::OpportunitiesArgs),
+    Markets(cmd::markets::Args),
     Synth(cmd::synth::Args),
 }
 
@@ -65,6 +66,7 @@ fn main() -> ExitCode {
             Command::Target(a) => cmd::target::run(&ctx, a),
             Command::Complexity(a) => cmd::complexity::run(&ctx, a),
             Command::Opportunities(a) => cmd::complexity::run_opportunities(&ctx, a),
+            Command::Markets(a) => cmd::markets::run(&ctx, a),
             Command::Synth(a) => cmd::synth::run(&ctx, a),
         }
     });

@@ -1,5 +1,6 @@
 //! Tests of the analytics against published figures and identities.
 
 mod complexity;
+mod markets;
 mod properties;
 mod published;

@@ -4,6 +4,7 @@ pub mod complexity;
 pub mod ingest;
 pub mod init;
 pub mod live;
+pub mod markets;
 pub mod series;
 pub mod sources;
 pub mod sql;

@@ -18,7 +18,8 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum Kind {
-    /// BACI-format bilateral trade: ~220 real country codes, ~5,000 real HS6 codes,
+    /// BACI-format bilateral trade: ~220 real country codes sized by their real goods
+    /// exports and imports (World Bank WDI, bundled), ~5,000 real HS6 codes,
     /// heavy-tailed values, sparse, a few dominant suppliers
     Baci {
         /// Number of trade rows over all years
@@ -69,6 +70,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     // real code lists from the bundled snapshot: BACI countries and HS 2012 subheadings
     let countries_csv = crate::bundle::file("baci-crm-2024/country_codes_V202601.csv")
         .ok_or_else(|| anyhow!("bundled BACI country codes missing"))?;
+    let trade = wdi_goods_trade()?;
     let mut countries = Vec::new();
     let mut r = csv_reader(countries_csv);
     for rec in r.records() {
@@ -79,6 +81,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             name: indmon_sources::formats::repair_mojibake(&rec[1]).into_owned(),
             iso2: rec[2].to_string(),
             iso3: rec[3].to_string(),
+            exports: trade.get(&rec[3]).and_then(|t| t.0),
+            imports: trade.get(&rec[3]).and_then(|t| t.1),
         });
     }
     let hs_csv = crate::bundle::file("atlas-common-data/hs12.csv")
@@ -130,6 +134,50 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     println!("Files: {}", summary.files.join(", "));
     println!("Load it with: indmon ingest baci {}", out.display());
     Ok(())
+}
+
+/// Each country's latest goods exports and imports (balance of payments, current US$)
+/// from the bundled World Bank WDI extract, by ISO alpha-3: the sizes of the synthetic
+/// traders.
+fn wdi_goods_trade() -> Result<std::collections::HashMap<String, (Option<f64>, Option<f64>)>> {
+    let bytes = crate::bundle::file("atlas-common-data/wdi_macro.csv")
+        .ok_or_else(|| anyhow!("bundled WDI extract missing"))?;
+    let mut r = csv_reader(bytes);
+    let header = r.headers()?.clone();
+    let col = |n: &str| {
+        header
+            .iter()
+            .position(|h| h == n)
+            .ok_or_else(|| anyhow!("wdi_macro.csv has no column {n}"))
+    };
+    let (iso, year, ex, im) = (
+        col("iso3_code")?,
+        col("year")?,
+        col("exports_goods_bop")?,
+        col("imports_goods_bop")?,
+    );
+    // (value, year) of the latest year with a value
+    let mut latest: std::collections::HashMap<String, [Option<(f64, i32)>; 2]> =
+        std::collections::HashMap::new();
+    for rec in r.records() {
+        let rec = rec?;
+        let Ok(y) = rec[year].parse::<i32>() else {
+            continue;
+        };
+        let e = latest.entry(rec[iso].to_string()).or_default();
+        for (slot, c) in [(0, ex), (1, im)] {
+            if let Ok(v) = rec[c].parse::<f64>()
+                && v > 0.0
+                && e[slot].is_none_or(|(_, py)| y > py)
+            {
+                e[slot] = Some((v, y));
+            }
+        }
+    }
+    Ok(latest
+        .into_iter()
+        .map(|(k, [e, i])| (k, (e.map(|x| x.0), i.map(|x| x.0))))
+        .collect())
 }
 
 fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {

@@ -6,6 +6,7 @@ mod bad_input;
 mod complexity;
 mod interrupted;
 mod live;
+mod markets;
 mod must_show;
 mod server;
 mod support;
