@@ -136,10 +136,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     Ok(())
 }
 
+/// Goods exports and imports by ISO alpha-3.
+type GoodsTrade = std::collections::HashMap<String, (Option<f64>, Option<f64>)>;
+
 /// Each country's latest goods exports and imports (balance of payments, current US$)
 /// from the bundled World Bank WDI extract, by ISO alpha-3: the sizes of the synthetic
 /// traders.
-fn wdi_goods_trade() -> Result<std::collections::HashMap<String, (Option<f64>, Option<f64>)>> {
+fn wdi_goods_trade() -> Result<GoodsTrade> {
     let bytes = crate::bundle::file("atlas-common-data/wdi_macro.csv")
         .ok_or_else(|| anyhow!("bundled WDI extract missing"))?;
     let mut r = csv_reader(bytes);
