@@ -1364,18 +1364,17 @@ fn show(
     ));
     notes.extend(data_notes(data, tax, label, alpha));
     let va_note = match &va {
-        Some((rows, meta)) if !rows.is_empty() => Some(format!(
-            "Value added ({}): {}. Source: {}.",
-            mk.a64.join(", "),
+        Some((rows, sources)) if !rows.is_empty() => Some(format!(
+            "Value added of {} (industries broader than the market), current prices: {}. {}.",
+            mk.a64.join(" + "),
             rows.iter()
                 .map(|(g, y, v, s)| format!(
-                    "{g} {y} {:.0} million EUR ({:.1} % of total)",
-                    v,
+                    "{g} {y} {v:.0} million EUR ({:.1} % of total)",
                     s * 100.0
                 ))
                 .collect::<Vec<_>>()
                 .join("; "),
-            meta.source_line()
+            sources.join(". ")
         )),
         _ if !mk.a64.is_empty() => Some(format!(
             "Value added and employment: the store has no national accounts for {} (the bundled release stops at NACE sections); ingest a Eurostat nama_10_a64 release with these industries to add value added. These industries are broader than the market.",
@@ -1481,19 +1480,20 @@ fn cell_json(c: &Cell) -> Value {
 
 type VaRows = Vec<(String, i32, f64, f64)>;
 
+/// Value added rows and the source lines of the vintages they come from.
+type ValueAdded = (VaRows, Vec<String>);
+
 /// Value added of the market's A*64 industries for the country and its peers in the
-/// latest year the store has, with the share of total value added.
+/// latest year the store has them all, with the share of total value added; each
+/// figure from the newest release that has it.
 fn value_added(
     store: &Store,
     rt: &Runtime,
     mk: &Market,
     data: &TradeData,
-) -> Result<Option<(VaRows, VintageMeta)>> {
+) -> Result<Option<ValueAdded>> {
     let catalog = store.catalog()?;
-    let Some(meta) = catalog.latest("estat_nama_10_a64").cloned() else {
-        return Ok(None);
-    };
-    if mk.a64.is_empty() {
+    if catalog.latest("estat_nama_10_a64").is_none() || mk.a64.is_empty() {
         return Ok(None);
     }
     let geos: Vec<String> = data.units[..=data.peers]
@@ -1503,27 +1503,31 @@ fn value_added(
     let mut nace: Vec<String> = mk.a64.clone();
     nace.push("TOTAL".into());
     let sql = format!(
-        "SELECT geo, nace, time, value FROM na_obs WHERE dataset = 'estat_nama_10_a64' AND unit = 'CP_MEUR' AND geo IN ({}) AND nace IN ({})",
+        "SELECT geo, nace, time, value, vintage FROM na_obs WHERE dataset = 'estat_nama_10_a64' AND unit = 'CP_MEUR' AND geo IN ({}) AND nace IN ({})",
         in_list(&geos, true),
         in_list(&nace, true)
     );
-    let mut by: BTreeMap<(String, i32), HashMap<String, f64>> = BTreeMap::new();
+    let mut by: BTreeMap<(String, i32), HashMap<String, (f64, String)>> = BTreeMap::new();
     for b in query(store, rt, &sql)? {
-        let (g, n, t, v) = (
+        let (g, n, t, v, vt) = (
             text_column(&b, 0)?,
             text_column(&b, 1)?,
             num_column(&b, 2)?,
             num_column(&b, 3)?,
+            text_column(&b, 4)?,
         );
         for r in 0..b.num_rows() {
-            if let (Some(g), Some(n), Some(t), Some(v)) = (&g[r], &n[r], t[r], v[r]) {
+            if let (Some(g), Some(n), Some(t), Some(v), Some(vt)) =
+                (&g[r], &n[r], t[r], v[r], &vt[r])
+            {
                 by.entry((g.clone(), t as i32))
                     .or_default()
-                    .insert(n.clone(), v);
+                    .insert(n.clone(), (v, vt.clone()));
             }
         }
     }
     let mut rows = Vec::new();
+    let mut used = BTreeSet::new();
     for g in &geos {
         let latest = by
             .iter()
@@ -1533,11 +1537,17 @@ fn value_added(
             .map(|((_, y), v)| (*y, v))
             .next_back();
         if let Some((y, v)) = latest {
-            let sum: f64 = mk.a64.iter().map(|a| v[a]).sum();
-            rows.push((g.clone(), y, sum, sum / v["TOTAL"]));
+            let sum: f64 = mk.a64.iter().map(|a| v[a].0).sum();
+            rows.push((g.clone(), y, sum, sum / v["TOTAL"].0));
+            for a in mk.a64.iter().map(String::as_str).chain(["TOTAL"]) {
+                used.insert(("estat_nama_10_a64".to_string(), v[a].1.clone()));
+            }
         }
     }
-    Ok(Some((rows, meta)))
+    Ok(Some((
+        rows,
+        crate::cmd::source_notes(&catalog, &used, false),
+    )))
 }
 
 #[cfg(test)]

@@ -355,6 +355,24 @@ fn the_board_on_synthetic_trade_matches_a_direct_computation() {
     let eu = st.iter().find(|s| s["country"] == "EU27").unwrap();
     assert_eq!(eu["rank"], "");
 
+    // value added where the store has the market's A*64 industries: NL C26 + C28 of a
+    // new release, total from the bundled one
+    let va = m.dir.path().join("va.csv");
+    std::fs::write(
+        &va,
+        "DATAFLOW,LAST UPDATE,freq,unit,nace_r2,na_item,geo,TIME_PERIOD,OBS_VALUE,OBS_FLAG,CONF_STATUS\n\
+         ESTAT:NAMA_10_A64(1.0),01/06/26 23:00:00,A,CP_MEUR,C26,B1G,NL,2023,12000.5,,\n\
+         ESTAT:NAMA_10_A64(1.0),01/06/26 23:00:00,A,CP_MEUR,C28,B1G,NL,2023,14000,,\n",
+    )
+    .unwrap();
+    m.run(&["ingest", "estat_nama_10_a64", va.to_str().unwrap()])
+        .ok();
+    let r = m.run(&["markets", "show", "semiconductors"]).ok();
+    let share = (12000.5 + 14000.0) / 962084.0 * 100.0;
+    let want = format!("NL 2023 26000 million EUR ({share:.1} % of total)");
+    assert!(r.stdout.contains(&want), "{want}: {}", r.stdout);
+    assert!(r.stdout.contains("release 2025-03-12"), "{}", r.stdout); // the total's release
+
     // JSON has every part
     let r = m
         .run(&["markets", "show", "semiconductors", "--format", "json"])
