@@ -9,11 +9,14 @@
 //!   of reaching the target, and a backtest of the model on history.
 //! - [`complexity`]: economic complexity (RCA, ECI/PCI, proximity, density, COI,
 //!   COG) in the Stata and Python conventions of the Growth Lab packages.
+//! - [`dependencies`]: the strategic-dependency screen — import concentration, the EU
+//!   2021 criteria, persistence, re-export correction, disruption risk, mutual dependence.
 //! - [`markets`]: trade indicators of the priority markets (exports, world share, RCA,
 //!   growth, specialised products) and the significance of their trends.
 //! - [`stats`]: the normal distribution and summary statistics they use.
 
 pub mod complexity;
+pub mod dependencies;
 pub mod markets;
 pub mod outlook;
 pub mod peers;

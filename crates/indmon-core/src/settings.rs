@@ -23,6 +23,128 @@ pub struct Settings {
     pub target: TargetSettings,
     /// The priority-market status board.
     pub markets: MarketsSettings,
+    /// The strategic-dependency screen.
+    pub dependencies: DependencySettings,
+}
+
+/// The strategic-dependency screen: thresholds of the criteria (the European
+/// Commission's 2021 values by default), persistence, the re-export correction, the
+/// disruption-risk rule, mutual dependence, and relations with partner countries that
+/// override the shipped default (`taxonomy/country-relations.toml`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DependencySettings {
+    /// HHI of imports from outside the bloc above this (EU 2021: 0.4).
+    pub outside_hhi: f64,
+    /// Share of imports from outside the bloc above this (EU 2021: 0.5).
+    pub outside_share: f64,
+    /// Imports from outside the bloc / exports above this (EU 2021: 1).
+    pub import_export_ratio: f64,
+    /// World-export HHI above this is concentrated world supply (CEPII GeoDep: 0.4).
+    pub world_hhi: f64,
+    /// Persistence: met in at least this many of `persistence_window` years.
+    pub persistence_min: usize,
+    /// See `persistence_min` (3 years).
+    pub persistence_window: usize,
+    /// `none` (all imports) or `net` (imports less exports, the transit-hub proxy).
+    pub reexport: String,
+    /// High-risk origins with at least this share of imports from outside the bloc make
+    /// the risk high.
+    pub risk_high_risk_share: f64,
+    /// Under concentrated world supply, other and high-risk origins with at least this
+    /// share make the risk high.
+    pub risk_non_aligned_share: f64,
+    /// Mutual dependence: the reporter supplies at least this share of world exports.
+    pub mutual_share: f64,
+    /// ... and world supply has at least this HHI.
+    pub mutual_world_hhi: f64,
+    /// A partner depends on the reporter for a product when the reporter supplies at
+    /// least this share of its imports of it.
+    pub partner_share: f64,
+    /// ... and it imports at least this much of it (thousand USD, as BACI).
+    pub partner_min_value: f64,
+    /// Relations overriding the default: ISO alpha-3 → `eu`, `like_minded`, `other`
+    /// or `high_risk`.
+    pub relations: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for DependencySettings {
+    fn default() -> Self {
+        Self {
+            outside_hhi: 0.4,
+            outside_share: 0.5,
+            import_export_ratio: 1.0,
+            world_hhi: 0.4,
+            persistence_min: 2,
+            persistence_window: 3,
+            reexport: "none".into(),
+            risk_high_risk_share: 0.25,
+            risk_non_aligned_share: 0.5,
+            mutual_share: 0.2,
+            mutual_world_hhi: 0.15,
+            partner_share: 0.5,
+            partner_min_value: 1000.0,
+            relations: Default::default(),
+        }
+    }
+}
+
+impl DependencySettings {
+    /// Checks the values make sense; the message names the key.
+    pub fn check(&self) -> Result<()> {
+        let err = |m: String| {
+            Err(Error::Settings {
+                path: "[dependencies]".into(),
+                message: m,
+            })
+        };
+        for (k, v) in [
+            ("outside_hhi", self.outside_hhi),
+            ("outside_share", self.outside_share),
+            ("world_hhi", self.world_hhi),
+            ("risk_high_risk_share", self.risk_high_risk_share),
+            ("risk_non_aligned_share", self.risk_non_aligned_share),
+            ("mutual_share", self.mutual_share),
+            ("mutual_world_hhi", self.mutual_world_hhi),
+            ("partner_share", self.partner_share),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return err(format!("{k} = {v}: a share between 0 and 1"));
+            }
+        }
+        if self.import_export_ratio.is_nan()
+            || self.partner_min_value.is_nan()
+            || self.import_export_ratio < 0.0
+            || self.partner_min_value < 0.0
+        {
+            return err("import_export_ratio and partner_min_value must be 0 or more".into());
+        }
+        if self.persistence_window == 0 || self.persistence_min > self.persistence_window {
+            return err(format!(
+                "persistence_min = {} of persistence_window = {}: need 1 ≤ min ≤ window",
+                self.persistence_min, self.persistence_window
+            ));
+        }
+        if !matches!(self.reexport.as_str(), "none" | "net") {
+            return err(format!(
+                "reexport = {:?}: use \"none\" or \"net\"",
+                self.reexport
+            ));
+        }
+        for (c, class) in &self.relations {
+            if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
+                return err(format!(
+                    "relations: {c:?} is not an ISO 3166 alpha-3 code (e.g. CHN)"
+                ));
+            }
+            if !matches!(class.as_str(), "eu" | "like_minded" | "other" | "high_risk") {
+                return err(format!(
+                    "relations.{c} = {class:?}: use eu, like_minded, other or high_risk"
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The status board of the priority markets: the country is `[target] geo`; these are
@@ -202,6 +324,7 @@ impl Settings {
         s.target
             .check()
             .and_then(|()| s.markets.check())
+            .and_then(|()| s.dependencies.check())
             .map_err(|e| Error::Settings {
                 path: path.to_string(),
                 message: e.to_string(),
@@ -261,5 +384,24 @@ mod markets_tests {
         assert_eq!(s.markets.alpha, 0.05);
         let e = Settings::from_toml("x", "[markets]\nalpha = 0.7\n").unwrap_err();
         assert!(e.to_string().contains("[markets]: alpha = 0.7"), "{e}");
+        let s =
+            Settings::from_toml("x", "[dependencies.relations]\nCHN = \"high_risk\"\n").unwrap();
+        assert_eq!(s.dependencies.relations["CHN"], "high_risk");
+        for (bad, want) in [
+            ("[dependencies.relations]\nCN = \"high_risk\"\n", "alpha-3"),
+            (
+                "[dependencies.relations]\nCHN = \"enemy\"\n",
+                "relations.CHN",
+            ),
+            ("[dependencies]\nreexport = \"gross\"\n", "reexport"),
+            ("[dependencies]\noutside_hhi = 4\n", "outside_hhi = 4"),
+            (
+                "[dependencies]\npersistence_min = 4\n",
+                "persistence_min = 4",
+            ),
+        ] {
+            let e = Settings::from_toml("x", bad).unwrap_err().to_string();
+            assert!(e.contains(want), "{bad}: {e}");
+        }
     }
 }

@@ -780,3 +780,221 @@ source = "s"
         assert!(e.contains("line 2"), "{e}");
     }
 }
+
+/// The criticality mapping: which HS6 products are crucial for which public-interest
+/// area (`taxonomy/criticality.toml`). The six priority markets are a further area,
+/// taken from the market taxonomy by the caller.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Criticality {
+    /// Schema version (1).
+    pub schema: u32,
+    /// Version (semantic).
+    pub version: String,
+    /// Date of this version.
+    pub date: String,
+    /// Title.
+    pub title: String,
+    /// The basis of the mapping.
+    pub source: String,
+    /// Changes, newest first.
+    pub changelog: Vec<ChangelogEntry>,
+    /// The areas.
+    pub areas: Vec<Area>,
+    /// The products.
+    pub entries: Vec<CriticalEntry>,
+}
+
+/// A public-interest area.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Area {
+    /// Identifier, e.g. `health`.
+    pub id: Spanned<String>,
+    /// English name.
+    pub name_en: String,
+    /// Dutch name.
+    pub name_nl: String,
+    /// What counts as crucial in it.
+    pub description: String,
+}
+
+/// A product crucial for one or more areas.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CriticalEntry {
+    /// Six digits.
+    pub code: Spanned<String>,
+    /// The HS editions in which the subheading exists with this meaning.
+    pub editions: Vec<String>,
+    /// Area ids.
+    pub areas: Vec<String>,
+    /// Why it is crucial.
+    pub rationale: String,
+    /// Where that comes from.
+    pub source: String,
+}
+
+impl Criticality {
+    /// Parses the TOML text; `label` prefixes a syntax error.
+    pub fn parse(label: &str, text: &str) -> Result<Self, String> {
+        toml::from_str(text).map_err(|e| format!("{label}: {e}"))
+    }
+
+    /// Checks the mapping against the HS lists: codes, editions, areas, duplicates.
+    pub fn validate(&self, text: &str, lists: &CodeLists) -> Vec<Finding> {
+        let line = |span: std::ops::Range<usize>| -> usize {
+            text.get(..span.start)
+                .map_or(0, |s| s.bytes().filter(|&b| b == b'\n').count() + 1)
+        };
+        let mut out = Vec::new();
+        let mut push = |line: usize, entry: String, message: String| {
+            out.push(Finding {
+                line,
+                entry,
+                message,
+            });
+        };
+        if self.schema != SCHEMA {
+            push(
+                0,
+                "schema".into(),
+                format!("schema {} is not supported", self.schema),
+            );
+        }
+        if self
+            .changelog
+            .first()
+            .is_none_or(|c| c.version != self.version)
+        {
+            push(
+                0,
+                "version".into(),
+                "differs from the newest changelog entry (or no changelog)".into(),
+            );
+        }
+        let mut ids = HashSet::new();
+        for a in &self.areas {
+            if !is_identifier(a.id.get_ref()) || !ids.insert(a.id.get_ref().clone()) {
+                push(
+                    line(a.id.span()),
+                    format!("area {}", a.id.get_ref()),
+                    "id must be unique, lower-case letters, digits and '_'".into(),
+                );
+            }
+            if a.name_en.trim().is_empty() || a.description.trim().is_empty() {
+                push(
+                    line(a.id.span()),
+                    format!("area {}", a.id.get_ref()),
+                    "name or description is empty".into(),
+                );
+            }
+        }
+        let mut seen = HashSet::new();
+        for e in &self.entries {
+            let code = e.code.get_ref();
+            let l = line(e.code.span());
+            let entry = format!("hs {code}");
+            if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                push(l, entry.clone(), "an HS6 code is six digits".into());
+            }
+            if !seen.insert(code.clone()) {
+                push(l, entry.clone(), "listed twice".into());
+            }
+            if e.editions.is_empty() {
+                push(l, entry.clone(), "no HS editions listed".into());
+            }
+            for ed in &e.editions {
+                match lists.hs.get(ed) {
+                    Some(list) if !list.contains(code) => {
+                        push(l, entry.clone(), format!("not a subheading of {ed}"));
+                    }
+                    Some(_) => {}
+                    None => push(
+                        l,
+                        entry.clone(),
+                        format!("edition {ed:?}: use one of {}", EDITIONS.join(", ")),
+                    ),
+                }
+            }
+            if e.areas.is_empty() {
+                push(l, entry.clone(), "no areas".into());
+            }
+            for a in &e.areas {
+                if !ids.contains(a) {
+                    push(l, entry.clone(), format!("area {a:?} is not defined"));
+                }
+            }
+            if e.rationale.trim().is_empty() || e.source.trim().is_empty() {
+                push(l, entry, "rationale or source is empty".into());
+            }
+        }
+        out.sort_by_key(|f| f.line);
+        out
+    }
+}
+
+/// The default relations with partner countries (`taxonomy/country-relations.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Relations {
+    /// Schema version (1).
+    pub schema: u32,
+    /// Version (semantic).
+    pub version: String,
+    /// Date of this version.
+    pub date: String,
+    /// Title.
+    pub title: String,
+    /// Changes, newest first.
+    pub changelog: Vec<ChangelogEntry>,
+    /// Groups of countries with their class.
+    pub groups: Vec<RelationGroup>,
+}
+
+/// Countries of one class, with the reason.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelationGroup {
+    /// `eu`, `like_minded` or `high_risk` (every other country is `other`).
+    pub class: String,
+    /// ISO 3166 alpha-3 codes.
+    pub countries: Vec<String>,
+    /// Why these countries are in this class.
+    pub rationale: String,
+    /// The source of the list.
+    pub source: String,
+}
+
+/// The relation classes a file or a setting may name.
+pub const RELATION_CLASSES: [&str; 4] = ["eu", "like_minded", "other", "high_risk"];
+
+impl Relations {
+    /// Parses the TOML text; `label` prefixes a syntax error.
+    pub fn parse(label: &str, text: &str) -> Result<Self, String> {
+        toml::from_str(text).map_err(|e| format!("{label}: {e}"))
+    }
+
+    /// The class of every listed country (ISO3 → class); an error names a bad class,
+    /// a bad code or a country listed in two groups.
+    pub fn classes(&self) -> Result<HashMap<String, String>, String> {
+        let mut out = HashMap::new();
+        for g in &self.groups {
+            if !RELATION_CLASSES.contains(&g.class.as_str()) || g.class == "other" {
+                return Err(format!(
+                    "class {:?}: a group is eu, like_minded or high_risk (every other country is other)",
+                    g.class
+                ));
+            }
+            for c in &g.countries {
+                if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
+                    return Err(format!("{c:?} is not an ISO 3166 alpha-3 code"));
+                }
+                if let Some(prev) = out.insert(c.clone(), g.class.clone()) {
+                    return Err(format!("{c} is in two groups ({prev} and {})", g.class));
+                }
+            }
+        }
+        Ok(out)
+    }
+}

@@ -50,6 +50,9 @@ enum Command {
     Complexity(cmd::complexity::Args),
     Opportunities(cmd::complexity::OpportunitiesArgs),
     Markets(cmd::markets::Args),
+    Dependencies(cmd::dependencies::Args),
+    Mutual(cmd::dependencies::MutualArgs),
+    Crm(cmd::dependencies::CrmArgs),
     Synth(cmd::synth::Args),
 }
 
@@ -67,6 +70,9 @@ fn main() -> ExitCode {
             Command::Complexity(a) => cmd::complexity::run(&ctx, a),
             Command::Opportunities(a) => cmd::complexity::run_opportunities(&ctx, a),
             Command::Markets(a) => cmd::markets::run(&ctx, a),
+            Command::Dependencies(a) => cmd::dependencies::run(&ctx, a),
+            Command::Mutual(a) => cmd::dependencies::run_mutual(&ctx, a),
+            Command::Crm(a) => cmd::dependencies::run_crm(&ctx, a),
             Command::Synth(a) => cmd::synth::run(&ctx, a),
         }
     });

@@ -1,6 +1,7 @@
 //! Tests of the analytics against published figures and identities.
 
 mod complexity;
+mod dependencies;
 mod markets;
 mod properties;
 mod published;

@@ -140,7 +140,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
 // ---------------------------------------------------------------------------------
 // The taxonomy and the code lists
 
-fn load_taxonomy(path: Option<&Path>) -> Result<(Taxonomy, String, String)> {
+pub(crate) fn load_taxonomy(path: Option<&Path>) -> Result<(Taxonomy, String, String)> {
     let (label, text) = match path {
         Some(p) => {
             let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
@@ -170,7 +170,7 @@ fn load_taxonomy(path: Option<&Path>) -> Result<(Taxonomy, String, String)> {
     Ok((tax, label, text))
 }
 
-fn input(file: String, message: String) -> SourceError {
+pub(crate) fn input(file: String, message: String) -> SourceError {
     SourceError::Input(Box::new(InputError::file(file, message)))
 }
 
@@ -186,8 +186,8 @@ fn invalid(label: &str, report: &Report) -> SourceError {
 }
 
 /// The classification lists of the bundled snapshot, with names.
-struct Lists {
-    codes: CodeLists,
+pub(crate) struct Lists {
+    pub(crate) codes: CodeLists,
     /// Product names per edition, by HS6 code.
     hs_names: HashMap<&'static str, HashMap<String, String>>,
     nace_names: HashMap<(String, String), String>,
@@ -207,7 +207,7 @@ fn column(r: &mut csv::Reader<&'static [u8]>, path: &str, name: &str) -> Result<
         .ok_or_else(|| anyhow!("bundled file {path} has no column {name}"))
 }
 
-fn code_lists() -> Result<Lists> {
+pub(crate) fn code_lists() -> Result<Lists> {
     let mut codes = CodeLists::default();
     let mut hs_names: HashMap<&'static str, HashMap<String, String>> = HashMap::new();
     for (edition, path) in [
@@ -299,7 +299,7 @@ fn code_lists() -> Result<Lists> {
 
 impl Lists {
     /// The name of an HS6 code, from the list of `edition` or the nearest one that has it.
-    fn hs_name(&self, edition: &str, code: &str) -> Option<&str> {
+    pub(crate) fn hs_name(&self, edition: &str, code: &str) -> Option<&str> {
         let order: &[&str] = match edition {
             "HS1992" => &["HS1992", "HS2012", "HS2022"],
             "HS2012" => &["HS2012", "HS2022", "HS1992"],
@@ -407,7 +407,7 @@ struct TradeData {
     year: i32,
 }
 
-fn edition_of(dataset: &str) -> Result<&'static str, String> {
+pub(crate) fn edition_of(dataset: &str) -> Result<&'static str, String> {
     let d = dataset.to_ascii_lowercase();
     for (tag, ed) in [
         ("hs92", "HS1992"),
@@ -442,7 +442,10 @@ fn codes_of(tax: &Taxonomy, edition: &str) -> Vec<String> {
     set.into_iter().collect()
 }
 
-fn in_list<T: std::fmt::Display>(values: impl IntoIterator<Item = T>, quote: bool) -> String {
+pub(crate) fn in_list<T: std::fmt::Display>(
+    values: impl IntoIterator<Item = T>,
+    quote: bool,
+) -> String {
     values
         .into_iter()
         .map(|v| {
@@ -456,7 +459,11 @@ fn in_list<T: std::fmt::Display>(values: impl IntoIterator<Item = T>, quote: boo
         .join(", ")
 }
 
-fn query(store: &Store, rt: &Runtime, sql: &str) -> Result<Vec<indmon_store::RecordBatch>> {
+pub(crate) fn query(
+    store: &Store,
+    rt: &Runtime,
+    sql: &str,
+) -> Result<Vec<indmon_store::RecordBatch>> {
     Ok(rt.block_on(store.query(sql, &QueryOptions::default()))?)
 }
 
@@ -751,7 +758,7 @@ fn country_codes(store: &Store, rt: &Runtime) -> Result<Countries> {
 }
 
 /// Eurostat's codes that differ from ISO 3166 alpha-2.
-fn iso_of_eurostat(code: &str) -> String {
+pub(crate) fn iso_of_eurostat(code: &str) -> String {
     match code.to_ascii_uppercase().as_str() {
         "EL" => "GR".into(),
         "UK" => "GB".into(),
@@ -906,17 +913,17 @@ fn view(data: &TradeData, market: &Market) -> MarketView {
     }
 }
 
-fn million(v: f64) -> Cell {
+pub(crate) fn million(v: f64) -> Cell {
     // `+ 0.0` turns the −0 of an empty sum into 0
     Cell::Num((v / 1000.0 * 10.0).round() / 10.0 + 0.0)
 }
 
-fn pct(v: Option<f64>, digits: i32) -> Cell {
+pub(crate) fn pct(v: Option<f64>, digits: i32) -> Cell {
     let f = 10f64.powi(digits);
     v.map_or(Cell::Null, |v| Cell::Num((v * 100.0 * f).round() / f))
 }
 
-fn round(v: Option<f64>, digits: i32) -> Cell {
+pub(crate) fn round(v: Option<f64>, digits: i32) -> Cell {
     let f = 10f64.powi(digits);
     v.map_or(Cell::Null, |v| Cell::Num((v * f).round() / f))
 }
@@ -1124,7 +1131,7 @@ fn list(
     )
 }
 
-fn emit(
+pub(crate) fn emit(
     format: Format,
     header: &[&str],
     rows: &[Vec<Cell>],
@@ -1461,7 +1468,7 @@ fn show(
 }
 
 /// The first `n` characters of `s`, with an ellipsis when cut.
-fn shorten(s: &str, n: usize) -> String {
+pub(crate) fn shorten(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {
@@ -1469,7 +1476,7 @@ fn shorten(s: &str, n: usize) -> String {
     }
 }
 
-fn cell_json(c: &Cell) -> Value {
+pub(crate) fn cell_json(c: &Cell) -> Value {
     match c {
         Cell::Text(s) => Value::String(s.clone()),
         Cell::Num(v) => serde_json::Number::from_f64(*v).map_or(Value::Null, Value::Number),

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod complexity;
+pub mod dependencies;
 pub mod ingest;
 pub mod init;
 pub mod live;

@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod complexity;
+mod dependencies;
 mod interrupted;
 mod live;
 mod markets;

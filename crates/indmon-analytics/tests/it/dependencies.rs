@@ -1,0 +1,243 @@
+//! The dependency screen against figures worked out by hand, and identities on random
+//! trade.
+
+use indmon_analytics::dependencies::{
+    Accumulator, Metric, ReExport, Relation, RiskRule, Thresholds, criteria, hhi, persistence, risk,
+};
+use proptest::prelude::*;
+
+// Countries: NL 528 (reporter), DE 276 and FR 251 (EU), CN 156, US 842, RU 643.
+const NL: u16 = 528;
+const EU: [u16; 3] = [528, 276, 251];
+
+/// 2024 flows of product 280461 and 10110 (a chapter-01 code, leading zero lost).
+fn fixture() -> Accumulator {
+    let mut a = Accumulator::new(&[NL], &EU);
+    let flows: &[(i32, u16, u16, u32, f64)] = &[
+        // imports of NL, 280461: CN 60, US 20, DE 20 (EU)
+        (2024, 156, NL, 280461, 60.0),
+        (2024, 842, NL, 280461, 20.0),
+        (2024, 276, NL, 280461, 20.0),
+        // NL exports 280461: to DE 10, to US 5
+        (2024, NL, 276, 280461, 10.0),
+        (2024, NL, 842, 280461, 5.0),
+        // other world trade in 280461: CN → US 100, DE → FR 30
+        (2024, 156, 842, 280461, 100.0),
+        (2024, 276, 251, 280461, 30.0),
+        // 010110: NL imports only from DE, exports more than it imports
+        (2024, 276, NL, 10110, 5.0),
+        (2024, NL, 251, 10110, 50.0),
+    ];
+    for &(t, i, j, k, v) in flows {
+        a.add(t, i, j, k, v);
+    }
+    a
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * b.abs().max(1.0)
+}
+
+#[test]
+fn metrics_match_the_hand_computation() {
+    let a = fixture();
+    let ms = a.metrics();
+    assert_eq!(ms.len(), 2);
+    assert_eq!(ms[0].product, 10110, "sorted by code");
+    let m = &ms[1];
+    assert_eq!((m.year, m.product), (2024, 280461));
+    assert!(
+        close(m.imports, 100.0) && close(m.imports_outside_bloc, 80.0) && close(m.exports, 15.0)
+    );
+    assert!(close(m.import_hhi, 0.6 * 0.6 + 0.2 * 0.2 + 0.2 * 0.2));
+    assert!(close(m.outside_hhi.unwrap(), 0.75 * 0.75 + 0.25 * 0.25));
+    assert!(close(m.outside_share, 0.8));
+    assert!(close(m.import_export_ratio.unwrap(), 80.0 / 15.0));
+    // world exports: CN 160, US 20, DE 50, NL 15 → 245
+    let w = 245.0;
+    let want = (160.0f64 / w).powi(2)
+        + (20.0f64 / w).powi(2)
+        + (50.0f64 / w).powi(2)
+        + (15.0f64 / w).powi(2);
+    assert!(close(m.world_hhi, want) && close(m.world_exports, w));
+    assert!(close(m.reporter_world_share.unwrap(), 15.0 / 245.0));
+    assert_eq!(m.top_origin, 156);
+    assert!(close(m.top_origin_share, 0.6));
+    // 010110 comes only from the EU: no outside HHI, outside share 0
+    let e = &ms[0];
+    assert_eq!(e.outside_hhi, None);
+    assert_eq!(e.outside_share, 0.0);
+    let th = Thresholds::default();
+    assert!(criteria(m, &th, ReExport::None).all());
+    assert!(!criteria(e, &th, ReExport::None).all());
+    // origins and destinations, largest first
+    assert_eq!(
+        a.origins(2024, 280461),
+        vec![(156, 60.0), (276, 20.0), (842, 20.0)]
+    );
+    assert_eq!(a.destinations(2024, 280461), vec![(276, 10.0), (842, 5.0)]);
+}
+
+#[test]
+fn the_eu_as_a_bloc_leaves_out_trade_between_members() {
+    let mut a = Accumulator::new(&EU, &EU);
+    for &(t, i, j, k, v) in &[
+        (2024, 156u16, 528u16, 850511u32, 60.0),
+        (2024, 156, 276, 850511, 30.0),
+        (2024, 842, 251, 850511, 10.0),
+        (2024, 276, 528, 850511, 500.0), // intra-EU: neither import nor export
+        (2024, 528, 842, 850511, 20.0),
+        (2024, 251, 276, 850511, 7.0), // intra-EU
+    ] {
+        a.add(t, i, j, k, v);
+    }
+    let m = &a.metrics()[0];
+    assert!(
+        close(m.imports, 100.0) && close(m.imports_outside_bloc, 100.0) && close(m.exports, 20.0)
+    );
+    assert!(close(m.outside_hhi.unwrap(), 0.9 * 0.9 + 0.1 * 0.1));
+    // world 627, of which 507 within the EU: the EU's share of the rest is 20 / 120
+    assert!(close(m.world_exports, 627.0));
+    assert!(close(m.reporter_world_share.unwrap(), 20.0 / 120.0));
+}
+
+fn metric(year: i32, hhi: f64) -> Metric {
+    Metric {
+        year,
+        product: 1,
+        imports: 100.0,
+        imports_outside_bloc: 90.0,
+        exports: 10.0,
+        import_hhi: hhi,
+        outside_hhi: Some(hhi),
+        outside_share: 0.9,
+        import_export_ratio: Some(9.0),
+        world_hhi: 0.5,
+        world_exports: 1000.0,
+        reporter_world_share: Some(0.01),
+        top_origin: 156,
+        top_origin_share: 0.7,
+    }
+}
+
+#[test]
+fn persistence_needs_two_of_three_years_and_all_three_years_in_the_data() {
+    let th = Thresholds::default();
+    let ms = vec![metric(2022, 0.5), metric(2023, 0.3), metric(2024, 0.6)];
+    let p = persistence(&ms, &th, ReExport::None);
+    assert_eq!(p, vec![None, None, Some(2)]);
+    let ms = vec![metric(2022, 0.3), metric(2023, 0.3), metric(2024, 0.6)];
+    assert_eq!(persistence(&ms, &th, ReExport::None)[2], Some(1));
+}
+
+#[test]
+fn the_re_export_correction_scales_imports_by_the_retained_share() {
+    let th = Thresholds::default();
+    let mut m = metric(2024, 0.6);
+    // transit: imports 100, exports 95 → retained 5 %, ratio 90/95 · 0.05 < 1
+    m.exports = 95.0;
+    m.import_export_ratio = Some(90.0 / 95.0);
+    assert!(!criteria(&m, &th, ReExport::None).ratio);
+    m.exports = 20.0;
+    m.import_export_ratio = Some(4.5);
+    assert!(criteria(&m, &th, ReExport::None).ratio);
+    // retained (100 − 20) / 100 = 0.8: 4.5 · 0.8 = 3.6 > 1
+    assert!(criteria(&m, &th, ReExport::Net).ratio);
+    m.exports = 85.0;
+    m.import_export_ratio = Some(90.0 / 85.0);
+    // 1.06 without, 1.06 · 0.15 = 0.16 with the correction
+    assert!(criteria(&m, &th, ReExport::None).ratio);
+    assert!(!criteria(&m, &th, ReExport::Net).ratio);
+    // exports above imports: nothing retained, no dependency
+    m.exports = 150.0;
+    m.import_export_ratio = Some(0.6);
+    assert!(!criteria(&m, &th, ReExport::Net).ratio);
+}
+
+#[test]
+fn risk_is_high_for_high_risk_suppliers_or_concentrated_non_aligned_supply() {
+    let rel = |c: u16| match c {
+        643 => Relation::HighRisk,
+        156 => Relation::Other,
+        842 => Relation::LikeMinded,
+        _ => Relation::Eu,
+    };
+    let name = |c: u16| format!("#{c}");
+    let (th, rule) = (Thresholds::default(), RiskRule::default());
+    // largest outside supplier high-risk
+    let r = risk(
+        &[(643, 50.0), (842, 40.0), (276, 500.0)],
+        rel,
+        name,
+        0.1,
+        &th,
+        &rule,
+    );
+    assert!(r.high && r.reasons.len() == 2, "{r:?}");
+    assert!(close(r.high_risk_share, 50.0 / 90.0));
+    assert!(r.reasons[0].contains("#643"));
+    // 20 % high-risk, like-minded largest, world not concentrated: not high
+    let r = risk(&[(643, 20.0), (842, 80.0)], rel, name, 0.1, &th, &rule);
+    assert!(!r.high, "{r:?}");
+    // concentrated world supply, 60 % from "other": high
+    let r = risk(&[(156, 60.0), (842, 40.0)], rel, name, 0.5, &th, &rule);
+    assert!(r.high && r.reasons[0].contains("concentrated"), "{r:?}");
+    // the same with unconcentrated world supply: not high
+    assert!(!risk(&[(156, 60.0), (842, 40.0)], rel, name, 0.3, &th, &rule).high);
+}
+
+proptest! {
+    /// HHIs lie between 1/n and 1; the metrics do not depend on the order of the
+    /// flows, and scaling all values changes no share or HHI.
+    #[test]
+    fn hhi_bounds_order_and_scale(
+        flows in prop::collection::vec((0usize..6, 0usize..6, 0usize..3, 0.01f64..1e6), 1..80),
+        scale in 0.001f64..1000.0,
+        seed in any::<u64>(),
+    ) {
+        let codes: [u16; 6] = [528, 276, 156, 842, 643, 4];
+        let prods: [u32; 3] = [10110, 280461, 854231];
+        let build = |order: &[usize], s: f64| {
+            let mut a = Accumulator::new(&[528], &[528, 276]);
+            for &x in order {
+                let (i, j, k, v) = flows[x];
+                if i != j {
+                    a.add(2024, codes[i], codes[j], prods[k], v * s);
+                }
+            }
+            a.metrics()
+        };
+        let order: Vec<usize> = (0..flows.len()).collect();
+        let mut shuffled = order.clone();
+        let mut x = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        let a = build(&order, 1.0);
+        let b = build(&shuffled, 1.0);
+        let c = build(&order, scale);
+        prop_assert_eq!(a.len(), b.len());
+        prop_assert_eq!(a.len(), c.len());
+        for ((m, n), o) in a.iter().zip(&b).zip(&c) {
+            let origins = (1..6).count() as f64;
+            prop_assert!(m.import_hhi >= 1.0 / origins - 1e-12 && m.import_hhi <= 1.0 + 1e-12);
+            prop_assert!(m.world_hhi > 0.0 && m.world_hhi <= 1.0 + 1e-12);
+            if let Some(h) = m.outside_hhi { prop_assert!(h > 0.0 && h <= 1.0 + 1e-12); }
+            for (x, y) in [(m.import_hhi, n.import_hhi), (m.world_hhi, n.world_hhi), (m.outside_share, n.outside_share),
+                           (m.import_hhi, o.import_hhi), (m.world_hhi, o.world_hhi), (m.outside_share, o.outside_share),
+                           (m.top_origin_share, o.top_origin_share)] {
+                prop_assert!((x - y).abs() < 1e-9, "{} vs {}", x, y);
+            }
+            prop_assert_eq!(m.top_origin, n.top_origin);
+            prop_assert!((m.imports - n.imports).abs() <= 1e-9 * m.imports);
+        }
+    }
+
+    /// The HHI of n equal values is 1/n; of one value 1.
+    #[test]
+    fn hhi_of_equal_values(n in 1usize..50, v in 0.1f64..1e6) {
+        let h = hhi(&vec![v; n]).unwrap();
+        prop_assert!((h - 1.0 / n as f64).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,1746 @@
+//! `indmon dependencies`, `indmon mutual` and `indmon crm`: the strategic-dependency
+//! screen (the Dutch three tiers on the EU 2021 criteria), where others depend on the
+//! reporter, and the EU critical-raw-materials assessment.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result, anyhow};
+use futures_util::StreamExt as _;
+use indmon_analytics::dependencies::{
+    self as dep, Accumulator, Criteria, Metric, ReExport, Relation, Risk, RiskRule, Thresholds,
+};
+use indmon_core::taxonomy::{Criticality, Relations, Taxonomy};
+use indmon_sources::{Input, baci, registry};
+use indmon_store::arrow::array::{Array, AsArray};
+use indmon_store::arrow::compute::cast;
+use indmon_store::arrow::datatypes::{DataType, Float64Type, Int32Type};
+use indmon_store::{QueryOptions, RecordBatch, Store};
+use serde_json::{Value, json};
+use tokio::runtime::Runtime;
+
+use crate::cmd::UsageError;
+use crate::cmd::markets::{self, Lists, cell_json, emit, million, pct, round, shorten};
+use crate::config::Context;
+use crate::output::{Cell, Format, num_column, print_rows, text_column};
+
+const CRITICALITY: &str = include_str!("../../../../taxonomy/criticality.toml");
+const RELATIONS: &str = include_str!("../../../../taxonomy/country-relations.toml");
+
+/// The strategic-dependency screen for a reporter (a country, or the EU27 as one bloc):
+/// per HS6 product, the EU 2021 criteria (HHI of imports from outside the bloc > 0.4,
+/// their share > 0.5, imports from outside the bloc / exports > 1), persistence (2 of
+/// 3 years), and the Dutch three tiers: dependency → strategic (crucial for public
+/// interests: `taxonomy/criticality.toml` and the six priority markets) → risky
+/// strategic (high disruption risk given the relations with the suppliers,
+/// `taxonomy/country-relations.toml` overridden by `[dependencies.relations]`).
+///
+/// Trade comes from the store (the bundled BACI extract by default) or from a BACI
+/// file or folder (`--trade`), read in one streaming pass. Values in million USD.
+///
+/// Examples:
+///   indmon dependencies
+///   indmon dependencies --reporter EU27 --tier risky
+///   indmon dependencies --reporter NL --trade BACI_HS17_V202601/ --format csv
+///   indmon dependencies explain 280461
+///   indmon dependencies metrics --format csv --out nl.csv
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    action: Option<Action>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, clap::Args)]
+struct Common {
+    /// Reporter: a country (ISO alpha-2 or alpha-3) or EU27 [default: `[target] geo`]
+    #[arg(long, global = true)]
+    reporter: Option<String>,
+    /// Year [default: the latest in the data]
+    #[arg(long, global = true)]
+    year: Option<i32>,
+    /// A BACI trade file or a folder with one release, instead of the store
+    #[arg(long, global = true, value_name = "PATH", conflicts_with = "dataset")]
+    trade: Option<PathBuf>,
+    /// Trade dataset in the store [default: real before synthetic, most rows]
+    #[arg(long, global = true)]
+    dataset: Option<String>,
+    /// Re-export correction: none, or net (imports less exports: the transit-hub
+    /// proxy) [default: `[dependencies] reexport`, none]
+    #[arg(long, global = true, value_enum)]
+    reexport: Option<ReExportArg>,
+    /// Which products: all imported, or from a tier up
+    #[arg(long, global = true, value_enum, default_value_t = TierArg::Dependency)]
+    tier: TierArg,
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value_t)]
+    format: Format,
+    /// Write the output to this file instead of standard output
+    #[arg(long, global = true, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ReExportArg {
+    None,
+    Net,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+enum TierArg {
+    All,
+    Dependency,
+    Strategic,
+    Risky,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Action {
+    /// The screen: products from the chosen tier up, with criteria and reasons (default)
+    Screen,
+    /// The metrics of every product the reporter imports (the EU 2021 inputs)
+    Metrics,
+    /// One product end to end: criteria with their numbers, suppliers, areas, risk
+    Explain {
+        /// HS6 code (leading zeros may be left out)
+        hs6: String,
+    },
+}
+
+/// Where others depend on the reporter: products of which it supplies a large share of
+/// world exports under concentrated world supply, the countries that depend on it for
+/// them, and the partners with dependence both ways.
+///
+/// Examples:
+///   indmon mutual
+///   indmon mutual --reporter EU27 --format csv
+#[derive(Debug, clap::Args)]
+pub struct MutualArgs {
+    #[command(flatten)]
+    common: Common,
+}
+
+/// The EU critical raw materials (2023 assessment): supply risk (SR) and economic
+/// importance (EI) as published, the critical flag (SR ≥ 1 and EI ≥ 2.8), their
+/// history since 2011, and the concentration (HHI) of global supply and of EU sourcing
+/// per stage (extraction, processing).
+///
+/// Examples:
+///   indmon crm
+///   indmon crm --critical
+///   indmon crm --material cobalt
+#[derive(Debug, clap::Args)]
+pub struct CrmArgs {
+    /// Only the critical materials
+    #[arg(long)]
+    critical: bool,
+    /// One material: history and supply shares
+    #[arg(long)]
+    material: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+// ---------------------------------------------------------------------------------
+// Inputs
+
+/// Countries of a BACI country list: code → (ISO3, name).
+#[derive(Default)]
+struct Countries {
+    by_code: HashMap<u16, (String, String)>,
+}
+
+impl Countries {
+    fn iso3(&self, c: u16) -> String {
+        self.by_code
+            .get(&c)
+            .map_or_else(|| c.to_string(), |x| x.0.clone())
+    }
+
+    fn label(&self, c: u16) -> String {
+        self.by_code
+            .get(&c)
+            .map_or_else(|| format!("country {c}"), |x| format!("{} ({})", x.1, x.0))
+    }
+
+    fn codes_of(&self, iso: &str) -> Vec<u16> {
+        let iso = iso.to_ascii_uppercase();
+        self.by_code
+            .iter()
+            .filter(|(_, (i3, _))| *i3 == iso)
+            .map(|(c, _)| *c)
+            .collect()
+    }
+}
+
+fn read_countries_csv(text: &str, countries: &mut Countries) -> Result<()> {
+    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    for rec in r.records() {
+        let rec = rec?;
+        if let (Some(c), Some(name), Some(i3)) = (rec.get(0), rec.get(1), rec.get(3))
+            && let Ok(c) = c.trim().parse::<u16>()
+        {
+            countries.by_code.insert(
+                c,
+                (
+                    i3.trim().to_string(),
+                    indmon_sources::formats::repair_mojibake(name).into_owned(),
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The reporter's and the bloc's country codes.
+struct Reporter {
+    name: String,
+    codes: Vec<u16>,
+    bloc: Vec<u16>,
+    /// Name of the bloc in texts.
+    bloc_name: &'static str,
+}
+
+fn eu27_iso3() -> Vec<String> {
+    indmon_analytics::peers::EU27
+        .iter()
+        .map(|g| match *g {
+            "EL" => "GRC".to_string(),
+            g => iso2_to_iso3(g).to_string(),
+        })
+        .collect()
+}
+
+/// ISO alpha-2 → alpha-3 for the EU members and the countries users name most.
+fn iso2_to_iso3(c: &str) -> &str {
+    match c {
+        "AT" => "AUT",
+        "BE" => "BEL",
+        "BG" => "BGR",
+        "CY" => "CYP",
+        "CZ" => "CZE",
+        "DE" => "DEU",
+        "DK" => "DNK",
+        "EE" => "EST",
+        "EL" | "GR" => "GRC",
+        "ES" => "ESP",
+        "FI" => "FIN",
+        "FR" => "FRA",
+        "HR" => "HRV",
+        "HU" => "HUN",
+        "IE" => "IRL",
+        "IT" => "ITA",
+        "LT" => "LTU",
+        "LU" => "LUX",
+        "LV" => "LVA",
+        "MT" => "MLT",
+        "NL" => "NLD",
+        "PL" => "POL",
+        "PT" => "PRT",
+        "RO" => "ROU",
+        "SE" => "SWE",
+        "SI" => "SVN",
+        "SK" => "SVK",
+        "US" => "USA",
+        "CN" => "CHN",
+        "JP" => "JPN",
+        "KR" => "KOR",
+        "TW" => "TWN",
+        "UK" | "GB" => "GBR",
+        "CH" => "CHE",
+        "NO" => "NOR",
+        other => other,
+    }
+}
+
+fn resolve_reporter(name: &str, countries: &Countries) -> Result<Reporter> {
+    let up = name.trim().to_ascii_uppercase();
+    let mut bloc = Vec::new();
+    for iso in eu27_iso3() {
+        bloc.extend(countries.codes_of(&iso));
+    }
+    if matches!(up.as_str(), "EU27" | "EU27_2020" | "EU") {
+        return Ok(Reporter {
+            name: "EU27".into(),
+            codes: bloc.clone(),
+            bloc,
+            bloc_name: "the EU",
+        });
+    }
+    let iso3 = if up.len() == 2 {
+        iso2_to_iso3(&up).to_string()
+    } else {
+        up.clone()
+    };
+    let codes = countries.codes_of(&iso3);
+    if codes.is_empty() {
+        return Err(UsageError(format!(
+            "--reporter {name}: not a country in the BACI country list (use ISO alpha-2 or alpha-3, e.g. NL or NLD, or EU27)"
+        ))
+        .into());
+    }
+    let in_eu = codes.iter().all(|c| bloc.contains(c));
+    Ok(Reporter {
+        name: up,
+        codes,
+        bloc: if in_eu { bloc } else { Vec::new() },
+        bloc_name: if in_eu { "the EU" } else { "the country" },
+    })
+}
+
+/// The trade of one run, accumulated.
+struct Trade {
+    acc: Accumulator,
+    reporter: Reporter,
+    countries: Countries,
+    edition: &'static str,
+    synthetic: bool,
+    /// Source lines.
+    notes: Vec<String>,
+    products_in_data: usize,
+}
+
+fn edition_of_hs(hs: &str) -> Result<&'static str> {
+    markets::edition_of(&hs.to_ascii_lowercase()).map_err(|e| UsageError(e).into())
+}
+
+/// Reads the flows into an accumulator, from a BACI file/folder or the store.
+fn load(ctx: &Context, c: &Common) -> Result<(Trade, Option<(Store, Runtime)>)> {
+    let reporter_name = c
+        .reporter
+        .clone()
+        .unwrap_or_else(|| ctx.settings.target.geo.clone());
+    if let Some(path) = &c.trade {
+        let files = baci::discover(path)?;
+        let mut countries = Countries::default();
+        match &files.countries {
+            Some(p) => {
+                let text = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+                read_countries_csv(&String::from_utf8_lossy(&text), &mut countries)?;
+            }
+            None => {
+                let text = crate::bundle::file("baci-crm-2024/country_codes_V202601.csv")
+                    .ok_or_else(|| anyhow!("bundled BACI country codes missing"))?;
+                read_countries_csv(&String::from_utf8_lossy(text), &mut countries)?;
+            }
+        }
+        let reporter = resolve_reporter(&reporter_name, &countries)?;
+        let mut acc = Accumulator::new(&reporter.codes, &reporter.bloc);
+        let spec = registry().get("baci")?;
+        let inputs: Vec<Input> = files.trade.iter().map(Input::file).collect();
+        let total: u64 = files
+            .trade
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum();
+        let bar = crate::cmd::byte_bar(ctx, Some(total), "reading trade");
+        let mut products = HashSet::new();
+        let mut bad: Option<anyhow::Error> = None;
+        {
+            let mut sink = |b: RecordBatch| -> indmon_sources::Result<()> {
+                if let Err(e) = feed(&mut acc, &b, &mut products) {
+                    bad = Some(e);
+                    return Err(indmon_sources::Error::Sink("stopped".into()));
+                }
+                Ok(())
+            };
+            let progress = |n: u64| bar.set_position(n);
+            let r = baci::parse_files(spec, &inputs, &mut sink, &progress);
+            if let Some(e) = bad {
+                return Err(e);
+            }
+            r?;
+        }
+        bar.finish_and_clear();
+        let synthetic = files.name.is_synthetic();
+        let mut notes = Vec::new();
+        if synthetic {
+            notes.push("SYNTHETIC data (generated, not statistics): the screen shows how it works, not real dependencies.".into());
+        }
+        notes.push(format!(
+            "Trade: {} ({}, {} file(s), {}), read directly.",
+            path.display(),
+            files.name.hs,
+            files.trade.len(),
+            if synthetic {
+                "synthetic".to_string()
+            } else {
+                format!("CEPII BACI release {}", files.name.version)
+            }
+        ));
+        let edition = edition_of_hs(&files.name.hs)?;
+        return Ok((
+            Trade {
+                acc,
+                reporter,
+                countries,
+                edition,
+                synthetic,
+                notes,
+                products_in_data: products.len(),
+            },
+            None,
+        ));
+    }
+    let store = ctx.store()?;
+    let rt = ctx.runtime()?;
+    let catalog = store.catalog()?;
+    let dataset = match &c.dataset {
+        Some(d) => d.clone(),
+        None => crate::cmd::complexity::default_trade_dataset(&catalog).ok_or_else(|| {
+            UsageError("no trade data in the store: run `indmon init` or `indmon ingest baci DIR`, or give --trade PATH".into())
+        })?,
+    };
+    let meta = catalog.latest(&dataset).cloned().ok_or_else(|| {
+        indmon_store::Error::NotFound(format!("dataset {dataset} is not in the store"))
+    })?;
+    if meta.schema != "baci_trade" {
+        return Err(UsageError(format!("dataset {dataset} is not BACI-format trade")).into());
+    }
+    let mut countries = Countries::default();
+    let ctable =
+        if dataset.starts_with("synth_") && catalog.latest("synth_baci_countries").is_some() {
+            "synth_baci_countries"
+        } else {
+            "baci_countries"
+        };
+    if catalog.latest(ctable).is_some() {
+        for b in markets::query(
+            &store,
+            &rt,
+            &format!("SELECT country_code, country_iso3, country_name FROM {ctable}"),
+        )? {
+            let (code, i3, n) = (num_column(&b, 0)?, text_column(&b, 1)?, text_column(&b, 2)?);
+            for r in 0..b.num_rows() {
+                if let (Some(code), Some(i3)) = (code[r], &i3[r]) {
+                    countries
+                        .by_code
+                        .insert(code as u16, (i3.clone(), n[r].clone().unwrap_or_default()));
+                }
+            }
+        }
+    }
+    let reporter = resolve_reporter(&reporter_name, &countries)?;
+    let mut acc = Accumulator::new(&reporter.codes, &reporter.bloc);
+    let mut products = HashSet::new();
+    let df = rt
+        .block_on(store.sql(
+            &format!("SELECT t, i, j, k, v FROM {dataset}"),
+            &QueryOptions::default(),
+        ))?
+        .0;
+    rt.block_on(async {
+        let mut stream = df.execute_stream().await?;
+        while let Some(b) = stream.next().await {
+            feed(&mut acc, &b?, &mut products)?;
+        }
+        anyhow::Ok(())
+    })?;
+    let mut notes = Vec::new();
+    if meta.synthetic {
+        notes.push("SYNTHETIC data (generated, not statistics): the screen shows how it works, not real dependencies.".into());
+    }
+    notes.push(format!("Trade: dataset {dataset}: {}.", meta.source_line()));
+    let edition = edition_of_hs(&dataset)?;
+    Ok((
+        Trade {
+            acc,
+            reporter,
+            countries,
+            edition,
+            synthetic: meta.synthetic,
+            notes,
+            products_in_data: products.len(),
+        },
+        Some((store, rt)),
+    ))
+}
+
+/// Adds a batch of (t, i, j, k, v) to the accumulator.
+fn feed(acc: &mut Accumulator, b: &RecordBatch, products: &mut HashSet<u32>) -> Result<()> {
+    let col = |name: &str| {
+        b.schema()
+            .index_of(name)
+            .map_err(|_| anyhow!("trade batch without column {name}"))
+    };
+    let ints = |c: usize| cast(b.column(c), &DataType::Int32);
+    let (t, i, j) = (ints(col("t")?)?, ints(col("i")?)?, ints(col("j")?)?);
+    let (t, i, j) = (
+        t.as_primitive::<Int32Type>(),
+        i.as_primitive::<Int32Type>(),
+        j.as_primitive::<Int32Type>(),
+    );
+    let k = cast(b.column(col("k")?), &DataType::Utf8)?;
+    let k = k.as_string::<i32>();
+    let v = cast(b.column(col("v")?), &DataType::Float64)?;
+    let v = v.as_primitive::<Float64Type>();
+    for r in 0..b.num_rows() {
+        if t.is_null(r) || i.is_null(r) || j.is_null(r) || k.is_null(r) || v.is_null(r) {
+            continue;
+        }
+        let (ti, ii, ji) = (t.value(r), i.value(r), j.value(r));
+        let code = k.value(r);
+        let kk: u32 = code
+            .parse()
+            .ok()
+            .filter(|&x: &u32| x < 1_000_000)
+            .ok_or_else(|| anyhow!("product code {code:?} is not an HS6 code"))?;
+        if !(0..1000).contains(&ii) || !(0..1000).contains(&ji) {
+            return Err(anyhow!(
+                "country code {ii} or {ji} is outside BACI's range 0-999"
+            ));
+        }
+        products.insert(kk);
+        acc.add(ti, ii as u16, ji as u16, kk, v.value(r));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------
+// Classification
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Tier {
+    None,
+    Dependency,
+    Strategic,
+    Risky,
+}
+
+impl Tier {
+    fn label(self) -> &'static str {
+        match self {
+            Tier::None => "",
+            Tier::Dependency => "dependency",
+            Tier::Strategic => "strategic dependency",
+            Tier::Risky => "risky strategic dependency",
+        }
+    }
+}
+
+struct Row {
+    m: Metric,
+    crit: Criteria,
+    /// Years met in the window, when the data have the window.
+    persist: Option<usize>,
+    dependency: bool,
+    /// Without the correction (to show its effect).
+    dependency_uncorrected: bool,
+    areas: Vec<String>,
+    risk: Option<Risk>,
+    tier: Tier,
+}
+
+struct Setup {
+    th: Thresholds,
+    rule: RiskRule,
+    re: ReExport,
+    /// HS6 → areas (area names) for the data's edition.
+    areas: HashMap<u32, Vec<String>>,
+    /// ISO3 → relation.
+    relations: HashMap<String, Relation>,
+    relations_note: String,
+    criticality_note: String,
+    tax: Taxonomy,
+    crit: Criticality,
+    lists: Lists,
+}
+
+fn setup(ctx: &Context, c: &Common, edition: &str) -> Result<Setup> {
+    let s = &ctx.settings.dependencies;
+    let th = Thresholds {
+        outside_hhi: s.outside_hhi,
+        outside_share: s.outside_share,
+        ratio: s.import_export_ratio,
+        world_hhi: s.world_hhi,
+        persist_min: s.persistence_min,
+        persist_window: s.persistence_window,
+    };
+    let rule = RiskRule {
+        high_risk_share: s.risk_high_risk_share,
+        non_aligned_share: s.risk_non_aligned_share,
+    };
+    let re = match c.reexport {
+        Some(ReExportArg::Net) => ReExport::Net,
+        Some(ReExportArg::None) => ReExport::None,
+        None if s.reexport == "net" => ReExport::Net,
+        None => ReExport::None,
+    };
+    let lists = markets::code_lists()?;
+    let (tax, label, text) = markets::load_taxonomy(None)?;
+    if !tax.validate(&text, &lists.codes).errors.is_empty() {
+        return Err(anyhow!(
+            "{label} does not validate: run `indmon markets validate`"
+        ));
+    }
+    let crit =
+        Criticality::parse("taxonomy/criticality.toml", CRITICALITY).map_err(|e| anyhow!(e))?;
+    let problems = crit.validate(CRITICALITY, &lists.codes);
+    if let Some(p) = problems.first() {
+        return Err(anyhow!("taxonomy/criticality.toml: {p}"));
+    }
+    let area_name: HashMap<&str, &str> = crit
+        .areas
+        .iter()
+        .map(|a| (a.id.get_ref().as_str(), a.name_en.as_str()))
+        .collect();
+    let mut areas: HashMap<u32, Vec<String>> = HashMap::new();
+    for e in crit
+        .entries
+        .iter()
+        .filter(|e| e.editions.iter().any(|x| x == edition))
+    {
+        if let Ok(k) = e.code.get_ref().parse::<u32>() {
+            for a in &e.areas {
+                areas
+                    .entry(k)
+                    .or_default()
+                    .push(area_name.get(a.as_str()).copied().unwrap_or(a).to_string());
+            }
+        }
+    }
+    for mk in &tax.markets {
+        for (_, h) in mk.hs_in(edition) {
+            if let Ok(k) = h.code.get_ref().parse::<u32>() {
+                let a = format!("priority market {}", mk.name_en.to_lowercase());
+                let v = areas.entry(k).or_default();
+                if !v.contains(&a) {
+                    v.push(a);
+                }
+            }
+        }
+    }
+    let rel =
+        Relations::parse("taxonomy/country-relations.toml", RELATIONS).map_err(|e| anyhow!(e))?;
+    let mut classes = rel
+        .classes()
+        .map_err(|e| anyhow!("taxonomy/country-relations.toml: {e}"))?;
+    for (k, v) in &s.relations {
+        classes.insert(k.clone(), v.clone());
+    }
+    let relations = classes
+        .into_iter()
+        .map(|(k, v)| {
+            let r = match v.as_str() {
+                "eu" => Relation::Eu,
+                "like_minded" => Relation::LikeMinded,
+                "high_risk" => Relation::HighRisk,
+                _ => Relation::Other,
+            };
+            (k, r)
+        })
+        .collect();
+    Ok(Setup {
+        th,
+        rule,
+        re,
+        areas,
+        relations,
+        relations_note: format!(
+            "Relations: taxonomy/country-relations.toml version {} (EU; like-minded = OECD members outside the EU; high-risk = broad EU sanctions regimes; others: other){}.",
+            rel.version,
+            if s.relations.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", overridden in the settings for {}",
+                    s.relations.keys().cloned().collect::<Vec<_>>().join(", ")
+                )
+            }
+        ),
+        criticality_note: format!(
+            "Crucial for public interests: taxonomy/criticality.toml version {} ({} products) and the priority-market taxonomy version {}.",
+            crit.version,
+            crit.entries.len(),
+            tax.version
+        ),
+        tax,
+        crit,
+        lists,
+    })
+}
+
+fn relation_of(setup: &Setup, trade: &Trade, code: u16) -> Relation {
+    if trade.reporter.bloc.contains(&code) {
+        return Relation::Eu;
+    }
+    setup
+        .relations
+        .get(&trade.countries.iso3(code))
+        .copied()
+        .map(|r| {
+            if r == Relation::Eu && !trade.reporter.bloc.is_empty() {
+                Relation::Eu
+            } else {
+                r
+            }
+        })
+        .unwrap_or(Relation::Other)
+}
+
+fn classify(trade: &Trade, setup: &Setup) -> Vec<Row> {
+    let metrics = trade.acc.metrics();
+    let persist = dep::persistence(&metrics, &setup.th, setup.re);
+    let persist_raw = dep::persistence(&metrics, &setup.th, ReExport::None);
+    metrics
+        .into_iter()
+        .zip(persist.into_iter().zip(persist_raw))
+        .map(|(m, (persist, persist_raw))| {
+            let crit = dep::criteria(&m, &setup.th, setup.re);
+            let dependency = crit.all() && persist.is_none_or(|n| n >= setup.th.persist_min);
+            let dependency_uncorrected = dep::criteria(&m, &setup.th, ReExport::None).all()
+                && persist_raw.is_none_or(|n| n >= setup.th.persist_min);
+            let areas = setup.areas.get(&m.product).cloned().unwrap_or_default();
+            let risk = (dependency && !areas.is_empty()).then(|| {
+                let origins = trade.acc.origins(m.year, m.product);
+                dep::risk(
+                    &origins,
+                    |c| relation_of(setup, trade, c),
+                    |c| trade.countries.label(c),
+                    m.world_hhi,
+                    &setup.th,
+                    &setup.rule,
+                )
+            });
+            let tier = match (
+                dependency,
+                areas.is_empty(),
+                risk.as_ref().is_some_and(|r| r.high),
+            ) {
+                (false, _, _) => Tier::None,
+                (true, true, _) => Tier::Dependency,
+                (true, false, false) => Tier::Strategic,
+                (true, false, true) => Tier::Risky,
+            };
+            Row {
+                m,
+                crit,
+                persist,
+                dependency,
+                dependency_uncorrected,
+                areas,
+                risk,
+                tier,
+            }
+        })
+        .collect()
+}
+
+fn hs6(k: u32) -> String {
+    format!("{k:06}")
+}
+
+fn year_of(trade: &Trade, c: &Common) -> Result<i32> {
+    let mut years: Vec<i32> = trade.acc.years().to_vec();
+    years.sort();
+    match c.year {
+        Some(y) if years.contains(&y) => Ok(y),
+        Some(y) => Err(UsageError(format!(
+            "no trade for {y} (years: {})",
+            years
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .into()),
+        None => years
+            .last()
+            .copied()
+            .ok_or_else(|| UsageError("the trade data have no rows".into()).into()),
+    }
+}
+
+fn common_notes(trade: &Trade, setup: &Setup, year: i32) -> Vec<String> {
+    let mut notes = trade.notes.clone();
+    if trade.products_in_data < 1000 {
+        notes.push(format!(
+            "Scope: the trade data hold only {} products; the screen covers those alone.",
+            trade.products_in_data
+        ));
+    }
+    let th = &setup.th;
+    notes.push(format!(
+        "Method {}: EU 2021 criteria — HHI of imports from outside {bloc} > {}, their share > {}, imports from outside {bloc} / exports > {} (no exports: met); persistence: met in {} of the {} years to {year} where the data have them; re-export correction: {}; values in million USD (BACI: thousand USD).",
+        dep::METHOD_VERSION,
+        th.outside_hhi,
+        th.outside_share,
+        th.ratio,
+        th.persist_min,
+        th.persist_window,
+        match setup.re {
+            ReExport::None => "none",
+            ReExport::Net => "net (imports less exports: every export taken for a re-export)",
+        },
+        bloc = trade.reporter.bloc_name,
+    ));
+    notes.push(setup.criticality_note.clone());
+    notes.push(setup.relations_note.clone());
+    notes.push(format!(
+        "Risk is high when the largest supplier outside {} is high-risk, high-risk countries supply ≥ {:.0} % of those imports, or world supply is concentrated (HHI > {}) and countries that are not like-minded supply ≥ {:.0} %.",
+        trade.reporter.bloc_name,
+        setup.rule.high_risk_share * 100.0,
+        setup.th.world_hhi,
+        setup.rule.non_aligned_share * 100.0
+    ));
+    notes
+}
+
+fn writer(out: &Option<PathBuf>) -> Result<Box<dyn std::io::Write>> {
+    Ok(match out {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
+        None => Box::new(std::io::stdout().lock()),
+    })
+}
+
+fn write_output(
+    c: &Common,
+    header: &[&str],
+    rows: &[Vec<Cell>],
+    notes: &[String],
+    json: Value,
+) -> Result<()> {
+    if c.out.is_none() {
+        return emit(c.format, header, rows, notes, json);
+    }
+    let mut w = writer(&c.out)?;
+    match c.format {
+        Format::Json => {
+            let mut json = json;
+            json["notes"] = json!(notes);
+            serde_json::to_writer_pretty(&mut w, &json)?;
+            writeln!(w)?;
+        }
+        Format::Csv => {
+            print_rows(&mut w, c.format, header, rows, &[])?;
+            for n in notes {
+                eprintln!("{n}");
+            }
+        }
+        Format::Table => print_rows(&mut w, c.format, header, rows, notes)?,
+    }
+    w.flush()?;
+    Ok(())
+}
+
+const METRIC_COLUMNS: [&str; 13] = [
+    "reporter",
+    "hs6",
+    "year",
+    "imports",
+    "imports_outside_bloc",
+    "exports",
+    "import_hhi",
+    "outside_hhi",
+    "outside_share",
+    "import_export_ratio",
+    "world_hhi",
+    "top_origin",
+    "top_origin_share",
+];
+
+/// The metric columns of a row (values in thousand USD, as BACI, for machine use).
+fn metric_cells(reporter: &str, m: &Metric) -> Vec<Cell> {
+    vec![
+        reporter.into(),
+        hs6(m.product).into(),
+        Cell::Int(i64::from(m.year)),
+        Cell::Num(m.imports),
+        Cell::Num(m.imports_outside_bloc),
+        Cell::Num(m.exports),
+        Cell::Num(m.import_hhi),
+        m.outside_hhi.map_or(Cell::Null, Cell::Num),
+        Cell::Num(m.outside_share),
+        m.import_export_ratio.map_or(Cell::Null, Cell::Num),
+        if m.world_hhi.is_nan() {
+            Cell::Null
+        } else {
+            Cell::Num(m.world_hhi)
+        },
+        Cell::Int(i64::from(m.top_origin)),
+        Cell::Num(m.top_origin_share),
+    ]
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let c = &args.common;
+    let (trade, _store) = load(ctx, c)?;
+    let year = year_of(&trade, c)?;
+    let setup = setup(ctx, c, trade.edition)?;
+    match args.action.unwrap_or(Action::Screen) {
+        Action::Metrics => {
+            let rows: Vec<Vec<Cell>> = trade
+                .acc
+                .metrics()
+                .iter()
+                .filter(|m| c.year.is_none_or(|y| m.year == y))
+                .map(|m| metric_cells(&trade.reporter.name, m))
+                .collect();
+            let mut notes = trade.notes.clone();
+            notes.push(format!(
+                "Method {}: values in thousand USD (as BACI); top_origin is a BACI country code; outside = outside {}.",
+                dep::METHOD_VERSION,
+                trade.reporter.bloc_name
+            ));
+            let json = json!({"metrics": rows.iter().map(|r| Value::Object(METRIC_COLUMNS.iter().zip(r).map(|(h, c)| (h.to_string(), cell_json(c))).collect())).collect::<Vec<_>>()});
+            write_output(c, &METRIC_COLUMNS, &rows, &notes, json)
+        }
+        Action::Screen => screen(c, &trade, &setup, year),
+        Action::Explain { hs6: code } => explain(c, &trade, &setup, year, &code),
+    }
+}
+
+fn screen(c: &Common, trade: &Trade, setup: &Setup, year: i32) -> Result<()> {
+    let rows = classify(trade, setup);
+    let this: Vec<&Row> = rows.iter().filter(|r| r.m.year == year).collect();
+    let want = match c.tier {
+        TierArg::All => Tier::None,
+        TierArg::Dependency => Tier::Dependency,
+        TierArg::Strategic => Tier::Strategic,
+        TierArg::Risky => Tier::Risky,
+    };
+    let shown: Vec<&&Row> = this.iter().filter(|r| r.tier >= want).collect();
+    let count = |t: Tier| this.iter().filter(|r| r.tier >= t).count();
+    let mut notes = common_notes(trade, setup, year);
+    notes.insert(
+        0,
+        format!(
+            "{} {year}: {} products imported; {} dependencies, {} strategic, {} risky strategic.",
+            trade.reporter.name,
+            this.len(),
+            count(Tier::Dependency),
+            count(Tier::Strategic),
+            count(Tier::Risky)
+        ),
+    );
+    let raw = this.iter().filter(|r| r.dependency_uncorrected).count();
+    let net = {
+        let th = &setup.th;
+        let metrics: Vec<Metric> = rows.iter().map(|r| r.m.clone()).collect();
+        let p = dep::persistence(&metrics, th, ReExport::Net);
+        rows.iter()
+            .zip(p)
+            .filter(|(r, p)| {
+                r.m.year == year
+                    && dep::criteria(&r.m, th, ReExport::Net).all()
+                    && p.is_none_or(|n| n >= th.persist_min)
+            })
+            .count()
+    };
+    notes.insert(
+        1,
+        format!(
+            "Re-export correction: {raw} dependencies on all imports, {net} on imports less exports (the transit-hub proxy; `--reexport net`)."
+        ),
+    );
+    if this.iter().all(|r| r.persist.is_none()) {
+        notes.insert(
+            2,
+            format!(
+                "Persistence not checked: the data do not have the {} years to {year}.",
+                setup.th.persist_window
+            ),
+        );
+    }
+    let mut header: Vec<&str> = METRIC_COLUMNS.to_vec();
+    header.extend(["criteria_met", "persistence", "tier", "areas", "risk"]);
+    let table = c.format == Format::Table;
+    let table_header = [
+        "hs6",
+        "name",
+        "imports_musd",
+        "outside_pct",
+        "outside_hhi",
+        "ratio",
+        "world_hhi",
+        "top_origin",
+        "top_pct",
+        "tier",
+        "areas",
+    ];
+    let mut out_rows = Vec::new();
+    for r in &shown {
+        let m = &r.m;
+        let met = [
+            ("concentration", r.crit.concentration),
+            ("outside", r.crit.outside),
+            ("ratio", r.crit.ratio),
+        ]
+        .iter()
+        .filter(|x| x.1)
+        .map(|x| x.0)
+        .collect::<Vec<_>>()
+        .join(" ");
+        let risk = r.risk.as_ref().map(|k| {
+            if k.high {
+                k.reasons.join("; ")
+            } else {
+                "not high".to_string()
+            }
+        });
+        if table {
+            out_rows.push(vec![
+                hs6(m.product).into(),
+                Cell::opt(
+                    setup
+                        .lists
+                        .hs_name(trade.edition, &hs6(m.product))
+                        .map(|n| shorten(n, 40)),
+                ),
+                million(m.imports),
+                pct(Some(m.outside_share), 0),
+                round(m.outside_hhi, 2),
+                round(dep::corrected_ratio(m, setup.re), 2),
+                round(Some(m.world_hhi).filter(|x| !x.is_nan()), 2),
+                trade.countries.iso3(m.top_origin).into(),
+                pct(Some(m.top_origin_share), 0),
+                r.tier.label().into(),
+                shorten(&r.areas.join(", "), 50).into(),
+            ]);
+        } else {
+            let mut cells = metric_cells(&trade.reporter.name, m);
+            cells.extend([
+                met.into(),
+                r.persist.map_or(Cell::Null, |n| Cell::Int(n as i64)),
+                r.tier.label().into(),
+                r.areas.join("; ").into(),
+                Cell::opt(risk),
+            ]);
+            out_rows.push(cells);
+        }
+    }
+    let h: Vec<&str> = if table {
+        table_header.to_vec()
+    } else {
+        header.clone()
+    };
+    let json = json!({
+        "reporter": trade.reporter.name, "year": year, "synthetic": trade.synthetic,
+        "products": out_rows.iter().map(|r| Value::Object(h.iter().zip(r).map(|(h, c)| (h.to_string(), cell_json(c))).collect())).collect::<Vec<_>>(),
+    });
+    write_output(c, &h, &out_rows, &notes, json)
+}
+
+fn explain(c: &Common, trade: &Trade, setup: &Setup, year: i32, code: &str) -> Result<()> {
+    let k: u32 = code
+        .trim()
+        .parse()
+        .ok()
+        .filter(|&k: &u32| k < 1_000_000 && !code.trim().is_empty() && code.trim().len() <= 6)
+        .ok_or_else(|| UsageError(format!("{code:?} is not an HS6 code")))?;
+    let rows = classify(trade, setup);
+    let r = rows
+        .iter()
+        .find(|r| r.m.product == k && r.m.year == year)
+        .ok_or_else(|| {
+            UsageError(format!(
+                "{} has no imports of {} in {year} in this data",
+                trade.reporter.name,
+                hs6(k)
+            ))
+        })?;
+    let m = &r.m;
+    let name = setup
+        .lists
+        .hs_name(trade.edition, &hs6(k))
+        .unwrap_or("(no name in the HS lists)");
+    let bloc = trade.reporter.bloc_name;
+    let th = &setup.th;
+    let yes = |b: bool| if b { "met" } else { "not met" };
+    let mut lines = Vec::new();
+    lines.push(format!(
+        "HS {} — {name}\n{} imports in {year}: {:.1} million USD, of which {:.0} % from outside {bloc}; exports {:.1} million USD.",
+        hs6(k),
+        trade.reporter.name,
+        m.imports / 1000.0,
+        m.outside_share * 100.0,
+        m.exports / 1000.0
+    ));
+    lines.push("EU 2021 criteria:".into());
+    lines.push(format!(
+        "  1. concentration of imports from outside {bloc}: HHI {} > {} — {}",
+        m.outside_hhi.map_or("–".to_string(), |h| format!("{h:.2}")),
+        th.outside_hhi,
+        yes(r.crit.concentration)
+    ));
+    lines.push(format!(
+        "  2. share of imports from outside {bloc}: {:.0} % > {:.0} % — {}",
+        m.outside_share * 100.0,
+        th.outside_share * 100.0,
+        yes(r.crit.outside)
+    ));
+    let ratio_text = match (m.import_export_ratio, setup.re) {
+        (None, _) => "no exports".to_string(),
+        (Some(x), ReExport::None) => format!("{x:.2}"),
+        (Some(x), ReExport::Net) => format!(
+            "{:.2} after the re-export correction (retained share {:.0} %; {x:.2} before)",
+            dep::corrected_ratio(m, ReExport::Net).unwrap_or(f64::NAN),
+            dep::retained_share(m, ReExport::Net) * 100.0
+        ),
+    };
+    lines.push(format!(
+        "  3. imports from outside {bloc} / exports: {ratio_text} > {} — {}",
+        th.ratio,
+        yes(r.crit.ratio)
+    ));
+    lines.push(match r.persist {
+        Some(n) => format!(
+            "Persistence: the three criteria are met in {n} of the {} years to {year} (need {}).",
+            th.persist_window, th.persist_min
+        ),
+        None => format!(
+            "Persistence: not checked (the data do not have the {} years to {year}).",
+            th.persist_window
+        ),
+    });
+    let origins = trade.acc.origins(year, k);
+    let total: f64 = origins.iter().map(|x| x.1).sum();
+    lines.push(format!(
+        "Suppliers: {}.",
+        origins
+            .iter()
+            .take(6)
+            .map(|&(o, v)| format!(
+                "{} {:.0} % ({})",
+                trade.countries.label(o),
+                v / total * 100.0,
+                relation_of(setup, trade, o).label()
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    lines.push(format!(
+        "World supply: HHI {:.2} ({}) over {:.1} million USD of world exports; {} supplies {:.1} % of world exports{}.",
+        m.world_hhi,
+        if m.world_hhi > th.world_hhi { "concentrated" } else { "not concentrated" },
+        m.world_exports / 1000.0,
+        trade.reporter.name,
+        m.reporter_world_share.unwrap_or(0.0) * 100.0,
+        if trade.reporter.bloc.len() > 1 && trade.reporter.codes.len() > 1 { " (outside the bloc's own trade)" } else { "" }
+    ));
+    if r.areas.is_empty() {
+        lines.push("Crucial for public interests: not listed in the criticality mapping or the priority markets.".into());
+    } else {
+        let mut why = Vec::new();
+        if let Some(e) = setup
+            .crit
+            .entries
+            .iter()
+            .find(|e| e.code.get_ref() == &hs6(k))
+        {
+            let names: Vec<&str> = e
+                .areas
+                .iter()
+                .map(|a| {
+                    setup
+                        .crit
+                        .areas
+                        .iter()
+                        .find(|x| x.id.get_ref() == a)
+                        .map_or(a.as_str(), |x| x.name_en.as_str())
+                })
+                .collect();
+            why.push(format!(
+                "{} (criticality mapping: {})",
+                names.join(", "),
+                e.rationale.trim_end_matches('.')
+            ));
+        }
+        for mk in &setup.tax.markets {
+            if let Some((s, h)) = mk
+                .hs_in(trade.edition)
+                .into_iter()
+                .find(|(_, h)| h.code.get_ref() == &hs6(k))
+            {
+                why.push(format!(
+                    "priority market {} — segment {}, {} ({})",
+                    mk.name_en.to_lowercase(),
+                    s.name_en,
+                    h.confidence.get_ref(),
+                    h.rationale.trim_end_matches('.')
+                ));
+            }
+        }
+        lines.push(format!("Crucial for public interests: {}.", why.join("; ")));
+    }
+    match &r.risk {
+        Some(risk) if risk.high => lines.push(format!(
+            "Disruption risk: high — {}.",
+            risk.reasons.join("; ")
+        )),
+        Some(risk) => lines.push(format!(
+            "Disruption risk: not high (high-risk suppliers {:.0} %, not like-minded {:.0} % of imports from outside {bloc}).",
+            risk.high_risk_share * 100.0,
+            risk.non_aligned_share * 100.0
+        )),
+        None => {}
+    }
+    lines.push(format!(
+        "Verdict: {}.",
+        match r.tier {
+            Tier::None => {
+                let missing: Vec<&str> = [
+                    (!r.crit.concentration).then_some("concentration"),
+                    (!r.crit.outside).then_some("share from outside"),
+                    (!r.crit.ratio).then_some("imports/exports"),
+                    (r.crit.all() && !r.dependency).then_some("persistence"),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                format!("not a dependency (not met: {})", missing.join(", "))
+            }
+            t => t.label().to_string(),
+        }
+    ));
+    let notes = common_notes(trade, setup, year);
+    match c.format {
+        Format::Json => {
+            let v = json!({
+                "reporter": trade.reporter.name, "hs6": hs6(k), "year": year, "name": name, "synthetic": trade.synthetic,
+                "tier": r.tier.label(), "dependency": r.dependency,
+                "criteria": {"concentration": r.crit.concentration, "outside": r.crit.outside, "ratio": r.crit.ratio},
+                "persistence": r.persist, "areas": r.areas,
+                "risk": r.risk.as_ref().map(|k| json!({"high": k.high, "reasons": k.reasons, "high_risk_share": k.high_risk_share, "non_aligned_share": k.non_aligned_share})),
+                "suppliers": origins.iter().map(|&(o, v)| json!({"country": trade.countries.iso3(o), "code": o, "value": v, "share": v / total, "relation": relation_of(setup, trade, o).label()})).collect::<Vec<_>>(),
+                "explanation": lines,
+                "notes": notes,
+            });
+            let mut w = writer(&c.out)?;
+            serde_json::to_writer_pretty(&mut w, &v)?;
+            writeln!(w)?;
+            Ok(())
+        }
+        _ => {
+            let mut w = writer(&c.out)?;
+            for l in &lines {
+                writeln!(w, "{l}")?;
+            }
+            writeln!(w)?;
+            for n in &notes {
+                writeln!(w, "{n}")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Mutual dependencies
+
+pub fn run_mutual(ctx: &Context, args: MutualArgs) -> Result<()> {
+    let c = &args.common;
+    let (trade, _store) = load(ctx, c)?;
+    let year = year_of(&trade, c)?;
+    let setup = setup(ctx, c, trade.edition)?;
+    let s = &ctx.settings.dependencies;
+    let rows = classify(&trade, &setup);
+    // products where others depend on the reporter: a large share of world exports
+    // under (at least moderately) concentrated world supply
+    let world = world_shares(&trade, year);
+    let partners = trade
+        .acc
+        .dependent_partners(year, s.partner_share, s.partner_min_value);
+    let mut by_product: HashMap<u32, Vec<(u16, f64, f64)>> = HashMap::new();
+    for &(k, p, from_r, all) in &partners {
+        if !trade.reporter.codes.contains(&p) {
+            by_product.entry(k).or_default().push((p, from_r, all));
+        }
+    }
+    let mut strong: Vec<(u32, f64, f64, f64)> = world
+        .iter()
+        .filter(|(_, (share, hhi, _))| *share >= s.mutual_share && *hhi >= s.mutual_world_hhi)
+        .map(|(&k, &(share, hhi, w))| (k, share, hhi, w))
+        .collect();
+    // the largest first: the reporter's exports of the product
+    strong.sort_by(|a, b| (b.1 * b.3).total_cmp(&(a.1 * a.3)).then(a.0.cmp(&b.0)));
+    // partners with dependence both ways: the reporter depends on them (they are the
+    // largest supplier of a dependency) and they depend on the reporter
+    let mut we_depend: BTreeMap<u16, Vec<u32>> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.m.year == year && r.dependency) {
+        we_depend
+            .entry(r.m.top_origin)
+            .or_default()
+            .push(r.m.product);
+    }
+    let mut they_depend: BTreeMap<u16, Vec<u32>> = BTreeMap::new();
+    for &(k, p, _, _) in &partners {
+        if !trade.reporter.codes.contains(&p) {
+            they_depend.entry(p).or_default().push(k);
+        }
+    }
+    let header = [
+        "kind",
+        "hs6",
+        "name",
+        "partner",
+        "world_share_pct",
+        "world_hhi",
+        "world_exports_musd",
+        "dependent_partners",
+        "we_depend_on_them",
+        "they_depend_on_us",
+    ];
+    let mut out = Vec::new();
+    for &(k, share, hhi, w) in &strong {
+        let deps = by_product.get(&k).map_or(0, Vec::len);
+        out.push(vec![
+            "product".into(),
+            hs6(k).into(),
+            Cell::opt(
+                setup
+                    .lists
+                    .hs_name(trade.edition, &hs6(k))
+                    .map(|n| shorten(n, 50)),
+            ),
+            Cell::Null,
+            pct(Some(share), 1),
+            round(Some(hhi), 2),
+            million(w),
+            Cell::Int(deps as i64),
+            Cell::Null,
+            Cell::Null,
+        ]);
+    }
+    let mut pairs: Vec<(u16, &Vec<u32>, &Vec<u32>)> = we_depend
+        .iter()
+        .filter_map(|(p, ours)| they_depend.get(p).map(|theirs| (*p, ours, theirs)))
+        .collect();
+    pairs.sort_by_key(|x| std::cmp::Reverse(x.1.len().min(x.2.len())));
+    let list = |v: &Vec<u32>| {
+        let mut s: Vec<String> = v.iter().take(8).map(|k| hs6(*k)).collect();
+        if v.len() > 8 {
+            s.push(format!("… {} in all", v.len()));
+        }
+        s.join(" ")
+    };
+    for (p, ours, theirs) in &pairs {
+        out.push(vec![
+            "two-way".into(),
+            Cell::Null,
+            Cell::Null,
+            trade.countries.iso3(*p).into(),
+            Cell::Null,
+            Cell::Null,
+            Cell::Null,
+            Cell::Null,
+            list(ours).into(),
+            list(theirs).into(),
+        ]);
+    }
+    let mut notes = vec![format!(
+        "{} {year}: {} products where {} supplies ≥ {:.0} % of world exports and world supply has HHI ≥ {}; {} partners with dependence both ways.",
+        trade.reporter.name,
+        strong.len(),
+        trade.reporter.name,
+        s.mutual_share * 100.0,
+        s.mutual_world_hhi,
+        pairs.len()
+    )];
+    notes.push(format!(
+        "A partner depends on {} for a product when {} supplies ≥ {:.0} % of its imports of it (at least {} thousand USD); {} depends on a partner when the partner is the largest supplier of one of its dependencies ({} in {year}).",
+        trade.reporter.name,
+        trade.reporter.name,
+        s.partner_share * 100.0,
+        s.partner_min_value,
+        trade.reporter.name,
+        rows.iter().filter(|r| r.m.year == year && r.dependency).count()
+    ));
+    notes.extend(common_notes(&trade, &setup, year));
+    let json = json!({
+        "reporter": trade.reporter.name, "year": year, "synthetic": trade.synthetic,
+        "rows": out.iter().map(|r| Value::Object(header.iter().zip(r).map(|(h, c)| (h.to_string(), cell_json(c))).collect())).collect::<Vec<_>>(),
+    });
+    write_output(c, &header, &out, &notes, json)
+}
+
+/// The reporter's share of world exports per product (outside its own trade), the
+/// world HHI and world exports, for every product it exports in `year`.
+fn world_shares(trade: &Trade, year: i32) -> HashMap<u32, (f64, f64, f64)> {
+    // the metrics cover imported products; exported-only products need the same
+    // figures, so they are computed from the destinations and importers here
+    let mut out = HashMap::new();
+    for m in trade.acc.metrics().iter().filter(|m| m.year == year) {
+        if let Some(s) = m.reporter_world_share
+            && m.exports > 0.0
+        {
+            out.insert(m.product, (s, m.world_hhi, m.world_exports));
+        }
+    }
+    for (k, s, h, w) in trade.acc.export_shares(year) {
+        out.entry(k).or_insert((s, h, w));
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------
+// Critical raw materials
+
+/// SR and EI by assessment year.
+type Scores = BTreeMap<i32, (Option<f64>, Option<f64>)>;
+
+/// The name a material has in the supply-share tables (lower case): the score table
+/// and the share tables of the 2023 study spell some materials differently.
+fn supply_name(score_name: &str) -> String {
+    let l = score_name.to_lowercase();
+    match l.as_str() {
+        "baryte" => "barytes".into(),
+        "boron" => "borate".into(),
+        "phosphorus" => "phosphorous".into(),
+        "kaolin clay" => "kaolin".into(),
+        _ => l,
+    }
+}
+
+/// A published share: "12.5%", "<0.1%" (taken as 0.05 %, the middle of its range).
+fn share_value(s: &str) -> Option<f64> {
+    let t = s.trim();
+    if t.starts_with('<') {
+        let v: f64 = t
+            .trim_start_matches('<')
+            .trim_end_matches('%')
+            .trim()
+            .parse()
+            .ok()?;
+        return Some(v / 2.0 / 100.0);
+    }
+    t.trim_end_matches('%')
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .map(|v| v / 100.0)
+}
+
+pub fn run_crm(ctx: &Context, args: CrmArgs) -> Result<()> {
+    let store = ctx.store()?;
+    let rt = ctx.runtime()?;
+    let catalog = store.catalog()?;
+    for d in ["eucrm_scores", "eucrm_global_supply", "eucrm_eu_sourcing"] {
+        if catalog.latest(d).is_none() {
+            return Err(indmon_store::Error::NotFound(format!(
+                "{d} is not in the store: run `indmon init` (bundled) or `indmon ingest {d} FILE`"
+            ))
+            .into());
+        }
+    }
+    let mut scores: BTreeMap<String, Scores> = BTreeMap::new();
+    for b in markets::query(
+        &store,
+        &rt,
+        "SELECT material, year, sr, ei FROM eucrm_scores",
+    )? {
+        let (m, y, sr, ei) = (
+            text_column(&b, 0)?,
+            num_column(&b, 1)?,
+            num_column(&b, 2)?,
+            num_column(&b, 3)?,
+        );
+        for r in 0..b.num_rows() {
+            if let (Some(m), Some(y)) = (&m[r], y[r]) {
+                scores
+                    .entry(m.clone())
+                    .or_default()
+                    .insert(y as i32, (sr[r], ei[r]));
+            }
+        }
+    }
+    // shares per (material, stage) for global supply and EU sourcing
+    type Shares = BTreeMap<(String, String), Vec<(String, f64)>>;
+    let read_shares = |table: &str| -> Result<Shares> {
+        let mut out: Shares = BTreeMap::new();
+        for b in markets::query(
+            &store,
+            &rt,
+            &format!("SELECT material, stage, country, share FROM {table}"),
+        )? {
+            let (m, st, c, sh) = (
+                text_column(&b, 0)?,
+                text_column(&b, 1)?,
+                text_column(&b, 2)?,
+                text_column(&b, 3)?,
+            );
+            for r in 0..b.num_rows() {
+                if let (Some(m), Some(st), Some(c), Some(v)) =
+                    (&m[r], &st[r], &c[r], sh[r].as_deref().and_then(share_value))
+                {
+                    out.entry((m.to_lowercase(), st.clone()))
+                        .or_default()
+                        .push((c.clone(), v));
+                }
+            }
+        }
+        for v in out.values_mut() {
+            v.sort_by(|a, b| b.1.total_cmp(&a.1));
+        }
+        Ok(out)
+    };
+    let global = read_shares("eucrm_global_supply")?;
+    let eu = read_shares("eucrm_eu_sourcing")?;
+    let hhi_of = |s: &Shares, m: &str, st: &str| -> Option<f64> {
+        s.get(&(supply_name(m), st.to_string()))
+            .map(|v| v.iter().map(|(_, x)| x * x).sum())
+    };
+    // the HS6 codes of the bundled BACI extract name their material
+    let mut hs_of: HashMap<String, Vec<String>> = HashMap::new();
+    if catalog.latest("baci_products").is_some() {
+        for b in markets::query(&store, &rt, "SELECT code, description FROM baci_products")? {
+            let (c, d) = (text_column(&b, 0)?, text_column(&b, 1)?);
+            for r in 0..b.num_rows() {
+                if let (Some(c), Some(d)) = (&c[r], &d[r])
+                    && let Some(m) = d.strip_prefix("critical raw material: ")
+                {
+                    for part in m.split('+') {
+                        hs_of
+                            .entry(part.trim().to_lowercase())
+                            .or_default()
+                            .push(c.clone());
+                    }
+                }
+            }
+        }
+    }
+    let hs_for = |material: &str| -> Vec<String> {
+        let l = material.to_lowercase();
+        let mut v: Vec<String> = hs_of
+            .iter()
+            .filter(|(k, _)| {
+                l == **k
+                    || l.split_whitespace().any(|w| w == k.as_str())
+                    || (l.starts_with(k.as_str()) && k.len() > 4)
+            })
+            .flat_map(|(_, c)| c.clone())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let mut used = BTreeSet::new();
+    for d in ["eucrm_scores", "eucrm_global_supply", "eucrm_eu_sourcing"] {
+        if let Some(m) = catalog.latest(d) {
+            used.insert((d.to_string(), m.vintage.clone()));
+        }
+    }
+    let mut notes = crate::cmd::source_notes(&catalog, &used, true);
+    notes.push("Groups (HREEs, LREEs, PGMs) have scores but their supply shares are published per element: see `indmon crm --material` for an element's shares where the study gives them.".to_string());
+    notes.push("Critical: SR ≥ 1 and EI ≥ 2.8 in the assessment (the 2017 method the 2020 and 2023 assessments use). HHI: Σ share² of the published supply shares per stage (E extraction, P processing); shares published as \"<0.1%\" count as 0.05 %, and shares below the publication threshold (1 % for EU sourcing) are missing, so the HHI is a lower bound close to the true value.".to_string());
+    notes.push("SR and EI are not recomputed: the shipped tables lack the governance indicators (WGI), import reliance, end-of-life recycling input rates and substitution indices the EU formula needs.".to_string());
+
+    if let Some(want) = &args.material {
+        let want_l = want.trim().to_lowercase();
+        let in_shares = global.keys().chain(eu.keys()).any(|(k, _)| *k == want_l);
+        let m = scores
+            .keys()
+            .find(|m| m.eq_ignore_ascii_case(want.trim()))
+            .cloned()
+            .or_else(|| in_shares.then(|| want.trim().to_string()))
+            .ok_or_else(|| {
+                UsageError(format!(
+                    "no material {want:?} in the 2023 study; `indmon crm` lists the assessed ones"
+                ))
+            })?;
+        let mut w = std::io::stdout().lock();
+        let empty = BTreeMap::new();
+        let by_year = scores.get(&m).unwrap_or(&empty);
+        if by_year.is_empty() {
+            writeln!(
+                w,
+                "{m}: no scores of its own in the study (assessed in a group); supply shares:"
+            )?;
+        } else {
+            writeln!(
+                w,
+                "{m}: supply risk (SR) and economic importance (EI) by assessment"
+            )?;
+        }
+        let hist: Vec<Vec<Cell>> = by_year
+            .iter()
+            .map(|(y, (sr, ei))| {
+                vec![
+                    Cell::Int(i64::from(*y)),
+                    sr.map_or(Cell::Null, Cell::Num),
+                    ei.map_or(Cell::Null, Cell::Num),
+                    match (sr, ei) {
+                        (Some(s), Some(e)) => {
+                            if *s >= 1.0 && *e >= 2.8 { "yes" } else { "no" }.into()
+                        }
+                        _ => "not assessed".into(),
+                    },
+                ]
+            })
+            .collect();
+        if !hist.is_empty() {
+            print_rows(
+                &mut w,
+                args.format,
+                &["year", "sr", "ei", "critical"],
+                &hist,
+                &[],
+            )?;
+        }
+        for (what, s) in [("Global supply", &global), ("EU sourcing", &eu)] {
+            for st in ["E", "P"] {
+                if let Some(v) = s.get(&(supply_name(&m), st.to_string())) {
+                    writeln!(
+                        w,
+                        "\n{what}, {}: HHI {:.2}; {}",
+                        if st == "E" {
+                            "extraction"
+                        } else {
+                            "processing"
+                        },
+                        v.iter().map(|(_, x)| x * x).sum::<f64>(),
+                        v.iter()
+                            .take(8)
+                            .map(|(c, x)| format!("{c} {:.1} %", x * 100.0))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )?;
+                }
+            }
+        }
+        let codes = hs_for(&m);
+        if !codes.is_empty() {
+            writeln!(w, "\nHS6 in the bundled BACI extract: {}", codes.join(", "))?;
+        }
+        writeln!(w)?;
+        for n in &notes {
+            writeln!(w, "{n}")?;
+        }
+        return Ok(());
+    }
+    let header = [
+        "material",
+        "sr_2023",
+        "ei_2023",
+        "critical",
+        "hhi_global_extraction",
+        "hhi_global_processing",
+        "hhi_eu_extraction",
+        "hhi_eu_processing",
+        "top_global_supplier",
+        "critical_in",
+        "hs6",
+    ];
+    let mut rows = Vec::new();
+    for (m, by_year) in &scores {
+        let Some(&(sr, ei)) = by_year.get(&2023) else {
+            continue;
+        };
+        let (Some(sr), Some(ei)) = (sr, ei) else {
+            continue;
+        };
+        let critical = sr >= 1.0 && ei >= 2.8;
+        if args.critical && !critical {
+            continue;
+        }
+        let top = ["P", "E"].iter().find_map(|st| {
+            global
+                .get(&(supply_name(m), st.to_string()))
+                .and_then(|v| v.first())
+                .map(|(c, x)| {
+                    format!(
+                        "{c} {:.0} % ({})",
+                        x * 100.0,
+                        if *st == "E" {
+                            "extraction"
+                        } else {
+                            "processing"
+                        }
+                    )
+                })
+        });
+        let history: Vec<String> = by_year
+            .iter()
+            .filter(|(_, (s, e))| matches!((s, e), (Some(s), Some(e)) if *s >= 1.0 && *e >= 2.8))
+            .map(|(y, _)| y.to_string())
+            .collect();
+        rows.push(vec![
+            m.as_str().into(),
+            Cell::Num(sr),
+            Cell::Num(ei),
+            if critical { "yes" } else { "no" }.into(),
+            round(hhi_of(&global, m, "E"), 2),
+            round(hhi_of(&global, m, "P"), 2),
+            round(hhi_of(&eu, m, "E"), 2),
+            round(hhi_of(&eu, m, "P"), 2),
+            Cell::opt(top),
+            history.join(" ").into(),
+            hs_for(m).join(" ").into(),
+        ]);
+    }
+    let n_crit = rows.iter().filter(|r| r[3] == Cell::from("yes")).count();
+    notes.insert(
+        0,
+        format!(
+            "EU critical raw materials, 2023 assessment: {} materials with scores, {n_crit} critical by SR ≥ 1 and EI ≥ 2.8.",
+            rows.len()
+        ),
+    );
+    let json = json!({
+        "materials": rows.iter().map(|r| Value::Object(header.iter().zip(r).map(|(h, c)| (h.to_string(), cell_json(c))).collect())).collect::<Vec<_>>(),
+    });
+    emit(args.format, &header, &rows, &notes, json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_criticality_mapping_and_relations_are_valid() {
+        let lists = markets::code_lists().unwrap();
+        let crit = Criticality::parse("criticality.toml", CRITICALITY).unwrap();
+        let problems = crit.validate(CRITICALITY, &lists.codes);
+        assert!(problems.is_empty(), "{problems:?}");
+        let ids: Vec<&str> = crit.areas.iter().map(|a| a.id.get_ref().as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "health", "energy", "defence", "digital", "food", "water", "crm"
+            ]
+        );
+        // every code of the bundled BACI extract is a critical raw material in HS 2017
+        let products =
+            crate::bundle::file("baci-crm-2024/product_codes_HS17_V202601_crm.csv").unwrap();
+        for line in String::from_utf8_lossy(products).lines().skip(1) {
+            let code = line.split(',').next().unwrap();
+            let e = crit.entries.iter().find(|e| e.code.get_ref() == code);
+            assert!(
+                e.is_some_and(|e| e.areas.iter().any(|a| a == "crm")
+                    && e.editions.iter().any(|x| x == "HS2017")),
+                "{code}"
+            );
+        }
+        let rel = Relations::parse("country-relations.toml", RELATIONS).unwrap();
+        let classes = rel.classes().unwrap();
+        assert_eq!(classes.values().filter(|c| *c == "eu").count(), 27);
+        assert_eq!(classes["RUS"], "high_risk");
+        assert!(!classes.contains_key("CHN"), "China is 'other' by default");
+    }
+
+    #[test]
+    fn a_wrong_criticality_entry_is_named() {
+        let lists = markets::code_lists().unwrap();
+        let bad = CRITICALITY.replacen("areas = [\"crm\"]", "areas = [\"crmm\"]", 1);
+        let crit = Criticality::parse("c.toml", &bad).unwrap();
+        let p = crit.validate(&bad, &lists.codes);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].message.contains("\"crmm\" is not defined") && p[0].line > 0);
+    }
+
+    #[test]
+    fn published_shares_are_read_as_fractions() {
+        assert_eq!(share_value("12.5%"), Some(0.125));
+        assert_eq!(share_value("<0.1%"), Some(0.0005));
+        assert_eq!(share_value(" 3% "), Some(0.03));
+        assert_eq!(share_value("n/a"), None);
+        assert_eq!(supply_name("Baryte"), "barytes");
+        assert_eq!(supply_name("Natural graphite"), "natural graphite");
+    }
+}
