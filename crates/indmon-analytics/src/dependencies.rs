@@ -36,7 +36,9 @@ pub const METHOD_VERSION: &str = "dependencies/1";
 /// Largest BACI country code + 1.
 const MAX_COUNTRY: usize = 1000;
 
-/// One pass over bilateral flows, keeping per year dense product × country tables.
+/// One pass over bilateral flows, keeping per year dense country × product tables
+/// (country-major: BACI files are sorted by exporter, importer and product, so the rows
+/// of one exporter or importer touch neighbouring cells).
 #[derive(Debug, Clone)]
 pub struct Accumulator {
     in_reporter: Vec<bool>,
@@ -47,6 +49,7 @@ pub struct Accumulator {
     /// HS6 code → product index (u32::MAX: not seen).
     product_at: Vec<u32>,
     products: Vec<u32>,
+    /// Product capacity of a table row (one row per country).
     width: usize,
     years: Vec<i32>,
     tables: Vec<Tables>,
@@ -54,44 +57,51 @@ pub struct Accumulator {
 
 #[derive(Debug, Clone, Default)]
 struct Tables {
-    /// [p · width + exporter]: world exports.
+    /// [exporter · width + p]: world exports.
     world: Vec<f64>,
-    /// [p · width + origin]: imports of the reporter.
+    /// [origin · width + p]: imports of the reporter.
     imports: Vec<f64>,
-    /// [p · width + destination]: exports of the reporter.
+    /// [destination · width + p]: exports of the reporter.
     exports_to: Vec<f64>,
-    /// [p · width + importer]: imports of every country, from everywhere.
+    /// [importer · width + p]: imports of every country, from everywhere.
     imports_all: Vec<f64>,
     /// [p]: trade within the reporter.
     intra: Vec<f64>,
 }
 
 impl Tables {
-    fn grow(&mut self, products: usize, width: usize) {
+    /// Room for `countries` rows of `width` products (and `width` intra cells).
+    fn grow(&mut self, countries: usize, width: usize) {
         for t in [
             &mut self.world,
             &mut self.imports,
             &mut self.exports_to,
             &mut self.imports_all,
         ] {
-            t.resize(products * width, 0.0);
+            if t.len() < countries * width {
+                t.resize(countries * width, 0.0);
+            }
         }
-        self.intra.resize(products, 0.0);
+        if self.intra.len() < width {
+            self.intra.resize(width, 0.0);
+        }
     }
 
-    fn relayout(&mut self, products: usize, old: usize, new: usize) {
+    /// Widens the rows from `old` to `new` products.
+    fn relayout(&mut self, countries: usize, old: usize, new: usize) {
         for t in [
             &mut self.world,
             &mut self.imports,
             &mut self.exports_to,
             &mut self.imports_all,
         ] {
-            let mut n = vec![0.0; products * new];
-            for p in 0..products {
-                n[p * new..p * new + old].copy_from_slice(&t[p * old..p * old + old]);
+            let mut n = vec![0.0; countries * new];
+            for c in 0..countries {
+                n[c * new..c * new + old].copy_from_slice(&t[c * old..c * old + old]);
             }
             *t = n;
         }
+        self.intra.resize(new, 0.0);
     }
 }
 
@@ -115,7 +125,7 @@ impl Accumulator {
             countries: Vec::new(),
             product_at: vec![u32::MAX; 1_000_000],
             products: Vec::new(),
-            width: 256,
+            width: 6144,
             years: Vec::new(),
             tables: Vec::new(),
         }
@@ -128,16 +138,12 @@ impl Accumulator {
             return usize::from(at);
         }
         let idx = self.countries.len();
-        if idx == self.width {
-            let new = self.width * 2;
-            let np = self.products.len();
-            for t in &mut self.tables {
-                t.relayout(np, self.width, new);
-            }
-            self.width = new;
-        }
         self.countries.push(code);
         self.country_at[c] = idx as u16;
+        let (nc, w) = (self.countries.len(), self.width);
+        for t in &mut self.tables {
+            t.grow(nc, w);
+        }
         idx
     }
 
@@ -147,12 +153,16 @@ impl Accumulator {
             return at as usize;
         }
         let idx = self.products.len();
+        if idx == self.width {
+            let new = self.width * 2;
+            let nc = self.countries.len();
+            for t in &mut self.tables {
+                t.relayout(nc, self.width, new);
+            }
+            self.width = new;
+        }
         self.products.push(k);
         self.product_at[k as usize] = idx as u32;
-        let (np, w) = (self.products.len(), self.width);
-        for t in &mut self.tables {
-            t.grow(np, w);
-        }
         idx
     }
 
@@ -162,9 +172,17 @@ impl Accumulator {
         }
         self.years.push(t);
         let mut tables = Tables::default();
-        tables.grow(self.products.len(), self.width);
+        tables.grow(self.countries.len(), self.width);
         self.tables.push(tables);
         self.years.len() - 1
+    }
+
+    /// The cells of one product over all countries seen, from a table of year `y`.
+    fn column(&self, table: &[f64], p: usize) -> Vec<f64> {
+        let w = self.width;
+        (0..self.countries.len())
+            .map(|c| table[c * w + p])
+            .collect()
     }
 
     /// Adds one flow: year `t`, exporter `i`, importer `j` (BACI country codes below
@@ -184,14 +202,51 @@ impl Accumulator {
             self.in_reporter[usize::from(j)],
         );
         let tb = &mut self.tables[y];
-        tb.world[p * w + ci] += v;
-        tb.imports_all[p * w + cj] += v;
+        tb.world[ci * w + p] += v;
+        tb.imports_all[cj * w + p] += v;
         match (ri, rj) {
-            (false, true) => tb.imports[p * w + ci] += v,
-            (true, false) => tb.exports_to[p * w + cj] += v,
+            (false, true) => tb.imports[ci * w + p] += v,
+            (true, false) => tb.exports_to[cj * w + p] += v,
             (true, true) => tb.intra[p] += v,
             (false, false) => {}
         }
+    }
+
+    /// Adds everything another accumulator (same reporter and bloc) has seen: the
+    /// states of parallel readers are merged this way.
+    pub fn merge(&mut self, other: &Accumulator) {
+        let (w, nc) = (other.width, other.countries.len());
+        for (oy, &year) in other.years.iter().enumerate() {
+            let y = self.year(year);
+            let ot = &other.tables[oy];
+            for (op, &k) in other.products.iter().enumerate() {
+                let p = self.product(k);
+                for oc in 0..nc {
+                    let cells = [
+                        ot.world[oc * w + op],
+                        ot.imports[oc * w + op],
+                        ot.exports_to[oc * w + op],
+                        ot.imports_all[oc * w + op],
+                    ];
+                    if cells.iter().all(|&x| x == 0.0) {
+                        continue;
+                    }
+                    let c = self.country(other.countries[oc]);
+                    let sw = self.width;
+                    let t = &mut self.tables[y];
+                    t.world[c * sw + p] += cells[0];
+                    t.imports[c * sw + p] += cells[1];
+                    t.exports_to[c * sw + p] += cells[2];
+                    t.imports_all[c * sw + p] += cells[3];
+                }
+                self.tables[y].intra[p] += ot.intra[op];
+            }
+        }
+    }
+
+    /// How many distinct products were seen.
+    pub fn product_count(&self) -> usize {
+        self.products.len()
     }
 
     /// The years seen, in order of first appearance.
@@ -202,8 +257,6 @@ impl Accumulator {
     /// The metrics of every (year, product) the reporter imports, by year and product
     /// code.
     pub fn metrics(&self) -> Vec<Metric> {
-        let w = self.width;
-        let nc = self.countries.len();
         let mut out = Vec::new();
         let mut order: Vec<usize> = (0..self.products.len()).collect();
         order.sort_by_key(|&p| self.products[p]);
@@ -212,7 +265,7 @@ impl Accumulator {
         for y in years {
             let tb = &self.tables[y];
             for &p in &order {
-                let row = &tb.imports[p * w..p * w + nc];
+                let row = self.column(&tb.imports, p);
                 let imports: f64 = row.iter().sum();
                 if imports <= 0.0 {
                     continue;
@@ -238,8 +291,8 @@ impl Accumulator {
                         .map(|(_, m)| (m / outside).powi(2))
                         .sum()
                 });
-                let exports: f64 = tb.exports_to[p * w..p * w + nc].iter().sum();
-                let world_row = &tb.world[p * w..p * w + nc];
+                let exports: f64 = self.column(&tb.exports_to, p).iter().sum();
+                let world_row = self.column(&tb.world, p);
                 let world: f64 = world_row.iter().sum();
                 let world_hhi = if world > 0.0 {
                     world_row.iter().map(|x| (x / world).powi(2)).sum()
@@ -294,8 +347,7 @@ impl Accumulator {
         if p == u32::MAX {
             return Vec::new();
         }
-        let (w, p) = (self.width, p as usize);
-        let row = &pick(&self.tables[y])[p * w..p * w + self.countries.len()];
+        let row = self.column(pick(&self.tables[y]), p as usize);
         let mut v: Vec<(u16, f64)> = row
             .iter()
             .enumerate()
@@ -312,14 +364,14 @@ impl Accumulator {
         let Some(y) = self.years.iter().position(|&t| t == year) else {
             return Vec::new();
         };
-        let (w, nc, tb) = (self.width, self.countries.len(), &self.tables[y]);
+        let tb = &self.tables[y];
         let mut out = Vec::new();
         for (p, &k) in self.products.iter().enumerate() {
-            let x: f64 = tb.exports_to[p * w..p * w + nc].iter().sum();
+            let x: f64 = self.column(&tb.exports_to, p).iter().sum();
             if x <= 0.0 {
                 continue;
             }
-            let row = &tb.world[p * w..p * w + nc];
+            let row = self.column(&tb.world, p);
             let world: f64 = row.iter().sum();
             let market = world - tb.intra[p];
             if world > 0.0 && market > 0.0 {
@@ -347,8 +399,8 @@ impl Accumulator {
         let mut out = Vec::new();
         for (p, &k) in self.products.iter().enumerate() {
             for c in 0..nc {
-                let all = tb.imports_all[p * w + c];
-                let from_r = tb.exports_to[p * w + c];
+                let all = tb.imports_all[c * w + p];
+                let from_r = tb.exports_to[c * w + p];
                 if from_r > 0.0 && all >= min_value && from_r / all >= min_share {
                     out.push((k, self.countries[c], from_r, all));
                 }

@@ -234,6 +234,112 @@ fn lines_with_key(input: &Input, key: u64) -> Result<Vec<u64>> {
     Ok(found)
 }
 
+/// One parsed trade row.
+struct Row {
+    t: i32,
+    i: i32,
+    j: i32,
+    k: u32,
+    v: f64,
+    q: Option<f64>,
+}
+
+/// The six digits of an HS6 code (BACI drops leading zeros).
+fn hs6_digits(mut k: u32) -> [u8; 6] {
+    let mut code = [b'0'; 6];
+    for d in code.iter_mut().rev() {
+        *d = b'0' + (k % 10) as u8;
+        k /= 10;
+    }
+    code
+}
+
+/// Parses and checks one data line of a trade file (`line` is its 1-based number).
+fn parse_row(raw: &[u8], file: &str, line: u64) -> Result<Row> {
+    let bad = |field: &str, msg: String, expected: &str| -> Error {
+        InputError::file(file, msg)
+            .at_line(line)
+            .in_field(field)
+            .expected(expected)
+            .into()
+    };
+    let mut fields = raw.split(|&c| c == b',');
+    let mut next = |name: &str| -> Result<&[u8]> {
+        fields.next().map(trim).ok_or_else(|| {
+            bad(
+                name,
+                "the line has fewer than 6 fields (a truncated line?)".into(),
+                "6 comma-separated fields t,i,j,k,v,q",
+            )
+        })
+    };
+    let (ft, fi, fj, fk, fv, fq) = (
+        next("t")?,
+        next("i")?,
+        next("j")?,
+        next("k")?,
+        next("v")?,
+        next("q")?,
+    );
+    if fields.next().is_some() {
+        return Err(bad(
+            "q",
+            "the line has more than 6 fields".into(),
+            "6 comma-separated fields t,i,j,k,v,q",
+        ));
+    }
+    let show = |s: &[u8]| String::from_utf8_lossy(s).into_owned();
+    let t = parse_uint(ft)
+        .filter(|t| (1988..=2100).contains(t))
+        .ok_or_else(|| {
+            bad(
+                "t",
+                format!("'{}' is not a year", show(ft)),
+                "a year from 1988 to 2100",
+            )
+        })? as i32;
+    let i = parse_uint(fi).filter(|c| *c <= 999).ok_or_else(|| {
+        bad(
+            "i",
+            format!("'{}' is not a BACI country code", show(fi)),
+            "a number from 0 to 999",
+        )
+    })? as i32;
+    let j = parse_uint(fj).filter(|c| *c <= 999).ok_or_else(|| {
+        bad(
+            "j",
+            format!("'{}' is not a BACI country code", show(fj)),
+            "a number from 0 to 999",
+        )
+    })? as i32;
+    let k = parse_uint(fk).filter(|_| fk.len() <= 6).ok_or_else(|| {
+        bad(
+            "k",
+            format!("'{}' is not an HS6 code", show(fk)),
+            "1 to 6 digits",
+        )
+    })?;
+    let v = parse_num(fv).ok_or_else(|| {
+        bad(
+            "v",
+            format!("'{}' is not a value", show(fv)),
+            "a non-negative number (thousand USD)",
+        )
+    })?;
+    let q = if fq.is_empty() || fq == b"NA" {
+        None
+    } else {
+        Some(parse_num(fq).ok_or_else(|| {
+            bad(
+                "q",
+                format!("'{}' is not a quantity", show(fq)),
+                "a non-negative number (tonnes) or NA",
+            )
+        })?)
+    };
+    Ok(Row { t, i, j, k, v, q })
+}
+
 /// Packs (t, i, j, k) into 64 bits: 12 bits year offset, 10 + 10 bits countries,
 /// 20 bits product (HS6 < 2^20).
 fn pack(t: i32, i: i32, j: i32, k: u32) -> u64 {
@@ -347,6 +453,349 @@ fn parse_num(s: &[u8]) -> Option<f64> {
     Some(m as f64 / POW10[frac.unwrap_or(0)])
 }
 
+/// Reads BACI trade files in one pass without building batches, for analyses that fold
+/// the rows into a state of their own (the dependency screen). Each file is read in
+/// blocks of 32 MiB; a block is split at line breaks into one part per state, and the
+/// parts are parsed in parallel, each folding its rows into its own state with `visit`
+/// (`states` holds one state per thread; the caller merges them). Rows are checked as by
+/// [`parse_files`]: the header, every field, a truncated last line and repeated flows,
+/// each reported with the file and line. `progress` gets the bytes read so far.
+pub fn scan<S: Send>(
+    files: &[PathBuf],
+    states: &mut [S],
+    visit: &Visit<S>,
+    progress: Progress<'_>,
+) -> Result<()> {
+    scan_blocks(files, states, visit, progress, 16 << 20)
+}
+
+/// [`scan`] with blocks of `block` bytes (small blocks in tests).
+fn scan_blocks<S: Send>(
+    files: &[PathBuf],
+    states: &mut [S],
+    visit: &Visit<S>,
+    progress: Progress<'_>,
+    block: usize,
+) -> Result<()> {
+    let parts = states.len().max(1);
+    let mut done = 0u64;
+    for path in files {
+        let file = path.display().to_string();
+        let io = |e: std::io::Error| Error::Io {
+            path: file.clone(),
+            source: e,
+        };
+        let mut f = std::fs::File::open(path).map_err(io)?;
+        let (mut line, mut header_done) = (0u64, false);
+        // BACI files are sorted: while every key is greater than the one before, no
+        // flow can repeat and no key need be kept; otherwise a second pass checks
+        let (mut prev, mut in_order, mut repeated): (Option<u64>, bool, Option<u64>) =
+            (None, true, None);
+        // a reader thread hands on blocks of whole lines while the parts of the previous
+        // block are parsed; the last block carries whatever follows the last line break
+        let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<(Vec<u8>, bool)>>(1);
+        // used buffers go back to the reader: two buffers in turn, no fresh pages per block
+        let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        let mut last_ended = true;
+        std::thread::scope(|sc| -> Result<()> {
+            sc.spawn(move || {
+                let mut carry: Vec<u8> = Vec::new();
+                loop {
+                    let mut buf = back_rx
+                        .try_recv()
+                        .unwrap_or_else(|_| Vec::with_capacity(block + (1 << 16)));
+                    buf.clear();
+                    buf.extend_from_slice(&carry);
+                    carry.clear();
+                    let filled = buf.len();
+                    buf.resize(filled + block, 0);
+                    let mut got = 0;
+                    let mut eof = false;
+                    while got < block {
+                        match f.read(&mut buf[filled + got..]) {
+                            Ok(0) => {
+                                eof = true;
+                                break;
+                            }
+                            Ok(n) => got += n,
+                            Err(e) => {
+                                let _ = tx.send(Err(e));
+                                return;
+                            }
+                        }
+                    }
+                    buf.truncate(filled + got);
+                    if !eof {
+                        match memchr::memrchr(b'\n', &buf) {
+                            Some(p) => {
+                                carry.extend_from_slice(&buf[p + 1..]);
+                                buf.truncate(p + 1);
+                            }
+                            None => {
+                                carry = buf;
+                                continue;
+                            }
+                        }
+                    }
+                    if tx.send(Ok((buf, eof))).is_err() || eof {
+                        return;
+                    }
+                }
+            });
+            for msg in rx {
+                let (buf, eof) = msg.map_err(io)?;
+                done += buf.len() as u64;
+                if eof && !buf.is_empty() {
+                    last_ended = buf.ends_with(b"\n");
+                }
+                let end = buf.len();
+                let mut start = 0;
+                if !header_done {
+                    let stop = memchr::memchr(b'\n', &buf[..end]).unwrap_or(end);
+                    let raw = &buf[..stop];
+                    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+                    let text = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
+                    if text.iter().all(|b| b.is_ascii_whitespace()) && eof && stop >= end {
+                        break;
+                    }
+                    line = 1;
+                    let cols: Vec<&[u8]> = text.split(|&c| c == b',').map(trim).collect();
+                    if cols != [b"t" as &[u8], b"i", b"j", b"k", b"v", b"q"] {
+                        let e = if text.iter().all(|b| b.is_ascii_whitespace()) {
+                            InputError::file(&file, "the file is empty")
+                        } else {
+                            InputError::file(
+                                &file,
+                                format!("the header is '{}'", String::from_utf8_lossy(text)),
+                            )
+                            .at_line(1)
+                        };
+                        return Err(e.expected("BACI's header t,i,j,k,v,q").into());
+                    }
+                    header_done = true;
+                    start = (stop + 1).min(end);
+                }
+                // split [start, end) into parts at line breaks
+                let mut bounds = vec![start];
+                for p in 1..parts {
+                    let from = (start + (end - start) * p / parts).max(bounds[p - 1]);
+                    let at = memchr::memchr(b'\n', &buf[from..end]).map_or(end, |x| from + x + 1);
+                    bounds.push(at);
+                }
+                bounds.push(end);
+                let data = &buf;
+                let results: Vec<PartResult> = std::thread::scope(|ps| {
+                    let handles: Vec<_> = states
+                        .iter_mut()
+                        .enumerate()
+                        .map(|(p, state)| {
+                            let (a, b) = (bounds[p], bounds[p + 1]);
+                            ps.spawn(move || scan_part(&data[a..b], state, visit))
+                        })
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| h.join().expect("a scan thread panicked"))
+                        .collect()
+                });
+                for r in results {
+                    match r {
+                        Ok((n, order)) => {
+                            line += n;
+                            if let Some(first) = order.first {
+                                if prev.is_some_and(|p| first <= p) {
+                                    if prev == Some(first) {
+                                        repeated.get_or_insert(first);
+                                    }
+                                    in_order = false;
+                                }
+                                in_order &= order.increasing;
+                                if let Some(k) = order.repeated {
+                                    repeated.get_or_insert(k);
+                                }
+                                prev = order.last;
+                            }
+                        }
+                        Err((local, raw)) => {
+                            // parse the line again with its number for the message
+                            parse_row(&raw, &file, line + local)?;
+                            return Err(InputError::file(&file, "unreadable line")
+                                .at_line(line + local)
+                                .into());
+                        }
+                    }
+                }
+                progress(done);
+                let _ = back_tx.send(buf);
+                if eof {
+                    break;
+                }
+            }
+            Ok(())
+        })?;
+        if !header_done {
+            return Err(InputError::file(&file, "the file is empty")
+                .expected("BACI's header t,i,j,k,v,q and data rows")
+                .into());
+        }
+        if !last_ended {
+            return Err(InputError::file(
+                &file,
+                "the last line ends without a line break: the file looks truncated (an interrupted download or unzip?)",
+            )
+            .at_line(line)
+            .into());
+        }
+        // repeated flows: found on the way in sorted input, by a second pass otherwise
+        if repeated.is_none() && !in_order {
+            repeated = all_keys(path)?.repeated();
+        }
+        if let Some(key) = repeated {
+            let lines = lines_with_key(&Input::file(path), key)?;
+            let (t, i, j, k) = unpack(key);
+            return Err(InputError::file(
+                &file,
+                format!(
+                    "duplicate flow: year {t}, exporter {i}, importer {j}, product {k:06} appears on lines {}",
+                    lines.iter().map(u64::to_string).collect::<Vec<_>>().join(" and ")
+                ),
+            )
+            .at_line(lines.get(1).copied().unwrap_or(line))
+            .in_field("k")
+            .expected("one row per (t, i, j, k)")
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Reads a line of the plain form `t,i,j,k,v,q` (digits, a decimal point in v and q,
+/// q possibly `NA` or empty) in place, with the same range checks as [`parse_row`];
+/// `None` for anything else.
+fn fast_row(raw: &[u8]) -> Option<(i32, u16, u16, u32, f64)> {
+    let mut at = 0usize;
+    let mut uint = |max_len: usize| -> Option<u32> {
+        let start = at;
+        let mut v: u32 = 0;
+        while let Some(&b) = raw.get(at) {
+            if b == b',' {
+                break;
+            }
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + u32::from(b - b'0');
+            at += 1;
+        }
+        let len = at - start;
+        if len == 0 || len > max_len || raw.get(at) != Some(&b',') {
+            return None;
+        }
+        at += 1;
+        Some(v)
+    };
+    let t = uint(4).filter(|t| (1988..=2100).contains(t))?;
+    let i = uint(3)?;
+    let j = uint(3)?;
+    let k = uint(6)?;
+    let rest = &raw[at..];
+    let comma = memchr::memchr(b',', rest)?;
+    let v = parse_num(&rest[..comma])?;
+    let q = &rest[comma + 1..];
+    if !(q.is_empty()
+        || q == b"NA"
+        || (q.iter().all(|b| b.is_ascii_digit() || *b == b'.') && parse_num(q).is_some()))
+    {
+        return None;
+    }
+    Some((t as i32, i as u16, j as u16, k, v))
+}
+
+/// What a scan does with a row: (state, t, i, j, k, v).
+pub type Visit<S> = dyn Fn(&mut S, i32, u16, u16, u32, f64) + Sync;
+
+/// A part's line count and key order, or the part-relative number and bytes of its first
+/// bad line.
+type PartResult = std::result::Result<(u64, Order), (u64, Vec<u8>)>;
+
+/// What a part of a block says about the order of its keys.
+#[derive(Debug, Clone, Copy, Default)]
+struct Order {
+    first: Option<u64>,
+    last: Option<u64>,
+    /// Every key greater than the one before.
+    increasing: bool,
+    /// A key equal to the one before it.
+    repeated: Option<u64>,
+}
+
+/// Parses one part of a block: whole lines, folded into `state`. Returns the number of
+/// lines and the order of the keys, or the part-relative number and bytes of the first
+/// bad line.
+fn scan_part<S>(data: &[u8], state: &mut S, visit: &Visit<S>) -> PartResult {
+    let mut n = 0u64;
+    let mut start = 0;
+    let mut order = Order {
+        increasing: true,
+        ..Order::default()
+    };
+    while start < data.len() {
+        let stop = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |p| start + p);
+        let raw = &data[start..stop];
+        start = stop + 1;
+        n += 1;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if raw.iter().all(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        // the plain form BACI writes, read in place; anything else (spaces, quotes, an
+        // error) goes through the full parser, which also words the error
+        let row = fast_row(raw).or_else(|| {
+            parse_row(raw, "", 0)
+                .ok()
+                .map(|r| (r.t, r.i as u16, r.j as u16, r.k, r.v))
+        });
+        match row {
+            Some((t, i, j, k, v)) => {
+                let key = pack(t, i32::from(i), i32::from(j), k);
+                match order.last {
+                    Some(prev) if key == prev => {
+                        order.repeated.get_or_insert(key);
+                    }
+                    Some(prev) if key < prev => order.increasing = false,
+                    None => order.first = Some(key),
+                    _ => {}
+                }
+                order.last = Some(key);
+                visit(state, t, i, j, k, v);
+            }
+            None => return Err((n, raw.to_vec())),
+        }
+    }
+    Ok((n, order))
+}
+
+/// The keys of a file whose rows are not in order, for the duplicate check: a second,
+/// plain pass.
+fn all_keys(path: &Path) -> Result<KeyCheck> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        source: e,
+    })?;
+    let mut check = KeyCheck::default();
+    for raw in bytes.split(|&b| b == b'\n').skip(1) {
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if let Some((t, i, j, k, _)) = fast_row(raw).or_else(|| {
+            parse_row(raw, "", 0)
+                .ok()
+                .map(|r| (r.t, r.i as u16, r.j as u16, r.k, r.v))
+        }) {
+            check.push(pack(t, i32::from(i), i32::from(j), k));
+        }
+    }
+    Ok(check)
+}
+
 /// Parses BACI trade files in order, handing validated batches to `sink`. The
 /// SHA-256 recorded is that of the files' bytes concatenated in this order.
 pub fn parse_files(
@@ -423,93 +872,12 @@ pub fn parse_files(
                 if raw.iter().all(|b| b.is_ascii_whitespace()) {
                     continue;
                 }
-                let bad = |field: &str, msg: String, expected: &str| -> Error {
-                    InputError::file(file, msg)
-                        .at_line(line)
-                        .in_field(field)
-                        .expected(expected)
-                        .into()
-                };
-                let mut fields = raw.split(|&c| c == b',');
-                let mut next = |name: &str| -> Result<&[u8]> {
-                    fields.next().map(trim).ok_or_else(|| {
-                        bad(
-                            name,
-                            "the line has fewer than 6 fields (a truncated line?)".into(),
-                            "6 comma-separated fields t,i,j,k,v,q",
-                        )
-                    })
-                };
-                let (ft, fi, fj, fk, fv, fq) = (
-                    next("t")?,
-                    next("i")?,
-                    next("j")?,
-                    next("k")?,
-                    next("v")?,
-                    next("q")?,
-                );
-                if fields.next().is_some() {
-                    return Err(bad(
-                        "q",
-                        "the line has more than 6 fields".into(),
-                        "6 comma-separated fields t,i,j,k,v,q",
-                    ));
-                }
-                let show = |s: &[u8]| String::from_utf8_lossy(s).into_owned();
-                let t = parse_uint(ft)
-                    .filter(|t| (1988..=2100).contains(t))
-                    .ok_or_else(|| {
-                        bad(
-                            "t",
-                            format!("'{}' is not a year", show(ft)),
-                            "a year from 1988 to 2100",
-                        )
-                    })? as i32;
-                let i = parse_uint(fi).filter(|c| *c <= 999).ok_or_else(|| {
-                    bad(
-                        "i",
-                        format!("'{}' is not a BACI country code", show(fi)),
-                        "a number from 0 to 999",
-                    )
-                })? as i32;
-                let j = parse_uint(fj).filter(|c| *c <= 999).ok_or_else(|| {
-                    bad(
-                        "j",
-                        format!("'{}' is not a BACI country code", show(fj)),
-                        "a number from 0 to 999",
-                    )
-                })? as i32;
-                let k = parse_uint(fk).filter(|_| fk.len() <= 6).ok_or_else(|| {
-                    bad(
-                        "k",
-                        format!("'{}' is not an HS6 code", show(fk)),
-                        "1 to 6 digits",
-                    )
-                })?;
-                let v = parse_num(fv).ok_or_else(|| {
-                    bad(
-                        "v",
-                        format!("'{}' is not a value", show(fv)),
-                        "a non-negative number (thousand USD)",
-                    )
-                })?;
-                let q = if fq.is_empty() || fq == b"NA" {
-                    None
-                } else {
-                    Some(parse_num(fq).ok_or_else(|| {
-                        bad(
-                            "q",
-                            format!("'{}' is not a quantity", show(fq)),
-                            "a non-negative number (tonnes) or NA",
-                        )
-                    })?)
-                };
+                let Row { t, i, j, k, v, q } = parse_row(raw, file, line)?;
                 keys.push(pack(t, i, j, k));
                 b.t.append_value(t);
                 b.i.append_value(i);
                 b.j.append_value(j);
-                let mut code = [b'0'; 6];
-                code[6 - fk.len()..].copy_from_slice(fk);
+                let code = hs6_digits(k);
                 b.k.append_value(std::str::from_utf8(&code).expect("digits"));
                 b.v.append_value(v);
                 b.q.append_option(q);
@@ -583,6 +951,112 @@ pub(crate) fn parse(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rows seen by a scan: (t, i, j, k, v) in a list per part.
+    type Flow = (i32, u16, u16, u32, f64);
+
+    fn scan_rows(text: &str, parts: usize, block: usize) -> Result<Vec<Flow>> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("BACI_HS17_Y2024_V202601.csv");
+        std::fs::write(&p, text).unwrap();
+        let mut states: Vec<Vec<Flow>> = vec![Vec::new(); parts];
+        scan_blocks(
+            &[p],
+            &mut states,
+            &|s: &mut Vec<_>, t, i, j, k, v| s.push((t, i, j, k, v)),
+            &|_| {},
+            block,
+        )?;
+        let mut all: Vec<_> = states.into_iter().flatten().collect();
+        all.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        Ok(all)
+    }
+
+    #[test]
+    fn scan_reads_every_row_once_whatever_the_blocks_and_parts() {
+        let mut text = String::from("t,i,j,k,v,q\n");
+        let mut want = Vec::new();
+        for n in 0..500u32 {
+            let (i, j, k) = (4 + n % 7, 8 + n % 5, 10121 + n * 13);
+            let v = f64::from(n) * 1.5 + 0.125;
+            let q = if n % 9 == 0 {
+                "NA".to_string()
+            } else {
+                format!("{}.5", n)
+            };
+            text.push_str(&format!("2024,{i},{j},{k},{v},{q}\n"));
+            want.push((2024, i as u16, j as u16, k, v));
+        }
+        // a quoted, spaced line goes through the full parser
+        text.push_str("2024, 4 ,\"9\",850511,2.5,\n");
+        want.push((2024, 4, 9, 850511, 2.5));
+        want.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        for (parts, block) in [(1, 1 << 20), (2, 64), (3, 200), (4, 4096)] {
+            assert_eq!(
+                scan_rows(&text, parts, block).unwrap(),
+                want,
+                "{parts} parts, blocks of {block}"
+            );
+        }
+    }
+
+    #[test]
+    fn scan_names_the_line_of_a_bad_row_and_finds_repeats_across_parts() {
+        let mut text = String::from("t,i,j,k,v,q\n");
+        for n in 0..300u32 {
+            text.push_str(&format!("2024,4,{},{},1.5,NA\n", 8 + n % 5, 10121 + n));
+        }
+        let bad = text.replacen("2024,4,8,10221,1.5,NA", "2024,4,8,10221,abc,NA", 1);
+        let line = bad.lines().position(|l| l.contains("abc")).unwrap() as u64 + 1;
+        for (parts, block) in [(1, 1 << 20), (2, 100), (3, 333)] {
+            let e = scan_rows(&bad, parts, block).unwrap_err().to_string();
+            assert!(
+                e.contains(&format!("line {line}")) && e.contains("'v'"),
+                "{parts}/{block}: {e}"
+            );
+        }
+        // the same flow on line 2 and at the end: found across parts
+        let first = text.lines().nth(1).unwrap().to_string();
+        let twice = format!("{text}{first}\n");
+        for (parts, block) in [(1, 1 << 20), (2, 100)] {
+            let e = scan_rows(&twice, parts, block).unwrap_err().to_string();
+            assert!(
+                e.contains("duplicate flow") && e.contains("lines 2 and 302"),
+                "{e}"
+            );
+        }
+        // a repeat right after the first (sorted input: found on the way)
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.insert(2, lines[1]);
+        let adjacent = format!("{}\n", lines.join("\n"));
+        for (parts, block) in [(1, 1 << 20), (2, 100), (3, 7)] {
+            let e = scan_rows(&adjacent, parts, block).unwrap_err().to_string();
+            assert!(
+                e.contains("duplicate flow") && e.contains("lines 2 and 3"),
+                "{e}"
+            );
+        }
+        // truncated, empty, wrong header
+        let cut = &text[..text.len() - 3];
+        assert!(
+            scan_rows(cut, 2, 100)
+                .unwrap_err()
+                .to_string()
+                .contains("truncated")
+        );
+        assert!(
+            scan_rows("", 2, 100)
+                .unwrap_err()
+                .to_string()
+                .contains("empty")
+        );
+        assert!(
+            scan_rows("a,b\n1,2\n", 2, 100)
+                .unwrap_err()
+                .to_string()
+                .contains("the header is 'a,b'")
+        );
+    }
 
     #[test]
     fn file_names() {

@@ -241,3 +241,39 @@ proptest! {
         prop_assert!((h - 1.0 / n as f64).abs() < 1e-12);
     }
 }
+
+proptest! {
+    /// Splitting the flows over two accumulators and merging gives the same metrics as
+    /// one accumulator (how parallel readers combine).
+    #[test]
+    fn merging_split_accumulators_changes_nothing(
+        flows in prop::collection::vec((0usize..6, 0usize..6, 0usize..3, 0usize..2, 0.01f64..1e6), 1..80),
+        cut in 0usize..80,
+    ) {
+        let codes: [u16; 6] = [528, 276, 156, 842, 643, 4];
+        let prods: [u32; 3] = [10110, 280461, 854231];
+        let add = |a: &mut Accumulator, f: &[(usize, usize, usize, usize, f64)]| {
+            for &(i, j, k, y, v) in f {
+                if i != j {
+                    a.add(2023 + y as i32, codes[i], codes[j], prods[k], v);
+                }
+            }
+        };
+        let mut one = Accumulator::new(&[528], &[528, 276]);
+        add(&mut one, &flows);
+        let cut = cut.min(flows.len());
+        let mut a = Accumulator::new(&[528], &[528, 276]);
+        let mut b = Accumulator::new(&[528], &[528, 276]);
+        add(&mut a, &flows[..cut]);
+        add(&mut b, &flows[cut..]);
+        a.merge(&b);
+        let (x, y) = (one.metrics(), a.metrics());
+        prop_assert_eq!(x.len(), y.len());
+        for (m, n) in x.iter().zip(&y) {
+            prop_assert_eq!((m.year, m.product, m.top_origin), (n.year, n.product, n.top_origin));
+            for (p, q) in [(m.imports, n.imports), (m.exports, n.exports), (m.import_hhi, n.import_hhi), (m.world_hhi, n.world_hhi), (m.world_exports, n.world_exports)] {
+                prop_assert!((p - q).abs() <= 1e-9 * p.abs().max(1.0), "{} vs {}", p, q);
+            }
+        }
+    }
+}

@@ -12,7 +12,7 @@ use indmon_analytics::dependencies::{
     self as dep, Accumulator, Criteria, Metric, ReExport, Relation, Risk, RiskRule, Thresholds,
 };
 use indmon_core::taxonomy::{Criticality, Relations, Taxonomy};
-use indmon_sources::{Input, baci, registry};
+use indmon_sources::baci;
 use indmon_store::arrow::array::{Array, AsArray};
 use indmon_store::arrow::compute::cast;
 use indmon_store::arrow::datatypes::{DataType, Float64Type, Int32Type};
@@ -328,9 +328,11 @@ fn load(ctx: &Context, c: &Common) -> Result<(Trade, Option<(Store, Runtime)>)> 
             }
         }
         let reporter = resolve_reporter(&reporter_name, &countries)?;
-        let mut acc = Accumulator::new(&reporter.codes, &reporter.bloc);
-        let spec = registry().get("baci")?;
-        let inputs: Vec<Input> = files.trade.iter().map(Input::file).collect();
+        // one state per core: the file is parsed in parallel parts, merged after
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
+        let mut states: Vec<Accumulator> = (0..threads)
+            .map(|_| Accumulator::new(&reporter.codes, &reporter.bloc))
+            .collect();
         let total: u64 = files
             .trade
             .iter()
@@ -338,23 +340,18 @@ fn load(ctx: &Context, c: &Common) -> Result<(Trade, Option<(Store, Runtime)>)> 
             .map(|m| m.len())
             .sum();
         let bar = crate::cmd::byte_bar(ctx, Some(total), "reading trade");
-        let mut products = HashSet::new();
-        let mut bad: Option<anyhow::Error> = None;
-        {
-            let mut sink = |b: RecordBatch| -> indmon_sources::Result<()> {
-                if let Err(e) = feed(&mut acc, &b, &mut products) {
-                    bad = Some(e);
-                    return Err(indmon_sources::Error::Sink("stopped".into()));
-                }
-                Ok(())
-            };
-            let progress = |n: u64| bar.set_position(n);
-            let r = baci::parse_files(spec, &inputs, &mut sink, &progress);
-            if let Some(e) = bad {
-                return Err(e);
-            }
-            r?;
+        let progress = |n: u64| bar.set_position(n);
+        baci::scan(
+            &files.trade,
+            &mut states,
+            &|acc: &mut Accumulator, t, i, j, k, v| acc.add(t, i, j, k, v),
+            &progress,
+        )?;
+        let mut acc = states.swap_remove(0);
+        for other in &states {
+            acc.merge(other);
         }
+        let products = acc.product_count();
         bar.finish_and_clear();
         let synthetic = files.name.is_synthetic();
         let mut notes = Vec::new();
@@ -381,7 +378,7 @@ fn load(ctx: &Context, c: &Common) -> Result<(Trade, Option<(Store, Runtime)>)> 
                 edition,
                 synthetic,
                 notes,
-                products_in_data: products.len(),
+                products_in_data: products,
             },
             None,
         ));
@@ -872,8 +869,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let c = &args.common;
     let (trade, _store) = load(ctx, c)?;
     let year = year_of(&trade, c)?;
-    let setup = setup(ctx, c, trade.edition)?;
-    match args.action.unwrap_or(Action::Screen) {
+    let action = args.action.unwrap_or(Action::Screen);
+    // the metrics need no taxonomy, mapping or relations
+    let setup = match action {
+        Action::Metrics => None,
+        _ => Some(setup(ctx, c, trade.edition)?),
+    };
+    match action {
         Action::Metrics => {
             let rows: Vec<Vec<Cell>> = trade
                 .acc
@@ -891,8 +893,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             let json = json!({"metrics": rows.iter().map(|r| Value::Object(METRIC_COLUMNS.iter().zip(r).map(|(h, c)| (h.to_string(), cell_json(c))).collect())).collect::<Vec<_>>()});
             write_output(c, &METRIC_COLUMNS, &rows, &notes, json)
         }
-        Action::Screen => screen(c, &trade, &setup, year),
-        Action::Explain { hs6: code } => explain(c, &trade, &setup, year, &code),
+        Action::Screen => screen(c, &trade, setup.as_ref().expect("set up"), year),
+        Action::Explain { hs6: code } => {
+            explain(c, &trade, setup.as_ref().expect("set up"), year, &code)
+        }
     }
 }
 
@@ -1229,6 +1233,34 @@ fn explain(c: &Common, trade: &Trade, setup: &Setup, year: i32, code: &str) -> R
             Ok(())
         }
     }
+}
+
+/// The tier of every product `reporter` imports in `year` in the store dataset
+/// `dataset` ("dependency", "strategic dependency", "risky strategic dependency"; products
+/// that are none are left out): the priority-market board counts them per market.
+pub(crate) fn tiers_for(
+    ctx: &Context,
+    dataset: &str,
+    reporter: &str,
+    year: i32,
+) -> Result<HashMap<u32, &'static str>> {
+    let c = Common {
+        reporter: Some(reporter.to_string()),
+        year: Some(year),
+        trade: None,
+        dataset: Some(dataset.to_string()),
+        reexport: None,
+        tier: TierArg::Dependency,
+        format: Format::Table,
+        out: None,
+    };
+    let (trade, _store) = load(ctx, &c)?;
+    let setup = setup(ctx, &c, trade.edition)?;
+    Ok(classify(&trade, &setup)
+        .into_iter()
+        .filter(|r| r.m.year == year && r.tier != Tier::None)
+        .map(|r| (r.m.product, r.tier.label()))
+        .collect())
 }
 
 // ---------------------------------------------------------------------------------

@@ -405,6 +405,9 @@ struct TradeData {
     pci: Option<(Vec<Option<f64>>, VintageMeta)>,
     /// The year of the status.
     year: i32,
+    /// The country's dependency tier per HS6 code in that year (the dependency screen on
+    /// the same trade), or why there is none.
+    tiers: std::result::Result<HashMap<u32, &'static str>, String>,
 }
 
 pub(crate) fn edition_of(dataset: &str) -> Result<&'static str, String> {
@@ -706,7 +709,11 @@ fn load_trade(
         }
         _ => None,
     };
+    let geo_name = units[0].name.clone();
+    let tiers = crate::cmd::dependencies::tiers_for(ctx, &ds, &geo_name, year)
+        .map_err(|e| format!("{e:#}"));
     Ok(TradeData {
+        tiers,
         meta,
         edition,
         products_in_data,
@@ -1005,12 +1012,20 @@ fn list(
         "rank",
         "trend",
         "status",
+        "risky_deps",
     ];
     let mut rows = Vec::new();
     let mut json_rows = Vec::new();
     for mk in &tax.markets {
         let v = view(data, mk);
         let counts = mk.counts();
+        let risky = data.tiers.as_ref().ok().map(|t| {
+            v.products
+                .iter()
+                .filter_map(|&p| data.cube.products[p].parse::<u32>().ok())
+                .filter(|k| t.get(k) == Some(&"risky strategic dependency"))
+                .count()
+        });
         let now = v.get(data.year, 0);
         let t = v.trend(data, 0, alpha);
         let rank = v.rank(data, 0);
@@ -1052,6 +1067,7 @@ fn list(
             }
             .into(),
             status.clone().into(),
+            risky.map_or(Cell::Null, |n| Cell::Int(n as i64)),
         ]);
         json_rows.push(json!({
             "market": mk.id.get_ref(),
@@ -1073,6 +1089,7 @@ fn list(
             "annual_change": t.annual_change,
             "p_value": t.fit.map(|f| f.p).filter(|p| !p.is_nan()),
             "status": status,
+            "risky_strategic_dependencies": risky,
         }));
     }
     let mut notes = data_notes(data, tax, label, alpha);
@@ -1121,7 +1138,7 @@ fn list(
             without.join(", ")
         ));
     }
-    notes.push("Dependencies: the count of risky strategic dependencies per market needs the dependency screen, which indmon does not have yet.".into());
+    notes.push(dependency_note(data));
     emit(
         format,
         &header,
@@ -1129,6 +1146,19 @@ fn list(
         &notes,
         json!({"markets": json_rows}),
     )
+}
+
+/// Where the dependency counts come from.
+fn dependency_note(data: &TradeData) -> String {
+    match &data.tiers {
+        Ok(_) => format!(
+            "Dependencies: the dependency screen (`indmon dependencies --reporter {} --dataset {} --year {}`) on the same trade: risky strategic dependencies among the market's codes.",
+            data.units[0].name,
+            data.meta.dataset.as_str(),
+            data.year
+        ),
+        Err(e) => format!("Dependencies: not counted ({e})."),
+    }
 }
 
 pub(crate) fn emit(
@@ -1188,6 +1218,7 @@ fn show(
         "exports_musd",
         "world_share_pct",
         "rca",
+        "dependency",
     ];
     let mut code_rows = Vec::new();
     for s in &mk.segments {
@@ -1225,6 +1256,13 @@ fn show(
                 exports.map_or(Cell::Null, million),
                 pct(share, 2),
                 round(rca, 2),
+                Cell::opt(
+                    data.tiers
+                        .as_ref()
+                        .ok()
+                        .and_then(|t| code.parse::<u32>().ok().and_then(|k| t.get(&k)))
+                        .copied(),
+                ),
             ]);
         }
     }
@@ -1370,6 +1408,7 @@ fn show(
         data.year
     ));
     notes.extend(data_notes(data, tax, label, alpha));
+    notes.push(dependency_note(data));
     let va_note = match &va {
         Some((rows, sources)) if !rows.is_empty() => Some(format!(
             "Value added of {} (industries broader than the market), current prices: {}. {}.",

@@ -373,6 +373,44 @@ fn the_board_on_synthetic_trade_matches_a_direct_computation() {
     assert!(r.stdout.contains(&want), "{want}: {}", r.stdout);
     assert!(r.stdout.contains("release 2025-03-12"), "{}", r.stdout); // the total's release
 
+    // the risky strategic dependencies per market are those of the dependency screen
+    let r = m
+        .run(&[
+            "dependencies",
+            "--dataset",
+            "synth_baci_hs12",
+            "--tier",
+            "risky",
+            "--format",
+            "csv",
+        ])
+        .ok();
+    let risky: Vec<String> = parse_csv(&r.stdout)
+        .iter()
+        .map(|r| r["hs6"].clone())
+        .collect();
+    let list = parse_csv(&m.run(&["markets", "--format", "csv"]).ok().stdout);
+    let r = m
+        .run(&["markets", "show", "semiconductors", "--format", "csv"])
+        .ok();
+    let codes = parse_csv(&r.stdout);
+    let want = codes
+        .iter()
+        .filter(|c| !c["world_exports_musd"].is_empty() && risky.contains(&c["hs6"]))
+        .count();
+    let semis = list
+        .iter()
+        .find(|r| r["market"] == "semiconductors")
+        .unwrap();
+    assert_eq!(semis["risky_deps"], want.to_string());
+    for c in &codes {
+        assert_eq!(
+            c["dependency"] == "risky strategic dependency",
+            risky.contains(&c["hs6"]) && !c["world_exports_musd"].is_empty(),
+            "{c:?}"
+        );
+    }
+
     // JSON has every part
     let r = m
         .run(&["markets", "show", "semiconductors", "--format", "json"])
