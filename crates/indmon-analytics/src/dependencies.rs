@@ -23,10 +23,13 @@
 //! years).
 //!
 //! **Re-export correction** ([`ReExport::Net`]): trade data do not separate re-exports,
-//! so the retained share of imports is taken as max(0, M − X) / M — every export of the
-//! product is assumed to be a re-export of an import (an upper bound on re-exports, so
-//! a lower bound on domestic use); imports from every origin are scaled by it, which
-//! leaves shares and HHIs unchanged and divides the ratio by it.
+//! so re-exports are taken as min(M, X) — every export of the product that imports can
+//! cover is assumed to be a re-export (an upper bound). Imports for domestic use are
+//! then M − min(M, X), a share r = max(0, M − X) / M of imports that scales every origin
+//! (shares and HHIs unchanged), and the reporter's own exports X − min(M, X); the ratio
+//! becomes M_out · r / max(0, X − M), met when there are no own exports. In effect a
+//! net exporter of the product is never dependent on it, and a net importer meets the
+//! ratio criterion.
 
 use std::collections::HashMap;
 
@@ -111,12 +114,13 @@ impl Accumulator {
     pub fn new(reporter: &[u16], bloc: &[u16]) -> Self {
         let mut in_reporter = vec![false; MAX_COUNTRY];
         let mut in_bloc = vec![false; MAX_COUNTRY];
-        for &c in reporter {
-            in_reporter[usize::from(c) % MAX_COUNTRY] = true;
-            in_bloc[usize::from(c) % MAX_COUNTRY] = true;
+        // BACI codes are below 1000; anything else cannot occur in a flow
+        for &c in reporter.iter().filter(|&&c| usize::from(c) < MAX_COUNTRY) {
+            in_reporter[usize::from(c)] = true;
+            in_bloc[usize::from(c)] = true;
         }
-        for &c in bloc {
-            in_bloc[usize::from(c) % MAX_COUNTRY] = true;
+        for &c in bloc.iter().filter(|&&c| usize::from(c) < MAX_COUNTRY) {
+            in_bloc[usize::from(c)] = true;
         }
         Self {
             in_reporter,
@@ -484,7 +488,7 @@ pub enum ReExport {
     Net,
 }
 
-/// The retained share of imports under `re`.
+/// The retained share of imports under `re`: 1, or max(0, M − X) / M.
 pub fn retained_share(m: &Metric, re: ReExport) -> f64 {
     match re {
         ReExport::None => 1.0,
@@ -492,9 +496,20 @@ pub fn retained_share(m: &Metric, re: ReExport) -> f64 {
     }
 }
 
-/// The import/export ratio after the correction (none without exports).
+/// The exports of the reporter's own making under `re`: X, or max(0, X − M) (what is
+/// left of the exports once the re-exports are taken out).
+pub fn own_exports(m: &Metric, re: ReExport) -> f64 {
+    match re {
+        ReExport::None => m.exports,
+        ReExport::Net => (m.exports - m.imports).max(0.0),
+    }
+}
+
+/// The import/export ratio under `re`: retained imports from outside the bloc over the
+/// reporter's own exports, M_out · r / X_own; none when there are no own exports.
 pub fn corrected_ratio(m: &Metric, re: ReExport) -> Option<f64> {
-    m.import_export_ratio.map(|r| r * retained_share(m, re))
+    let own = own_exports(m, re);
+    (own > 0.0).then(|| m.imports_outside_bloc * retained_share(m, re) / own)
 }
 
 /// Which of the three EU 2021 criteria a product meets in its year.
@@ -515,8 +530,9 @@ impl Criteria {
     }
 }
 
-/// The EU 2021 criteria for one metric row. With the re-export correction, a product
-/// whose imports are all re-exported (retained share 0) meets no ratio criterion.
+/// The EU 2021 criteria for one metric row. Without own exports the ratio criterion
+/// is met (when something is imported from outside the bloc); with the re-export
+/// correction, a product whose imports are all re-exported (retained share 0) meets none.
 pub fn criteria(m: &Metric, th: &Thresholds, re: ReExport) -> Criteria {
     let retained = retained_share(m, re);
     Criteria {
@@ -615,10 +631,12 @@ pub struct Risk {
 /// when (a) the largest outside origin is high-risk, (b) high-risk origins supply at
 /// least `rule.high_risk_share` of outside imports, or (c) world supply is concentrated
 /// and other or high-risk origins supply at least `rule.non_aligned_share`.
+#[allow(clippy::too_many_arguments)]
 pub fn risk(
     origins: &[(u16, f64)],
     relation: impl Fn(u16) -> Relation,
     name: impl Fn(u16) -> String,
+    bloc: &str,
     world_hhi: f64,
     th: &Thresholds,
     rule: &RiskRule,
@@ -644,21 +662,21 @@ pub fn risk(
         .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
     if let Some(&(c, v, Relation::HighRisk)) = top {
         reasons.push(format!(
-            "the largest supplier outside the bloc, {}, with {:.0} % of those imports, is high-risk",
+            "the largest supplier outside {bloc}, {}, with {:.0} % of those imports, is high-risk",
             name(c),
             v / total * 100.0
         ));
     }
     if high_risk_share >= rule.high_risk_share && total > 0.0 {
         reasons.push(format!(
-            "high-risk countries supply {:.0} % of imports from outside the bloc (threshold {:.0} %)",
+            "high-risk countries supply {:.0} % of imports from outside {bloc} (threshold {:.0} %)",
             high_risk_share * 100.0,
             rule.high_risk_share * 100.0
         ));
     }
     if world_hhi > th.world_hhi && non_aligned_share >= rule.non_aligned_share && total > 0.0 {
         reasons.push(format!(
-            "world supply is concentrated (HHI {world_hhi:.2} > {:.2}) and countries that are not like-minded supply {:.0} % of imports from outside the bloc",
+            "world supply is concentrated (HHI {world_hhi:.2} > {:.2}) and countries that are not like-minded supply {:.0} % of imports from outside {bloc}",
             th.world_hhi,
             non_aligned_share * 100.0
         ));

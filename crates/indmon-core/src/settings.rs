@@ -119,7 +119,7 @@ impl DependencySettings {
         {
             return err("import_export_ratio and partner_min_value must be 0 or more".into());
         }
-        if self.persistence_window == 0 || self.persistence_min > self.persistence_window {
+        if self.persistence_min == 0 || self.persistence_min > self.persistence_window {
             return err(format!(
                 "persistence_min = {} of persistence_window = {}: need 1 ≤ min ≤ window",
                 self.persistence_min, self.persistence_window

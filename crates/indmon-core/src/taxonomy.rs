@@ -224,7 +224,7 @@ pub struct Counts {
     pub nace: usize,
     /// CPA entries.
     pub cpa: usize,
-    /// Segments without a clean code.
+    /// Segments without a clean code (a `no_codes` text, or no codes at all).
     pub without_codes: usize,
 }
 
@@ -544,7 +544,10 @@ impl Market {
             without_codes: self
                 .segments
                 .iter()
-                .filter(|s| s.hs.is_empty() && s.nace.is_empty() && s.cpa.is_empty())
+                .filter(|s| {
+                    s.no_codes.is_some()
+                        || (s.hs.is_empty() && s.nace.is_empty() && s.cpa.is_empty())
+                })
                 .count(),
         }
     }

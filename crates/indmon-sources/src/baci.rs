@@ -455,7 +455,7 @@ fn parse_num(s: &[u8]) -> Option<f64> {
 
 /// Reads BACI trade files in one pass without building batches, for analyses that fold
 /// the rows into a state of their own (the dependency screen). Each file is read in
-/// blocks of 32 MiB; a block is split at line breaks into one part per state, and the
+/// blocks of 16 MiB; a block is split at line breaks into one part per state, and the
 /// parts are parsed in parallel, each folding its rows into its own state with `visit`
 /// (`states` holds one state per thread; the caller merges them). Rows are checked as by
 /// [`parse_files`]: the header, every field, a truncated last line and repeated flows,
@@ -487,6 +487,13 @@ fn scan_blocks<S: Send>(
         };
         let mut f = std::fs::File::open(path).map_err(io)?;
         let (mut line, mut header_done) = (0u64, false);
+        // the year the file name gives: every row must be of that year (this also keeps
+        // a flow from coming twice from two files)
+        let year = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(BaciName::parse)
+            .and_then(|n| n.year);
         // BACI files are sorted: while every key is greater than the one before, no
         // flow can repeat and no key need be kept; otherwise a second pass checks
         let (mut prev, mut in_order, mut repeated): (Option<u64>, bool, Option<u64>) =
@@ -590,7 +597,7 @@ fn scan_blocks<S: Send>(
                         .enumerate()
                         .map(|(p, state)| {
                             let (a, b) = (bounds[p], bounds[p + 1]);
-                            ps.spawn(move || scan_part(&data[a..b], state, visit))
+                            ps.spawn(move || scan_part(&data[a..b], state, visit, year))
                         })
                         .collect();
                     handles
@@ -616,7 +623,10 @@ fn scan_blocks<S: Send>(
                                 prev = order.last;
                             }
                         }
-                        Err((local, raw)) => {
+                        Err((local, _, Some(t))) => {
+                            return Err(wrong_year(&file, line + local, t, year.unwrap_or(t)));
+                        }
+                        Err((local, raw, None)) => {
                             // parse the line again with its number for the message
                             parse_row(&raw, &file, line + local)?;
                             return Err(InputError::file(&file, "unreadable line")
@@ -669,6 +679,17 @@ fn scan_blocks<S: Send>(
     Ok(())
 }
 
+/// The error for a row whose year is not the file's.
+fn wrong_year(file: &str, line: u64, t: i32, year: i32) -> Error {
+    InputError::file(file, format!("year {t} in the file for {year}"))
+        .at_line(line)
+        .in_field("t")
+        .expected(format!(
+            "{year}, the year in the file name (a row of another year would be counted with the wrong year, or twice)"
+        ))
+        .into()
+}
+
 /// Reads a line of the plain form `t,i,j,k,v,q` (digits, a decimal point in v and q,
 /// q possibly `NA` or empty) in place, with the same range checks as [`parse_row`];
 /// `None` for anything else.
@@ -715,8 +736,8 @@ fn fast_row(raw: &[u8]) -> Option<(i32, u16, u16, u32, f64)> {
 pub type Visit<S> = dyn Fn(&mut S, i32, u16, u16, u32, f64) + Sync;
 
 /// A part's line count and key order, or the part-relative number and bytes of its first
-/// bad line.
-type PartResult = std::result::Result<(u64, Order), (u64, Vec<u8>)>;
+/// bad line (with the year it holds when that year is not the file's).
+type PartResult = std::result::Result<(u64, Order), (u64, Vec<u8>, Option<i32>)>;
 
 /// What a part of a block says about the order of its keys.
 #[derive(Debug, Clone, Copy, Default)]
@@ -732,7 +753,7 @@ struct Order {
 /// Parses one part of a block: whole lines, folded into `state`. Returns the number of
 /// lines and the order of the keys, or the part-relative number and bytes of the first
 /// bad line.
-fn scan_part<S>(data: &[u8], state: &mut S, visit: &Visit<S>) -> PartResult {
+fn scan_part<S>(data: &[u8], state: &mut S, visit: &Visit<S>, year: Option<i32>) -> PartResult {
     let mut n = 0u64;
     let mut start = 0;
     let mut order = Order {
@@ -756,6 +777,9 @@ fn scan_part<S>(data: &[u8], state: &mut S, visit: &Visit<S>) -> PartResult {
                 .map(|r| (r.t, r.i as u16, r.j as u16, r.k, r.v))
         });
         match row {
+            Some((t, ..)) if year.is_some_and(|y| y != t) => {
+                return Err((n, raw.to_vec(), Some(t)));
+            }
             Some((t, i, j, k, v)) => {
                 let key = pack(t, i32::from(i), i32::from(j), k);
                 match order.last {
@@ -769,7 +793,7 @@ fn scan_part<S>(data: &[u8], state: &mut S, visit: &Visit<S>) -> PartResult {
                 order.last = Some(key);
                 visit(state, t, i, j, k, v);
             }
-            None => return Err((n, raw.to_vec())),
+            None => return Err((n, raw.to_vec(), None)),
         }
     }
     Ok((n, order))
@@ -813,6 +837,11 @@ pub fn parse_files(
     for input in inputs {
         let file = input.name.as_str();
         let mut out_file = Emitter::new(table.clone(), file, &mut *sink);
+        let file_year = Path::new(file)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(BaciName::parse)
+            .and_then(|n| n.year);
         let mut reader = HashingReader::new(input.reader()?);
         let read_err = |e: std::io::Error| Error::Io {
             path: file.to_string(),
@@ -873,6 +902,11 @@ pub fn parse_files(
                     continue;
                 }
                 let Row { t, i, j, k, v, q } = parse_row(raw, file, line)?;
+                if let Some(y) = file_year
+                    && y != t
+                {
+                    return Err(wrong_year(file, line, t, y));
+                }
                 keys.push(pack(t, i, j, k));
                 b.t.append_value(t);
                 b.i.append_value(i);
@@ -1036,6 +1070,13 @@ mod tests {
                 "{e}"
             );
         }
+        // a row of another year than the file's
+        let other = text.replacen("2024,4,8,10221,1.5,NA", "2023,4,8,10221,1.5,NA", 1);
+        let e = scan_rows(&other, 2, 100).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!("line {line}")) && e.contains("year 2023 in the file for 2024"),
+            "{e}"
+        );
         // truncated, empty, wrong header
         let cut = &text[..text.len() - 3];
         assert!(

@@ -2,7 +2,8 @@
 //! trade.
 
 use indmon_analytics::dependencies::{
-    Accumulator, Metric, ReExport, Relation, RiskRule, Thresholds, criteria, hhi, persistence, risk,
+    Accumulator, Metric, ReExport, Relation, RiskRule, Thresholds, corrected_ratio, criteria, hhi,
+    own_exports, persistence, retained_share, risk,
 };
 use proptest::prelude::*;
 
@@ -131,27 +132,28 @@ fn persistence_needs_two_of_three_years_and_all_three_years_in_the_data() {
 }
 
 #[test]
-fn the_re_export_correction_scales_imports_by_the_retained_share() {
+fn the_re_export_correction_takes_re_exports_out_of_both_sides() {
     let th = Thresholds::default();
     let mut m = metric(2024, 0.6);
-    // transit: imports 100, exports 95 → retained 5 %, ratio 90/95 · 0.05 < 1
+    // imports 100 (90 from outside), exports 95: 0.95 without the correction; with it,
+    // re-exports 95, domestic use 5 (r = 0.05), own exports 0 → met
     m.exports = 95.0;
     m.import_export_ratio = Some(90.0 / 95.0);
     assert!(!criteria(&m, &th, ReExport::None).ratio);
-    m.exports = 20.0;
-    m.import_export_ratio = Some(4.5);
-    assert!(criteria(&m, &th, ReExport::None).ratio);
-    // retained (100 − 20) / 100 = 0.8: 4.5 · 0.8 = 3.6 > 1
     assert!(criteria(&m, &th, ReExport::Net).ratio);
-    m.exports = 85.0;
-    m.import_export_ratio = Some(90.0 / 85.0);
-    // 1.06 without, 1.06 · 0.15 = 0.16 with the correction
-    assert!(criteria(&m, &th, ReExport::None).ratio);
-    assert!(!criteria(&m, &th, ReExport::Net).ratio);
-    // exports above imports: nothing retained, no dependency
+    assert_eq!(corrected_ratio(&m, ReExport::Net), None);
+    assert!((retained_share(&m, ReExport::Net) - 0.05).abs() < 1e-12);
+    // exports 150 > imports 100: nothing retained, own exports 50 → not met
     m.exports = 150.0;
     m.import_export_ratio = Some(0.6);
     assert!(!criteria(&m, &th, ReExport::Net).ratio);
+    assert_eq!(own_exports(&m, ReExport::Net), 50.0);
+    assert_eq!(corrected_ratio(&m, ReExport::Net), Some(0.0));
+    // without the correction the ratio is the plain one
+    m.exports = 20.0;
+    m.import_export_ratio = Some(4.5);
+    assert_eq!(corrected_ratio(&m, ReExport::None), Some(4.5));
+    assert!(criteria(&m, &th, ReExport::None).ratio);
 }
 
 #[test]
@@ -169,6 +171,7 @@ fn risk_is_high_for_high_risk_suppliers_or_concentrated_non_aligned_supply() {
         &[(643, 50.0), (842, 40.0), (276, 500.0)],
         rel,
         name,
+        "the EU",
         0.1,
         &th,
         &rule,
@@ -177,13 +180,40 @@ fn risk_is_high_for_high_risk_suppliers_or_concentrated_non_aligned_supply() {
     assert!(close(r.high_risk_share, 50.0 / 90.0));
     assert!(r.reasons[0].contains("#643"));
     // 20 % high-risk, like-minded largest, world not concentrated: not high
-    let r = risk(&[(643, 20.0), (842, 80.0)], rel, name, 0.1, &th, &rule);
+    let r = risk(
+        &[(643, 20.0), (842, 80.0)],
+        rel,
+        name,
+        "the EU",
+        0.1,
+        &th,
+        &rule,
+    );
     assert!(!r.high, "{r:?}");
     // concentrated world supply, 60 % from "other": high
-    let r = risk(&[(156, 60.0), (842, 40.0)], rel, name, 0.5, &th, &rule);
+    let r = risk(
+        &[(156, 60.0), (842, 40.0)],
+        rel,
+        name,
+        "the EU",
+        0.5,
+        &th,
+        &rule,
+    );
     assert!(r.high && r.reasons[0].contains("concentrated"), "{r:?}");
     // the same with unconcentrated world supply: not high
-    assert!(!risk(&[(156, 60.0), (842, 40.0)], rel, name, 0.3, &th, &rule).high);
+    assert!(
+        !risk(
+            &[(156, 60.0), (842, 40.0)],
+            rel,
+            name,
+            "the EU",
+            0.3,
+            &th,
+            &rule
+        )
+        .high
+    );
 }
 
 proptest! {

@@ -71,9 +71,9 @@ struct Common {
     /// proxy) [default: `[dependencies] reexport`, none]
     #[arg(long, global = true, value_enum)]
     reexport: Option<ReExportArg>,
-    /// Which products: all imported, or from a tier up
-    #[arg(long, global = true, value_enum, default_value_t = TierArg::Dependency)]
-    tier: TierArg,
+    /// Which products: all imported, or from a tier up [default: dependency]
+    #[arg(long, global = true, value_enum)]
+    tier: Option<TierArg>,
     /// Output format
     #[arg(long, global = true, value_enum, default_value_t)]
     format: Format,
@@ -147,10 +147,11 @@ pub struct CrmArgs {
 // ---------------------------------------------------------------------------------
 // Inputs
 
-/// Countries of a BACI country list: code → (ISO3, name).
+/// Countries of a BACI country list: code → (ISO3, name), and ISO2 → ISO3.
 #[derive(Default)]
 struct Countries {
     by_code: HashMap<u16, (String, String)>,
+    iso3_of_iso2: HashMap<String, String>,
 }
 
 impl Countries {
@@ -167,7 +168,19 @@ impl Countries {
     }
 
     fn codes_of(&self, iso: &str) -> Vec<u16> {
-        let iso = iso.to_ascii_uppercase();
+        let mut iso = iso.to_ascii_uppercase();
+        if iso.len() == 2 {
+            let i2 = match iso.as_str() {
+                "EL" => "GR".to_string(),
+                "UK" => "GB".to_string(),
+                other => other.to_string(),
+            };
+            iso = self
+                .iso3_of_iso2
+                .get(&i2)
+                .cloned()
+                .unwrap_or_else(|| iso2_to_iso3(&i2).to_string());
+        }
         self.by_code
             .iter()
             .filter(|(_, (i3, _))| *i3 == iso)
@@ -183,6 +196,11 @@ fn read_countries_csv(text: &str, countries: &mut Countries) -> Result<()> {
         if let (Some(c), Some(name), Some(i3)) = (rec.get(0), rec.get(1), rec.get(3))
             && let Ok(c) = c.trim().parse::<u16>()
         {
+            if let Some(i2) = rec.get(2).map(str::trim).filter(|x| x.len() == 2) {
+                countries
+                    .iso3_of_iso2
+                    .insert(i2.to_ascii_uppercase(), i3.trim().to_ascii_uppercase());
+            }
             countries.by_code.insert(
                 c,
                 (
@@ -201,7 +219,7 @@ struct Reporter {
     codes: Vec<u16>,
     bloc: Vec<u16>,
     /// Name of the bloc in texts.
-    bloc_name: &'static str,
+    bloc_name: String,
 }
 
 fn eu27_iso3() -> Vec<String> {
@@ -267,15 +285,10 @@ fn resolve_reporter(name: &str, countries: &Countries) -> Result<Reporter> {
             name: "EU27".into(),
             codes: bloc.clone(),
             bloc,
-            bloc_name: "the EU",
+            bloc_name: "the EU".into(),
         });
     }
-    let iso3 = if up.len() == 2 {
-        iso2_to_iso3(&up).to_string()
-    } else {
-        up.clone()
-    };
-    let codes = countries.codes_of(&iso3);
+    let codes = countries.codes_of(&up);
     if codes.is_empty() {
         return Err(UsageError(format!(
             "--reporter {name}: not a country in the BACI country list (use ISO alpha-2 or alpha-3, e.g. NL or NLD, or EU27)"
@@ -284,10 +297,10 @@ fn resolve_reporter(name: &str, countries: &Countries) -> Result<Reporter> {
     }
     let in_eu = codes.iter().all(|c| bloc.contains(c));
     Ok(Reporter {
-        name: up,
+        name: up.clone(),
         codes,
         bloc: if in_eu { bloc } else { Vec::new() },
-        bloc_name: if in_eu { "the EU" } else { "the country" },
+        bloc_name: if in_eu { "the EU".into() } else { up.clone() },
     })
 }
 
@@ -307,14 +320,54 @@ fn edition_of_hs(hs: &str) -> Result<&'static str> {
     markets::edition_of(&hs.to_ascii_lowercase()).map_err(|e| UsageError(e).into())
 }
 
-/// Reads the flows into an accumulator, from a BACI file/folder or the store.
-fn load(ctx: &Context, c: &Common) -> Result<(Trade, Option<(Store, Runtime)>)> {
+/// Reads the flows into an accumulator. With `window`, only the years the screen needs
+/// are read: the year asked for (or the latest) and the persistence window before it.
+fn load(
+    ctx: &Context,
+    c: &Common,
+    window: Option<usize>,
+) -> Result<(Trade, Option<(Store, Runtime)>)> {
     let reporter_name = c
         .reporter
         .clone()
         .unwrap_or_else(|| ctx.settings.target.geo.clone());
     if let Some(path) = &c.trade {
-        let files = baci::discover(path)?;
+        let mut files = baci::discover(path)?;
+        if let Some(w) = window {
+            // the years from the file names (BACI: one file a year)
+            let year_of = |p: &std::path::PathBuf| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(baci::BaciName::parse)
+                    .and_then(|n| n.year)
+            };
+            let years: Vec<i32> = files.trade.iter().filter_map(year_of).collect();
+            if years.len() == files.trade.len() {
+                let last = c
+                    .year
+                    .unwrap_or_else(|| years.iter().copied().max().unwrap_or(0));
+                let first = last - w as i32 + 1;
+                let keep: Vec<std::path::PathBuf> = files
+                    .trade
+                    .iter()
+                    .filter(|p| year_of(p).is_some_and(|y| (first..=last).contains(&y)))
+                    .cloned()
+                    .collect();
+                if keep.is_empty() {
+                    return Err(UsageError(format!(
+                        "no trade file for {last} in {} (years: {})",
+                        path.display(),
+                        years
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                    .into());
+                }
+                files.trade = keep;
+            }
+        }
         let mut countries = Countries::default();
         match &files.countries {
             Some(p) => {
@@ -409,10 +462,23 @@ fn load(ctx: &Context, c: &Common) -> Result<(Trade, Option<(Store, Runtime)>)> 
         for b in markets::query(
             &store,
             &rt,
-            &format!("SELECT country_code, country_iso3, country_name FROM {ctable}"),
+            &format!("SELECT country_code, country_iso3, country_name, country_iso2 FROM {ctable}"),
         )? {
-            let (code, i3, n) = (num_column(&b, 0)?, text_column(&b, 1)?, text_column(&b, 2)?);
+            let (code, i3, n, i2) = (
+                num_column(&b, 0)?,
+                text_column(&b, 1)?,
+                text_column(&b, 2)?,
+                text_column(&b, 3)?,
+            );
             for r in 0..b.num_rows() {
+                if let (Some(i2), Some(i3)) = (&i2[r], &i3[r])
+                    && i2.trim().len() == 2
+                {
+                    countries.iso3_of_iso2.insert(
+                        i2.trim().to_ascii_uppercase(),
+                        i3.trim().to_ascii_uppercase(),
+                    );
+                }
                 if let (Some(code), Some(i3)) = (code[r], &i3[r]) {
                     countries
                         .by_code
@@ -424,9 +490,23 @@ fn load(ctx: &Context, c: &Common) -> Result<(Trade, Option<(Store, Runtime)>)> 
     let reporter = resolve_reporter(&reporter_name, &countries)?;
     let mut acc = Accumulator::new(&reporter.codes, &reporter.bloc);
     let mut products = HashSet::new();
+    let filter = match window {
+        Some(w) => {
+            let last = match c.year {
+                Some(y) => y,
+                None => markets::query(&store, &rt, &format!("SELECT MAX(t) FROM {dataset}"))?
+                    .first()
+                    .and_then(|b| num_column(b, 0).ok())
+                    .and_then(|v| v.first().copied().flatten())
+                    .map_or(0, |v| v as i32),
+            };
+            format!(" WHERE t BETWEEN {} AND {last}", last - w as i32 + 1)
+        }
+        None => String::new(),
+    };
     let df = rt
         .block_on(store.sql(
-            &format!("SELECT t, i, j, k, v FROM {dataset}"),
+            &format!("SELECT t, i, j, k, v FROM {dataset}{filter}"),
             &QueryOptions::default(),
         ))?
         .0;
@@ -540,6 +620,8 @@ struct Setup {
     areas: HashMap<u32, Vec<String>>,
     /// ISO3 → relation.
     relations: HashMap<String, Relation>,
+    /// The overrides from the settings.
+    overrides: BTreeMap<String, String>,
     relations_note: String,
     criticality_note: String,
     tax: Taxonomy,
@@ -547,7 +629,12 @@ struct Setup {
     lists: Lists,
 }
 
-fn setup(ctx: &Context, c: &Common, edition: &str) -> Result<Setup> {
+fn setup(
+    ctx: &Context,
+    c: &Common,
+    edition: &str,
+    taxonomy: Option<&std::path::Path>,
+) -> Result<Setup> {
     let s = &ctx.settings.dependencies;
     let th = Thresholds {
         outside_hhi: s.outside_hhi,
@@ -568,7 +655,7 @@ fn setup(ctx: &Context, c: &Common, edition: &str) -> Result<Setup> {
         None => ReExport::None,
     };
     let lists = markets::code_lists()?;
-    let (tax, label, text) = markets::load_taxonomy(None)?;
+    let (tax, label, text) = markets::load_taxonomy(taxonomy)?;
     if !tax.validate(&text, &lists.codes).errors.is_empty() {
         return Err(anyhow!(
             "{label} does not validate: run `indmon markets validate`"
@@ -601,7 +688,12 @@ fn setup(ctx: &Context, c: &Common, edition: &str) -> Result<Setup> {
         }
     }
     for mk in &tax.markets {
-        for (_, h) in mk.hs_in(edition) {
+        // core and partial codes: a proxy stands in for a market, it is not part of it
+        for (_, h) in mk
+            .hs_in(edition)
+            .into_iter()
+            .filter(|(_, h)| h.confidence.get_ref() != "proxy")
+        {
             if let Ok(k) = h.code.get_ref().parse::<u32>() {
                 let a = format!("priority market {}", mk.name_en.to_lowercase());
                 let v = areas.entry(k).or_default();
@@ -637,6 +729,7 @@ fn setup(ctx: &Context, c: &Common, edition: &str) -> Result<Setup> {
         re,
         areas,
         relations,
+        overrides: s.relations.clone(),
         relations_note: format!(
             "Relations: taxonomy/country-relations.toml version {} (EU; like-minded = OECD members outside the EU; high-risk = broad EU sanctions regimes; others: other){}.",
             rel.version,
@@ -650,7 +743,7 @@ fn setup(ctx: &Context, c: &Common, edition: &str) -> Result<Setup> {
             }
         ),
         criticality_note: format!(
-            "Crucial for public interests: taxonomy/criticality.toml version {} ({} products) and the priority-market taxonomy version {}.",
+            "Crucial for public interests: taxonomy/criticality.toml version {} ({} products) and the core and partial codes of the priority-market taxonomy version {}.",
             crit.version,
             crit.entries.len(),
             tax.version
@@ -669,9 +762,11 @@ fn relation_of(setup: &Setup, trade: &Trade, code: u16) -> Relation {
         .relations
         .get(&trade.countries.iso3(code))
         .copied()
+        // outside the reporter's bloc an "eu" country is a partner like the like-minded
+        // ones (the reporter is not in the EU, or the class was set by hand)
         .map(|r| {
-            if r == Relation::Eu && !trade.reporter.bloc.is_empty() {
-                Relation::Eu
+            if r == Relation::Eu {
+                Relation::LikeMinded
             } else {
                 r
             }
@@ -698,6 +793,7 @@ fn classify(trade: &Trade, setup: &Setup) -> Vec<Row> {
                     &origins,
                     |c| relation_of(setup, trade, c),
                     |c| trade.countries.label(c),
+                    &trade.reporter.bloc_name,
                     m.world_hhi,
                     &setup.th,
                     &setup.rule,
@@ -752,7 +848,7 @@ fn year_of(trade: &Trade, c: &Common) -> Result<i32> {
     }
 }
 
-fn common_notes(trade: &Trade, setup: &Setup, year: i32) -> Vec<String> {
+fn common_notes(trade: &Trade, setup: &Setup, year: i32, format: Format) -> Vec<String> {
     let mut notes = trade.notes.clone();
     if trade.products_in_data < 1000 {
         notes.push(format!(
@@ -762,7 +858,7 @@ fn common_notes(trade: &Trade, setup: &Setup, year: i32) -> Vec<String> {
     }
     let th = &setup.th;
     notes.push(format!(
-        "Method {}: EU 2021 criteria — HHI of imports from outside {bloc} > {}, their share > {}, imports from outside {bloc} / exports > {} (no exports: met); persistence: met in {} of the {} years to {year} where the data have them; re-export correction: {}; values in million USD (BACI: thousand USD).",
+        "Method {}: EU 2021 criteria — HHI of imports from outside {bloc} > {}, their share > {}, imports from outside {bloc} / exports > {} (no exports: met); persistence: met in {} of the {} years to {year} where the data have them; re-export correction: {}; values in {}.",
         dep::METHOD_VERSION,
         th.outside_hhi,
         th.outside_share,
@@ -771,12 +867,37 @@ fn common_notes(trade: &Trade, setup: &Setup, year: i32) -> Vec<String> {
         th.persist_window,
         match setup.re {
             ReExport::None => "none",
-            ReExport::Net => "net (imports less exports: every export taken for a re-export)",
+            ReExport::Net => "net (re-exports taken as min(imports, exports): retained imports over own exports)",
+        },
+        if format == Format::Table {
+            "million USD"
+        } else {
+            "thousand USD, as BACI (ratio_used: the ratio after the re-export correction)"
         },
         bloc = trade.reporter.bloc_name,
     ));
     notes.push(setup.criticality_note.clone());
     notes.push(setup.relations_note.clone());
+    // overrides that cannot act: a member of the reporter's bloc is always "EU", and
+    // "eu" outside the bloc counts as like-minded
+    for (iso, class) in &setup.overrides {
+        let in_bloc = trade
+            .countries
+            .codes_of(iso)
+            .iter()
+            .any(|c| trade.reporter.bloc.contains(c) || trade.reporter.codes.contains(c));
+        if in_bloc && class != "eu" {
+            notes.push(format!(
+                "Note: the setting {iso} = \"{class}\" has no effect here: {iso} is in {}, whose imports from it are not imports from outside.",
+                trade.reporter.bloc_name
+            ));
+        } else if !in_bloc && class == "eu" {
+            notes.push(format!(
+                "Note: the setting {iso} = \"eu\" counts as like-minded here: {iso} is not in {}.",
+                trade.reporter.bloc_name
+            ));
+        }
+    }
     notes.push(format!(
         "Risk is high when the largest supplier outside {} is high-risk, high-risk countries supply ≥ {:.0} % of those imports, or world supply is concentrated (HHI > {}) and countries that are not like-minded supply ≥ {:.0} %.",
         trade.reporter.bloc_name,
@@ -867,13 +988,23 @@ fn metric_cells(reporter: &str, m: &Metric) -> Vec<Cell> {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let c = &args.common;
-    let (trade, _store) = load(ctx, c)?;
-    let year = year_of(&trade, c)?;
+    if matches!(args.action, Some(Action::Metrics)) && (c.tier.is_some() || c.reexport.is_some()) {
+        return Err(UsageError(
+            "`dependencies metrics` gives every imported product before any criterion or correction: --tier and --reexport do not apply".into(),
+        )
+        .into());
+    }
     let action = args.action.unwrap_or(Action::Screen);
+    let window = match action {
+        Action::Metrics => None,
+        _ => Some(ctx.settings.dependencies.persistence_window),
+    };
+    let (trade, _store) = load(ctx, c, window)?;
+    let year = year_of(&trade, c)?;
     // the metrics need no taxonomy, mapping or relations
     let setup = match action {
         Action::Metrics => None,
-        _ => Some(setup(ctx, c, trade.edition)?),
+        _ => Some(setup(ctx, c, trade.edition, None)?),
     };
     match action {
         Action::Metrics => {
@@ -903,7 +1034,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
 fn screen(c: &Common, trade: &Trade, setup: &Setup, year: i32) -> Result<()> {
     let rows = classify(trade, setup);
     let this: Vec<&Row> = rows.iter().filter(|r| r.m.year == year).collect();
-    let want = match c.tier {
+    let want = match c.tier.unwrap_or(TierArg::Dependency) {
         TierArg::All => Tier::None,
         TierArg::Dependency => Tier::Dependency,
         TierArg::Strategic => Tier::Strategic,
@@ -911,7 +1042,7 @@ fn screen(c: &Common, trade: &Trade, setup: &Setup, year: i32) -> Result<()> {
     };
     let shown: Vec<&&Row> = this.iter().filter(|r| r.tier >= want).collect();
     let count = |t: Tier| this.iter().filter(|r| r.tier >= t).count();
-    let mut notes = common_notes(trade, setup, year);
+    let mut notes = common_notes(trade, setup, year, c.format);
     notes.insert(
         0,
         format!(
@@ -953,7 +1084,15 @@ fn screen(c: &Common, trade: &Trade, setup: &Setup, year: i32) -> Result<()> {
         );
     }
     let mut header: Vec<&str> = METRIC_COLUMNS.to_vec();
-    header.extend(["criteria_met", "persistence", "tier", "areas", "risk"]);
+    header.extend([
+        "retained_share",
+        "ratio_used",
+        "criteria_met",
+        "persistence",
+        "tier",
+        "areas",
+        "risk",
+    ]);
     let table = c.format == Format::Table;
     let table_header = [
         "hs6",
@@ -1010,6 +1149,8 @@ fn screen(c: &Common, trade: &Trade, setup: &Setup, year: i32) -> Result<()> {
         } else {
             let mut cells = metric_cells(&trade.reporter.name, m);
             cells.extend([
+                Cell::Num(dep::retained_share(m, setup.re)),
+                dep::corrected_ratio(m, setup.re).map_or(Cell::Null, Cell::Num),
                 met.into(),
                 r.persist.map_or(Cell::Null, |n| Cell::Int(n as i64)),
                 r.tier.label().into(),
@@ -1054,7 +1195,7 @@ fn explain(c: &Common, trade: &Trade, setup: &Setup, year: i32, code: &str) -> R
         .lists
         .hs_name(trade.edition, &hs6(k))
         .unwrap_or("(no name in the HS lists)");
-    let bloc = trade.reporter.bloc_name;
+    let bloc = trade.reporter.bloc_name.as_str();
     let th = &setup.th;
     let yes = |b: bool| if b { "met" } else { "not met" };
     let mut lines = Vec::new();
@@ -1160,7 +1301,7 @@ fn explain(c: &Common, trade: &Trade, setup: &Setup, year: i32, code: &str) -> R
             if let Some((s, h)) = mk
                 .hs_in(trade.edition)
                 .into_iter()
-                .find(|(_, h)| h.code.get_ref() == &hs6(k))
+                .find(|(_, h)| h.code.get_ref() == &hs6(k) && h.confidence.get_ref() != "proxy")
             {
                 why.push(format!(
                     "priority market {} — segment {}, {} ({})",
@@ -1203,7 +1344,7 @@ fn explain(c: &Common, trade: &Trade, setup: &Setup, year: i32, code: &str) -> R
             t => t.label().to_string(),
         }
     ));
-    let notes = common_notes(trade, setup, year);
+    let notes = common_notes(trade, setup, year, c.format);
     match c.format {
         Format::Json => {
             let v = json!({
@@ -1243,6 +1384,7 @@ pub(crate) fn tiers_for(
     dataset: &str,
     reporter: &str,
     year: i32,
+    taxonomy: Option<&std::path::Path>,
 ) -> Result<HashMap<u32, &'static str>> {
     let c = Common {
         reporter: Some(reporter.to_string()),
@@ -1250,12 +1392,12 @@ pub(crate) fn tiers_for(
         trade: None,
         dataset: Some(dataset.to_string()),
         reexport: None,
-        tier: TierArg::Dependency,
+        tier: None,
         format: Format::Table,
         out: None,
     };
-    let (trade, _store) = load(ctx, &c)?;
-    let setup = setup(ctx, &c, trade.edition)?;
+    let (trade, _store) = load(ctx, &c, Some(ctx.settings.dependencies.persistence_window))?;
+    let setup = setup(ctx, &c, trade.edition, taxonomy)?;
     Ok(classify(&trade, &setup)
         .into_iter()
         .filter(|r| r.m.year == year && r.tier != Tier::None)
@@ -1268,9 +1410,15 @@ pub(crate) fn tiers_for(
 
 pub fn run_mutual(ctx: &Context, args: MutualArgs) -> Result<()> {
     let c = &args.common;
-    let (trade, _store) = load(ctx, c)?;
+    if c.tier.is_some() {
+        return Err(UsageError(
+            "`mutual` lists products and partners, not tiers: --tier does not apply".into(),
+        )
+        .into());
+    }
+    let (trade, _store) = load(ctx, c, Some(ctx.settings.dependencies.persistence_window))?;
     let year = year_of(&trade, c)?;
-    let setup = setup(ctx, c, trade.edition)?;
+    let setup = setup(ctx, c, trade.edition, None)?;
     let s = &ctx.settings.dependencies;
     let rows = classify(&trade, &setup);
     // products where others depend on the reporter: a large share of world exports
@@ -1296,10 +1444,15 @@ pub fn run_mutual(ctx: &Context, args: MutualArgs) -> Result<()> {
     // largest supplier of a dependency) and they depend on the reporter
     let mut we_depend: BTreeMap<u16, Vec<u32>> = BTreeMap::new();
     for r in rows.iter().filter(|r| r.m.year == year && r.dependency) {
-        we_depend
-            .entry(r.m.top_origin)
-            .or_default()
-            .push(r.m.product);
+        // the largest supplier outside the bloc: the one the dependency is on
+        if let Some(&(o, _)) = trade
+            .acc
+            .origins(year, r.m.product)
+            .iter()
+            .find(|(o, _)| !trade.reporter.bloc.contains(o))
+        {
+            we_depend.entry(o).or_default().push(r.m.product);
+        }
     }
     let mut they_depend: BTreeMap<u16, Vec<u32>> = BTreeMap::new();
     for &(k, p, _, _) in &partners {
@@ -1376,15 +1529,16 @@ pub fn run_mutual(ctx: &Context, args: MutualArgs) -> Result<()> {
         pairs.len()
     )];
     notes.push(format!(
-        "A partner depends on {} for a product when {} supplies ≥ {:.0} % of its imports of it (at least {} thousand USD); {} depends on a partner when the partner is the largest supplier of one of its dependencies ({} in {year}).",
+        "A partner depends on {} for a product when {} supplies ≥ {:.0} % of its imports of it (at least {} thousand USD); {} depends on a partner when the partner is the largest supplier from outside {} of one of its dependencies ({} in {year}).",
         trade.reporter.name,
         trade.reporter.name,
         s.partner_share * 100.0,
         s.partner_min_value,
         trade.reporter.name,
+        trade.reporter.bloc_name,
         rows.iter().filter(|r| r.m.year == year && r.dependency).count()
     ));
-    notes.extend(common_notes(&trade, &setup, year));
+    notes.extend(common_notes(&trade, &setup, year, c.format));
     let json = json!({
         "reporter": trade.reporter.name, "year": year, "synthetic": trade.synthetic,
         "rows": out.iter().map(|r| Value::Object(header.iter().zip(r).map(|(h, c)| (h.to_string(), cell_json(c))).collect())).collect::<Vec<_>>(),
@@ -1413,6 +1567,13 @@ fn world_shares(trade: &Trade, year: i32) -> HashMap<u32, (f64, f64, f64)> {
 
 // ---------------------------------------------------------------------------------
 // Critical raw materials
+
+/// Whether scores make a material critical in the assessment of `year`: SR ≥ 1 and
+/// EI ≥ 2.8 since the 2017 method; the 2011 and 2014 assessments used another EI scale
+/// with the threshold at 5.
+fn critical_in(year: i32, sr: f64, ei: f64) -> bool {
+    sr >= 1.0 && ei >= if year < 2017 { 5.0 } else { 2.8 }
+}
 
 /// SR and EI by assessment year.
 type Scores = BTreeMap<i32, (Option<f64>, Option<f64>)>;
@@ -1476,7 +1637,7 @@ pub fn run_crm(ctx: &Context, args: CrmArgs) -> Result<()> {
         for r in 0..b.num_rows() {
             if let (Some(m), Some(y)) = (&m[r], y[r]) {
                 scores
-                    .entry(m.clone())
+                    .entry(m.split_whitespace().collect::<Vec<_>>().join(" "))
                     .or_default()
                     .insert(y as i32, (sr[r], ei[r]));
             }
@@ -1501,9 +1662,15 @@ pub fn run_crm(ctx: &Context, args: CrmArgs) -> Result<()> {
                 if let (Some(m), Some(st), Some(c), Some(v)) =
                     (&m[r], &st[r], &c[r], sh[r].as_deref().and_then(share_value))
                 {
-                    out.entry((m.to_lowercase(), st.clone()))
-                        .or_default()
-                        .push((c.clone(), v));
+                    out.entry((
+                        m.split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                            .to_lowercase(),
+                        st.clone(),
+                    ))
+                    .or_default()
+                    .push((c.clone(), v));
                 }
             }
         }
@@ -1560,7 +1727,7 @@ pub fn run_crm(ctx: &Context, args: CrmArgs) -> Result<()> {
     }
     let mut notes = crate::cmd::source_notes(&catalog, &used, true);
     notes.push("Groups (HREEs, LREEs, PGMs) have scores but their supply shares are published per element: see `indmon crm --material` for an element's shares where the study gives them.".to_string());
-    notes.push("Critical: SR ≥ 1 and EI ≥ 2.8 in the assessment (the 2017 method the 2020 and 2023 assessments use). HHI: Σ share² of the published supply shares per stage (E extraction, P processing); shares published as \"<0.1%\" count as 0.05 %, and shares below the publication threshold (1 % for EU sourcing) are missing, so the HHI is a lower bound close to the true value.".to_string());
+    notes.push("Critical: SR ≥ 1 and EI ≥ 2.8 (the 2017 method, used by the 2017, 2020 and 2023 assessments; the 2011 and 2014 assessments: SR ≥ 1 and EI ≥ 5, on their own scale). HHI: Σ share² of the published supply shares per stage (E extraction, P processing); shares published as \"<0.1%\" count as 0.05 %, and shares below the publication threshold (1 % for EU sourcing) are missing, so the HHI is a lower bound close to the true value.".to_string());
     notes.push("SR and EI are not recomputed: the shipped tables lack the governance indicators (WGI), import reliance, end-of-life recycling input rates and substitution indices the EU formula needs.".to_string());
 
     if let Some(want) = &args.material {
@@ -1599,7 +1766,7 @@ pub fn run_crm(ctx: &Context, args: CrmArgs) -> Result<()> {
                     ei.map_or(Cell::Null, Cell::Num),
                     match (sr, ei) {
                         (Some(s), Some(e)) => {
-                            if *s >= 1.0 && *e >= 2.8 { "yes" } else { "no" }.into()
+                            if critical_in(*y, *s, *e) { "yes" } else { "no" }.into()
                         }
                         _ => "not assessed".into(),
                     },
@@ -1667,7 +1834,7 @@ pub fn run_crm(ctx: &Context, args: CrmArgs) -> Result<()> {
         let (Some(sr), Some(ei)) = (sr, ei) else {
             continue;
         };
-        let critical = sr >= 1.0 && ei >= 2.8;
+        let critical = critical_in(2023, sr, ei);
         if args.critical && !critical {
             continue;
         }
@@ -1689,7 +1856,7 @@ pub fn run_crm(ctx: &Context, args: CrmArgs) -> Result<()> {
         });
         let history: Vec<String> = by_year
             .iter()
-            .filter(|(_, (s, e))| matches!((s, e), (Some(s), Some(e)) if *s >= 1.0 && *e >= 2.8))
+            .filter(|(y, (s, e))| matches!((s, e), (Some(s), Some(e)) if critical_in(**y, *s, *e)))
             .map(|(y, _)| y.to_string())
             .collect();
         rows.push(vec![

@@ -336,7 +336,7 @@ fn validate(tax: &Taxonomy, label: &str, report: &Report, format: Format) -> Res
             "valid": report.errors.is_empty(),
             "errors": report.errors.iter().map(|f| json!({"line": f.line, "entry": f.entry, "message": f.message})).collect::<Vec<_>>(),
             "overlaps": report.overlaps.iter().map(|o| json!({"kind": o.kind, "code": o.code, "markets": o.markets})).collect::<Vec<_>>(),
-            "markets": counts.iter().map(|(m, c)| json!({"market": m.id.get_ref(), "segments": c.segments, "segments_without_codes": c.without_codes, "hs": c.hs, "nace": c.nace, "cpa": c.cpa})).collect::<Vec<_>>(),
+            "markets": counts.iter().map(|(m, c)| json!({"market": m.id.get_ref(), "segments": c.segments, "segments_without_clean_code": c.without_codes, "hs": c.hs, "nace": c.nace, "cpa": c.cpa})).collect::<Vec<_>>(),
         });
         serde_json::to_writer_pretty(&mut out, &v)?;
         use std::io::Write as _;
@@ -353,7 +353,7 @@ fn validate(tax: &Taxonomy, label: &str, report: &Report, format: Format) -> Res
                 "market",
                 "coverage",
                 "segments",
-                "without_codes",
+                "no_clean_code",
                 "hs6",
                 "nace",
                 "cpa",
@@ -545,7 +545,7 @@ fn load_trade(
     };
     let mut names: Vec<String> = vec![geo.clone()];
     for p in &peers {
-        if !names.iter().any(|n| n.eq_ignore_ascii_case(p)) {
+        if !names.iter().any(|n| same_country(&countries, n, p)) {
             names.push(p.clone());
         }
     }
@@ -710,8 +710,9 @@ fn load_trade(
         _ => None,
     };
     let geo_name = units[0].name.clone();
-    let tiers = crate::cmd::dependencies::tiers_for(ctx, &ds, &geo_name, year)
-        .map_err(|e| format!("{e:#}"));
+    let tiers =
+        crate::cmd::dependencies::tiers_for(ctx, &ds, &geo_name, year, c.taxonomy.as_deref())
+            .map_err(|e| format!("{e:#}"));
     Ok(TradeData {
         tiers,
         meta,
@@ -857,7 +858,7 @@ impl MarketView {
         let values: Vec<Option<f64>> = self
             .units
             .iter()
-            .filter(|&&u| !is_group_containing(data, u, 0) || u == 0)
+            .filter(|&&u| !is_benchmark(data, u))
             // no exports: not ranked (a tie at zero says nothing)
             .map(|&u| {
                 self.get(data.year, u)
@@ -868,21 +869,16 @@ impl MarketView {
         let pos = self
             .units
             .iter()
-            .filter(|&&u| !is_group_containing(data, u, 0) || u == 0)
+            .filter(|&&u| !is_benchmark(data, u))
             .position(|&u| u == unit)?;
         m::rank(&values, pos)
     }
 }
 
-/// Whether unit `g` is a group that contains all members of unit `of` (the EU27 for
-/// NL): such a group is a benchmark, not a competitor in the ranking.
-fn is_group_containing(data: &TradeData, g: usize, of: usize) -> bool {
-    g != of
-        && data.units[g].members.len() > 1
-        && data.units[of]
-            .members
-            .iter()
-            .all(|c| data.units[g].members.contains(c))
+/// Whether unit `u` is a benchmark rather than a competitor: a group of countries (the
+/// EU27) other than the country itself. Benchmarks are shown, not ranked.
+fn is_benchmark(data: &TradeData, u: usize) -> bool {
+    u != 0 && data.units[u].members.len() > 1
 }
 
 fn view(data: &TradeData, market: &Market) -> MarketView {
@@ -1076,7 +1072,7 @@ fn list(
             "coverage": mk.coverage.get_ref(),
             "coverage_note": mk.coverage_note,
             "segments": counts.segments,
-            "segments_without_codes": counts.without_codes,
+            "segments_without_clean_code": counts.without_codes,
             "hs6": counts.hs, "nace": counts.nace, "cpa": counts.cpa,
             "hs6_in_edition": v.listed, "hs6_in_data": present,
             "geo": geo, "year": data.year,
@@ -1094,11 +1090,11 @@ fn list(
     }
     let mut notes = data_notes(data, tax, label, alpha);
     let ranked: Vec<&str> = (1..=data.peers)
-        .filter(|&u| !is_group_containing(data, u, 0))
+        .filter(|&u| !is_benchmark(data, u))
         .map(|u| data.units[u].name.as_str())
         .collect();
     let benchmarks: Vec<&str> = (1..=data.peers)
-        .filter(|&u| is_group_containing(data, u, 0))
+        .filter(|&u| is_benchmark(data, u))
         .map(|u| data.units[u].name.as_str())
         .collect();
     let extra: Vec<String> = tax
@@ -1346,7 +1342,7 @@ fn show(
     for &u in &v.units {
         let t = v.trend(data, u, alpha);
         let now = v.get(data.year, u);
-        let rank = if is_group_containing(data, u, 0) {
+        let rank = if is_benchmark(data, u) {
             None
         } else {
             v.rank(data, u)

@@ -39,6 +39,11 @@ const FLOWS: &[(u16, u16, u32, f64)] = &[
     (528, 276, 850511, 60.0),
     (528, 251, 850511, 35.0),
     (156, 276, 850511, 40.0),
+    // 854231: imports 100 (CHN 60, DEU 40), exports 80 — a dependency only once the
+    // re-exports are taken out
+    (156, 528, 854231, 60.0),
+    (276, 528, 854231, 40.0),
+    (528, 251, 854231, 80.0),
     // 300215: NL supplies most of the world; DEU and USA depend on it
     (528, 276, 300215, 9000.0),
     (528, 842, 300215, 5000.0),
@@ -71,7 +76,7 @@ fn write_release(dir: &Path) {
     .unwrap();
     std::fs::write(
         dir.join("product_codes_HS17_V202601.csv"),
-        "code,description\n010121,Horses\n280461,Silicon\n300215,Immunological products\n850511,Magnets\n",
+        "code,description\n010121,Horses\n280461,Silicon\n300215,Immunological products\n850511,Magnets\n854231,Processors\n",
     )
     .unwrap();
 }
@@ -176,7 +181,7 @@ fn metrics_of_a_baci_release_match_a_direct_computation() {
         let rows = parse_csv(&r.stdout);
         let mut seen = 0;
         for year in [2022, 2023, 2024] {
-            for k in [10121u32, 280461, 850511, 300215] {
+            for k in [10121u32, 280461, 850511, 300215, 854231] {
                 let want = expected(&codes, &EU, year, k);
                 let row = rows
                     .iter()
@@ -231,11 +236,20 @@ fn the_screen_applies_the_tiers_persistence_and_the_re_export_correction() {
     assert_eq!(si["areas"], "priority market semiconductors", "{si:?}");
     // horses: from Russia only, not crucial → a dependency, not strategic
     assert_eq!(get("010121")["tier"], "dependency");
-    // magnets: a dependency on all imports, not after the re-export correction
-    assert_eq!(get("850511")["tier"], "risky strategic dependency");
+    // processors: imports from outside 60 against exports 80 → no dependency on all
+    // imports; with the re-export correction (re-exports 80, own exports 0) one
+    let p = get("854231");
+    assert_eq!(
+        (
+            p["tier"].as_str(),
+            p["ratio_used"].as_str(),
+            p["retained_share"].as_str()
+        ),
+        ("", "0.75", "1")
+    );
     assert!(
         r.stderr.contains(
-            "Re-export correction: 3 dependencies on all imports, 2 on imports less exports"
+            "Re-export correction: 3 dependencies on all imports, 4 on imports less exports"
         ),
         "{}",
         r.stderr
@@ -254,10 +268,18 @@ fn the_screen_applies_the_tiers_persistence_and_the_re_export_correction() {
         ])
         .ok();
     let rows = parse_csv(&net.stdout);
+    let p = rows.iter().find(|r| r["hs6"] == "854231").unwrap();
+    assert_eq!(
+        (p["tier"].as_str(), p["ratio_used"].as_str()),
+        ("strategic dependency", "")
+    );
+    assert!((p["retained_share"].parse::<f64>().unwrap() - 0.2).abs() < 1e-12);
+    // magnets stay: 95 of 100 re-exported, the 5 retained still come from China
     assert_eq!(
         rows.iter().find(|r| r["hs6"] == "850511").unwrap()["tier"],
-        ""
+        "risky strategic dependency"
     );
+    assert!(net.stderr.contains("thousand USD"), "{}", net.stderr);
     // one year only: persistence cannot be checked, and says so
     let one = m
         .run(&[
@@ -327,6 +349,26 @@ fn the_screen_applies_the_tiers_persistence_and_the_re_export_correction() {
         "{}",
         r.stderr
     );
+    // an override inside the reporter's bloc cannot act, and says so
+    let m3 = Indmon::new().with_config("[dependencies.relations]\nDEU = \"high_risk\"\n");
+    let r = m3
+        .run(&["dependencies", "--trade", t, "--format", "csv"])
+        .ok();
+    assert!(
+        r.stderr.contains("DEU = \"high_risk\" has no effect"),
+        "{}",
+        r.stderr
+    );
+    // flags that do not apply are refused
+    assert_eq!(
+        m.run(&["dependencies", "metrics", "--trade", t, "--tier", "risky"])
+            .code,
+        2
+    );
+    assert_eq!(m.run(&["mutual", "--trade", t, "--tier", "risky"]).code, 2);
+    // alpha-2 codes from BACI's own list
+    m.run(&["dependencies", "--trade", t, "--reporter", "FR"])
+        .ok();
 
     // mutual: NL supplies 16000 of 16800 world exports (FRA 500, USA 300) of 300215; Germany and the USA
     // and China depend on it (NL supplies nearly all their imports of it).
@@ -472,6 +514,9 @@ fn crm_lists_the_published_2023_scores_and_supply_concentration() {
         ("2.8", "6.8", "yes")
     );
     assert_eq!(get("Copper")["critical"], "no"); // SR 0.1
+    // the 2011 and 2014 assessments had EI ≥ 5 as threshold: baryte (EI 3.7 in 2011) was
+    // not critical then, and is since 2017
+    assert_eq!(get("Baryte")["critical_in"], "2017 2020 2023");
     assert_eq!(get("Arsenic")["critical"], "yes"); // SR 1.9, EI 2.9 ≥ 2.8
     // the HHI of cobalt extraction from the raw table (cp1252), "<0.1%" as 0.05 %
     let raw = std::fs::read(concat!(

@@ -411,6 +411,76 @@ fn the_board_on_synthetic_trade_matches_a_direct_computation() {
         );
     }
 
+    // with complexity results of the same data, each market's mean PCI
+    let r = m
+        .run(&[
+            "complexity",
+            "--dataset",
+            "synth_baci_hs12",
+            "--year",
+            "2024",
+            "--format",
+            "csv",
+        ])
+        .ok();
+    let cx = parse_csv(&r.stdout);
+    let semis_codes: Vec<String> = codes
+        .iter()
+        .filter(|c| !c["world_exports_musd"].is_empty())
+        .map(|c| c["hs6"].clone())
+        .collect();
+    let mut pcis: HashMap<String, f64> = HashMap::new();
+    for row in &cx {
+        if semis_codes.contains(&row["product"])
+            && let Ok(p) = row["pci"].parse::<f64>()
+        {
+            pcis.insert(row["product"].clone(), p);
+        }
+    }
+    assert!(!pcis.is_empty());
+    let mean = pcis.values().sum::<f64>() / pcis.len() as f64;
+    let r = m
+        .run(&[
+            "markets",
+            "show",
+            "semiconductors",
+            "--part",
+            "indicators",
+            "--format",
+            "csv",
+        ])
+        .ok();
+    let nl = parse_csv(&r.stdout)
+        .into_iter()
+        .find(|r| r["country"] == "NL" && r["year"] == "2024")
+        .unwrap();
+    assert!(
+        (nl["avg_pci"].parse::<f64>().unwrap() - (mean * 1000.0).round() / 1000.0).abs() < 1.5e-3,
+        "{nl:?} vs {mean}"
+    );
+    assert!(r.stderr.contains("PCI: "), "{}", r.stderr);
+
+    // a country is not its own peer, whatever its code; groups are not ranked
+    let r = m
+        .run(&[
+            "markets",
+            "show",
+            "semiconductors",
+            "--geo",
+            "DEU",
+            "--part",
+            "status",
+            "--format",
+            "csv",
+        ])
+        .ok();
+    let st = parse_csv(&r.stdout);
+    assert!(st.iter().all(|s| s["country"] != "DE"), "{st:?}");
+    assert_eq!(
+        st.iter().find(|s| s["country"] == "EU27").unwrap()["rank"],
+        ""
+    );
+
     // JSON has every part
     let r = m
         .run(&["markets", "show", "semiconductors", "--format", "json"])
