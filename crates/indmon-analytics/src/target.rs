@@ -192,6 +192,88 @@ pub fn decompose_years(rows: &[(i32, f64, f64)]) -> Vec<Decomposition> {
         .collect()
 }
 
+/// The split of a share change into the part due to relative real growth (volumes) and
+/// the part due to relative price change (deflators).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VolumePrice {
+    /// Volume growth of industry over the span (fraction), chain-linked.
+    pub industry_volume: f64,
+    /// Volume growth of the rest (fraction), chain-linked.
+    pub rest_volume: f64,
+    /// Price (deflator) growth of industry (fraction): nominal growth / volume growth.
+    pub industry_price: f64,
+    /// Price growth of the rest (fraction).
+    pub rest_price: f64,
+    /// Contribution of relative volume growth to the change, percentage points.
+    pub volume_pp: f64,
+    /// Contribution of relative price change, percentage points.
+    pub price_pp: f64,
+}
+
+/// One year of the volume/price input: current-price values of industry and the rest,
+/// and the same at the previous year's prices.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PypYear {
+    /// The year.
+    pub year: i32,
+    /// Industry at current prices.
+    pub industry: f64,
+    /// The rest at current prices.
+    pub rest: f64,
+    /// Industry at the previous year's prices.
+    pub industry_pyp: f64,
+    /// The rest at the previous year's prices (total − industry: previous-year-price
+    /// values add up within a year, unlike chain-linked levels).
+    pub rest_pyp: f64,
+}
+
+/// Splits the change of s = I/(I+R) between the first and the last year of `years`
+/// (consecutive years, the first one's previous-year-price values unused) into
+/// relative volume growth and relative price change.
+///
+/// Volumes are chain-linked: the volume growth of a year is its value at the previous
+/// year's prices over the previous year's value at current prices, and the growth over
+/// the span is the product. Prices are nominal growth over volume growth. The odds
+/// s/(1−s) = I/R move by the factor (g_I/g_R) = V · P with V the relative volume and P
+/// the relative price factor, and the change splits by the same two-factor Shapley rule
+/// as [`decompose`], over f(x) = s₀x / (s₀x + 1 − s₀):
+/// C_V = ½[(f(V) − f(1)) + (f(VP) − f(P))], C_P = ½[(f(P) − f(1)) + (f(VP) − f(V))],
+/// which add up to the change exactly. `None` when the years are not consecutive or a
+/// value is not positive.
+pub fn volume_price(years: &[PypYear]) -> Option<VolumePrice> {
+    if years.len() < 2
+        || years.windows(2).any(|w| w[1].year != w[0].year + 1)
+        || years.iter().any(|y| {
+            [y.industry, y.rest, y.industry_pyp, y.rest_pyp]
+                .iter()
+                .any(|v| !(v.is_finite() && *v > 0.0))
+        })
+    {
+        return None;
+    }
+    let (mut vi, mut vr) = (1.0, 1.0);
+    for w in years.windows(2) {
+        vi *= w[1].industry_pyp / w[0].industry;
+        vr *= w[1].rest_pyp / w[0].rest;
+    }
+    let (a, b) = (years[0], years[years.len() - 1]);
+    let (gi, gr) = (b.industry / a.industry, b.rest / a.rest);
+    let (pi, pr) = (gi / vi, gr / vr);
+    let (v, p) = (vi / vr, pi / pr);
+    let s0 = a.industry / (a.industry + a.rest);
+    let f = |x: f64| s0 * x / (s0 * x + 1.0 - s0);
+    let cv = 0.5 * ((f(v) - f(1.0)) + (f(v * p) - f(p)));
+    let cp = 0.5 * ((f(p) - f(1.0)) + (f(v * p) - f(v)));
+    Some(VolumePrice {
+        industry_volume: vi - 1.0,
+        rest_volume: vr - 1.0,
+        industry_price: pi - 1.0,
+        rest_price: pr - 1.0,
+        volume_pp: 100.0 * cv,
+        price_pp: 100.0 * cp,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,5 +323,98 @@ mod tests {
         assert!((average_growth(&s, 2).unwrap() - 0.1).abs() < 1e-12);
         assert_eq!(average_growth(&s, 3), None);
         assert_eq!(average_growth(&[(2020, 100.0), (2022, 121.0)], 1), None);
+    }
+
+    #[test]
+    fn volume_and_price_add_up_to_the_change() {
+        // 2021: I 100, R 400 (s = 0.2); 2022 at 2021 prices: I 110, R 404; current: I 121, R 420
+        let years = [
+            PypYear {
+                year: 2021,
+                industry: 100.0,
+                rest: 400.0,
+                industry_pyp: 1.0,
+                rest_pyp: 1.0,
+            },
+            PypYear {
+                year: 2022,
+                industry: 121.0,
+                rest: 420.0,
+                industry_pyp: 110.0,
+                rest_pyp: 404.0,
+            },
+        ];
+        let vp = volume_price(&years).unwrap();
+        assert!((vp.industry_volume - 0.10).abs() < 1e-12 && (vp.rest_volume - 0.01).abs() < 1e-12);
+        assert!((vp.industry_price - 0.10).abs() < 1e-12);
+        assert!((vp.rest_price - (420.0 / 404.0 - 1.0)).abs() < 1e-12);
+        let delta = 100.0 * (121.0 / 541.0 - 0.2);
+        assert!((vp.volume_pp + vp.price_pp - delta).abs() < 1e-12);
+        // the volume part alone: odds × (1.1/1.01) from s = 0.2
+        let v: f64 = 1.1 / 1.01;
+        let p: f64 = (1.1) / (420.0 / 404.0);
+        let f = |x: f64| 0.2 * x / (0.2 * x + 0.8);
+        let cv = 50.0 * ((f(v) - 0.2) + (f(v * p) - f(p)));
+        assert!((vp.volume_pp - cv).abs() < 1e-12);
+        // prices that move alike: no price effect; volumes alike: no volume effect
+        let same_price = [
+            years[0],
+            PypYear {
+                year: 2022,
+                industry: 110.0 * 1.05,
+                rest: 404.0 * 1.05,
+                industry_pyp: 110.0,
+                rest_pyp: 404.0,
+            },
+        ];
+        assert!(volume_price(&same_price).unwrap().price_pp.abs() < 1e-12);
+        let same_volume = [
+            years[0],
+            PypYear {
+                year: 2022,
+                industry: 121.0,
+                rest: 420.0,
+                industry_pyp: 105.0,
+                rest_pyp: 420.0,
+            },
+        ];
+        assert!(volume_price(&same_volume).unwrap().volume_pp.abs() < 1e-12);
+        // gaps and non-positive values
+        assert!(
+            volume_price(&[
+                years[0],
+                PypYear {
+                    year: 2023,
+                    ..years[1]
+                }
+            ])
+            .is_none()
+        );
+        assert!(volume_price(&years[..1]).is_none());
+    }
+
+    #[test]
+    fn volumes_chain_over_several_years() {
+        let y = |year, i, r, ip, rp| PypYear {
+            year,
+            industry: i,
+            rest: r,
+            industry_pyp: ip,
+            rest_pyp: rp,
+        };
+        let years = [
+            y(2020, 100.0, 300.0, 1.0, 1.0),
+            y(2021, 104.0, 309.0, 102.0, 303.0),
+            y(2022, 110.0, 320.0, 106.0, 312.0),
+        ];
+        let vp = volume_price(&years).unwrap();
+        let vi = (102.0 / 100.0) * (106.0 / 104.0);
+        let vr = (303.0 / 300.0) * (312.0 / 309.0);
+        assert!(
+            (vp.industry_volume - (vi - 1.0)).abs() < 1e-12
+                && (vp.rest_volume - (vr - 1.0)).abs() < 1e-12
+        );
+        let delta = 100.0 * (110.0 / 430.0 - 0.25);
+        assert!((vp.volume_pp + vp.price_pp - delta).abs() < 1e-12);
     }
 }

@@ -1,10 +1,35 @@
 //! Identities checked for random inputs.
 
 use indmon_analytics::outlook::{OutlookOptions, outlook};
-use indmon_analytics::target::{Target, decompose, required_industry_growth, target_path};
+use indmon_analytics::target::{
+    PypYear, Target, decompose, required_industry_growth, target_path, volume_price,
+};
 use proptest::prelude::*;
 
 proptest! {
+    /// Volume and price effects add up to the change of the share, whatever the years.
+    #[test]
+    fn the_volume_price_split_adds_up(
+        i0 in 1.0f64..1e6, r0 in 1.0f64..1e7,
+        steps in prop::collection::vec((-0.3f64..0.5, -0.3f64..0.5, -0.2f64..0.3, -0.2f64..0.3), 1..6),
+    ) {
+        let mut years = vec![PypYear { year: 2000, industry: i0, rest: r0, industry_pyp: 1.0, rest_pyp: 1.0 }];
+        for (n, &(vi, vr, pi, pr)) in steps.iter().enumerate() {
+            let prev = years[n];
+            let (ip, rp) = (prev.industry * (1.0 + vi), prev.rest * (1.0 + vr));
+            years.push(PypYear { year: 2001 + n as i32, industry: ip * (1.0 + pi), rest: rp * (1.0 + pr), industry_pyp: ip, rest_pyp: rp });
+        }
+        let vp = volume_price(&years).unwrap();
+        let last = years[years.len() - 1];
+        let delta = 100.0 * (last.industry / (last.industry + last.rest) - i0 / (i0 + r0));
+        prop_assert!((vp.volume_pp + vp.price_pp - delta).abs() < 1e-9);
+        // with one step, the growth rates are the ones put in
+        if steps.len() == 1 {
+            prop_assert!((vp.industry_volume - steps[0].0).abs() < 1e-9);
+            prop_assert!((vp.rest_price - steps[0].3).abs() < 1e-9);
+        }
+    }
+
     #[test]
     fn the_decomposition_adds_up(i0 in 1.0f64..1e6, r0 in 1.0f64..1e7, gi in -0.5f64..1.0, gr in -0.5f64..1.0) {
         let (i1, r1) = (i0 * (1.0 + gi), r0 * (1.0 + gr));

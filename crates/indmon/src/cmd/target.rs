@@ -381,6 +381,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 Vec::new()
             };
             rows.push(total.clone());
+            // the split into volumes and prices, where the store has previous-year prices
+            let (vp, vp_note, vp_used) =
+                volume_price_split(&store, &rt, &opts, &focus, &def, series, from, to)?;
+            notes.push(vp_note);
             notes.insert(
                 0,
                 format!(
@@ -392,14 +396,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                     total.rest_pp
                 ),
             );
-            notes.extend(source_notes(
-                &catalog,
-                &used_of(series.iter().filter(|o| o.year >= from && o.year <= to)),
-                false,
-            ));
+            let mut used = used_of(series.iter().filter(|o| o.year >= from && o.year <= to));
+            used.extend(vp_used);
+            notes.extend(source_notes(&catalog, &used, false));
             let cells: Vec<Vec<Cell>> = rows
                 .iter()
                 .map(|d| {
+                    let split = vp.get(&(d.from, d.to));
                     vec![
                         Cell::Text(format!("{}-{}", d.from, d.to)),
                         Cell::Num(round(100.0 * d.share_from, 4)),
@@ -409,6 +412,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                         Cell::Num(round(100.0 * d.rest_growth, 2)),
                         Cell::Num(round(d.industry_pp, 4)),
                         Cell::Num(round(d.rest_pp, 4)),
+                        split.map_or(Cell::Null, |v| Cell::Num(round(v.volume_pp, 4))),
+                        split.map_or(Cell::Null, |v| Cell::Num(round(v.price_pp, 4))),
                     ]
                 })
                 .collect();
@@ -424,6 +429,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                     "rest_growth_%",
                     "industry_contrib_pp",
                     "rest_contrib_pp",
+                    "volume_contrib_pp",
+                    "price_contrib_pp",
                 ],
                 &cells,
                 &notes,
@@ -572,6 +579,134 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             notes,
         ),
     }
+}
+
+/// The volume/price split of the share change over every year pair of `from..=to` and
+/// the whole span, from value added at the previous year's prices (Eurostat unit
+/// `PYP_MEUR`) next to the current-price series; with the note saying what was done or
+/// what is missing, and the vintages used.
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+fn volume_price_split(
+    store: &Store,
+    rt: &tokio::runtime::Runtime,
+    opts: &QueryOptions,
+    focus: &str,
+    def: &Definition,
+    series: &[Obs],
+    from: i32,
+    to: i32,
+) -> Result<(
+    BTreeMap<(i32, i32), indmon_analytics::target::VolumePrice>,
+    String,
+    std::collections::BTreeSet<(String, String)>,
+)> {
+    use indmon_analytics::target::{PypYear, volume_price};
+    let mut out = BTreeMap::new();
+    let mut used = std::collections::BTreeSet::new();
+    if def.denominator != "gva" {
+        return Ok((
+            out,
+            "Volumes and prices: not split for a GDP denominator (taxes less subsidies on products have no industry breakdown at previous year's prices).".into(),
+            used,
+        ));
+    }
+    let industry = if def.industry == "C" { "C" } else { "B-E" };
+    let sql = format!(
+        "SELECT time, nace, value, dataset, vintage FROM na_obs WHERE geo = {} AND unit = 'PYP_MEUR' AND na_item = 'B1G' AND nace IN ({}, 'TOTAL') AND value IS NOT NULL AND time BETWEEN {} AND {}",
+        sql_str(focus),
+        sql_str(industry),
+        from + 1,
+        to
+    );
+    // year -> nace -> (value, dataset, vintage); Eurostat first when several sources have it
+    let mut pyp: BTreeMap<i32, BTreeMap<String, (f64, String, String)>> = BTreeMap::new();
+    for b in &rt.block_on(store.query(&sql, opts))? {
+        let (t, n, v, d, vt) = (
+            num_column(b, 0)?,
+            text_column(b, 1)?,
+            num_column(b, 2)?,
+            text_column(b, 3)?,
+            text_column(b, 4)?,
+        );
+        for r in 0..b.num_rows() {
+            if let (Some(t), Some(n), Some(v), Some(d), Some(vt)) =
+                (t[r], &n[r], v[r], &d[r], &vt[r])
+            {
+                let e = pyp.entry(t as i32).or_default();
+                let better = e
+                    .get(n)
+                    .is_none_or(|(_, od, _)| od != "estat_nama_10_a64" && d == "estat_nama_10_a64");
+                if better {
+                    e.insert(n.clone(), (v, d.clone(), vt.clone()));
+                }
+            }
+        }
+    }
+    let years: Vec<PypYear> = (from..=to)
+        .filter_map(|y| {
+            let o = series.iter().find(|o| o.year == y)?;
+            let (ip, rp) = if y == from {
+                (1.0, 1.0)
+            } else {
+                let row = pyp.get(&y)?;
+                let (i, _, _) = row.get(industry)?;
+                let (t, _, _) = row.get("TOTAL")?;
+                (*i, t - i)
+            };
+            Some(PypYear {
+                year: y,
+                industry: o.industry,
+                rest: o.total - o.industry,
+                industry_pyp: ip,
+                rest_pyp: rp,
+            })
+        })
+        .collect();
+    let complete = years.len() as i32 == to - from + 1;
+    if !complete {
+        let missing: Vec<String> = (from + 1..=to)
+            .filter(|y| {
+                pyp.get(y)
+                    .is_none_or(|r| !r.contains_key(industry) || !r.contains_key("TOTAL"))
+            })
+            .map(|y| y.to_string())
+            .collect();
+        return Ok((
+            out,
+            format!(
+                "Volumes and prices: not split — the store has no value added at previous year's prices (PYP_MEUR) of {focus} {industry} and TOTAL for {}; add them with `indmon ingest estat_nama_10_a64 --filter geo={focus} --filter unit=PYP_MEUR` (and the current prices of the same release).",
+                missing.join(", ")
+            ),
+            used,
+        ));
+    }
+    for row in pyp.values() {
+        for (_, d, vt) in row.values() {
+            used.insert((d.clone(), vt.clone()));
+        }
+    }
+    for w in years.windows(2) {
+        if let Some(v) = volume_price(w) {
+            out.insert((w[0].year, w[1].year), v);
+        }
+    }
+    let total = volume_price(&years);
+    let note = match &total {
+        Some(v) => {
+            out.insert((from, to), v.clone());
+            format!(
+                "Volumes and prices: relative real growth contributed {:+.2} pp and relative price change {:+.2} pp (industry volume {:+.1} %, prices {:+.1} %; the rest volume {:+.1} %, prices {:+.1} %; volumes chain-linked from previous-year prices, prices = nominal / volume, two-factor Shapley split of the odds).",
+                v.volume_pp,
+                v.price_pp,
+                100.0 * v.industry_volume,
+                100.0 * v.industry_price,
+                100.0 * v.rest_volume,
+                100.0 * v.rest_price
+            )
+        }
+        None => "Volumes and prices: not split (a value is not positive).".into(),
+    };
+    Ok((out, note, used))
 }
 
 fn require<'a>(

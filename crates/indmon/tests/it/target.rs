@@ -119,6 +119,56 @@ fn decompose_2021_2022_the_rest_grew_faster() {
         (i + r - d).abs() < 1e-3,
         "contributions add up: {i} + {r} vs {d}"
     );
+    // no previous-year prices in the bundled data: no split, and the note says what to add
+    assert!(row["volume_contrib_pp"].is_null());
+    let notes = j["notes"].to_string();
+    assert!(
+        notes.contains("not split") && notes.contains("unit=PYP_MEUR"),
+        "{notes}"
+    );
+    // with previous-year prices of 2022 (a test release): volumes and prices, adding up
+    let pyp = m.dir.path().join("pyp.csv");
+    std::fs::write(
+        &pyp,
+        "DATAFLOW,LAST UPDATE,freq,unit,nace_r2,na_item,geo,TIME_PERIOD,OBS_VALUE,OBS_FLAG,CONF_STATUS\n\
+         ESTAT:NAMA_10_A64(1.0),01/06/26 23:00:00,A,PYP_MEUR,C,B1G,NL,2022,100000,,\n\
+         ESTAT:NAMA_10_A64(1.0),01/06/26 23:00:00,A,PYP_MEUR,TOTAL,B1G,NL,2022,900000,,\n",
+    )
+    .unwrap();
+    m.run(&["ingest", "estat_nama_10_a64", pyp.to_str().unwrap()])
+        .ok();
+    let j = json(
+        &m,
+        &[
+            "target",
+            "decompose",
+            "--geo",
+            "NL",
+            "--from",
+            "2021",
+            "--to",
+            "2022",
+        ],
+    );
+    let row = &j["rows"][0];
+    let (v, p) = (
+        row["volume_contrib_pp"].as_f64().unwrap(),
+        row["price_contrib_pp"].as_f64().unwrap(),
+    );
+    assert!((v + p - d).abs() < 2e-4, "{v} + {p} vs {d}");
+    // independently: NL C and TOTAL 2021 and 2022 at current prices (Eurostat 2025-03-12)
+    let (i0, t0, i1, t1) = (95886.0f64, 791730.0f64, 102836.0f64, 888174.0f64);
+    let (vi, vr) = (100000.0 / i0, (900000.0 - 100000.0) / (t0 - i0));
+    let (gi, gr) = (i1 / i0, (t1 - i1) / (t0 - i0));
+    let (vv, pp) = (vi / vr, (gi / vi) / (gr / vr));
+    let s0 = i0 / t0;
+    let f = |x: f64| s0 * x / (s0 * x + 1.0 - s0);
+    let want = 50.0 * ((f(vv) - s0) + (f(vv * pp) - f(pp)));
+    assert!((v - want).abs() < 1e-4, "{v} vs {want}");
+    assert!(
+        j["notes"].to_string().contains("release 2026-06-01"),
+        "the PYP release is cited"
+    );
     // a span gives one row per year and the total
     let j = json(
         &m,
