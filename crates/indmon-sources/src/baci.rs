@@ -800,14 +800,28 @@ fn scan_part<S>(data: &[u8], state: &mut S, visit: &Visit<S>, year: Option<i32>)
 }
 
 /// The keys of a file whose rows are not in order, for the duplicate check: a second,
-/// plain pass.
+/// plain pass, streamed.
 fn all_keys(path: &Path) -> Result<KeyCheck> {
-    let bytes = std::fs::read(path).map_err(|e| Error::Io {
+    use std::io::BufRead;
+    let io = |e: std::io::Error| Error::Io {
         path: path.display().to_string(),
         source: e,
-    })?;
+    };
+    // streamed line by line: only the keys (8 bytes a row) are kept
+    let mut reader =
+        std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path).map_err(io)?);
     let mut check = KeyCheck::default();
-    for raw in bytes.split(|&b| b == b'\n').skip(1) {
+    let mut line = Vec::with_capacity(128);
+    let mut first = true;
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line).map_err(io)? == 0 {
+            break;
+        }
+        if std::mem::take(&mut first) {
+            continue; // the header
+        }
+        let raw = line.strip_suffix(b"\n").unwrap_or(&line);
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if let Some((t, i, j, k, _)) = fast_row(raw).or_else(|| {
             parse_row(raw, "", 0)
