@@ -53,6 +53,7 @@ enum Command {
     Dependencies(cmd::dependencies::Args),
     Mutual(cmd::dependencies::MutualArgs),
     Crm(cmd::dependencies::CrmArgs),
+    Serve(cmd::serve::Args),
     Synth(cmd::synth::Args),
 }
 
@@ -73,6 +74,7 @@ fn main() -> ExitCode {
             Command::Dependencies(a) => cmd::dependencies::run(&ctx, a),
             Command::Mutual(a) => cmd::dependencies::run_mutual(&ctx, a),
             Command::Crm(a) => cmd::dependencies::run_crm(&ctx, a),
+            Command::Serve(a) => cmd::serve::run(&ctx, a),
             Command::Synth(a) => cmd::synth::run(&ctx, a),
         }
     });
@@ -105,10 +107,13 @@ fn exit_code(e: &anyhow::Error) -> u8 {
             };
         }
         if let Some(s) = cause.downcast_ref::<indmon_store::Error>() {
-            return match s {
-                indmon_store::Error::ReadOnly(_) | indmon_store::Error::Query(_) => 5,
-                indmon_store::Error::NotFound(_) => 3,
-                _ => 1,
+            return store_code(s);
+        }
+        if let Some(r) = cause.downcast_ref::<indmon_report::Error>() {
+            return match r {
+                indmon_report::Error::NoData(_) | indmon_report::Error::Invalid(_) => 2,
+                indmon_report::Error::Store(s) => store_code(s),
+                indmon_report::Error::Arrow(_) => 1,
             };
         }
         if cause
@@ -122,4 +127,12 @@ fn exit_code(e: &anyhow::Error) -> u8 {
         }
     }
     1
+}
+
+fn store_code(s: &indmon_store::Error) -> u8 {
+    match s {
+        indmon_store::Error::ReadOnly(_) | indmon_store::Error::Query(_) => 5,
+        indmon_store::Error::NotFound(_) => 3,
+        _ => 1,
+    }
 }

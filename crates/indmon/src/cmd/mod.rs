@@ -7,6 +7,7 @@ pub mod init;
 pub mod live;
 pub mod markets;
 pub mod series;
+pub mod serve;
 pub mod sources;
 pub mod sql;
 pub mod synth;

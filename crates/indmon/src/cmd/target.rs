@@ -5,13 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Result;
-use indmon_analytics::outlook::{Outlook, OutlookOptions, outlook};
-use indmon_analytics::peers::{EU27, PeerRow, peers};
-use indmon_analytics::target::{
-    Decomposition, Target, TargetPath, allowed_rest_growth, average_growth, decompose,
-    decompose_years, required_industry_growth, target_path,
-};
+use indmon_analytics::target::Target;
 use indmon_core::settings::TargetSettings;
+use indmon_report::target::{self as report, Definition, Obs, OverviewRequest};
 use indmon_store::{Catalog, QueryOptions, Store};
 use serde_json::json;
 
@@ -98,187 +94,8 @@ enum Sub {
     },
 }
 
-/// One year of a country's series.
-#[derive(Debug, Clone)]
-struct Obs {
-    year: i32,
-    industry: f64,
-    total: f64,
-    flags: Vec<String>,
-    dataset: String,
-    vintage: String,
-}
-
-impl Obs {
-    fn share(&self) -> f64 {
-        self.industry / self.total
-    }
-    fn flag(&self) -> Option<String> {
-        (!self.flags.is_empty()).then(|| self.flags.join(","))
-    }
-}
-
-/// What is measured.
-struct Definition {
-    industry: String,
-    denominator: String,
-}
-
-impl Definition {
-    fn describe(&self) -> String {
-        let i = if self.industry == "C" {
-            "manufacturing (NACE C)"
-        } else {
-            "industry except construction (NACE B-E)"
-        };
-        let d = if self.denominator == "gva" {
-            "total gross value added"
-        } else {
-            "gross domestic product"
-        };
-        format!("{i} / {d}, current prices")
-    }
-}
-
-fn priority(ds: &str) -> u8 {
-    match ds {
-        d if d.starts_with("estat_") => 0,
-        d if d.starts_with("cbs_") => 1,
-        d if d.starts_with("un_") => 2,
-        _ => 3,
-    }
-}
-
-/// Reads industry and denominator values for `geos` and returns, per geo, the yearly
-/// series of the first dataset (by priority, or the one asked for) that has it.
-fn load(
-    store: &Store,
-    rt: &tokio::runtime::Runtime,
-    opts: &QueryOptions,
-    geos: &[String],
-    def: &Definition,
-    source: &str,
-) -> Result<BTreeMap<String, Vec<Obs>>> {
-    let naces = if def.industry == "C" {
-        "'C', 'TOTAL'"
-    } else {
-        "'B-E', 'B', 'C', 'D', 'E', 'TOTAL'"
-    };
-    let item = if def.denominator == "gva" {
-        "na_item = 'B1G'"
-    } else {
-        "(na_item = 'B1G' OR (na_item = 'B1GQ' AND nace = 'TOTAL'))"
-    };
-    let mut sql = format!(
-        "SELECT dataset, vintage, geo, nace, na_item, unit, COALESCE(series, '') AS series, time, value, flag FROM na_obs \
-         WHERE {item} AND nace IN ({naces}) AND unit IN ('CP_MEUR', 'CP_MNAC') AND value IS NOT NULL AND geo IN ({})",
-        geos.iter()
-            .map(|g| sql_str(g))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    if source != "auto" {
-        sql.push_str(&format!(" AND dataset = {}", sql_str(source)));
-    }
-    let batches = rt.block_on(store.query(&sql, opts))?;
-    // (geo, dataset, vintage, unit, series) -> year -> (nace/item -> (value, flag))
-    type Key = (String, String, String, String, String);
-    type Year = BTreeMap<String, (f64, Option<String>)>;
-    // a geo's candidate series: (preference rank, minus its last year, dataset, rows)
-    type Candidate = (u8, i32, String, Vec<Obs>);
-    let mut cells: BTreeMap<Key, BTreeMap<i32, Year>> = BTreeMap::new();
-    for b in &batches {
-        let t: Vec<Vec<Option<String>>> = (0..b.num_columns())
-            .map(|c| text_column(b, c))
-            .collect::<Result<_>>()?;
-        let v = num_column(b, 8)?;
-        for r in 0..b.num_rows() {
-            let g = |c: usize| t[c][r].clone().unwrap_or_default();
-            let what = if g(4) == "B1GQ" {
-                "GDP".to_string()
-            } else {
-                g(3)
-            };
-            // `time` is a validated integer column; a row without one is not an observation
-            let Ok(year) = g(7).parse::<i32>() else {
-                continue;
-            };
-            if let Some(value) = v[r] {
-                cells
-                    .entry((g(2), g(0), g(1), g(5), g(6)))
-                    .or_default()
-                    .entry(year)
-                    .or_default()
-                    .insert(what, (value, t[9][r].clone()));
-            }
-        }
-    }
-    let mut out: BTreeMap<String, Vec<Obs>> = BTreeMap::new();
-    let mut candidates: BTreeMap<String, Vec<Candidate>> = BTreeMap::new();
-    for ((geo, dataset, vintage, unit, _series), years) in cells {
-        let mut obs = Vec::new();
-        for (year, vals) in years {
-            let get = |k: &str| vals.get(k).cloned();
-            let industry = if def.industry == "C" {
-                get("C").map(|(v, f)| (v, f.into_iter().collect::<Vec<_>>()))
-            } else if let Some((v, f)) = get("B-E") {
-                Some((v, f.into_iter().collect()))
-            } else {
-                let parts: Option<Vec<(f64, Option<String>)>> =
-                    ["B", "C", "D", "E"].iter().map(|k| get(k)).collect();
-                parts.map(|p| {
-                    (
-                        p.iter().map(|x| x.0).sum(),
-                        p.into_iter().filter_map(|x| x.1).collect(),
-                    )
-                })
-            };
-            let total = if def.denominator == "gva" {
-                get("TOTAL")
-            } else {
-                get("GDP")
-            };
-            if let (Some((i, mut flags)), Some((t, tf))) = (industry, total)
-                && t > 0.0
-            {
-                flags.extend(tf);
-                flags.sort();
-                flags.dedup();
-                obs.push(Obs {
-                    year,
-                    industry: i,
-                    total: t,
-                    flags,
-                    dataset: dataset.clone(),
-                    vintage: vintage.clone(),
-                });
-            }
-        }
-        if let Some(last) = obs.last().map(|o| o.year) {
-            // prefer: dataset priority, then euro over national currency (same share), then the series with the latest year
-            let rank = priority(&dataset) * 2 + u8::from(unit != "CP_MEUR");
-            candidates
-                .entry(geo)
-                .or_default()
-                .push((rank, -last, dataset, obs));
-        }
-    }
-    for (geo, mut c) in candidates {
-        c.sort_by(|a, b| (a.0, a.1, &a.2).cmp(&(b.0, b.1, &b.2)));
-        out.insert(geo, c.swap_remove(0).3);
-    }
-    Ok(out)
-}
-
 fn pct(x: f64) -> String {
     format!("{:.2} %", 100.0 * x)
-}
-
-fn used_of<'a>(series: impl IntoIterator<Item = &'a Obs>) -> BTreeSet<(String, String)> {
-    series
-        .into_iter()
-        .map(|o| (o.dataset.clone(), o.vintage.clone()))
-        .collect()
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
@@ -342,45 +159,21 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             if to <= from {
                 return Err(UsageError(format!("--to {to} must be after --from {from}")).into());
             }
-            let data = load(
+            let data = rt.block_on(report::load(
                 &store,
-                &rt,
                 &opts,
                 std::slice::from_ref(&focus),
                 &def,
                 &args.source,
-            )?;
-            let series = require(&data, &focus, &def)?;
-            let pick = |y: i32| series.iter().find(|o| o.year == y);
-            let (Some(a), Some(b)) = (pick(from), pick(to)) else {
-                return Err(UsageError(format!(
-                    "{focus} has no {} for both {from} and {to}; it has {}-{}",
-                    def.describe(),
-                    series[0].year,
-                    series[series.len() - 1].year
-                ))
-                .into());
-            };
-            let total = decompose(
-                from,
-                to,
-                a.industry,
-                a.total - a.industry,
-                b.industry,
-                b.total - b.industry,
-            )
-            .ok_or_else(|| anyhow::anyhow!("values must be positive to decompose"))?;
-            let span: Vec<(i32, f64, f64)> = series
-                .iter()
-                .filter(|o| o.year >= from && o.year <= to)
-                .map(|o| (o.year, o.industry, o.total))
-                .collect();
-            let mut rows: Vec<Decomposition> = if to - from > 1 {
-                decompose_years(&span)
-            } else {
-                Vec::new()
-            };
-            rows.push(total.clone());
+            ))?;
+            let series = report::require(&data, &focus, &def)?;
+            let rows = report::decomposition(series, from, to).map_err(|e| match e {
+                indmon_report::Error::NoData(m) => {
+                    anyhow::Error::from(UsageError(format!("{focus}, {}: {m}", def.describe())))
+                }
+                e => e.into(),
+            })?;
+            let total = rows.last().expect("the whole span is the last row").clone();
             // the split into volumes and prices, where the store has previous-year prices
             let (vp, vp_note, vp_used) =
                 volume_price_split(&store, &rt, &opts, &focus, &def, series, from, to)?;
@@ -396,7 +189,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                     total.rest_pp
                 ),
             );
-            let mut used = used_of(series.iter().filter(|o| o.year >= from && o.year <= to));
+            let mut used =
+                report::used_of(series.iter().filter(|o| o.year >= from && o.year <= to));
             used.extend(vp_used);
             notes.extend(source_notes(&catalog, &used, false));
             let cells: Vec<Vec<Cell>> = rows
@@ -437,19 +231,16 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             )
         }
         Some(Sub::Peers { year }) => {
-            let mut geos = panel.clone();
-            geos.extend(EU27.iter().map(|g| g.to_string()));
-            geos.sort();
-            geos.dedup();
-            let data = load(&store, &rt, &opts, &geos, &def, &args.source)?;
+            let geos = report::panel_and_members(&panel);
+            let data = rt.block_on(report::load(&store, &opts, &geos, &def, &args.source))?;
             let year = match year {
                 Some(y) => y,
-                None => require(&data, &focus, &def)?
+                None => report::require(&data, &focus, &def)?
                     .last()
                     .map(|o| o.year)
                     .unwrap_or(0),
             };
-            let (rows, used) = peer_rows(&data, &panel, &focus, &t.eu, year);
+            let (rows, used) = report::peer_rows(&data, &panel, &focus, &t.eu, year);
             if rows.is_empty() {
                 return Err(UsageError(format!("no shares for {year} in the peer panel")).into());
             }
@@ -508,7 +299,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
         Some(Sub::Share { from, to }) => {
             let geos = if geos.is_empty() { panel.clone() } else { geos };
-            let data = load(&store, &rt, &opts, &geos, &def, &args.source)?;
+            let data = rt.block_on(report::load(&store, &opts, &geos, &def, &args.source))?;
             let mut cells = Vec::new();
             let mut used = BTreeSet::new();
             for g in &geos {
@@ -563,17 +354,15 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             &rt,
             &opts,
             &catalog,
-            &View {
-                focus: &focus,
-                panel: &panel,
-                settings: t,
+            &OverviewRequest {
+                focus: focus.clone(),
+                panel: panel.clone(),
+                settings: t.clone(),
                 target,
-                def: &def,
-                source: &args.source,
-                assume: Assumptions {
-                    rest_growth: args.rest_growth.map(|g| g / 100.0),
-                    industry_growth: args.industry_growth.map(|g| g / 100.0),
-                },
+                def: def.clone(),
+                source: args.source.clone(),
+                rest_growth: args.rest_growth.map(|g| g / 100.0),
+                industry_growth: args.industry_growth.map(|g| g / 100.0),
             },
             args.format,
             notes,
@@ -709,60 +498,9 @@ fn volume_price_split(
     Ok((out, note, used))
 }
 
-fn require<'a>(
-    data: &'a BTreeMap<String, Vec<Obs>>,
-    geo: &str,
-    def: &Definition,
-) -> Result<&'a Vec<Obs>> {
-    data.get(geo).filter(|s| !s.is_empty()).ok_or_else(|| {
-        let hint = if def.denominator == "gdp" {
-            " (GDP comes from Eurostat nama_10_gdp: indmon ingest estat_nama_10_a64 --remote nama_10_gdp --filter na_item=B1GQ --filter unit=CP_MEUR)"
-        } else if def.industry == "B-E" {
-            " (the bundled Eurostat file has sections A, B, C and K only; ingest nama_10_a10 or nama_10_a64 with D and E for B-E)"
-        } else {
-            ""
-        };
-        UsageError(format!("the store has no {} for {geo}{hint}", def.describe())).into()
-    })
-}
-
 fn round(x: f64, places: i32) -> f64 {
     let f = 10f64.powi(places);
     (x * f).round() / f
-}
-
-fn peer_rows(
-    data: &BTreeMap<String, Vec<Obs>>,
-    panel: &[String],
-    focus: &str,
-    eu: &str,
-    year: i32,
-) -> (Vec<PeerRow>, BTreeSet<(String, String)>) {
-    let at = |g: &str| data.get(g).and_then(|s| s.iter().find(|o| o.year == year));
-    let shares: Vec<(String, f64)> = panel
-        .iter()
-        .filter_map(|g| at(g).map(|o| (g.clone(), o.share())))
-        .collect();
-    let members: Vec<f64> = EU27.iter().filter_map(|g| at(g).map(Obs::share)).collect();
-    let used = used_of(panel.iter().filter_map(|g| at(g)));
-    (peers(&shares, focus, eu, &members), used)
-}
-
-/// What the overview is about.
-struct View<'a> {
-    focus: &'a str,
-    panel: &'a [String],
-    settings: &'a TargetSettings,
-    target: Target,
-    def: &'a Definition,
-    source: &'a str,
-    assume: Assumptions,
-}
-
-/// Growth rates the user states (fractions).
-struct Assumptions {
-    rest_growth: Option<f64>,
-    industry_growth: Option<f64>,
 }
 
 fn overview(
@@ -770,83 +508,39 @@ fn overview(
     rt: &tokio::runtime::Runtime,
     opts: &QueryOptions,
     catalog: &Catalog,
-    view: &View<'_>,
+    req: &OverviewRequest,
     format: Format,
     mut notes: Vec<String>,
 ) -> Result<()> {
-    let (focus, panel, t, target, def, source) = (
-        view.focus,
-        view.panel,
-        view.settings,
-        view.target,
-        view.def,
-        view.source,
-    );
-    let assume = &view.assume;
-    let mut geos: Vec<String> = panel.to_vec();
-    geos.extend(EU27.iter().map(|g| g.to_string()));
-    geos.sort();
-    geos.dedup();
-    let data = load(store, rt, opts, &geos, def, source)?;
-    let series = require(&data, focus, def)?;
-    let last = series.last().expect("non-empty");
-    let path: TargetPath = target_path(last.year, last.share(), target).ok_or_else(|| {
-        UsageError(format!(
-            "the target year {} is not after the last observation {}",
-            target.year, last.year
-        ))
-    })?;
-    let rest: Vec<(i32, f64)> = series
+    let ov = rt.block_on(report::overview(store, opts, catalog, req))?;
+    let (focus, t, target, def, assume) =
+        (req.focus.as_str(), &req.settings, req.target, &req.def, req);
+    let last = &ov.latest;
+    let path = &ov.path;
+    let series = &ov.series;
+    let rest_growth = ov.rest_growth_assumption.used;
+    let (industry_needed, rest_allowed) = (ov.required_industry_growth, ov.allowed_rest_growth);
+    let outlook = ov.outlook.ok();
+    let peer = &ov.peers;
+    let source_line = last.source.clone();
+    let sources: Vec<String> = ov
+        .sources
         .iter()
-        .map(|o| (o.year, o.total - o.industry))
+        .map(|s| format!("Source: {}. Licence: {}", s.line, s.licence))
         .collect();
-    let observed_rest_growth = average_growth(&rest, t.rest_growth_years);
-    let rest_growth = assume.rest_growth.or(observed_rest_growth);
-    let industry_needed = rest_growth.map(|g| required_industry_growth(path.relative_growth, g));
-    let rest_allowed = assume
-        .industry_growth
-        .map(|g| allowed_rest_growth(path.relative_growth, g));
-    let shares: Vec<(i32, f64)> = series.iter().map(|o| (o.year, o.share())).collect();
-    let outlook: Result<Outlook, String> = outlook(&shares, target, OutlookOptions::default());
-    let (peer, peer_used) = peer_rows(&data, panel, focus, &t.eu, last.year);
-    let meta = catalog
-        .vintages(&last.dataset)
-        .iter()
-        .find(|m| m.vintage == last.vintage);
-    let source_line = meta.map(|m| m.source_line()).unwrap_or_default();
-    let mut used = used_of(series.iter());
-    used.extend(peer_used);
     match format {
         Format::Json => {
-            let doc = json!({
-                "geo": focus,
-                "definition": def.describe(),
-                "method": indmon_analytics::METHOD_VERSION,
-                "latest": { "year": last.year, "share": last.share(), "industry": last.industry, "denominator": last.total,
-                            "flag": last.flag(), "dataset": last.dataset, "vintage": last.vintage, "source": source_line },
-                "target": target,
-                "path": path,
-                "rest_growth_assumption": { "stated": assume.rest_growth, "average_years": t.rest_growth_years, "average": observed_rest_growth, "used": rest_growth },
-                "required_industry_growth": industry_needed,
-                "stated_industry_growth": assume.industry_growth,
-                "allowed_rest_growth": rest_allowed,
-                "outlook": match &outlook { Ok(o) => serde_json::to_value(o)?, Err(e) => json!({ "error": e }) },
-                "peers": peer,
-                "series": series.iter().map(|o| json!({"year": o.year, "share": o.share(), "flag": o.flag(), "dataset": o.dataset, "vintage": o.vintage})).collect::<Vec<_>>(),
-                "sources": source_notes(catalog, &used, true),
-                "notes": notes,
-            });
+            let mut doc = serde_json::to_value(&ov)?;
+            doc["source_lines"] = json!(sources);
+            doc["notes"] = json!(notes);
             println!("{}", serde_json::to_string_pretty(&doc)?);
             Ok(())
         }
         Format::Csv => {
             let mut rows = Vec::new();
             for (k, (year, lin)) in path.linear.iter().enumerate() {
-                let band = outlook
-                    .as_ref()
-                    .ok()
-                    .and_then(|o| o.bands.iter().find(|b| b.year == *year));
-                let observed = series.iter().find(|o| o.year == *year).map(Obs::share);
+                let band = outlook.and_then(|o| o.bands.iter().find(|b| b.year == *year));
+                let observed = series.iter().find(|o| o.year == *year).map(|o| o.share);
                 let n = |x: Option<f64>| x.map_or(Cell::Null, |v| Cell::Num(100.0 * v));
                 rows.push(vec![
                     Cell::Int(*year as i64),
@@ -879,7 +573,7 @@ fn overview(
             )?;
             // CSV carries numbers only; where they come from goes to stderr
             eprintln!("{}: {}", focus, def.describe());
-            for n in notes.iter().chain(&source_notes(catalog, &used, true)) {
+            for n in notes.iter().chain(&sources) {
                 eprintln!("{n}");
             }
             Ok(())
@@ -897,8 +591,11 @@ fn overview(
                 o,
                 "Latest       {} {}{}   ({source_line})",
                 last.year,
-                pct(last.share()),
-                last.flag().map(|f| format!(" [{f}]")).unwrap_or_default()
+                pct(last.share),
+                last.flag
+                    .as_ref()
+                    .map(|f| format!(" [{f}]"))
+                    .unwrap_or_default()
             )?;
             writeln!(
                 o,
@@ -950,14 +647,11 @@ fn overview(
                 "year  observed  straight line  constant growth  outlook median  80 % band        95 % band"
             )?;
             for (k, (year, lin)) in path.linear.iter().enumerate() {
-                let band = outlook
-                    .as_ref()
-                    .ok()
-                    .and_then(|ol| ol.bands.iter().find(|b| b.year == *year));
+                let band = outlook.and_then(|ol| ol.bands.iter().find(|b| b.year == *year));
                 let observed = series
                     .iter()
                     .find(|s| s.year == *year)
-                    .map(|s| pct(s.share()))
+                    .map(|s| pct(s.share))
                     .unwrap_or_default();
                 let b = |x: Option<String>| x.unwrap_or_default();
                 writeln!(
@@ -971,8 +665,8 @@ fn overview(
                 )?;
             }
             writeln!(o)?;
-            match &outlook {
-                Ok(ol) => {
+            match &ov.outlook {
+                report::OutlookResult::Ok(ol) => {
                     let p = match (ol.probability, &ol.no_probability_because) {
                         (Some(p), _) => format!(
                             "probability of at least {} in {}: {:.0} %",
@@ -1027,7 +721,9 @@ fn overview(
                         )?;
                     }
                 }
-                Err(e) => writeln!(o, "Outlook      not available: {e}")?,
+                report::OutlookResult::Unavailable { error } => {
+                    writeln!(o, "Outlook      not available: {error}")?
+                }
             }
             writeln!(o)?;
             writeln!(
@@ -1035,7 +731,7 @@ fn overview(
                 "Peers {}     share   rank  gap to {focus}  gap to {}  EU quartile",
                 last.year, t.eu
             )?;
-            for r in &peer {
+            for r in peer {
                 writeln!(
                     o,
                     "  {:<10} {:>6.2} %  {:>4}  {:>9}  {:>9}  {:>11}",
@@ -1052,7 +748,7 @@ fn overview(
                 )?;
             }
             writeln!(o)?;
-            notes.extend(source_notes(catalog, &used, true));
+            notes.extend(sources);
             for n in notes {
                 writeln!(o, "{n}")?;
             }
@@ -1070,90 +766,30 @@ fn revisions(
     def: &Definition,
     format: Format,
 ) -> Result<()> {
-    if def.industry != "C" || def.denominator != "gva" {
-        return Err(UsageError(
-            "revisions compare manufacturing / total value added (--industry C --denominator gva)"
-                .into(),
-        )
-        .into());
-    }
-    let year_cond = year.map(|y| format!(" AND time = {y}")).unwrap_or_default();
-    let sql = format!(
-        "SELECT dataset, vintage, COALESCE(series, '') AS series, unit, time, \
-                MAX(CASE WHEN nace = 'C' THEN value END) AS industry, MAX(CASE WHEN nace = 'TOTAL' THEN value END) AS total \
-         FROM na_obs__vintages WHERE geo = {} AND na_item = 'B1G' AND nace IN ('C', 'TOTAL') \
-           AND unit IN ('CP_MEUR', 'CP_MNAC', 'PC_TOT'){year_cond} \
-         GROUP BY dataset, vintage, series, unit, time ORDER BY time DESC",
-        sql_str(geo)
-    );
-    let batches = rt.block_on(store.query(&sql, &QueryOptions::default()))?;
-    let mut rows = Vec::new();
-    let mut used = BTreeSet::new();
-    let target_year = {
-        let mut latest = None;
-        for b in &batches {
-            for y in text_column(b, 4)?.into_iter().flatten() {
-                latest = latest.max(y.parse::<i32>().ok());
-            }
-        }
-        year.or(latest)
-    };
-    for b in &batches {
-        let t: Vec<Vec<Option<String>>> = (0..b.num_columns())
-            .map(|c| text_column(b, c))
-            .collect::<Result<_>>()?;
-        let (ind, tot) = (num_column(b, 5)?, num_column(b, 6)?);
-        for r in 0..b.num_rows() {
-            let Some(y) = t[4][r].as_deref().and_then(|s| s.parse::<i32>().ok()) else {
-                continue;
-            };
-            if Some(y) != target_year {
-                continue;
-            }
-            let (ds, v) = (
-                t[0][r].clone().unwrap_or_default(),
-                t[1][r].clone().unwrap_or_default(),
-            );
-            let unit = t[3][r].clone().unwrap_or_default();
-            let share = match (ind[r], tot[r], unit.as_str()) {
-                (Some(i), _, "PC_TOT") => Some(i / 100.0),
-                (Some(i), Some(tt), _) if tt > 0.0 => Some(i / tt),
-                _ => None,
-            };
-            let Some(share) = share else { continue };
-            let meta = catalog.vintages(&ds).iter().find(|m| m.vintage == v);
-            used.insert((ds.clone(), v.clone()));
-            rows.push((
-                meta.map(|m| m.effective_date()),
-                vec![
-                    Cell::from(ds.as_str()),
-                    Cell::opt(meta.and_then(|m| m.release).map(|d| d.to_string())),
-                    Cell::from(v.as_str()),
-                    Cell::opt(
-                        (!t[2][r].clone().unwrap_or_default().is_empty())
-                            .then(|| t[2][r].clone().unwrap_or_default()),
-                    ),
-                    Cell::Int(y as i64),
-                    Cell::Num(round(
-                        100.0 * share,
-                        if format == Format::Table { 2 } else { 8 },
-                    )),
-                    Cell::from(if unit == "PC_TOT" {
-                        "published share"
-                    } else {
-                        "C / TOTAL"
-                    }),
-                ],
-            ));
-        }
-    }
-    rows.sort_by_key(|r| r.0);
-    let rows: Vec<Vec<Cell>> = rows.into_iter().map(|r| r.1).collect();
+    let (target_year, revs, sources) =
+        rt.block_on(report::revisions(store, catalog, geo, year, def))?;
+    let rows: Vec<Vec<Cell>> = revs
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::from(r.dataset.as_str()),
+                Cell::opt(r.release.clone()),
+                Cell::from(r.vintage.as_str()),
+                Cell::opt(r.series.clone()),
+                Cell::Int(r.year as i64),
+                Cell::Num(round(
+                    100.0 * r.share,
+                    if format == Format::Table { 2 } else { 8 },
+                )),
+                Cell::from(r.how.as_str()),
+            ]
+        })
+        .collect();
     let mut notes = vec![format!(
         "{geo}: manufacturing share of total value added in {} as each release and source gave it (oldest release first).",
         target_year.map(|y| y.to_string()).unwrap_or_default()
     )];
-    notes.extend(source_notes(catalog, &used, false));
+    notes.extend(sources.iter().map(|s| format!("Source: {}", s.line)));
     print_rows(
         &mut std::io::stdout().lock(),
         format,

@@ -13,3 +13,4 @@ mod server;
 mod support;
 mod synthetic;
 mod target;
+mod web;

@@ -1,0 +1,463 @@
+//! The JSON API under `/api/v1`: everything the pages show, as JSON (default) or CSV
+//! (`format=csv`), described by the OpenAPI document at `/api/v1/openapi.json`, which
+//! is generated from these handlers and types.
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use crate::data::{
+    self, DatasetInfo, DecompositionReport, PeersReport, RevisionsReport, ShareReport,
+};
+use crate::error::{AppError, Problem};
+use crate::state::AppState;
+use indmon_report::target::Overview;
+
+/// Output format of a result.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// JSON (the default).
+    #[default]
+    Json,
+    /// CSV with a header row (numbers only; the sources are in the JSON form).
+    Csv,
+}
+
+/// `geo` and `format`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GeoQuery {
+    /// Country (Eurostat code) [default: the target country, NL].
+    pub geo: Option<String>,
+    /// Output format [default: json].
+    pub format: Option<Format>,
+}
+
+/// `geo` (several, comma-separated) and `format`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GeosQuery {
+    /// Countries, comma-separated (Eurostat codes) [default: the peer panel].
+    pub geo: Option<String>,
+    /// Output format [default: json].
+    pub format: Option<Format>,
+}
+
+/// `geo`, a span and `format`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SpanQuery {
+    /// Country (Eurostat code) [default: the target country, NL].
+    pub geo: Option<String>,
+    /// First year [default: ten years before the last].
+    pub from: Option<i32>,
+    /// Last year [default: the last observed].
+    pub to: Option<i32>,
+    /// Output format [default: json].
+    pub format: Option<Format>,
+}
+
+/// A year and `format`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct YearQuery {
+    /// Country (Eurostat code) [default: the target country, NL]; not used by `peers`.
+    pub geo: Option<String>,
+    /// Year [default: the latest].
+    pub year: Option<i32>,
+    /// Output format [default: json].
+    pub format: Option<Format>,
+}
+
+/// A JSON response of a cached result.
+fn json<T: Serialize>(v: &T) -> Response {
+    match serde_json::to_vec(v) {
+        Ok(body) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response(),
+        Err(e) => AppError::Internal(format!("serialising: {e}")).into_response(),
+    }
+}
+
+/// A CSV download named `name`.csv.
+pub fn csv(name: &str, head: &[&str], rows: &[Vec<String>]) -> Response {
+    let write = || -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+        let mut w = ::csv::Writer::from_writer(Vec::new());
+        w.write_record(head)?;
+        for r in rows {
+            w.write_record(r)?;
+        }
+        Ok(w.into_inner()?)
+    };
+    match write() {
+        Ok(body) => {
+            let disposition = format!("attachment; filename=\"{name}.csv\"");
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("text/csv; charset=utf-8"),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        HeaderValue::from_str(&disposition)
+                            .unwrap_or(HeaderValue::from_static("attachment")),
+                    ),
+                ],
+                body,
+            )
+                .into_response()
+        }
+        Err(e) => AppError::Internal(format!("writing CSV: {e}")).into_response(),
+    }
+}
+
+/// A number for CSV: shortest round-trip form; empty when missing.
+pub fn num(x: Option<f64>) -> String {
+    x.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// The rows of the share chart: every year from the first observation to the target
+/// year with the observed share, both paths and the outlook band, in percent.
+pub fn overview_rows(o: &Overview) -> Vec<Vec<String>> {
+    let first = o.series.first().map(|p| p.year).unwrap_or(o.latest.year);
+    let band = |y: i32| {
+        o.outlook
+            .ok()
+            .and_then(|ol| ol.bands.iter().find(|b| b.year == y))
+    };
+    (first..=o.target.year)
+        .map(|y| {
+            let pc = |x: Option<f64>| num(x.map(|v| 100.0 * v));
+            let obs = o.series.iter().find(|p| p.year == y).map(|p| p.share);
+            let lin = o.path.linear.iter().find(|p| p.0 == y).map(|p| p.1);
+            let cg = o
+                .path
+                .constant_growth
+                .iter()
+                .find(|p| p.0 == y)
+                .map(|p| p.1);
+            let b = band(y);
+            vec![
+                y.to_string(),
+                pc(obs),
+                pc(lin),
+                pc(cg),
+                pc(b.map(|b| b.median)),
+                pc(b.map(|b| b.lo80)),
+                pc(b.map(|b| b.hi80)),
+                pc(b.map(|b| b.lo95)),
+                pc(b.map(|b| b.hi95)),
+                num(Some(100.0 * o.target.share)),
+            ]
+        })
+        .collect()
+}
+
+/// The CSV header of [`overview_rows`].
+pub const OVERVIEW_HEAD: [&str; 10] = [
+    "year",
+    "observed_%",
+    "linear_path_%",
+    "constant_growth_path_%",
+    "outlook_median_%",
+    "outlook_lo80_%",
+    "outlook_hi80_%",
+    "outlook_lo95_%",
+    "outlook_hi95_%",
+    "target_%",
+];
+
+/// The target overview: latest share, gap, paths, required growth, outlook, peers.
+#[utoipa::path(get, path = "/api/v1/target", tag = "target", params(GeoQuery),
+    responses((status = 200, description = "The overview (CSV: the share chart's data by year)", body = Overview),
+              (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No data for the country", body = Problem, content_type = "application/problem+json")))]
+pub async fn target(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<GeoQuery>,
+) -> Result<Response, AppError> {
+    let o = data::overview(&s, q.geo.as_deref()).await?;
+    Ok(match q.format.unwrap_or_default() {
+        Format::Json => json(&*o),
+        Format::Csv => csv(
+            &format!("indmon-target-{}", o.geo),
+            &OVERVIEW_HEAD,
+            &overview_rows(&o),
+        ),
+    })
+}
+
+/// The share series of one or more countries, with flags and sources.
+#[utoipa::path(get, path = "/api/v1/target/share", tag = "target", params(GeosQuery),
+    responses((status = 200, description = "Share series", body = ShareReport),
+              (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json")))]
+pub async fn share(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<GeosQuery>,
+) -> Result<Response, AppError> {
+    let geos: Vec<String> = q
+        .geo
+        .as_deref()
+        .map(|g| {
+            g.split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let r = data::share(&s, &geos).await?;
+    Ok(match q.format.unwrap_or_default() {
+        Format::Json => json(&*r),
+        Format::Csv => {
+            let rows: Vec<Vec<String>> = r
+                .geos
+                .iter()
+                .flat_map(|g| {
+                    g.series.iter().map(move |p| {
+                        vec![
+                            g.geo.clone(),
+                            p.year.to_string(),
+                            num(Some(100.0 * p.share)),
+                            num(Some(p.industry)),
+                            num(Some(p.denominator)),
+                            p.flag.clone().unwrap_or_default(),
+                            p.dataset.clone(),
+                            p.vintage.clone(),
+                        ]
+                    })
+                })
+                .collect();
+            csv(
+                "indmon-share",
+                &[
+                    "geo",
+                    "year",
+                    "share_%",
+                    "industry",
+                    "denominator",
+                    "flag",
+                    "dataset",
+                    "vintage",
+                ],
+                &rows,
+            )
+        }
+    })
+}
+
+/// The change of the share split into industry's and the rest's contribution, year by
+/// year and over the whole span (exact two-factor Shapley split).
+#[utoipa::path(get, path = "/api/v1/target/decomposition", tag = "target", params(SpanQuery),
+    responses((status = 200, description = "The decomposition", body = DecompositionReport),
+              (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No data for those years", body = Problem, content_type = "application/problem+json")))]
+pub async fn decomposition(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<SpanQuery>,
+) -> Result<Response, AppError> {
+    let r = data::decomposition(&s, q.geo.as_deref(), q.from, q.to).await?;
+    Ok(match q.format.unwrap_or_default() {
+        Format::Json => json(&*r),
+        Format::Csv => {
+            let rows: Vec<Vec<String>> = r
+                .rows
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.from.to_string(),
+                        d.to.to_string(),
+                        num(Some(100.0 * d.share_from)),
+                        num(Some(100.0 * d.share_to)),
+                        num(Some(d.delta_pp)),
+                        num(Some(100.0 * d.industry_growth)),
+                        num(Some(100.0 * d.rest_growth)),
+                        num(Some(d.industry_pp)),
+                        num(Some(d.rest_pp)),
+                    ]
+                })
+                .collect();
+            csv(
+                &format!("indmon-decomposition-{}", r.geo),
+                &[
+                    "from",
+                    "to",
+                    "share_from_%",
+                    "share_to_%",
+                    "change_pp",
+                    "industry_growth_%",
+                    "rest_growth_%",
+                    "industry_contrib_pp",
+                    "rest_contrib_pp",
+                ],
+                &rows,
+            )
+        }
+    })
+}
+
+/// The peer panel ranked by share in one year, with gaps and EU quartiles.
+#[utoipa::path(get, path = "/api/v1/target/peers", tag = "target", params(YearQuery),
+    responses((status = 200, description = "The peers", body = PeersReport),
+              (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No shares that year", body = Problem, content_type = "application/problem+json")))]
+pub async fn peers(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    let r = data::peers(&s, q.year).await?;
+    Ok(match q.format.unwrap_or_default() {
+        Format::Json => json(&*r),
+        Format::Csv => {
+            let rows: Vec<Vec<String>> = r
+                .rows
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.geo.clone(),
+                        num(Some(100.0 * p.share)),
+                        p.rank.to_string(),
+                        num(p.gap_to_focus_pp),
+                        num(p.gap_to_eu_pp),
+                        p.eu_quartile.map(|q| q.to_string()).unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            csv(
+                &format!("indmon-peers-{}", r.year),
+                &[
+                    "geo",
+                    "share_%",
+                    "rank",
+                    "gap_to_focus_pp",
+                    "gap_to_eu_pp",
+                    "eu_quartile",
+                ],
+                &rows,
+            )
+        }
+    })
+}
+
+/// One year's manufacturing share as each release and source gave it.
+#[utoipa::path(get, path = "/api/v1/target/revisions", tag = "target", params(YearQuery),
+    responses((status = 200, description = "The revisions", body = RevisionsReport),
+              (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json")))]
+pub async fn revisions(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    let r = data::revisions(&s, q.geo.as_deref(), q.year).await?;
+    Ok(match q.format.unwrap_or_default() {
+        Format::Json => json(&*r),
+        Format::Csv => {
+            let rows: Vec<Vec<String>> = r
+                .rows
+                .iter()
+                .map(|v| {
+                    vec![
+                        v.dataset.clone(),
+                        v.release.clone().unwrap_or_default(),
+                        v.vintage.clone(),
+                        v.series.clone().unwrap_or_default(),
+                        v.year.to_string(),
+                        num(Some(100.0 * v.share)),
+                        v.how.clone(),
+                    ]
+                })
+                .collect();
+            csv(
+                &format!("indmon-revisions-{}", r.geo),
+                &[
+                    "dataset", "release", "vintage", "series", "year", "share_%", "how",
+                ],
+                &rows,
+            )
+        }
+    })
+}
+
+/// `format` only.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FormatQuery {
+    /// Output format [default: json].
+    pub format: Option<Format>,
+}
+
+/// Every dataset and vintage in the store: publisher, release, licence, citation,
+/// input, checksum and row count.
+#[utoipa::path(get, path = "/api/v1/sources", tag = "data", params(FormatQuery),
+    responses((status = 200, description = "The datasets and their vintages", body = Vec<DatasetInfo>)))]
+pub async fn sources(State(s): State<Arc<AppState>>, Query(q): Query<FormatQuery>) -> Response {
+    let d = data::datasets(&s);
+    match q.format.unwrap_or_default() {
+        Format::Json => json(&d),
+        Format::Csv => {
+            let rows: Vec<Vec<String>> = d
+                .iter()
+                .flat_map(|ds| {
+                    ds.vintages.iter().map(|v| {
+                        vec![
+                            ds.dataset.clone(),
+                            v.source.vintage.clone(),
+                            v.source.publisher.clone(),
+                            v.source.title.clone(),
+                            v.source.release.clone().unwrap_or_default(),
+                            v.source.licence.clone(),
+                            v.rows.to_string(),
+                            v.input.clone(),
+                            v.sha256.clone(),
+                            v.source.synthetic.to_string(),
+                        ]
+                    })
+                })
+                .collect();
+            csv(
+                "indmon-sources",
+                &[
+                    "dataset",
+                    "vintage",
+                    "publisher",
+                    "title",
+                    "release",
+                    "licence",
+                    "rows",
+                    "input",
+                    "sha256",
+                    "synthetic",
+                ],
+                &rows,
+            )
+        }
+    }
+}
+
+/// The OpenAPI 3.1 document of this API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "indmon API",
+        description = "The industrial-policy monitor: the industry share of value added against the target, its decomposition, peers and revisions, and the sources behind every figure. Read only. Shares are fractions (0.12 = 12 %) in JSON and percent in CSV; contributions and gaps are in percentage points. Errors are RFC 9457 problem details."
+    ),
+    paths(target, share, decomposition, peers, revisions, sources),
+    components(schemas(Format, Problem)),
+    tags((name = "target", description = "The industry share against the target"),
+         (name = "data", description = "The store's datasets and vintages"))
+)]
+pub struct ApiDoc;
+
+/// The document as served.
+pub async fn openapi() -> Response {
+    json(&ApiDoc::openapi())
+}

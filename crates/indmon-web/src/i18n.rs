@@ -1,0 +1,325 @@
+//! The two languages of the pages: Dutch (the default) and English. Texts are looked
+//! up by key; numbers are written the way each language writes them (12,0 % / 12.0 %).
+
+use serde::Deserialize;
+
+/// A page language.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// Dutch.
+    #[default]
+    Nl,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 code (`nl`, `en`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Nl => "nl",
+            Self::En => "en",
+        }
+    }
+
+    /// The other language.
+    pub fn other(self) -> Self {
+        match self {
+            Self::Nl => Self::En,
+            Self::En => Self::Nl,
+        }
+    }
+
+    /// The language's own name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Nl => "Nederlands",
+            Self::En => "English",
+        }
+    }
+
+    /// `x` with `decimals` decimals in this language's style: decimal comma in Dutch,
+    /// point in English; a thousands separator (`.` / `,`) for the integer part.
+    pub fn number(self, x: f64, decimals: usize) -> String {
+        if !x.is_finite() {
+            return "—".into();
+        }
+        let s = format!("{:.*}", decimals, x.abs());
+        let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+        let (group, point) = match self {
+            Self::Nl => ('.', ','),
+            Self::En => (',', '.'),
+        };
+        let mut out = String::new();
+        for (k, c) in int.chars().enumerate() {
+            if k > 0 && (int.len() - k) % 3 == 0 {
+                out.push(group);
+            }
+            out.push(c);
+        }
+        if !frac.is_empty() {
+            out.push(point);
+            out.push_str(frac);
+        }
+        // a value that rounds to zero is written without a sign
+        let zero = s.bytes().all(|b| b == b'0' || b == b'.');
+        if x < 0.0 && !zero {
+            out.insert(0, '−');
+        }
+        out
+    }
+
+    /// A fraction as a percentage: 0.12034 → "12,0 %" (Dutch, 1 decimal).
+    pub fn pct(self, fraction: f64, decimals: usize) -> String {
+        format!("{} %", self.number(100.0 * fraction, decimals))
+    }
+
+    /// Percentage points with a sign: "+0,35 pp" / "−1.20 pp" (Dutch "procentpunt").
+    pub fn pp(self, x: f64, decimals: usize) -> String {
+        let sign = if x > 0.0 && self.number(x, decimals) != self.number(0.0, decimals) {
+            "+"
+        } else {
+            ""
+        };
+        let unit = match self {
+            Self::Nl => "%-punt",
+            Self::En => "pp",
+        };
+        format!("{sign}{} {unit}", self.number(x, decimals))
+    }
+
+    /// The text for `key` in this language; the key itself when there is none (a bug
+    /// the tests catch).
+    pub fn t(self, key: &str) -> &'static str {
+        let pair = TEXTS.iter().find(|(k, _, _)| *k == key);
+        match (pair, self) {
+            (Some((_, nl, _)), Self::Nl) => nl,
+            (Some((_, _, en)), Self::En) => en,
+            (None, _) => "??",
+        }
+    }
+}
+
+/// (key, Dutch, English).
+const TEXTS: &[(&str, &str, &str)] = &[
+    (
+        "app",
+        "indmon — monitor industriebeleid",
+        "indmon — industrial-policy monitor",
+    ),
+    ("skip", "Naar de inhoud", "Skip to content"),
+    ("nav", "Hoofdmenu", "Main menu"),
+    ("overview", "Overzicht", "Overview"),
+    ("target", "Doel", "Target"),
+    ("data", "Data", "Data"),
+    ("lang_switch", "English", "Nederlands"),
+    (
+        "headline_title",
+        "Aandeel industrie in toegevoegde waarde",
+        "Industry share of value added",
+    ),
+    (
+        "headline",
+        "Aandeel van de industrie in de totale toegevoegde waarde van {geo} in {year}",
+        "Share of manufacturing in the total value added of {geo} in {year}",
+    ),
+    (
+        "goal",
+        "Ten minste {share} in {year}",
+        "At least {share} in {year}",
+    ),
+    ("gap", "Verschil met het doel", "Gap to the target"),
+    ("required", "Benodigde groei", "Required growth"),
+    (
+        "required_text",
+        "De toegevoegde waarde van de industrie moet {g} per jaar sneller groeien dan die van de rest van de economie ({from}–{to}).",
+        "Industry value added has to grow {g} a year faster than the rest of the economy ({from}–{to}).",
+    ),
+    (
+        "required_rest",
+        "Als de rest groeit zoals gemiddeld over de laatste {n} jaar ({r} per jaar), heeft de industrie {i} per jaar nodig.",
+        "If the rest grows as over the last {n} years ({r} a year), industry needs {i} a year.",
+    ),
+    ("release", "Laatste publicatie", "Latest release"),
+    ("release_col", "Publicatie", "Release"),
+    (
+        "outlook_prob",
+        "Kans op ten minste {share} in {year} volgens de vooruitblik: {p}",
+        "Probability of at least {share} in {year} by the outlook: {p}",
+    ),
+    (
+        "outlook_none",
+        "Geen vooruitblik: {why}",
+        "No outlook: {why}",
+    ),
+    (
+        "fig_share",
+        "Aandeel industrie in toegevoegde waarde (%)",
+        "Industry share of value added (%)",
+    ),
+    (
+        "fig_share_desc",
+        "Waargenomen aandeel, rechte lijn en constante groei naar het doel, de vooruitblik met 80 %- en 95 %-band, en de 15 %-lijn.",
+        "Observed share, straight-line and constant-growth paths to the target, the outlook with its 80 % and 95 % bands, and the target line.",
+    ),
+    ("observed", "Waargenomen", "Observed"),
+    ("linear", "Rechte lijn naar doel", "Straight line to target"),
+    (
+        "constant",
+        "Constante groei naar doel",
+        "Constant growth to target",
+    ),
+    ("median", "Vooruitblik (mediaan)", "Outlook (median)"),
+    ("band80", "80 %-band", "80 % band"),
+    ("band95", "95 %-band", "95 % band"),
+    ("target_line", "Doel", "Target"),
+    ("year", "Jaar", "Year"),
+    ("table", "Tabel", "Table"),
+    ("download", "Downloaden", "Download"),
+    ("source", "Bron", "Source"),
+    ("method", "Methode", "Method"),
+    (
+        "fig_peers",
+        "Aandeel industrie bij vergelijkbare landen, {year} (%)",
+        "Industry share in peer countries, {year} (%)",
+    ),
+    (
+        "fig_peers_desc",
+        "De vergelijkingsgroep gerangschikt naar aandeel; kwartiel onder de 27 EU-lidstaten (4 = hoogste).",
+        "The peer panel ranked by share; quartile among the 27 EU member states (4 = highest).",
+    ),
+    ("country", "Land", "Country"),
+    ("share", "Aandeel", "Share"),
+    ("rank", "Rang", "Rank"),
+    ("gap_focus", "Verschil met {geo}", "Gap to {geo}"),
+    ("gap_eu", "Verschil met {eu}", "Gap to {eu}"),
+    ("quartile", "EU-kwartiel", "EU quartile"),
+    (
+        "fig_decomp",
+        "Verandering van het aandeel per jaar: bijdrage van industrie en rest (%-punt)",
+        "Change of the share per year: contribution of industry and the rest (pp)",
+    ),
+    (
+        "fig_decomp_desc",
+        "Elke verandering van het aandeel gesplitst in de bijdrage van de groei van de industrie en die van de rest van de economie (exacte Shapley-verdeling; de bijdragen tellen op tot de verandering).",
+        "Every change of the share split into the contribution of industry's growth and of the rest of the economy's growth (exact Shapley split; the contributions add up to the change).",
+    ),
+    ("years", "Jaren", "Years"),
+    ("change", "Verandering", "Change"),
+    (
+        "industry_contrib",
+        "Bijdrage industrie",
+        "Industry's contribution",
+    ),
+    ("rest_contrib", "Bijdrage rest", "The rest's contribution"),
+    ("industry_growth", "Groei industrie", "Industry growth"),
+    ("rest_growth", "Groei rest", "Growth of the rest"),
+    ("whole_span", "hele periode", "whole span"),
+    (
+        "fig_outlook",
+        "Vooruitblik naar {year}: waaier van het aandeel (%)",
+        "Outlook to {year}: fan of the share (%)",
+    ),
+    (
+        "fig_outlook_desc",
+        "Mediaan met 80 %- en 95 %-band van een random walk met drift op de jaarlijkse veranderingen, getoetst op de eigen historie.",
+        "Median with 80 % and 95 % bands of a random walk with drift on the yearly changes, backtested on the series' own history.",
+    ),
+    ("model", "Model", "Model"),
+    (
+        "backtest",
+        "Toets op de historie: {n} voorspellingen; de 80 %-band omvatte {c80}, de 95 %-band {c95} van de uitkomsten; gemiddelde fout {err}.",
+        "Backtest on history: {n} forecasts; the 80 % band covered {c80}, the 95 % band {c95} of outcomes; mean error {err}.",
+    ),
+    (
+        "revisions",
+        "Herzieningen: het aandeel van {year} per publicatie",
+        "Revisions: the {year} share in each release",
+    ),
+    (
+        "revisions_desc",
+        "Hetzelfde jaar zoals elke publicatie en bron het gaf, oudste publicatie eerst.",
+        "The same year as each release and source gave it, oldest release first.",
+    ),
+    ("dataset", "Dataset", "Dataset"),
+    ("vintage", "Versie", "Vintage"),
+    ("series", "Reeks", "Series"),
+    ("how", "Hoe", "How"),
+    (
+        "data_title",
+        "Bronnen, versies en downloads",
+        "Sources, vintages and downloads",
+    ),
+    (
+        "data_intro",
+        "Elk getal in indmon komt uit een vastgelegde versie (vintage) van een officiële bron. Hieronder staan alle datasets in de opslag met uitgever, publicatiedatum, licentie en controlegetal.",
+        "Every figure in indmon comes from a recorded version (vintage) of an official source. Below are all datasets in the store with publisher, release date, licence and checksum.",
+    ),
+    ("publisher", "Uitgever", "Publisher"),
+    ("title", "Titel", "Title"),
+    ("licence", "Licentie", "Licence"),
+    ("rows", "Rijen", "Rows"),
+    ("input", "Invoer", "Input"),
+    ("synthetic", "synthetisch", "synthetic"),
+    ("downloads", "Downloads", "Downloads"),
+    (
+        "api",
+        "API-beschrijving (OpenAPI)",
+        "API description (OpenAPI)",
+    ),
+    ("not_published", "niet vermeld", "not stated"),
+    ("error", "Fout", "Error"),
+    (
+        "not_found",
+        "Deze pagina bestaat niet.",
+        "This page does not exist.",
+    ),
+    ("no_data", "Geen gegevens", "No data"),
+    ("csv_of", "CSV van de gegevens", "CSV of the data"),
+    ("png", "Grafiek als PNG", "Chart as PNG"),
+    ("svg", "Grafiek als SVG", "Chart as SVG"),
+    (
+        "footer",
+        "indmon volgt het doel van ten minste 15 % industrie in de totale toegevoegde waarde in 2030, met officiële statistiek per publicatie.",
+        "indmon tracks the goal of at least 15 % industry in total value added by 2030, with official statistics kept per release.",
+    ),
+    (
+        "peer_panel",
+        "Vergelijking met andere landen",
+        "Comparison with other countries",
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_follow_the_language() {
+        assert_eq!(Lang::Nl.pct(0.120_34, 1), "12,0 %");
+        assert_eq!(Lang::En.pct(0.120_34, 1), "12.0 %");
+        assert_eq!(Lang::Nl.number(962_084.0, 0), "962.084");
+        assert_eq!(Lang::En.number(962_084.4, 1), "962,084.4");
+        assert_eq!(Lang::En.number(-1234.5, 1), "−1,234.5");
+        assert_eq!(Lang::Nl.number(-0.04, 1), "0,0");
+        assert_eq!(Lang::En.pp(0.354, 2), "+0.35 pp");
+        assert_eq!(Lang::Nl.pp(-1.2, 2), "−1,20 %-punt");
+        assert_eq!(Lang::En.number(999.0, 0), "999");
+        assert_eq!(Lang::En.number(1000.0, 0), "1,000");
+    }
+
+    #[test]
+    fn every_key_has_both_languages_and_no_key_twice() {
+        let mut keys: Vec<&str> = TEXTS.iter().map(|t| t.0).collect();
+        keys.sort();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(keys.len(), n, "a key is defined twice");
+        for (k, nl, en) in TEXTS {
+            assert!(!nl.is_empty() && !en.is_empty(), "{k}");
+        }
+        assert_eq!(Lang::Nl.t("overview"), "Overzicht");
+        assert_eq!(Lang::En.t("no such key"), "??");
+    }
+}

@@ -1,0 +1,165 @@
+//! The indmon dashboard: the pages (Dutch and English), the JSON API under `/api/v1`
+//! with its OpenAPI document, and the embedded assets, served by axum.
+//!
+//! The server is read-only: it answers GET requests from the store and never writes to
+//! it. Requests are limited in size (URI, headers, body) and time; computations run on
+//! their own runtime and are cached per distinct request (see [`state`]). Every
+//! response carries a Content-Security-Policy without `unsafe-inline`.
+
+pub mod api;
+pub mod assets;
+pub mod data;
+pub mod error;
+pub mod html;
+pub mod i18n;
+pub mod pages;
+pub mod state;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+
+pub use state::AppState;
+
+/// Longest request target accepted (path and query), in bytes.
+pub const MAX_URI: usize = 4096;
+/// Largest request body accepted, in bytes (the API takes no bodies).
+pub const MAX_BODY: usize = 16 * 1024;
+/// Longest time a request may take before it is answered with 503.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The Content-Security-Policy of every response: only this origin's scripts and
+/// styles, no inline code, no framing.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The application: every route and layer.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/", get(pages::overview))
+        .route("/target", get(pages::target))
+        .route("/data", get(pages::data_page))
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/v1/target", get(api::target))
+        .route("/api/v1/target/share", get(api::share))
+        .route("/api/v1/target/decomposition", get(api::decomposition))
+        .route("/api/v1/target/peers", get(api::peers))
+        .route("/api/v1/target/revisions", get(api::revisions))
+        .route("/api/v1/sources", get(api::sources))
+        .route("/assets/{*path}", get(assets::serve))
+        .fallback(fallback)
+        .with_state(state)
+        .layer(middleware::from_fn(guard))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+}
+
+/// Unknown paths: problem details under `/api/`, a page elsewhere.
+async fn fallback(req: Request) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        error::problem(
+            StatusCode::NOT_FOUND,
+            "no such API path; see /api/v1/openapi.json",
+        )
+    } else {
+        let q = axum::extract::Query::<pages::PageQuery>::try_from_uri(req.uri())
+            .map(|q| q.0)
+            .unwrap_or_default();
+        pages::not_found(axum::extract::Query(q)).await
+    }
+}
+
+/// Refuses what the server never needs (long URIs, bodies, methods other than
+/// GET/HEAD), bounds the time of every request, and sets the security headers.
+async fn guard(req: Request, next: Next) -> Response {
+    let uri_len = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if uri_len > MAX_URI {
+        return error::problem(
+            StatusCode::URI_TOO_LONG,
+            &format!("the request target is longer than {MAX_URI} bytes"),
+        );
+    }
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        let mut r = error::problem(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "indmon serve is read-only: GET and HEAD only",
+        );
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return secure(r);
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    if declared > MAX_BODY as u64 {
+        return secure(error::problem(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("request bodies are limited to {MAX_BODY} bytes"),
+        ));
+    }
+    let r = match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => error::problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the request took too long; try again shortly",
+        ),
+    };
+    secure(r)
+}
+
+/// Adds the security headers.
+fn secure(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    r
+}
+
+/// Serves `router(state)` on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    state.watch(Duration::from_secs(5));
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Computes the results the overview and target pages need, so the first visitor
+/// does not wait for them.
+pub async fn warm(state: &Arc<AppState>) -> Result<(), error::AppError> {
+    let o = data::overview(state, None).await?;
+    data::decomposition(state, None, None, None).await?;
+    data::revisions(state, None, Some(o.latest.year)).await?;
+    data::peers(state, None).await?;
+    data::share(state, &[]).await?;
+    Ok(())
+}

@@ -1,0 +1,766 @@
+//! The pages: Overzicht / Overview (`/`), Doel / Target (`/target`) and Data
+//! (`/data`), rendered on the server in Dutch (default) or English (`?lang=en`).
+//! Charts are drawn in the browser by ECharts from the option each figure carries.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use indmon_report::target::Overview;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::api::{OVERVIEW_HEAD, overview_rows};
+use crate::data;
+use crate::error::AppError;
+use crate::html::{Figure, anchor, esc, fill, href, page, source_line, table};
+use crate::i18n::Lang;
+use crate::state::AppState;
+
+/// Colours of the Rijkshuisstijl: lintblauw, hemelblauw, donkergeel, violet, groen,
+/// rood, grijs.
+const COLOURS: [&str; 7] = [
+    "#154273", "#007bc7", "#e17000", "#a90061", "#39870c", "#d52b1e", "#696969",
+];
+
+/// The query string of a page.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    /// `nl` (default) or `en`; anything else is Dutch.
+    pub lang: Option<String>,
+}
+
+impl PageQuery {
+    /// The language asked for.
+    pub fn lang(&self) -> Lang {
+        match self.lang.as_deref() {
+            Some("en") => Lang::En,
+            _ => Lang::Nl,
+        }
+    }
+}
+
+/// An error shown as a page.
+pub fn error_page(lang: Lang, path: &str, e: &AppError) -> Response {
+    let status = e.status();
+    let detail = match e {
+        AppError::Internal(d) => {
+            eprintln!("indmon serve: internal error: {d}");
+            "—".to_string()
+        }
+        e => e.to_string(),
+    };
+    let body = format!(
+        "<h1 class=\"nl-heading nl-heading--level-1\">{} {}</h1><p class=\"nl-paragraph\">{}</p>",
+        esc(lang.t("error")),
+        status.as_u16(),
+        esc(&detail)
+    );
+    (status, Html(page(lang, path, lang.t("error"), &body))).into_response()
+}
+
+/// The page for an unknown path.
+pub async fn not_found(Query(q): Query<PageQuery>) -> Response {
+    let lang = q.lang();
+    let body = format!(
+        "<h1 class=\"nl-heading nl-heading--level-1\">404</h1><p class=\"nl-paragraph\">{}</p><p class=\"nl-paragraph\"><a class=\"nl-link\" href=\"{}\">{}</a></p>",
+        esc(lang.t("not_found")),
+        esc(&href("/", lang)),
+        esc(lang.t("overview"))
+    );
+    (
+        StatusCode::NOT_FOUND,
+        Html(page(lang, "/404", "404", &body)),
+    )
+        .into_response()
+}
+
+fn round(x: f64, places: i32) -> f64 {
+    let f = 10f64.powi(places);
+    (x * f).round() / f
+}
+
+/// Percent for a chart (fraction × 100, 4 decimals), `null` when missing.
+fn pc(x: Option<f64>) -> Value {
+    x.map_or(Value::Null, |v| json!(round(100.0 * v, 4)))
+}
+
+/// The share chart: observed, both paths, the outlook band and the target line.
+fn share_figure<'a>(lang: Lang, o: &'a Overview) -> Figure<'a> {
+    let rows = overview_rows(o);
+    let years: Vec<String> = rows.iter().map(|r| r[0].clone()).collect();
+    let first = o.series.first().map_or(o.latest.year, |p| p.year);
+    let col = |k: usize| -> Vec<Value> {
+        rows.iter()
+            .map(|r| {
+                r[k].parse::<f64>()
+                    .map_or(Value::Null, |v| json!(round(v, 4)))
+            })
+            .collect()
+    };
+    let diff = |hi: usize, lo: usize| -> Vec<Value> {
+        rows.iter()
+            .map(|r| match (r[hi].parse::<f64>(), r[lo].parse::<f64>()) {
+                (Ok(h), Ok(l)) => json!(round(h - l, 4)),
+                _ => Value::Null,
+            })
+            .collect()
+    };
+    let target_pct = 100.0 * o.target.share;
+    let target_label = format!("{} {}", lang.t("target_line"), lang.pct(o.target.share, 0));
+    let band = |name: &str, stack: &str, data: Vec<Value>, colour: &str, visible: bool| {
+        json!({
+            "name": name, "type": "line", "stack": stack, "data": data, "symbol": "none",
+            "lineStyle": { "opacity": 0 }, "silent": true,
+            "areaStyle": if visible { json!({ "color": colour }) } else { json!({ "opacity": 0 }) },
+            "tooltip": { "show": false }
+        })
+    };
+    let option = json!({
+        "color": COLOURS,
+        "grid": { "left": 56, "right": 24, "top": 48, "bottom": 40 },
+        "legend": { "top": 0, "type": "scroll", "data": [lang.t("observed"), lang.t("linear"), lang.t("constant"), lang.t("median"), lang.t("band80"), lang.t("band95")] },
+        "xAxis": { "type": "category", "data": years, "boundaryGap": false },
+        "yAxis": { "type": "value", "scale": true, "name": "%" },
+        "series": [
+            band("lo95", "b95", col(7), "#ffffff", false),
+            band(lang.t("band95"), "b95", diff(8, 7), "rgba(0,123,199,0.12)", true),
+            band("lo80", "b80", col(5), "#ffffff", false),
+            band(lang.t("band80"), "b80", diff(6, 5), "rgba(0,123,199,0.22)", true),
+            { "name": lang.t("observed"), "type": "line", "data": col(1), "symbol": "circle", "symbolSize": 5,
+              "lineStyle": { "width": 3, "color": COLOURS[0] }, "itemStyle": { "color": COLOURS[0] },
+              "markLine": { "symbol": "none", "silent": true,
+                            "lineStyle": { "color": COLOURS[5], "type": "solid", "width": 2 },
+                            "label": { "formatter": target_label, "position": "insideStartTop" },
+                            "data": [ { "yAxis": round(target_pct, 4), "name": target_label } ] } },
+            { "name": lang.t("linear"), "type": "line", "data": col(2), "symbol": "none", "lineStyle": { "type": "dashed", "color": COLOURS[2] }, "itemStyle": { "color": COLOURS[2] } },
+            { "name": lang.t("constant"), "type": "line", "data": col(3), "symbol": "none", "lineStyle": { "type": "dotted", "width": 2, "color": COLOURS[3] }, "itemStyle": { "color": COLOURS[3] } },
+            { "name": lang.t("median"), "type": "line", "data": col(4), "symbol": "none", "lineStyle": { "type": "dashed", "color": COLOURS[1] }, "itemStyle": { "color": COLOURS[1] } },
+        ]
+    });
+    let head: Vec<String> = vec![
+        lang.t("year").into(),
+        lang.t("observed").into(),
+        lang.t("linear").into(),
+        lang.t("constant").into(),
+        lang.t("median").into(),
+        format!("{} ↓", lang.t("band80")),
+        format!("{} ↑", lang.t("band80")),
+        format!("{} ↓", lang.t("band95")),
+        format!("{} ↑", lang.t("band95")),
+    ];
+    let cell = |s: &str| {
+        s.parse::<f64>()
+            .map(|v| format!("{} %", lang.number(v, 2)))
+            .unwrap_or_default()
+    };
+    let table_rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let mut out = vec![r[0].clone()];
+            out.extend(r[1..9].iter().map(|c| cell(c)));
+            out
+        })
+        .collect();
+    debug_assert_eq!(OVERVIEW_HEAD.len(), 10);
+    Figure {
+        id: "fig-share",
+        title: format!(
+            "{} — {}, {first}–{}",
+            lang.t("fig_share"),
+            o.geo,
+            o.target.year
+        ),
+        desc: lang.t("fig_share_desc").into(),
+        option,
+        unit: "%",
+        head,
+        rows: table_rows,
+        tooltip_rows: true,
+        csv: format!("/api/v1/target?geo={}&format=csv", o.geo),
+        filename: format!("indmon-share-{}", o.geo),
+        sources: &o.sources,
+        method: &o.method,
+        extra: json!({ "target": { "share_pct": target_pct, "year": o.target.year } }),
+    }
+}
+
+/// The peers chart: a bar per country, the focus highlighted.
+fn peers_figure<'a>(lang: Lang, o: &'a Overview) -> Figure<'a> {
+    let mut rows = o.peers.clone();
+    rows.sort_by(|a, b| a.rank.cmp(&b.rank));
+    let names: Vec<&str> = rows.iter().map(|r| r.geo.as_str()).collect();
+    let data: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            let colour = if r.geo == o.geo {
+                COLOURS[0]
+            } else {
+                COLOURS[1]
+            };
+            json!({ "value": round(100.0 * r.share, 4), "itemStyle": { "color": colour } })
+        })
+        .collect();
+    let option = json!({
+        "grid": { "left": 56, "right": 24, "top": 24, "bottom": 40 },
+        "xAxis": { "type": "category", "data": names },
+        "yAxis": { "type": "value", "name": "%" },
+        "series": [ { "name": lang.t("share"), "type": "bar", "data": data,
+            "markLine": { "symbol": "none", "silent": true, "lineStyle": { "color": COLOURS[5], "width": 2 },
+                          "label": { "formatter": format!("{} {}", lang.t("target_line"), lang.pct(o.target.share, 0)), "position": "insideEndTop" },
+                          "data": [ { "yAxis": round(100.0 * o.target.share, 4) } ] } } ]
+    });
+    let year = o.latest.year.to_string();
+    let pp = |x: Option<f64>| x.map(|v| lang.pp(v, 2)).unwrap_or_default();
+    Figure {
+        id: "fig-peers",
+        title: fill(lang.t("fig_peers"), &[("year", &year)]),
+        desc: lang.t("fig_peers_desc").into(),
+        option,
+        unit: "%",
+        head: vec![
+            lang.t("country").into(),
+            lang.t("share").into(),
+            lang.t("rank").into(),
+            fill(lang.t("gap_focus"), &[("geo", &o.geo)]),
+            fill(lang.t("gap_eu"), &[("eu", "EU27")]),
+            lang.t("quartile").into(),
+        ],
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.geo.clone(),
+                    lang.pct(r.share, 2),
+                    r.rank.to_string(),
+                    pp(r.gap_to_focus_pp),
+                    pp(r.gap_to_eu_pp),
+                    r.eu_quartile.map(|q| q.to_string()).unwrap_or_default(),
+                ]
+            })
+            .collect(),
+        tooltip_rows: true,
+        csv: format!("/api/v1/target/peers?year={year}&format=csv"),
+        filename: format!("indmon-peers-{year}"),
+        sources: &o.sources,
+        method: &o.method,
+        extra: json!({}),
+    }
+}
+
+/// The key figures of the overview.
+fn key_figures(lang: Lang, o: &Overview) -> String {
+    let year = o.latest.year.to_string();
+    let target_year = o.target.year.to_string();
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<p class=\"headline nl-paragraph nl-paragraph--lead\" id=\"headline\">{}: <data id=\"headline-share\" value=\"{}\">{}</data></p>",
+        esc(&fill(
+            lang.t("headline"),
+            &[("geo", &o.geo), ("year", &year)]
+        )),
+        o.latest.share,
+        esc(&lang.pct(o.latest.share, 1))
+    );
+    s.push_str("<dl class=\"key-figures\">");
+    let mut item = |dt: &str, dd: String, id: &str| {
+        let _ = write!(
+            s,
+            "<div class=\"key-figure\" id=\"{id}\"><dt>{}</dt><dd>{dd}</dd></div>",
+            esc(dt)
+        );
+    };
+    item(
+        lang.t("target"),
+        esc(&fill(
+            lang.t("goal"),
+            &[
+                ("share", &lang.pct(o.target.share, 0)),
+                ("year", &target_year),
+            ],
+        )),
+        "kf-target",
+    );
+    item(lang.t("gap"), esc(&lang.pp(o.path.gap_pp, 2)), "kf-gap");
+    item(
+        lang.t("required"),
+        esc(&fill(
+            lang.t("required_text"),
+            &[
+                ("g", &lang.pct(o.path.relative_growth, 2)),
+                ("from", &year),
+                ("to", &target_year),
+            ],
+        )),
+        "kf-required",
+    );
+    let release = o
+        .latest
+        .release
+        .clone()
+        .unwrap_or_else(|| lang.t("not_published").into());
+    item(
+        lang.t("release"),
+        format!(
+            "{} <a class=\"nl-link\" href=\"{}#{}\">{}</a>",
+            esc(&release),
+            esc(&href("/data", lang)),
+            esc(&anchor(&o.latest.dataset, &o.latest.vintage)),
+            esc(&o.latest.dataset)
+        ),
+        "kf-release",
+    );
+    s.push_str("</dl>");
+    s
+}
+
+/// The outlook in one sentence.
+fn outlook_line(lang: Lang, o: &Overview) -> String {
+    let target_year = o.target.year.to_string();
+    let text = match &o.outlook {
+        indmon_report::target::OutlookResult::Ok(ol) => {
+            match (ol.probability, &ol.no_probability_because) {
+                (Some(p), _) => fill(
+                    lang.t("outlook_prob"),
+                    &[
+                        ("share", &lang.pct(o.target.share, 0)),
+                        ("year", &target_year),
+                        ("p", &lang.pct(p, 0)),
+                    ],
+                ),
+                (None, Some(why)) => fill(lang.t("outlook_none"), &[("why", why)]),
+                (None, None) => String::new(),
+            }
+        }
+        indmon_report::target::OutlookResult::Unavailable { error } => {
+            fill(lang.t("outlook_none"), &[("why", error)])
+        }
+    };
+    format!(
+        "<p class=\"nl-paragraph\" id=\"outlook-line\">{}</p>",
+        esc(&text)
+    )
+}
+
+/// `/`: the overview.
+pub async fn overview(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery>) -> Response {
+    let lang = q.lang();
+    let o = match data::overview(&s, None).await {
+        Ok(o) => o,
+        Err(e) => return error_page(lang, "/", &e),
+    };
+    let mut main = format!(
+        "<h1 class=\"nl-heading nl-heading--level-1\">{}</h1>",
+        esc(lang.t("headline_title"))
+    );
+    main.push_str(&key_figures(lang, &o));
+    main.push_str(&outlook_line(lang, &o));
+    main.push_str(&share_figure(lang, &o).render(lang));
+    let _ = write!(
+        main,
+        "<h2 class=\"nl-heading nl-heading--level-2\">{}</h2>",
+        esc(lang.t("peer_panel"))
+    );
+    main.push_str(
+        &peers_figure(lang, &o)
+            .render(lang)
+            .replacen(
+                "<h2 class=\"nl-heading nl-heading--level-2\"",
+                "<h3 class=\"nl-heading nl-heading--level-3\"",
+                1,
+            )
+            .replacen("</h2>", "</h3>", 1),
+    );
+    Html(page(lang, "/", lang.t("overview"), &main)).into_response()
+}
+
+/// `/target`: decomposition, outlook fan, required growth, revisions.
+pub async fn target(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery>) -> Response {
+    let lang = q.lang();
+    let (o, d, r) = match tokio::try_join!(
+        data::overview(&s, None),
+        data::decomposition(&s, None, None, None),
+        async {
+            // the revisions of the year the overview shows
+            let o = data::overview(&s, None).await?;
+            data::revisions(&s, None, Some(o.latest.year)).await
+        }
+    ) {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, "/target", &e),
+    };
+    let mut main = format!(
+        "<h1 class=\"nl-heading nl-heading--level-1\">{} — {}</h1>",
+        esc(lang.t("target")),
+        esc(&o.geo)
+    );
+    // required growth
+    let year = o.latest.year.to_string();
+    let target_year = o.target.year.to_string();
+    let _ = write!(
+        main,
+        "<section id=\"required-growth\" aria-labelledby=\"required-title\"><h2 class=\"nl-heading nl-heading--level-2\" id=\"required-title\">{}</h2><p class=\"nl-paragraph\">{}</p>",
+        esc(lang.t("required")),
+        esc(&fill(
+            lang.t("required_text"),
+            &[
+                ("g", &lang.pct(o.path.relative_growth, 2)),
+                ("from", &year),
+                ("to", &target_year)
+            ]
+        ))
+    );
+    if let (Some(rest), Some(need)) = (o.rest_growth_assumption.used, o.required_industry_growth) {
+        let _ = write!(
+            main,
+            "<p class=\"nl-paragraph\">{}</p>",
+            esc(&fill(
+                lang.t("required_rest"),
+                &[
+                    ("n", &o.rest_growth_assumption.average_years.to_string()),
+                    ("r", &lang.pct(rest, 2)),
+                    ("i", &lang.pct(need, 2)),
+                ]
+            ))
+        );
+    }
+    main.push_str("</section>");
+    main.push_str(&decomposition_figure(lang, &d).render(lang));
+    main.push_str(&outlook_figure(lang, &o).render(lang));
+    // revisions
+    let ry = r.year.map(|y| y.to_string()).unwrap_or_default();
+    let _ = write!(
+        main,
+        "<section id=\"revisions\" aria-labelledby=\"revisions-title\"><h2 class=\"nl-heading nl-heading--level-2\" id=\"revisions-title\">{}</h2><p class=\"nl-paragraph\">{}</p>",
+        esc(&fill(lang.t("revisions"), &[("year", &ry)])),
+        esc(lang.t("revisions_desc"))
+    );
+    let rows: Vec<Vec<String>> = r
+        .rows
+        .iter()
+        .map(|v| {
+            vec![
+                v.release
+                    .clone()
+                    .unwrap_or_else(|| lang.t("not_published").into()),
+                v.dataset.clone(),
+                v.vintage.clone(),
+                v.series.clone().unwrap_or_default(),
+                lang.pct(v.share, 2),
+                v.how.clone(),
+            ]
+        })
+        .collect();
+    main.push_str(&table(
+        Some("table-revisions"),
+        &fill(lang.t("revisions"), &[("year", &ry)]),
+        &[
+            lang.t("release_col").into(),
+            lang.t("dataset").into(),
+            lang.t("vintage").into(),
+            lang.t("series").into(),
+            lang.t("share").into(),
+            lang.t("how").into(),
+        ],
+        &rows,
+    ));
+    let _ = write!(
+        main,
+        "<p class=\"nl-paragraph\"><a class=\"nl-link\" href=\"/api/v1/target/revisions?geo={}&amp;format=csv\" download>CSV</a></p>",
+        esc(&r.geo)
+    );
+    main.push_str(&source_line(
+        lang,
+        &r.sources,
+        indmon_analytics::METHOD_VERSION,
+    ));
+    main.push_str("</section>");
+    Html(page(lang, "/target", lang.t("target"), &main)).into_response()
+}
+
+/// The waterfall of the whole span: start share, industry's contribution, the rest's,
+/// end share.
+fn decomposition_figure<'a>(lang: Lang, d: &'a data::DecompositionReport) -> Figure<'a> {
+    let total = d.rows.last().expect("a decomposition has the whole span");
+    let s0 = 100.0 * total.share_from;
+    let s1 = s0 + total.industry_pp;
+    let s2 = s1 + total.rest_pp;
+    let step = |from: f64, delta: f64| (from.min(from + delta), delta.abs());
+    let (b1, h1) = step(s0, total.industry_pp);
+    let (b2, h2) = step(s1, total.rest_pp);
+    let categories = vec![
+        d.from.to_string(),
+        lang.t("industry_contrib").to_string(),
+        lang.t("rest_contrib").to_string(),
+        d.to.to_string(),
+    ];
+    let colour = |x: f64| if x >= 0.0 { COLOURS[4] } else { COLOURS[5] };
+    let low = (s0.min(s2).min(b1).min(b2) - 1.0).floor().max(0.0);
+    let option = json!({
+        "grid": { "left": 56, "right": 24, "top": 24, "bottom": 40 },
+        "xAxis": { "type": "category", "data": categories },
+        "yAxis": { "type": "value", "name": "%", "min": low },
+        "series": [
+            { "name": "base", "type": "bar", "stack": "w", "silent": true, "itemStyle": { "color": "transparent" },
+              "data": [0.0, round(b1, 4), round(b2, 4), 0.0], "tooltip": { "show": false } },
+            { "name": lang.t("share"), "type": "bar", "stack": "w",
+              "data": [
+                { "value": round(s0, 4), "itemStyle": { "color": COLOURS[0] } },
+                { "value": round(h1, 4), "itemStyle": { "color": colour(total.industry_pp) } },
+                { "value": round(h2, 4), "itemStyle": { "color": colour(total.rest_pp) } },
+                { "value": round(s2, 4), "itemStyle": { "color": COLOURS[0] } }
+              ] }
+        ]
+    });
+    let rows: Vec<Vec<String>> = d
+        .rows
+        .iter()
+        .map(|x| {
+            let span = if x.from == d.from && x.to == d.to && d.to - d.from > 1 {
+                format!("{}–{} ({})", x.from, x.to, lang.t("whole_span"))
+            } else {
+                format!("{}–{}", x.from, x.to)
+            };
+            vec![
+                span,
+                lang.pct(x.share_from, 2),
+                lang.pct(x.share_to, 2),
+                lang.pp(x.delta_pp, 2),
+                lang.pp(x.industry_pp, 2),
+                lang.pp(x.rest_pp, 2),
+                lang.pct(x.industry_growth, 1),
+                lang.pct(x.rest_growth, 1),
+            ]
+        })
+        .collect();
+    Figure {
+        id: "fig-decomposition",
+        title: format!("{} — {}, {}–{}", lang.t("fig_decomp"), d.geo, d.from, d.to),
+        desc: lang.t("fig_decomp_desc").into(),
+        option,
+        unit: "%",
+        head: vec![
+            lang.t("years").into(),
+            format!("{} {}", lang.t("share"), d.from),
+            format!("{} {}", lang.t("share"), d.to),
+            lang.t("change").into(),
+            lang.t("industry_contrib").into(),
+            lang.t("rest_contrib").into(),
+            lang.t("industry_growth").into(),
+            lang.t("rest_growth").into(),
+        ],
+        rows,
+        tooltip_rows: false,
+        csv: format!(
+            "/api/v1/target/decomposition?geo={}&from={}&to={}&format=csv",
+            d.geo, d.from, d.to
+        ),
+        filename: format!("indmon-decomposition-{}-{}-{}", d.geo, d.from, d.to),
+        sources: &d.sources,
+        method: &d.method,
+        extra: json!({}),
+    }
+}
+
+/// The outlook fan: the last ten observed years, then the median and the bands.
+fn outlook_figure<'a>(lang: Lang, o: &'a Overview) -> Figure<'a> {
+    let Some(ol) = o.outlook.ok() else {
+        let mut f = share_figure(lang, o);
+        f.id = "fig-outlook";
+        f.title = fill(
+            lang.t("fig_outlook"),
+            &[("year", &o.target.year.to_string())],
+        );
+        return f;
+    };
+    let start = (o.latest.year - 10).max(o.series.first().map_or(o.latest.year, |p| p.year));
+    let years: Vec<i32> = (start..=o.target.year).collect();
+    let obs = |y: i32| o.series.iter().find(|p| p.year == y).map(|p| p.share);
+    let band = |y: i32| ol.bands.iter().find(|b| b.year == y);
+    let series_of = |f: &dyn Fn(i32) -> Option<f64>| -> Vec<Value> {
+        years.iter().map(|&y| pc(f(y))).collect()
+    };
+    let lo95 = series_of(&|y| band(y).map(|b| b.lo95));
+    let lo80 = series_of(&|y| band(y).map(|b| b.lo80));
+    let w95 = series_of(&|y| band(y).map(|b| b.hi95 - b.lo95));
+    let w80 = series_of(&|y| band(y).map(|b| b.hi80 - b.lo80));
+    let area = |name: &str, stack: &str, data: Vec<Value>, fill_colour: Option<&str>| {
+        json!({ "name": name, "type": "line", "stack": stack, "data": data, "symbol": "none", "silent": true,
+                "lineStyle": { "opacity": 0 }, "tooltip": { "show": false },
+                "areaStyle": match fill_colour { Some(c) => json!({ "color": c }), None => json!({ "opacity": 0 }) } })
+    };
+    let target_label = format!("{} {}", lang.t("target_line"), lang.pct(o.target.share, 0));
+    let option = json!({
+        "color": COLOURS,
+        "grid": { "left": 56, "right": 24, "top": 48, "bottom": 40 },
+        "legend": { "top": 0, "data": [lang.t("observed"), lang.t("median"), lang.t("band80"), lang.t("band95")] },
+        "xAxis": { "type": "category", "boundaryGap": false, "data": years.iter().map(|y| y.to_string()).collect::<Vec<_>>() },
+        "yAxis": { "type": "value", "scale": true, "name": "%" },
+        "series": [
+            area("lo95", "b95", lo95, None),
+            area(lang.t("band95"), "b95", w95, Some("rgba(0,123,199,0.12)")),
+            area("lo80", "b80", lo80, None),
+            area(lang.t("band80"), "b80", w80, Some("rgba(0,123,199,0.22)")),
+            { "name": lang.t("observed"), "type": "line", "data": series_of(&obs), "symbolSize": 5,
+              "lineStyle": { "width": 3, "color": COLOURS[0] }, "itemStyle": { "color": COLOURS[0] },
+              "markLine": { "symbol": "none", "silent": true, "lineStyle": { "color": COLOURS[5], "type": "solid", "width": 2 },
+                            "label": { "formatter": target_label, "position": "insideStartTop" },
+                            "data": [ { "yAxis": round(100.0 * o.target.share, 4) } ] } },
+            { "name": lang.t("median"), "type": "line", "data": series_of(&|y| band(y).map(|b| b.median)), "symbol": "none",
+              "lineStyle": { "type": "dashed", "color": COLOURS[1] }, "itemStyle": { "color": COLOURS[1] } }
+        ]
+    });
+    let p = |x: Option<f64>| x.map(|v| lang.pct(v, 2)).unwrap_or_default();
+    let rows: Vec<Vec<String>> = years
+        .iter()
+        .map(|&y| {
+            let b = band(y);
+            vec![
+                y.to_string(),
+                p(obs(y)),
+                p(b.map(|b| b.median)),
+                p(b.map(|b| b.lo80)),
+                p(b.map(|b| b.hi80)),
+                p(b.map(|b| b.lo95)),
+                p(b.map(|b| b.hi95)),
+            ]
+        })
+        .collect();
+    let bt = &ol.backtest;
+    let desc = format!(
+        "{} {}: {}. {}",
+        lang.t("fig_outlook_desc"),
+        lang.t("model"),
+        ol.model,
+        fill(
+            lang.t("backtest"),
+            &[
+                ("n", &bt.forecasts.to_string()),
+                ("c80", &lang.pct(bt.coverage80, 0)),
+                ("c95", &lang.pct(bt.coverage95, 0)),
+                ("err", &lang.pp(bt.mean_abs_error_pp, 2)),
+            ]
+        )
+    );
+    Figure {
+        id: "fig-outlook",
+        title: fill(
+            lang.t("fig_outlook"),
+            &[("year", &o.target.year.to_string())],
+        ),
+        desc,
+        option,
+        unit: "%",
+        head: vec![
+            lang.t("year").into(),
+            lang.t("observed").into(),
+            lang.t("median").into(),
+            format!("{} ↓", lang.t("band80")),
+            format!("{} ↑", lang.t("band80")),
+            format!("{} ↓", lang.t("band95")),
+            format!("{} ↑", lang.t("band95")),
+        ],
+        rows,
+        tooltip_rows: true,
+        csv: format!("/api/v1/target?geo={}&format=csv", o.geo),
+        filename: format!("indmon-outlook-{}", o.geo),
+        sources: &o.sources,
+        method: &o.method,
+        extra: json!({ "target": { "share_pct": 100.0 * o.target.share, "year": o.target.year } }),
+    }
+}
+
+/// `/data`: every dataset and vintage, with provenance, licences and downloads.
+pub async fn data_page(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery>) -> Response {
+    let lang = q.lang();
+    let sets = data::datasets(&s);
+    let mut main = format!(
+        "<h1 class=\"nl-heading nl-heading--level-1\">{}</h1><p class=\"nl-paragraph\">{}</p>",
+        esc(lang.t("data_title")),
+        esc(lang.t("data_intro"))
+    );
+    let _ = write!(
+        main,
+        "<table class=\"utrecht-table utrecht-table--html-table\" id=\"table-sources\"><caption class=\"utrecht-table__caption\">{}</caption><thead class=\"utrecht-table__header\"><tr class=\"utrecht-table__row\">",
+        esc(lang.t("data_title"))
+    );
+    for h in [
+        "dataset",
+        "vintage",
+        "publisher",
+        "title",
+        "release",
+        "licence",
+        "rows",
+        "input",
+    ] {
+        let _ = write!(
+            main,
+            "<th scope=\"col\" class=\"utrecht-table__header-cell\">{}</th>",
+            esc(lang.t(h))
+        );
+    }
+    main.push_str("</tr></thead><tbody class=\"utrecht-table__body\">");
+    for ds in &sets {
+        for v in &ds.vintages {
+            let src = &v.source;
+            let synthetic = if src.synthetic {
+                format!(" <strong>[{}]</strong>", esc(lang.t("synthetic")))
+            } else {
+                String::new()
+            };
+            let scope = src
+                .scope
+                .as_ref()
+                .map(|s| format!("<br><small>{}</small>", esc(s)))
+                .unwrap_or_default();
+            let _ = write!(
+                main,
+                "<tr class=\"utrecht-table__row\" id=\"{}\"><th scope=\"row\" class=\"utrecht-table__header-cell\">{}</th><td class=\"utrecht-table__cell\">{}</td><td class=\"utrecht-table__cell\">{}</td><td class=\"utrecht-table__cell\">{}{synthetic}{scope}</td><td class=\"utrecht-table__cell\">{}</td><td class=\"utrecht-table__cell\">{}</td><td class=\"utrecht-table__cell utrecht-table__cell--numeric-column\">{}</td><td class=\"utrecht-table__cell\"><code>{}</code><br><small>SHA-256 {}</small></td></tr>",
+                esc(&anchor(&ds.dataset, &src.vintage)),
+                esc(&ds.dataset),
+                esc(&src.vintage),
+                esc(&src.publisher),
+                esc(&src.title),
+                esc(src.release.as_deref().unwrap_or(lang.t("not_published"))),
+                esc(&src.licence),
+                esc(&lang.number(v.rows as f64, 0)),
+                esc(&v.input),
+                esc(&v.sha256),
+            );
+        }
+    }
+    main.push_str("</tbody></table>");
+    let _ = write!(
+        main,
+        "<h2 class=\"nl-heading nl-heading--level-2\">{}</h2><ul class=\"utrecht-unordered-list downloads\">",
+        esc(lang.t("downloads"))
+    );
+    for (label, url) in [
+        ("CSV — sources", "/api/v1/sources?format=csv"),
+        ("CSV — target", "/api/v1/target?format=csv"),
+        ("CSV — share", "/api/v1/target/share?format=csv"),
+        (
+            "CSV — decomposition",
+            "/api/v1/target/decomposition?format=csv",
+        ),
+        ("CSV — peers", "/api/v1/target/peers?format=csv"),
+        ("CSV — revisions", "/api/v1/target/revisions?format=csv"),
+    ] {
+        let _ = write!(
+            main,
+            "<li class=\"utrecht-unordered-list__item\"><a class=\"nl-link\" href=\"{}\" download>{}</a></li>",
+            esc(url),
+            esc(label)
+        );
+    }
+    let _ = write!(
+        main,
+        "<li class=\"utrecht-unordered-list__item\"><a class=\"nl-link\" href=\"/api/v1/openapi.json\">{}</a></li></ul>",
+        esc(lang.t("api"))
+    );
+    Html(page(lang, "/data", lang.t("data"), &main)).into_response()
+}

@@ -1,0 +1,495 @@
+//! `indmon serve` on the bundled data: the API and its OpenAPI document, the pages in
+//! both languages, hostile requests, and the pages in a real browser (Debian's
+//! chromium through playwright-core, with an axe-core scan of every page).
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::support::Indmon;
+
+/// A running `indmon serve` on a free port, stopped when dropped.
+struct Served {
+    _m: Indmon,
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Served {
+    fn start() -> Self {
+        let m = Indmon::new();
+        let mut child = m
+            .command()
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        // the first line of standard output names the address
+        let mut out = child.stdout.take().unwrap();
+        let mut line = Vec::new();
+        let mut b = [0u8; 1];
+        while out.read(&mut b).unwrap() == 1 && b[0] != b'\n' {
+            line.push(b[0]);
+        }
+        let line = String::from_utf8(line).unwrap();
+        let url = line
+            .split("http://")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        let addr: SocketAddr = url.trim_end_matches('/').parse().unwrap();
+        Self { _m: m, child, addr }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Sends `request` as is and reads the whole answer (the server closes the
+    /// connection after it: `Connection: close`).
+    fn raw(&self, request: &[u8]) -> Reply {
+        let mut s = TcpStream::connect(self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        // the server may answer and close before it read everything we send
+        let _ = s.write_all(request);
+        let mut buf = Vec::new();
+        let _ = s.read_to_end(&mut buf);
+        Reply::parse(&buf)
+    }
+
+    fn get(&self, target: &str) -> Reply {
+        self.raw(
+            format!("GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+    }
+
+    fn json(&self, target: &str) -> Value {
+        let r = self.get(target);
+        assert_eq!(r.status, 200, "{target}: {}", r.text());
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/json"),
+            "{target}"
+        );
+        serde_json::from_slice(&r.body).unwrap()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn parse(buf: &[u8]) -> Self {
+        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+            return Self {
+                status: 0,
+                headers: Vec::new(),
+                body: buf.to_vec(),
+            };
+        };
+        let head = String::from_utf8_lossy(&buf[..end]);
+        let mut lines = head.split("\r\n");
+        let status = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        let mut body = buf[end + 4..].to_vec();
+        if headers
+            .iter()
+            .any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"))
+        {
+            body = dechunk(&body);
+        }
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(p) = b.windows(2).position(|w| w == b"\r\n") {
+        let n = usize::from_str_radix(std::str::from_utf8(&b[..p]).unwrap().trim(), 16).unwrap();
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&b[p + 2..p + 2 + n]);
+        b = &b[p + 2 + n + 2..];
+    }
+    out
+}
+
+fn round(x: f64, places: i32) -> f64 {
+    let f = 10f64.powi(places);
+    (x * f).round() / f
+}
+
+#[test]
+fn every_get_path_of_the_openapi_document_answers_on_the_bundled_data() {
+    let s = Served::start();
+    let doc = s.json("/api/v1/openapi.json");
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3."),
+        "{}",
+        doc["openapi"]
+    );
+    assert_eq!(doc["info"]["title"], "indmon API");
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 6, "{paths:?}");
+    for (path, item) in paths {
+        let Some(get) = item.get("get") else { continue };
+        // every schema a response refers to is defined
+        for reference in find_refs(get) {
+            let name = reference.trim_start_matches("#/components/schemas/");
+            assert!(
+                doc["components"]["schemas"].get(name).is_some(),
+                "{path}: {reference} is not defined"
+            );
+        }
+        let r = s.get(path);
+        assert_eq!(r.status, 200, "GET {path}: {}", r.text());
+        let has_format = get["parameters"]
+            .as_array()
+            .is_some_and(|ps| ps.iter().any(|p| p["name"] == "format"));
+        if has_format {
+            let r = s.get(&format!("{path}?format=csv"));
+            assert_eq!(r.status, 200, "GET {path}?format=csv: {}", r.text());
+            assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
+            assert!(r.text().lines().count() > 1, "{path}: {}", r.text());
+        }
+    }
+}
+
+fn find_refs(v: &Value) -> Vec<String> {
+    match v {
+        Value::Object(m) => m
+            .iter()
+            .flat_map(|(k, v)| {
+                if k == "$ref" {
+                    v.as_str().map(|s| vec![s.to_string()]).unwrap_or_default()
+                } else {
+                    find_refs(v)
+                }
+            })
+            .collect(),
+        Value::Array(a) => a.iter().flat_map(find_refs).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[test]
+fn the_api_gives_the_published_figures_with_their_sources() {
+    let s = Served::start();
+    let o = s.json("/api/v1/target");
+    // Eurostat nama_10_a64, release 2025-03-12: NL manufacturing 115,740 / total 962,084 = 12.03 %
+    assert_eq!(o["geo"], "NL");
+    assert_eq!(o["latest"]["year"], 2023);
+    assert_eq!(
+        round(100.0 * o["latest"]["share"].as_f64().unwrap(), 2),
+        12.03
+    );
+    assert_eq!(o["latest"]["industry"], 115740.0);
+    assert_eq!(o["latest"]["denominator"], 962084.0);
+    assert_eq!(o["latest"]["release"], "2025-03-12");
+    assert_eq!(o["target"]["share"], 0.15);
+    assert_eq!(o["target"]["year"], 2030);
+    assert_eq!(o["method"], indmon_method());
+    let sources = o["sources"].as_array().unwrap();
+    assert!(
+        sources.iter().any(|x| x["dataset"] == "estat_nama_10_a64"
+            && x["licence"].as_str().unwrap().contains("CC BY 4.0")),
+        "{sources:?}"
+    );
+    // the gap to the target is the difference of the shares
+    let gap = o["path"]["gap_pp"].as_f64().unwrap();
+    assert!((gap - (15.0 - 100.0 * o["latest"]["share"].as_f64().unwrap())).abs() < 1e-9);
+
+    // the same figures as the command line gives
+    let cli: Value =
+        serde_json::from_str(&s._m.run(&["target", "--format", "json"]).ok().stdout).unwrap();
+    assert_eq!(cli["latest"]["share"], o["latest"]["share"]);
+    assert_eq!(cli["path"], o["path"]);
+    assert_eq!(cli["outlook"], o["outlook"]);
+    assert_eq!(cli["peers"], o["peers"]);
+
+    // the decomposition adds up: the contributions sum to the change, every row
+    let d = s.json("/api/v1/target/decomposition?from=2013&to=2023");
+    let rows = d["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 11, "ten year pairs and the whole span");
+    for r in rows {
+        let sum = r["industry_pp"].as_f64().unwrap() + r["rest_pp"].as_f64().unwrap();
+        assert!((sum - r["delta_pp"].as_f64().unwrap()).abs() < 1e-9, "{r}");
+    }
+    let whole = rows.last().unwrap();
+    assert_eq!(
+        (whole["from"].as_i64(), whole["to"].as_i64()),
+        (Some(2013), Some(2023))
+    );
+
+    // CSV of the share chart: the observed 2023 share in percent
+    let csv = s.get("/api/v1/target?format=csv").text();
+    let head: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    assert_eq!(head[0], "year");
+    let y2023: Vec<&str> = csv
+        .lines()
+        .find(|l| l.starts_with("2023,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    assert_eq!(round(y2023[1].parse::<f64>().unwrap(), 2), 12.03);
+    let y2030: Vec<&str> = csv
+        .lines()
+        .find(|l| l.starts_with("2030,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    assert_eq!(
+        y2030[2].parse::<f64>().unwrap(),
+        15.0,
+        "the straight line ends at the target"
+    );
+
+    // revisions name each release
+    let r = s.json("/api/v1/target/revisions?year=2023");
+    assert!(
+        r["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["release"] == "2025-03-12")
+    );
+
+    // the sources list every vintage in the store
+    let src = s.json("/api/v1/sources");
+    assert!(
+        src.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["dataset"] == "estat_nama_10_a64")
+    );
+}
+
+fn indmon_method() -> &'static str {
+    indmon_analytics::METHOD_VERSION
+}
+
+#[test]
+fn bad_parameters_get_problem_details() {
+    let s = Served::start();
+    for target in [
+        "/api/v1/target?geo=%3Cscript%3E",
+        "/api/v1/target/decomposition?from=2023&to=2013",
+        "/api/v1/target/decomposition?from=1",
+        "/api/v1/target?format=xml",
+        "/api/v1/target/peers?year=abc",
+    ] {
+        let r = s.get(target);
+        assert_eq!(r.status / 100, 4, "{target}: {} {}", r.status, r.text());
+        if r.header("content-type") == Some("application/problem+json") {
+            let p: Value = serde_json::from_slice(&r.body).unwrap();
+            assert_eq!(p["status"], r.status, "{target}");
+            assert!(!p["detail"].as_str().unwrap().is_empty());
+        }
+    }
+    // a country without data is a 404 with the reason
+    let r = s.get("/api/v1/target?geo=XX");
+    assert_eq!(r.status, 404, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/problem+json"));
+    assert!(r.text().contains("no manufacturing"), "{}", r.text());
+    let r = s.get("/api/v1/nothing");
+    assert_eq!(r.status, 404);
+    assert_eq!(r.header("content-type"), Some("application/problem+json"));
+}
+
+#[test]
+fn pages_in_dutch_and_english_with_strict_headers() {
+    let s = Served::start();
+    for (target, lang, headline) in [("/", "nl", "12,0 %"), ("/?lang=en", "en", "12.0 %")] {
+        let r = s.get(target);
+        assert_eq!(r.status, 200, "{target}");
+        let html = r.text();
+        assert!(html.contains(&format!("<html lang=\"{lang}\"")), "{target}");
+        assert!(
+            html.contains(&format!("id=\"headline-share\" value=\"0.12030")),
+            "{target}"
+        );
+        assert!(
+            html.contains(&format!(">{headline}</data>")),
+            "{target}: {html}"
+        );
+        let csp = r.header("content-security-policy").unwrap();
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+            "{csp}"
+        );
+        assert!(csp.contains("script-src 'self'"), "{csp}");
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
+        // no inline script or style in the page itself
+        assert!(!html.contains(" style="), "{target}");
+        assert!(!html.contains("<style"), "{target}");
+        for script in html.split("<script").skip(1) {
+            assert!(
+                script.starts_with(" src=") || script.starts_with(" type=\"application/json\""),
+                "{target}: inline script {}",
+                &script[..script.len().min(80)]
+            );
+        }
+    }
+    for target in ["/target", "/target?lang=en", "/data", "/data?lang=en"] {
+        let r = s.get(target);
+        assert_eq!(r.status, 200, "{target}: {}", r.text());
+        assert!(r.text().contains("id=\"main-nav\""), "{target}");
+    }
+    assert!(s.get("/data").text().contains("id=\"table-sources\""));
+    // the 15 % line is in the share chart's data
+    let html = s.get("/").text();
+    let block = html
+        .split("<script type=\"application/json\" id=\"fig-share-data\">")
+        .nth(1)
+        .unwrap()
+        .split("</script>")
+        .next()
+        .unwrap();
+    let spec: Value = serde_json::from_str(block).unwrap();
+    assert_eq!(spec["target"]["share_pct"], 15.0);
+    let r = s.get("/no-such-page?lang=en");
+    assert_eq!(r.status, 404);
+    assert!(r.text().contains("<html lang=\"en\""));
+    // the assets are embedded
+    for a in [
+        "/assets/app.js",
+        "/assets/app.css",
+        "/assets/vendor/echarts.min.js",
+        "/assets/vendor/components.css",
+        "/assets/vendor/design-tokens.css",
+        "/assets/vendor/NOTICES.txt",
+        "/assets/icon.svg",
+    ] {
+        let r = s.get(a);
+        assert_eq!(r.status, 200, "{a}");
+        assert!(r.body.len() > 100, "{a}");
+    }
+}
+
+#[test]
+fn hostile_requests_get_4xx_and_never_a_file() {
+    let s = Served::start();
+    for target in [
+        "/../../etc/passwd",
+        "/assets/../../../../etc/passwd",
+        "/assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/assets/..%2f..%2f..%2fetc%2fpasswd",
+        "/assets//etc/passwd",
+        "/assets/vendor/../../../Cargo.toml",
+        "/%2e%2e/%2e%2e/etc/passwd",
+    ] {
+        let r = s.get(target);
+        assert!((400..500).contains(&r.status), "{target}: {}", r.status);
+        assert!(!r.text().contains("root:"), "{target}");
+        assert!(!r.text().contains("[package]"), "{target}");
+    }
+    // a long request target
+    let long = format!("/api/v1/target?geo={}", "A".repeat(10_000));
+    assert_eq!(s.get(&long).status, 414);
+    // huge headers
+    let big = format!(
+        "GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\nConnection: close\r\n\r\n",
+        "a".repeat(1 << 20)
+    );
+    let r = s.raw(big.as_bytes());
+    assert!(
+        r.status == 0 || (400..500).contains(&r.status),
+        "headers of 1 MiB: {}",
+        r.status
+    );
+    // a body announced too large is refused before it is read
+    let r = s.raw(
+        b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(r.status, 413);
+    // the server is read-only
+    let r = s.raw(b"POST /api/v1/target HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow"), Some("GET, HEAD"));
+    // and still answers afterwards
+    assert_eq!(s.get("/api/v1/target").status, 200);
+}
+
+/// The pages in a real browser: Debian's chromium driven by playwright-core
+/// (`crates/indmon-web/tests/browser/check.mjs`): the numbers, the language switch, the
+/// downloads, no console errors or CSP violations, and an axe-core scan (WCAG 2.1 A/AA)
+/// of every page in both languages. Screenshots are kept under
+/// `target/tmp/browser-screenshots/`. `.ci/run` installs chromium and the npm packages.
+#[test]
+fn the_pages_pass_in_chromium_with_axe_core() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../indmon-web/tests/browser");
+    assert!(
+        dir.join("node_modules/playwright-core").exists()
+            && dir.join("node_modules/axe-core").exists(),
+        "the browser checks need their npm packages: run `npm ci --prefix {}` (.ci/run does)",
+        dir.display()
+    );
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        std::path::Path::new(&chromium).exists(),
+        "the browser checks need Debian's chromium at {chromium} (apt-get install chromium; .ci/run does)"
+    );
+    let s = Served::start();
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-screenshots");
+    let r = std::process::Command::new("node")
+        .arg(dir.join("check.mjs"))
+        .arg("--base")
+        .arg(s.url())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("running node");
+    let stdout = String::from_utf8_lossy(&r.stdout);
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    println!("{stdout}");
+    assert!(
+        r.status.success(),
+        "browser checks failed:\n{}\n{stderr}",
+        stdout
+            .lines()
+            .filter(|l| l.starts_with("FAIL") || l.starts_with("browser:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(
+        out.join("index-nl.png").exists(),
+        "screenshots in {}",
+        out.display()
+    );
+}
