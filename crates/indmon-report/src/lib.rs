@@ -5,6 +5,8 @@
 //! sources (dataset, vintage, release, licence) it was computed from and the method
 //! version. This crate reads the store; it does no other IO and knows nothing of HTTP.
 
+pub mod dependencies;
+pub mod markets;
 pub mod sources;
 pub mod target;
 
@@ -22,6 +24,10 @@ pub enum Error {
     /// What was asked does not make sense (e.g. a year range backwards).
     #[error("{0}")]
     Invalid(String),
+    /// A file shipped with indmon (a classification list, the criticality mapping, the
+    /// country relations) is missing or malformed (a bug).
+    #[error("{0}")]
+    Bundled(String),
     /// Reading the store failed.
     #[error(transparent)]
     Store(#[from] indmon_store::Error),

@@ -113,7 +113,7 @@ fn exit_code(e: &anyhow::Error) -> u8 {
             return match r {
                 indmon_report::Error::NoData(_) | indmon_report::Error::Invalid(_) => 2,
                 indmon_report::Error::Store(s) => store_code(s),
-                indmon_report::Error::Arrow(_) => 1,
+                indmon_report::Error::Arrow(_) | indmon_report::Error::Bundled(_) => 1,
             };
         }
         if cause

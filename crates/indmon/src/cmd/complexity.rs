@@ -729,12 +729,7 @@ fn load_panel(store: Option<(&Store, &Runtime)>, a: &InputArgs) -> Result<Panel>
 /// The BACI-format dataset to use by default: real data before synthetic, then the
 /// one with the most rows.
 pub fn default_trade_dataset(catalog: &indmon_store::Catalog) -> Option<String> {
-    catalog
-        .datasets()
-        .filter_map(|d| catalog.latest(d))
-        .filter(|m| m.schema == "baci_trade")
-        .max_by_key(|m| (!m.synthetic, m.rows))
-        .map(|m| m.dataset.as_str().to_string())
+    indmon_report::dependencies::default_trade_dataset(catalog)
 }
 
 fn sanitize(s: &str) -> String {

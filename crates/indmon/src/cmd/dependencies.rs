@@ -1,32 +1,27 @@
 //! `indmon dependencies`, `indmon mutual` and `indmon crm`: the strategic-dependency
 //! screen (the Dutch three tiers on the EU 2021 criteria), where others depend on the
-//! reporter, and the EU critical-raw-materials assessment.
+//! reporter, and the EU critical-raw-materials assessment. Loading and classifying the
+//! trade of the store live in `indmon_report::dependencies`; this module reads BACI
+//! files (`--trade`) and prints.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result, anyhow};
-use futures_util::StreamExt as _;
-use indmon_analytics::dependencies::{
-    self as dep, Accumulator, Criteria, Metric, ReExport, Relation, Risk, RiskRule, Thresholds,
+use indmon_analytics::dependencies::{self as dep, Accumulator, Metric, ReExport};
+use indmon_core::taxonomy::Taxonomy;
+use indmon_report::dependencies::{
+    self as dr, Countries, Reporter, SYNTHETIC_NOTE, Setup, Tier, Trade, TradeRequest, classify,
+    hs6, relation_of,
 };
-use indmon_core::taxonomy::{Criticality, Relations, Taxonomy};
 use indmon_sources::baci;
-use indmon_store::arrow::array::{Array, AsArray};
-use indmon_store::arrow::compute::cast;
-use indmon_store::arrow::datatypes::{DataType, Float64Type, Int32Type};
-use indmon_store::{QueryOptions, RecordBatch, Store};
 use serde_json::{Value, json};
-use tokio::runtime::Runtime;
 
 use crate::cmd::UsageError;
 use crate::cmd::markets::{self, Lists, cell_json, emit, million, pct, round, shorten};
 use crate::config::Context;
 use crate::output::{Cell, Format, num_column, print_rows, text_column};
-
-const CRITICALITY: &str = include_str!("../../../../taxonomy/criticality.toml");
-const RELATIONS: &str = include_str!("../../../../taxonomy/country-relations.toml");
 
 /// The strategic-dependency screen for a reporter (a country, or the EU27 as one bloc):
 /// per HS6 product, the EU 2021 criteria (HHI of imports from outside the bloc > 0.4,
@@ -147,48 +142,6 @@ pub struct CrmArgs {
 // ---------------------------------------------------------------------------------
 // Inputs
 
-/// Countries of a BACI country list: code → (ISO3, name), and ISO2 → ISO3.
-#[derive(Default)]
-struct Countries {
-    by_code: HashMap<u16, (String, String)>,
-    iso3_of_iso2: HashMap<String, String>,
-}
-
-impl Countries {
-    fn iso3(&self, c: u16) -> String {
-        self.by_code
-            .get(&c)
-            .map_or_else(|| c.to_string(), |x| x.0.clone())
-    }
-
-    fn label(&self, c: u16) -> String {
-        self.by_code
-            .get(&c)
-            .map_or_else(|| format!("country {c}"), |x| format!("{} ({})", x.1, x.0))
-    }
-
-    fn codes_of(&self, iso: &str) -> Vec<u16> {
-        let mut iso = iso.to_ascii_uppercase();
-        if iso.len() == 2 {
-            let i2 = match iso.as_str() {
-                "EL" => "GR".to_string(),
-                "UK" => "GB".to_string(),
-                other => other.to_string(),
-            };
-            iso = self
-                .iso3_of_iso2
-                .get(&i2)
-                .cloned()
-                .unwrap_or_else(|| iso2_to_iso3(&i2).to_string());
-        }
-        self.by_code
-            .iter()
-            .filter(|(_, (i3, _))| *i3 == iso)
-            .map(|(c, _)| *c)
-            .collect()
-    }
-}
-
 fn read_countries_csv(text: &str, countries: &mut Countries) -> Result<()> {
     let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     for rec in r.records() {
@@ -197,715 +150,159 @@ fn read_countries_csv(text: &str, countries: &mut Countries) -> Result<()> {
             && let Ok(c) = c.trim().parse::<u16>()
         {
             if let Some(i2) = rec.get(2).map(str::trim).filter(|x| x.len() == 2) {
-                countries
-                    .iso3_of_iso2
-                    .insert(i2.to_ascii_uppercase(), i3.trim().to_ascii_uppercase());
+                countries.insert_iso2(i2, i3);
             }
-            countries.by_code.insert(
-                c,
-                (
-                    i3.trim().to_string(),
-                    indmon_sources::formats::repair_mojibake(name).into_owned(),
-                ),
-            );
+            countries.insert(c, i3, &indmon_sources::formats::repair_mojibake(name));
         }
     }
     Ok(())
 }
 
-/// The reporter's and the bloc's country codes.
-struct Reporter {
-    name: String,
-    codes: Vec<u16>,
-    bloc: Vec<u16>,
-    /// Name of the bloc in texts.
-    bloc_name: String,
-}
-
-fn eu27_iso3() -> Vec<String> {
-    indmon_analytics::peers::EU27
-        .iter()
-        .map(|g| match *g {
-            "EL" => "GRC".to_string(),
-            g => iso2_to_iso3(g).to_string(),
-        })
-        .collect()
-}
-
-/// ISO alpha-2 → alpha-3 for the EU members and the countries users name most.
-fn iso2_to_iso3(c: &str) -> &str {
-    match c {
-        "AT" => "AUT",
-        "BE" => "BEL",
-        "BG" => "BGR",
-        "CY" => "CYP",
-        "CZ" => "CZE",
-        "DE" => "DEU",
-        "DK" => "DNK",
-        "EE" => "EST",
-        "EL" | "GR" => "GRC",
-        "ES" => "ESP",
-        "FI" => "FIN",
-        "FR" => "FRA",
-        "HR" => "HRV",
-        "HU" => "HUN",
-        "IE" => "IRL",
-        "IT" => "ITA",
-        "LT" => "LTU",
-        "LU" => "LUX",
-        "LV" => "LVA",
-        "MT" => "MLT",
-        "NL" => "NLD",
-        "PL" => "POL",
-        "PT" => "PRT",
-        "RO" => "ROU",
-        "SE" => "SWE",
-        "SI" => "SVN",
-        "SK" => "SVK",
-        "US" => "USA",
-        "CN" => "CHN",
-        "JP" => "JPN",
-        "KR" => "KOR",
-        "TW" => "TWN",
-        "UK" | "GB" => "GBR",
-        "CH" => "CHE",
-        "NO" => "NOR",
-        other => other,
+fn trade_request(ctx: &Context, c: &Common) -> TradeRequest {
+    TradeRequest {
+        reporter: Some(
+            c.reporter
+                .clone()
+                .unwrap_or_else(|| ctx.settings.target.geo.clone()),
+        ),
+        year: c.year,
+        dataset: c.dataset.clone(),
     }
 }
 
-fn resolve_reporter(name: &str, countries: &Countries) -> Result<Reporter> {
-    let up = name.trim().to_ascii_uppercase();
-    let mut bloc = Vec::new();
-    for iso in eu27_iso3() {
-        bloc.extend(countries.codes_of(&iso));
-    }
-    if matches!(up.as_str(), "EU27" | "EU27_2020" | "EU") {
-        return Ok(Reporter {
-            name: "EU27".into(),
-            codes: bloc.clone(),
-            bloc,
-            bloc_name: "the EU".into(),
-        });
-    }
-    let codes = countries.codes_of(&up);
-    if codes.is_empty() {
-        return Err(UsageError(format!(
-            "--reporter {name}: not a country in the BACI country list (use ISO alpha-2 or alpha-3, e.g. NL or NLD, or EU27)"
-        ))
-        .into());
-    }
-    let in_eu = codes.iter().all(|c| bloc.contains(c));
-    Ok(Reporter {
-        name: up.clone(),
-        codes,
-        bloc: if in_eu { bloc } else { Vec::new() },
-        bloc_name: if in_eu { "the EU".into() } else { up.clone() },
-    })
-}
-
-/// The trade of one run, accumulated.
-struct Trade {
-    acc: Accumulator,
-    reporter: Reporter,
-    countries: Countries,
-    edition: &'static str,
-    synthetic: bool,
-    /// Source lines.
-    notes: Vec<String>,
-    products_in_data: usize,
-}
-
-fn edition_of_hs(hs: &str) -> Result<&'static str> {
-    markets::edition_of(&hs.to_ascii_lowercase()).map_err(|e| UsageError(e).into())
-}
-
-/// Reads the flows into an accumulator. With `window`, only the years the screen needs
-/// are read: the year asked for (or the latest) and the persistence window before it.
-fn load(
-    ctx: &Context,
-    c: &Common,
-    window: Option<usize>,
-) -> Result<(Trade, Option<(Store, Runtime)>)> {
-    let reporter_name = c
-        .reporter
-        .clone()
-        .unwrap_or_else(|| ctx.settings.target.geo.clone());
-    if let Some(path) = &c.trade {
-        let mut files = baci::discover(path)?;
-        if let Some(w) = window {
-            // the years from the file names (BACI: one file a year)
-            let year_of = |p: &std::path::PathBuf| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .and_then(baci::BaciName::parse)
-                    .and_then(|n| n.year)
-            };
-            let years: Vec<i32> = files.trade.iter().filter_map(year_of).collect();
-            if years.len() == files.trade.len() {
-                let last = c
-                    .year
-                    .unwrap_or_else(|| years.iter().copied().max().unwrap_or(0));
-                let first = last - w as i32 + 1;
-                let keep: Vec<std::path::PathBuf> = files
-                    .trade
-                    .iter()
-                    .filter(|p| year_of(p).is_some_and(|y| (first..=last).contains(&y)))
-                    .cloned()
-                    .collect();
-                if keep.is_empty() {
-                    return Err(UsageError(format!(
-                        "no trade file for {last} in {} (years: {})",
-                        path.display(),
-                        years
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ))
-                    .into());
-                }
-                files.trade = keep;
-            }
-        }
-        let mut countries = Countries::default();
-        match &files.countries {
-            Some(p) => {
-                let text = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
-                read_countries_csv(&String::from_utf8_lossy(&text), &mut countries)?;
-            }
-            None => {
-                let text = crate::bundle::file("baci-crm-2024/country_codes_V202601.csv")
-                    .ok_or_else(|| anyhow!("bundled BACI country codes missing"))?;
-                read_countries_csv(&String::from_utf8_lossy(text), &mut countries)?;
-            }
-        }
-        let reporter = resolve_reporter(&reporter_name, &countries)?;
-        // one state per core: the file is parsed in parallel parts, merged after
-        let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
-        let mut states: Vec<Accumulator> = (0..threads)
-            .map(|_| Accumulator::new(&reporter.codes, &reporter.bloc))
-            .collect();
-        let total: u64 = files
-            .trade
-            .iter()
-            .filter_map(|p| std::fs::metadata(p).ok())
-            .map(|m| m.len())
-            .sum();
-        let bar = crate::cmd::byte_bar(ctx, Some(total), "reading trade");
-        let progress = |n: u64| bar.set_position(n);
-        baci::scan(
-            &files.trade,
-            &mut states,
-            &|acc: &mut Accumulator, t, i, j, k, v| acc.add(t, i, j, k, v),
-            &progress,
-        )?;
-        let mut acc = states.swap_remove(0);
-        for other in &states {
-            acc.merge(other);
-        }
-        let products = acc.product_count();
-        bar.finish_and_clear();
-        let synthetic = files.name.is_synthetic();
-        let mut notes = Vec::new();
-        if synthetic {
-            notes.push("SYNTHETIC data (generated, not statistics): the screen shows how it works, not real dependencies.".into());
-        }
-        notes.push(format!(
-            "Trade: {} ({}, {} file(s), {}), read directly.",
-            path.display(),
-            files.name.hs,
-            files.trade.len(),
-            if synthetic {
-                "synthetic".to_string()
-            } else {
-                format!("CEPII BACI release {}", files.name.version)
-            }
-        ));
-        let edition = edition_of_hs(&files.name.hs)?;
-        return Ok((
-            Trade {
-                acc,
-                reporter,
-                countries,
-                edition,
-                synthetic,
-                notes,
-                products_in_data: products,
-            },
-            None,
-        ));
-    }
-    let store = ctx.store()?;
-    let rt = ctx.runtime()?;
-    let catalog = store.catalog()?;
-    let dataset = match &c.dataset {
-        Some(d) => d.clone(),
-        None => crate::cmd::complexity::default_trade_dataset(&catalog).ok_or_else(|| {
-            UsageError("no trade data in the store: run `indmon init` or `indmon ingest baci DIR`, or give --trade PATH".into())
-        })?,
-    };
-    let meta = catalog.latest(&dataset).cloned().ok_or_else(|| {
-        indmon_store::Error::NotFound(format!("dataset {dataset} is not in the store"))
-    })?;
-    if meta.schema != "baci_trade" {
-        return Err(UsageError(format!("dataset {dataset} is not BACI-format trade")).into());
-    }
-    let mut countries = Countries::default();
-    let ctable =
-        if dataset.starts_with("synth_") && catalog.latest("synth_baci_countries").is_some() {
-            "synth_baci_countries"
-        } else {
-            "baci_countries"
-        };
-    if catalog.latest(ctable).is_some() {
-        for b in markets::query(
-            &store,
-            &rt,
-            &format!("SELECT country_code, country_iso3, country_name, country_iso2 FROM {ctable}"),
-        )? {
-            let (code, i3, n, i2) = (
-                num_column(&b, 0)?,
-                text_column(&b, 1)?,
-                text_column(&b, 2)?,
-                text_column(&b, 3)?,
-            );
-            for r in 0..b.num_rows() {
-                if let (Some(i2), Some(i3)) = (&i2[r], &i3[r])
-                    && i2.trim().len() == 2
-                {
-                    countries.iso3_of_iso2.insert(
-                        i2.trim().to_ascii_uppercase(),
-                        i3.trim().to_ascii_uppercase(),
-                    );
-                }
-                if let (Some(code), Some(i3)) = (code[r], &i3[r]) {
-                    countries
-                        .by_code
-                        .insert(code as u16, (i3.clone(), n[r].clone().unwrap_or_default()));
-                }
-            }
-        }
-    }
-    let reporter = resolve_reporter(&reporter_name, &countries)?;
-    let mut acc = Accumulator::new(&reporter.codes, &reporter.bloc);
-    let mut products = HashSet::new();
-    let filter = match window {
-        Some(w) => {
-            let last = match c.year {
-                Some(y) => y,
-                None => markets::query(&store, &rt, &format!("SELECT MAX(t) FROM {dataset}"))?
-                    .first()
-                    .and_then(|b| num_column(b, 0).ok())
-                    .and_then(|v| v.first().copied().flatten())
-                    .map_or(0, |v| v as i32),
-            };
-            format!(" WHERE t BETWEEN {} AND {last}", last - w as i32 + 1)
-        }
-        None => String::new(),
-    };
-    let df = rt
-        .block_on(store.sql(
-            &format!("SELECT t, i, j, k, v FROM {dataset}{filter}"),
-            &QueryOptions::default(),
-        ))?
-        .0;
-    rt.block_on(async {
-        let mut stream = df.execute_stream().await?;
-        while let Some(b) = stream.next().await {
-            feed(&mut acc, &b?, &mut products)?;
-        }
-        anyhow::Ok(())
-    })?;
-    let mut notes = Vec::new();
-    if meta.synthetic {
-        notes.push("SYNTHETIC data (generated, not statistics): the screen shows how it works, not real dependencies.".into());
-    }
-    notes.push(format!("Trade: dataset {dataset}: {}.", meta.source_line()));
-    let edition = edition_of_hs(&dataset)?;
-    Ok((
-        Trade {
-            acc,
-            reporter,
-            countries,
-            edition,
-            synthetic: meta.synthetic,
-            notes,
-            products_in_data: products.len(),
-        },
-        Some((store, rt)),
-    ))
-}
-
-/// Adds a batch of (t, i, j, k, v) to the accumulator.
-fn feed(acc: &mut Accumulator, b: &RecordBatch, products: &mut HashSet<u32>) -> Result<()> {
-    let col = |name: &str| {
-        b.schema()
-            .index_of(name)
-            .map_err(|_| anyhow!("trade batch without column {name}"))
-    };
-    let ints = |c: usize| cast(b.column(c), &DataType::Int32);
-    let (t, i, j) = (ints(col("t")?)?, ints(col("i")?)?, ints(col("j")?)?);
-    let (t, i, j) = (
-        t.as_primitive::<Int32Type>(),
-        i.as_primitive::<Int32Type>(),
-        j.as_primitive::<Int32Type>(),
-    );
-    let k = cast(b.column(col("k")?), &DataType::Utf8)?;
-    let k = k.as_string::<i32>();
-    let v = cast(b.column(col("v")?), &DataType::Float64)?;
-    let v = v.as_primitive::<Float64Type>();
-    for r in 0..b.num_rows() {
-        if t.is_null(r) || i.is_null(r) || j.is_null(r) || k.is_null(r) || v.is_null(r) {
-            continue;
-        }
-        let (ti, ii, ji) = (t.value(r), i.value(r), j.value(r));
-        let code = k.value(r);
-        let kk: u32 = code
-            .parse()
-            .ok()
-            .filter(|&x: &u32| x < 1_000_000)
-            .ok_or_else(|| anyhow!("product code {code:?} is not an HS6 code"))?;
-        if !(0..1000).contains(&ii) || !(0..1000).contains(&ji) {
-            return Err(anyhow!(
-                "country code {ii} or {ji} is outside BACI's range 0-999"
-            ));
-        }
-        products.insert(kk);
-        acc.add(ti, ii as u16, ji as u16, kk, v.value(r));
-    }
-    Ok(())
-}
-
-// ---------------------------------------------------------------------------------
-// Classification
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Tier {
-    None,
-    Dependency,
-    Strategic,
-    Risky,
-}
-
-impl Tier {
-    fn label(self) -> &'static str {
-        match self {
-            Tier::None => "",
-            Tier::Dependency => "dependency",
-            Tier::Strategic => "strategic dependency",
-            Tier::Risky => "risky strategic dependency",
-        }
-    }
-}
-
-struct Row {
-    m: Metric,
-    crit: Criteria,
-    /// Years met in the window, when the data have the window.
-    persist: Option<usize>,
-    dependency: bool,
-    /// Without the correction (to show its effect).
-    dependency_uncorrected: bool,
-    areas: Vec<String>,
-    risk: Option<Risk>,
-    tier: Tier,
-}
-
-struct Setup {
-    th: Thresholds,
-    rule: RiskRule,
-    re: ReExport,
-    /// HS6 → areas (area names) for the data's edition.
-    areas: HashMap<u32, Vec<String>>,
-    /// ISO3 → relation.
-    relations: HashMap<String, Relation>,
-    /// The overrides from the settings.
-    overrides: BTreeMap<String, String>,
-    relations_note: String,
-    criticality_note: String,
-    tax: Taxonomy,
-    crit: Criticality,
-    lists: Lists,
-}
-
-fn setup(
-    ctx: &Context,
-    c: &Common,
-    edition: &str,
-    taxonomy: Option<&std::path::Path>,
-) -> Result<Setup> {
-    let s = &ctx.settings.dependencies;
-    let th = Thresholds {
-        outside_hhi: s.outside_hhi,
-        outside_share: s.outside_share,
-        ratio: s.import_export_ratio,
-        world_hhi: s.world_hhi,
-        persist_min: s.persistence_min,
-        persist_window: s.persistence_window,
-    };
-    let rule = RiskRule {
-        high_risk_share: s.risk_high_risk_share,
-        non_aligned_share: s.risk_non_aligned_share,
-    };
-    let re = match c.reexport {
-        Some(ReExportArg::Net) => ReExport::Net,
-        Some(ReExportArg::None) => ReExport::None,
-        None if s.reexport == "net" => ReExport::Net,
-        None => ReExport::None,
-    };
+/// The classification lists and the bundled taxonomy, validated.
+fn reference() -> Result<(Lists, Taxonomy)> {
     let lists = markets::code_lists()?;
-    let (tax, label, text) = markets::load_taxonomy(taxonomy)?;
+    let (tax, label, text) = markets::load_taxonomy(None)?;
     if !tax.validate(&text, &lists.codes).errors.is_empty() {
         return Err(anyhow!(
             "{label} does not validate: run `indmon markets validate`"
         ));
     }
-    let crit =
-        Criticality::parse("taxonomy/criticality.toml", CRITICALITY).map_err(|e| anyhow!(e))?;
-    let problems = crit.validate(CRITICALITY, &lists.codes);
-    if let Some(p) = problems.first() {
-        return Err(anyhow!("taxonomy/criticality.toml: {p}"));
-    }
-    let area_name: HashMap<&str, &str> = crit
-        .areas
-        .iter()
-        .map(|a| (a.id.get_ref().as_str(), a.name_en.as_str()))
-        .collect();
-    let mut areas: HashMap<u32, Vec<String>> = HashMap::new();
-    for e in crit
-        .entries
-        .iter()
-        .filter(|e| e.editions.iter().any(|x| x == edition))
-    {
-        if let Ok(k) = e.code.get_ref().parse::<u32>() {
-            for a in &e.areas {
-                areas
-                    .entry(k)
-                    .or_default()
-                    .push(area_name.get(a.as_str()).copied().unwrap_or(a).to_string());
-            }
-        }
-    }
-    for mk in &tax.markets {
-        // core and partial codes: a proxy stands in for a market, it is not part of it
-        for (_, h) in mk
-            .hs_in(edition)
-            .into_iter()
-            .filter(|(_, h)| h.confidence.get_ref() != "proxy")
-        {
-            if let Ok(k) = h.code.get_ref().parse::<u32>() {
-                let a = format!("priority market {}", mk.name_en.to_lowercase());
-                let v = areas.entry(k).or_default();
-                if !v.contains(&a) {
-                    v.push(a);
-                }
-            }
-        }
-    }
-    let rel =
-        Relations::parse("taxonomy/country-relations.toml", RELATIONS).map_err(|e| anyhow!(e))?;
-    let mut classes = rel
-        .classes()
-        .map_err(|e| anyhow!("taxonomy/country-relations.toml: {e}"))?;
-    for (k, v) in &s.relations {
-        classes.insert(k.clone(), v.clone());
-    }
-    let relations = classes
-        .into_iter()
-        .map(|(k, v)| {
-            let r = match v.as_str() {
-                "eu" => Relation::Eu,
-                "like_minded" => Relation::LikeMinded,
-                "high_risk" => Relation::HighRisk,
-                _ => Relation::Other,
-            };
-            (k, r)
-        })
-        .collect();
-    Ok(Setup {
-        th,
-        rule,
-        re,
-        areas,
-        relations,
-        overrides: s.relations.clone(),
-        relations_note: format!(
-            "Relations: taxonomy/country-relations.toml version {} (EU; like-minded = OECD members outside the EU; high-risk = broad EU sanctions regimes; others: other){}.",
-            rel.version,
-            if s.relations.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    ", overridden in the settings for {}",
-                    s.relations.keys().cloned().collect::<Vec<_>>().join(", ")
-                )
-            }
-        ),
-        criticality_note: format!(
-            "Crucial for public interests: taxonomy/criticality.toml version {} ({} products) and the core and partial codes of the priority-market taxonomy version {}.",
-            crit.version,
-            crit.entries.len(),
-            tax.version
-        ),
-        tax,
-        crit,
-        lists,
+    Ok((lists, tax))
+}
+
+/// The correction the flag asks for (`None`: the settings decide).
+fn reexport_arg(c: &Common) -> Option<ReExport> {
+    c.reexport.map(|r| match r {
+        ReExportArg::Net => ReExport::Net,
+        ReExportArg::None => ReExport::None,
     })
 }
 
-fn relation_of(setup: &Setup, trade: &Trade, code: u16) -> Relation {
-    if trade.reporter.bloc.contains(&code) {
-        return Relation::Eu;
-    }
-    setup
-        .relations
-        .get(&trade.countries.iso3(code))
-        .copied()
-        // outside the reporter's bloc an "eu" country is a partner like the like-minded
-        // ones (the reporter is not in the EU, or the class was set by hand)
-        .map(|r| {
-            if r == Relation::Eu {
-                Relation::LikeMinded
-            } else {
-                r
-            }
-        })
-        .unwrap_or(Relation::Other)
-}
+/// Reads the flows into an accumulator, from a BACI file or folder or from the store.
+/// With `window`, only the years the screen needs are read: the year asked for (or the
+/// latest) and the persistence window before it.
+fn load(ctx: &Context, c: &Common, window: Option<usize>) -> Result<Trade> {
+    let req = trade_request(ctx, c);
+    let Some(path) = &c.trade else {
+        let store = ctx.store()?;
+        let rt = ctx.runtime()?;
+        return Ok(rt.block_on(dr::load(&store, &ctx.settings, &req, window))?);
+    };
+    let reporter_name = req.reporter.unwrap_or_default();
 
-fn classify(trade: &Trade, setup: &Setup) -> Vec<Row> {
-    let metrics = trade.acc.metrics();
-    let persist = dep::persistence(&metrics, &setup.th, setup.re);
-    let persist_raw = dep::persistence(&metrics, &setup.th, ReExport::None);
-    metrics
-        .into_iter()
-        .zip(persist.into_iter().zip(persist_raw))
-        .map(|(m, (persist, persist_raw))| {
-            let crit = dep::criteria(&m, &setup.th, setup.re);
-            let dependency = crit.all() && persist.is_none_or(|n| n >= setup.th.persist_min);
-            let dependency_uncorrected = dep::criteria(&m, &setup.th, ReExport::None).all()
-                && persist_raw.is_none_or(|n| n >= setup.th.persist_min);
-            let areas = setup.areas.get(&m.product).cloned().unwrap_or_default();
-            let risk = (dependency && !areas.is_empty()).then(|| {
-                let origins = trade.acc.origins(m.year, m.product);
-                dep::risk(
-                    &origins,
-                    |c| relation_of(setup, trade, c),
-                    |c| trade.countries.label(c),
-                    &trade.reporter.bloc_name,
-                    m.world_hhi,
-                    &setup.th,
-                    &setup.rule,
-                )
-            });
-            let tier = match (
-                dependency,
-                areas.is_empty(),
-                risk.as_ref().is_some_and(|r| r.high),
-            ) {
-                (false, _, _) => Tier::None,
-                (true, true, _) => Tier::Dependency,
-                (true, false, false) => Tier::Strategic,
-                (true, false, true) => Tier::Risky,
-            };
-            Row {
-                m,
-                crit,
-                persist,
-                dependency,
-                dependency_uncorrected,
-                areas,
-                risk,
-                tier,
-            }
-        })
-        .collect()
-}
-
-fn hs6(k: u32) -> String {
-    format!("{k:06}")
-}
-
-fn year_of(trade: &Trade, c: &Common) -> Result<i32> {
-    let mut years: Vec<i32> = trade.acc.years().to_vec();
-    years.sort();
-    match c.year {
-        Some(y) if years.contains(&y) => Ok(y),
-        Some(y) => Err(UsageError(format!(
-            "no trade for {y} (years: {})",
-            years
+    let mut files = baci::discover(path)?;
+    if let Some(w) = window {
+        // the years from the file names (BACI: one file a year)
+        let year_of = |p: &std::path::PathBuf| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .and_then(baci::BaciName::parse)
+                .and_then(|n| n.year)
+        };
+        let years: Vec<i32> = files.trade.iter().filter_map(year_of).collect();
+        if years.len() == files.trade.len() {
+            let last = c
+                .year
+                .unwrap_or_else(|| years.iter().copied().max().unwrap_or(0));
+            let first = last - w as i32 + 1;
+            let keep: Vec<std::path::PathBuf> = files
+                .trade
                 .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-        .into()),
-        None => years
-            .last()
-            .copied()
-            .ok_or_else(|| UsageError("the trade data have no rows".into()).into()),
-    }
-}
-
-fn common_notes(trade: &Trade, setup: &Setup, year: i32, format: Format) -> Vec<String> {
-    let mut notes = trade.notes.clone();
-    if trade.products_in_data < 1000 {
-        notes.push(format!(
-            "Scope: the trade data hold only {} products; the screen covers those alone.",
-            trade.products_in_data
-        ));
-    }
-    let th = &setup.th;
-    notes.push(format!(
-        "Method {}: EU 2021 criteria — HHI of imports from outside {bloc} > {}, their share > {}, imports from outside {bloc} / exports > {} (no exports: met); persistence: met in {} of the {} years to {year} where the data have them; re-export correction: {}; values in {}.",
-        dep::METHOD_VERSION,
-        th.outside_hhi,
-        th.outside_share,
-        th.ratio,
-        th.persist_min,
-        th.persist_window,
-        match setup.re {
-            ReExport::None => "none",
-            ReExport::Net => "net (re-exports taken as min(imports, exports): retained imports over own exports)",
-        },
-        if format == Format::Table {
-            "million USD"
-        } else {
-            "thousand USD, as BACI (ratio_used: the ratio after the re-export correction)"
-        },
-        bloc = trade.reporter.bloc_name,
-    ));
-    notes.push(setup.criticality_note.clone());
-    notes.push(setup.relations_note.clone());
-    // overrides that cannot act: a member of the reporter's bloc is always "EU", and
-    // "eu" outside the bloc counts as like-minded
-    for (iso, class) in &setup.overrides {
-        let in_bloc = trade
-            .countries
-            .codes_of(iso)
-            .iter()
-            .any(|c| trade.reporter.bloc.contains(c) || trade.reporter.codes.contains(c));
-        if in_bloc && class != "eu" {
-            notes.push(format!(
-                "Note: the setting {iso} = \"{class}\" has no effect here: {iso} is in {}, whose imports from it are not imports from outside.",
-                trade.reporter.bloc_name
-            ));
-        } else if !in_bloc && class == "eu" {
-            notes.push(format!(
-                "Note: the setting {iso} = \"eu\" counts as like-minded here: {iso} is not in {}.",
-                trade.reporter.bloc_name
-            ));
+                .filter(|p| year_of(p).is_some_and(|y| (first..=last).contains(&y)))
+                .cloned()
+                .collect();
+            if keep.is_empty() {
+                return Err(UsageError(format!(
+                    "no trade file for {last} in {} (years: {})",
+                    path.display(),
+                    years
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                .into());
+            }
+            files.trade = keep;
         }
     }
+    let mut countries = Countries::default();
+    match &files.countries {
+        Some(p) => {
+            let text = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+            read_countries_csv(&String::from_utf8_lossy(&text), &mut countries)?;
+        }
+        None => {
+            let text = crate::bundle::file("baci-crm-2024/country_codes_V202601.csv")
+                .ok_or_else(|| anyhow!("bundled BACI country codes missing"))?;
+            read_countries_csv(&String::from_utf8_lossy(text), &mut countries)?;
+        }
+    }
+    let reporter = Reporter::resolve(&reporter_name, &countries)?;
+    // one state per core: the file is parsed in parallel parts, merged after
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
+    let mut states: Vec<Accumulator> = (0..threads)
+        .map(|_| Accumulator::new(&reporter.codes, &reporter.bloc))
+        .collect();
+    let total: u64 = files
+        .trade
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = crate::cmd::byte_bar(ctx, Some(total), "reading trade");
+    let progress = |n: u64| bar.set_position(n);
+    baci::scan(
+        &files.trade,
+        &mut states,
+        &|acc: &mut Accumulator, t, i, j, k, v| acc.add(t, i, j, k, v),
+        &progress,
+    )?;
+    let mut acc = states.swap_remove(0);
+    for other in &states {
+        acc.merge(other);
+    }
+    let products = acc.product_count();
+    bar.finish_and_clear();
+    let synthetic = files.name.is_synthetic();
+    let mut notes = Vec::new();
+    if synthetic {
+        notes.push(SYNTHETIC_NOTE.into());
+    }
     notes.push(format!(
-        "Risk is high when the largest supplier outside {} is high-risk, high-risk countries supply ≥ {:.0} % of those imports, or world supply is concentrated (HHI > {}) and countries that are not like-minded supply ≥ {:.0} %.",
-        trade.reporter.bloc_name,
-        setup.rule.high_risk_share * 100.0,
-        setup.th.world_hhi,
-        setup.rule.non_aligned_share * 100.0
+        "Trade: {} ({}, {} file(s), {}), read directly.",
+        path.display(),
+        files.name.hs,
+        files.trade.len(),
+        if synthetic {
+            "synthetic".to_string()
+        } else {
+            format!("CEPII BACI release {}", files.name.version)
+        }
     ));
-    notes
+    let edition = dr::edition_of_hs(&files.name.hs)?;
+    Ok(Trade {
+        acc,
+        reporter,
+        countries,
+        edition,
+        synthetic,
+        notes,
+        products_in_data: products,
+        source: None,
+    })
 }
 
 fn writer(out: &Option<PathBuf>) -> Result<Box<dyn std::io::Write>> {
@@ -985,7 +382,6 @@ fn metric_cells(reporter: &str, m: &Metric) -> Vec<Cell> {
         Cell::Num(m.top_origin_share),
     ]
 }
-
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let c = &args.common;
     if matches!(args.action, Some(Action::Metrics)) && (c.tier.is_some() || c.reexport.is_some()) {
@@ -999,90 +395,49 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         Action::Metrics => None,
         _ => Some(ctx.settings.dependencies.persistence_window),
     };
-    let (trade, _store) = load(ctx, c, window)?;
-    let year = year_of(&trade, c)?;
-    // the metrics need no taxonomy, mapping or relations
-    let setup = match action {
-        Action::Metrics => None,
-        _ => Some(setup(ctx, c, trade.edition, None)?),
-    };
+    let trade = load(ctx, c, window)?;
+    let year = dr::year_of(&trade, c.year)?;
+    if let Action::Metrics = action {
+        // the metrics need no taxonomy, mapping or relations
+        let rows: Vec<Vec<Cell>> = trade
+            .acc
+            .metrics()
+            .iter()
+            .filter(|m| c.year.is_none_or(|y| m.year == y))
+            .map(|m| metric_cells(&trade.reporter.name, m))
+            .collect();
+        let mut notes = trade.notes.clone();
+        notes.push(format!(
+            "Method {}: values in thousand USD (as BACI); top_origin is a BACI country code; outside = outside {}.",
+            dep::METHOD_VERSION,
+            trade.reporter.bloc_name
+        ));
+        let json = json!({"metrics": rows.iter().map(|r| Value::Object(METRIC_COLUMNS.iter().zip(r).map(|(h, c)| (h.to_string(), cell_json(c))).collect())).collect::<Vec<_>>()});
+        return write_output(c, &METRIC_COLUMNS, &rows, &notes, json);
+    }
+    let (lists, tax) = reference()?;
+    let setup = dr::setup(
+        &ctx.settings.dependencies,
+        reexport_arg(c),
+        trade.edition,
+        &tax,
+        &lists,
+    )?;
     match action {
-        Action::Metrics => {
-            let rows: Vec<Vec<Cell>> = trade
-                .acc
-                .metrics()
-                .iter()
-                .filter(|m| c.year.is_none_or(|y| m.year == y))
-                .map(|m| metric_cells(&trade.reporter.name, m))
-                .collect();
-            let mut notes = trade.notes.clone();
-            notes.push(format!(
-                "Method {}: values in thousand USD (as BACI); top_origin is a BACI country code; outside = outside {}.",
-                dep::METHOD_VERSION,
-                trade.reporter.bloc_name
-            ));
-            let json = json!({"metrics": rows.iter().map(|r| Value::Object(METRIC_COLUMNS.iter().zip(r).map(|(h, c)| (h.to_string(), cell_json(c))).collect())).collect::<Vec<_>>()});
-            write_output(c, &METRIC_COLUMNS, &rows, &notes, json)
-        }
-        Action::Screen => screen(c, &trade, setup.as_ref().expect("set up"), year),
-        Action::Explain { hs6: code } => {
-            explain(c, &trade, setup.as_ref().expect("set up"), year, &code)
-        }
+        Action::Explain { hs6: code } => explain(c, &trade, &setup, year, &code),
+        _ => screen(c, &trade, &setup, year),
     }
 }
 
 fn screen(c: &Common, trade: &Trade, setup: &Setup, year: i32) -> Result<()> {
-    let rows = classify(trade, setup);
-    let this: Vec<&Row> = rows.iter().filter(|r| r.m.year == year).collect();
     let want = match c.tier.unwrap_or(TierArg::Dependency) {
         TierArg::All => Tier::None,
         TierArg::Dependency => Tier::Dependency,
         TierArg::Strategic => Tier::Strategic,
         TierArg::Risky => Tier::Risky,
     };
-    let shown: Vec<&&Row> = this.iter().filter(|r| r.tier >= want).collect();
-    let count = |t: Tier| this.iter().filter(|r| r.tier >= t).count();
-    let mut notes = common_notes(trade, setup, year, c.format);
-    notes.insert(
-        0,
-        format!(
-            "{} {year}: {} products imported; {} dependencies, {} strategic, {} risky strategic.",
-            trade.reporter.name,
-            this.len(),
-            count(Tier::Dependency),
-            count(Tier::Strategic),
-            count(Tier::Risky)
-        ),
-    );
-    let raw = this.iter().filter(|r| r.dependency_uncorrected).count();
-    let net = {
-        let th = &setup.th;
-        let metrics: Vec<Metric> = rows.iter().map(|r| r.m.clone()).collect();
-        let p = dep::persistence(&metrics, th, ReExport::Net);
-        rows.iter()
-            .zip(p)
-            .filter(|(r, p)| {
-                r.m.year == year
-                    && dep::criteria(&r.m, th, ReExport::Net).all()
-                    && p.is_none_or(|n| n >= th.persist_min)
-            })
-            .count()
-    };
-    notes.insert(
-        1,
-        format!(
-            "Re-export correction: {raw} dependencies on all imports, {net} on imports less exports (the transit-hub proxy; `--reexport net`)."
-        ),
-    );
-    if this.iter().all(|r| r.persist.is_none()) {
-        notes.insert(
-            2,
-            format!(
-                "Persistence not checked: the data do not have the {} years to {year}.",
-                setup.th.persist_window
-            ),
-        );
-    }
+    let table = c.format == Format::Table;
+    let s = dr::screen_of(trade, setup, year, want, table);
     let mut header: Vec<&str> = METRIC_COLUMNS.to_vec();
     header.extend([
         "retained_share",
@@ -1093,7 +448,6 @@ fn screen(c: &Common, trade: &Trade, setup: &Setup, year: i32) -> Result<()> {
         "areas",
         "risk",
     ]);
-    let table = c.format == Format::Table;
     let table_header = [
         "hs6",
         "name",
@@ -1107,69 +461,60 @@ fn screen(c: &Common, trade: &Trade, setup: &Setup, year: i32) -> Result<()> {
         "tier",
         "areas",
     ];
-    let mut out_rows = Vec::new();
-    for r in &shown {
-        let m = &r.m;
-        let met = [
-            ("concentration", r.crit.concentration),
-            ("outside", r.crit.outside),
-            ("ratio", r.crit.ratio),
-        ]
+    let out_rows: Vec<Vec<Cell>> = s
+        .rows
         .iter()
-        .filter(|x| x.1)
-        .map(|x| x.0)
-        .collect::<Vec<_>>()
-        .join(" ");
-        let risk = r.risk.as_ref().map(|k| {
-            if k.high {
-                k.reasons.join("; ")
+        .map(|r| {
+            if table {
+                vec![
+                    r.hs6.as_str().into(),
+                    Cell::opt(r.name.as_deref().map(|n| shorten(n, 40))),
+                    million(r.imports),
+                    pct(Some(r.outside_share), 0),
+                    round(r.outside_hhi, 2),
+                    round(r.ratio_used, 2),
+                    round(r.world_hhi, 2),
+                    r.top_origin_iso3.as_str().into(),
+                    pct(Some(r.top_origin_share), 0),
+                    r.tier_label.as_str().into(),
+                    shorten(&r.areas.join(", "), 50).into(),
+                ]
             } else {
-                "not high".to_string()
+                vec![
+                    r.reporter.as_str().into(),
+                    r.hs6.as_str().into(),
+                    Cell::Int(i64::from(r.year)),
+                    Cell::Num(r.imports),
+                    Cell::Num(r.imports_outside_bloc),
+                    Cell::Num(r.exports),
+                    Cell::Num(r.import_hhi),
+                    r.outside_hhi.map_or(Cell::Null, Cell::Num),
+                    Cell::Num(r.outside_share),
+                    r.import_export_ratio.map_or(Cell::Null, Cell::Num),
+                    r.world_hhi.map_or(Cell::Null, Cell::Num),
+                    Cell::Int(i64::from(r.top_origin)),
+                    Cell::Num(r.top_origin_share),
+                    Cell::Num(r.retained_share),
+                    r.ratio_used.map_or(Cell::Null, Cell::Num),
+                    r.criteria_met.as_str().into(),
+                    r.persistence.map_or(Cell::Null, |n| Cell::Int(n as i64)),
+                    r.tier_label.as_str().into(),
+                    r.areas.join("; ").into(),
+                    Cell::opt(r.risk.clone()),
+                ]
             }
-        });
-        if table {
-            out_rows.push(vec![
-                hs6(m.product).into(),
-                Cell::opt(
-                    setup
-                        .lists
-                        .hs_name(trade.edition, &hs6(m.product))
-                        .map(|n| shorten(n, 40)),
-                ),
-                million(m.imports),
-                pct(Some(m.outside_share), 0),
-                round(m.outside_hhi, 2),
-                round(dep::corrected_ratio(m, setup.re), 2),
-                round(Some(m.world_hhi).filter(|x| !x.is_nan()), 2),
-                trade.countries.iso3(m.top_origin).into(),
-                pct(Some(m.top_origin_share), 0),
-                r.tier.label().into(),
-                shorten(&r.areas.join(", "), 50).into(),
-            ]);
-        } else {
-            let mut cells = metric_cells(&trade.reporter.name, m);
-            cells.extend([
-                Cell::Num(dep::retained_share(m, setup.re)),
-                dep::corrected_ratio(m, setup.re).map_or(Cell::Null, Cell::Num),
-                met.into(),
-                r.persist.map_or(Cell::Null, |n| Cell::Int(n as i64)),
-                r.tier.label().into(),
-                r.areas.join("; ").into(),
-                Cell::opt(risk),
-            ]);
-            out_rows.push(cells);
-        }
-    }
+        })
+        .collect();
     let h: Vec<&str> = if table {
         table_header.to_vec()
     } else {
         header.clone()
     };
     let json = json!({
-        "reporter": trade.reporter.name, "year": year, "synthetic": trade.synthetic,
+        "reporter": s.reporter, "year": s.year, "synthetic": s.synthetic,
         "products": out_rows.iter().map(|r| Value::Object(h.iter().zip(r).map(|(h, c)| (h.to_string(), cell_json(c))).collect())).collect::<Vec<_>>(),
     });
-    write_output(c, &h, &out_rows, &notes, json)
+    write_output(c, &h, &out_rows, &s.notes, json)
 }
 
 fn explain(c: &Common, trade: &Trade, setup: &Setup, year: i32, code: &str) -> Result<()> {
@@ -1344,7 +689,7 @@ fn explain(c: &Common, trade: &Trade, setup: &Setup, year: i32, code: &str) -> R
             t => t.label().to_string(),
         }
     ));
-    let notes = common_notes(trade, setup, year, c.format);
+    let notes = dr::common_notes(trade, setup, year, c.format == Format::Table);
     match c.format {
         Format::Json => {
             let v = json!({
@@ -1376,35 +721,6 @@ fn explain(c: &Common, trade: &Trade, setup: &Setup, year: i32, code: &str) -> R
     }
 }
 
-/// The tier of every product `reporter` imports in `year` in the store dataset
-/// `dataset` ("dependency", "strategic dependency", "risky strategic dependency"; products
-/// that are none are left out): the priority-market board counts them per market.
-pub(crate) fn tiers_for(
-    ctx: &Context,
-    dataset: &str,
-    reporter: &str,
-    year: i32,
-    taxonomy: Option<&std::path::Path>,
-) -> Result<HashMap<u32, &'static str>> {
-    let c = Common {
-        reporter: Some(reporter.to_string()),
-        year: Some(year),
-        trade: None,
-        dataset: Some(dataset.to_string()),
-        reexport: None,
-        tier: None,
-        format: Format::Table,
-        out: None,
-    };
-    let (trade, _store) = load(ctx, &c, Some(ctx.settings.dependencies.persistence_window))?;
-    let setup = setup(ctx, &c, trade.edition, taxonomy)?;
-    Ok(classify(&trade, &setup)
-        .into_iter()
-        .filter(|r| r.m.year == year && r.tier != Tier::None)
-        .map(|r| (r.m.product, r.tier.label()))
-        .collect())
-}
-
 // ---------------------------------------------------------------------------------
 // Mutual dependencies
 
@@ -1416,9 +732,16 @@ pub fn run_mutual(ctx: &Context, args: MutualArgs) -> Result<()> {
         )
         .into());
     }
-    let (trade, _store) = load(ctx, c, Some(ctx.settings.dependencies.persistence_window))?;
-    let year = year_of(&trade, c)?;
-    let setup = setup(ctx, c, trade.edition, None)?;
+    let trade = load(ctx, c, Some(ctx.settings.dependencies.persistence_window))?;
+    let year = dr::year_of(&trade, c.year)?;
+    let (lists, tax) = reference()?;
+    let setup = dr::setup(
+        &ctx.settings.dependencies,
+        reexport_arg(c),
+        trade.edition,
+        &tax,
+        &lists,
+    )?;
     let s = &ctx.settings.dependencies;
     let rows = classify(&trade, &setup);
     // products where others depend on the reporter: a large share of world exports
@@ -1538,7 +861,12 @@ pub fn run_mutual(ctx: &Context, args: MutualArgs) -> Result<()> {
         trade.reporter.bloc_name,
         rows.iter().filter(|r| r.m.year == year && r.dependency).count()
     ));
-    notes.extend(common_notes(&trade, &setup, year, c.format));
+    notes.extend(dr::common_notes(
+        &trade,
+        &setup,
+        year,
+        c.format == Format::Table,
+    ));
     let json = json!({
         "reporter": trade.reporter.name, "year": year, "synthetic": trade.synthetic,
         "rows": out.iter().map(|r| Value::Object(header.iter().zip(r).map(|(h, c)| (h.to_string(), cell_json(c))).collect())).collect::<Vec<_>>(),
@@ -1890,6 +1218,8 @@ pub fn run_crm(ctx: &Context, args: CrmArgs) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use indmon_core::taxonomy::{Criticality, Relations};
+    use indmon_report::dependencies::{CRITICALITY, RELATIONS};
 
     #[test]
     fn the_shipped_criticality_mapping_and_relations_are_valid() {

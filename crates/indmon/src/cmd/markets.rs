@@ -1,26 +1,26 @@
 //! `indmon markets`: the six priority markets — the taxonomy that defines them in
 //! statistical codes, their trade indicators for a country against its peers and over
-//! time, and the taxonomy's validation.
+//! time, and the taxonomy's validation. The board and the trade behind it come from
+//! `indmon_report::markets`; this module prints them.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, anyhow};
-use indmon_analytics::markets::{self as m, Direction, Indicator, TradeCube, Trend};
-use indmon_core::VintageMeta;
-use indmon_core::taxonomy::{CodeLists, Market, Report, Taxonomy};
+use anyhow::{Context as _, Result};
+use indmon_core::taxonomy::{Market, Report, Taxonomy};
+use indmon_report::markets::{
+    self as rm, BUNDLED_TAXONOMY, BUNDLED_TAXONOMY_NAME, BoardRequest, MarketView, TradeData,
+};
 use indmon_sources::{Error as SourceError, InputError};
 use indmon_store::{QueryOptions, Store};
 use serde_json::{Value, json};
 use tokio::runtime::Runtime;
 
-use crate::cmd::{UsageError, sql_str};
+pub(crate) use indmon_report::markets::{Lists, in_list};
+
+use crate::cmd::UsageError;
 use crate::config::Context;
 use crate::output::{Cell, Format, num_column, print_rows, text_column};
-
-/// The taxonomy shipped with indmon.
-const BUNDLED: &str = include_str!("../../../../taxonomy/priority-markets.toml");
-const BUNDLED_NAME: &str = "taxonomy/priority-markets.toml (bundled)";
 
 /// The six priority markets of the Dutch industrial policy (semiconductors,
 /// biotechnology, digital services and AI, machine building, innovative chemistry,
@@ -114,7 +114,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             }
             let store = ctx.store()?;
             let rt = ctx.runtime()?;
-            let data = load_trade(ctx, &store, &rt, &tax, c)?;
+            let req = BoardRequest {
+                dataset: c.dataset.clone(),
+                geo: c.geo.clone(),
+                peers: crate::cmd::list(&c.peers),
+                year: c.year,
+            };
+            let data = rt.block_on(rm::load_trade(&store, &ctx.settings, &tax, &lists, &req))?;
             match action {
                 Action::Show { market, part } => {
                     let market = tax.market(&market).ok_or_else(|| {
@@ -156,7 +162,10 @@ pub(crate) fn load_taxonomy(path: Option<&Path>) -> Result<(Taxonomy, String, St
             })?;
             (p.display().to_string(), text)
         }
-        None => (BUNDLED_NAME.to_string(), BUNDLED.to_string()),
+        None => (
+            BUNDLED_TAXONOMY_NAME.to_string(),
+            BUNDLED_TAXONOMY.to_string(),
+        ),
     };
     if text.trim().is_empty() {
         return Err(input(label, "the file is empty".into()).into());
@@ -186,130 +195,8 @@ fn invalid(label: &str, report: &Report) -> SourceError {
 }
 
 /// The classification lists of the bundled snapshot, with names.
-pub(crate) struct Lists {
-    pub(crate) codes: CodeLists,
-    /// Product names per edition, by HS6 code.
-    hs_names: HashMap<&'static str, HashMap<String, String>>,
-    nace_names: HashMap<(String, String), String>,
-    cpa_names: HashMap<String, String>,
-}
-
-fn bundled_csv(path: &str) -> Result<csv::Reader<&'static [u8]>> {
-    let bytes = crate::bundle::file(path).ok_or_else(|| anyhow!("bundled file {path} missing"))?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    Ok(csv::ReaderBuilder::new().flexible(true).from_reader(bytes))
-}
-
-fn column(r: &mut csv::Reader<&'static [u8]>, path: &str, name: &str) -> Result<usize> {
-    r.headers()?
-        .iter()
-        .position(|h| h.trim() == name)
-        .ok_or_else(|| anyhow!("bundled file {path} has no column {name}"))
-}
-
 pub(crate) fn code_lists() -> Result<Lists> {
-    let mut codes = CodeLists::default();
-    let mut hs_names: HashMap<&'static str, HashMap<String, String>> = HashMap::new();
-    for (edition, path) in [
-        ("HS1992", "atlas-common-data/hs92.csv"),
-        ("HS2012", "atlas-common-data/hs12.csv"),
-        ("HS2022", "atlas-common-data/hs22.csv"),
-    ] {
-        let mut r = bundled_csv(path)?;
-        let (c, l, n) = (
-            column(&mut r, path, "code")?,
-            column(&mut r, path, "product_level")?,
-            column(&mut r, path, "name_en")?,
-        );
-        let set = codes.hs.entry(edition.to_string()).or_default();
-        let names = hs_names.entry(edition).or_default();
-        for rec in r.records() {
-            let rec = rec?;
-            if rec.get(l) == Some("6") {
-                let code = rec.get(c).unwrap_or_default().to_string();
-                names.insert(code.clone(), rec.get(n).unwrap_or_default().to_string());
-                set.insert(code);
-            }
-        }
-    }
-    // CN 2021 is built on HS 2017, CN 2022 on HS 2022: their first six digits.
-    for (edition, path, col) in [
-        (
-            "HS2017",
-            "eurostat-classifications/CN2021_CPA21.csv",
-            "CN 2021",
-        ),
-        (
-            "HS2022",
-            "eurostat-classifications/CN2022_CPA21.csv",
-            "CN 2022",
-        ),
-    ] {
-        let mut r = bundled_csv(path)?;
-        let c = column(&mut r, path, col)?;
-        let set = codes.hs.entry(edition.to_string()).or_default();
-        for rec in r.records() {
-            let rec = rec?;
-            if let Some(code) = rec.get(c).filter(|s| s.len() >= 6) {
-                set.insert(code[..6].to_string());
-            }
-        }
-    }
-    let mut nace_names = HashMap::new();
-    for (rev, path, col) in [
-        ("2", "eurostat-classifications/nace2_en.csv", "nace2"),
-        ("2.1", "eurostat-classifications/nace21_en.csv", "nace21"),
-    ] {
-        let mut r = bundled_csv(path)?;
-        let (c, n) = (column(&mut r, path, col)?, column(&mut r, path, "NAME")?);
-        for rec in r.records() {
-            let rec = rec?;
-            let code = rec.get(c).unwrap_or_default().to_string();
-            nace_names.insert(
-                (rev.to_string(), code.clone()),
-                rec.get(n).unwrap_or_default().to_string(),
-            );
-            if rev == "2" {
-                codes.nace2.insert(code);
-            } else {
-                codes.nace21.insert(code);
-            }
-        }
-    }
-    let mut cpa_names = HashMap::new();
-    let path = "eurostat-classifications/CPA21.csv";
-    let mut r = bundled_csv(path)?;
-    let (c, n) = (
-        column(&mut r, path, "CPA 2.1")?,
-        column(&mut r, path, "Name")?,
-    );
-    for rec in r.records() {
-        let rec = rec?;
-        let code = rec.get(c).unwrap_or_default().to_string();
-        cpa_names.insert(code.clone(), rec.get(n).unwrap_or_default().to_string());
-        codes.cpa21.insert(code);
-    }
-    Ok(Lists {
-        codes,
-        hs_names,
-        nace_names,
-        cpa_names,
-    })
-}
-
-impl Lists {
-    /// The name of an HS6 code, from the list of `edition` or the nearest one that has it.
-    pub(crate) fn hs_name(&self, edition: &str, code: &str) -> Option<&str> {
-        let order: &[&str] = match edition {
-            "HS1992" => &["HS1992", "HS2012", "HS2022"],
-            "HS2012" => &["HS2012", "HS2022", "HS1992"],
-            _ => &["HS2022", "HS2012", "HS1992"],
-        };
-        order
-            .iter()
-            .find_map(|e| self.hs_names.get(e).and_then(|n| n.get(code)))
-            .map(String::as_str)
-    }
+    Ok(Lists::read(&crate::bundle::file)?)
 }
 
 fn validate(tax: &Taxonomy, label: &str, report: &Report, format: Format) -> Result<()> {
@@ -383,85 +270,6 @@ fn validate(tax: &Taxonomy, label: &str, report: &Report, format: Format) -> Res
 // ---------------------------------------------------------------------------------
 // The trade data
 
-/// A reporting unit: a country or the EU27, and its BACI country codes.
-struct Unit {
-    name: String,
-    members: Vec<i64>,
-    /// The Eurostat geo code, for value added.
-    eurostat: Option<String>,
-}
-
-struct TradeData {
-    meta: VintageMeta,
-    edition: &'static str,
-    /// Distinct products in the whole dataset.
-    products_in_data: usize,
-    cube: TradeCube,
-    /// Units: 0 is the country, then the peers, then markets' extra peers.
-    units: Vec<Unit>,
-    /// How many units are the default peers (after the country).
-    peers: usize,
-    /// PCI by `[y · products + p]` and the vintage it comes from.
-    pci: Option<(Vec<Option<f64>>, VintageMeta)>,
-    /// The year of the status.
-    year: i32,
-    /// The country's dependency tier per HS6 code in that year (the dependency screen on
-    /// the same trade), or why there is none.
-    tiers: std::result::Result<HashMap<u32, &'static str>, String>,
-}
-
-pub(crate) fn edition_of(dataset: &str) -> Result<&'static str, String> {
-    let d = dataset.to_ascii_lowercase();
-    for (tag, ed) in [
-        ("hs92", "HS1992"),
-        ("hs12", "HS2012"),
-        ("hs17", "HS2017"),
-        ("hs22", "HS2022"),
-    ] {
-        if d.contains(tag) {
-            return Ok(ed);
-        }
-    }
-    for tag in ["hs96", "hs02", "hs07"] {
-        if d.contains(tag) {
-            return Err(format!(
-                "dataset {dataset} is in {}; the taxonomy lists codes for HS 1992, 2012, 2017 and 2022 — load a BACI release in one of those",
-                tag.to_uppercase()
-            ));
-        }
-    }
-    Err(format!(
-        "cannot tell the HS edition of dataset {dataset} from its name (it should contain hs92, hs12, hs17 or hs22, as BACI's files do)"
-    ))
-}
-
-fn codes_of(tax: &Taxonomy, edition: &str) -> Vec<String> {
-    let set: BTreeSet<String> = tax
-        .markets
-        .iter()
-        .flat_map(|m| m.hs_in(edition))
-        .map(|(_, h)| h.code.get_ref().clone())
-        .collect();
-    set.into_iter().collect()
-}
-
-pub(crate) fn in_list<T: std::fmt::Display>(
-    values: impl IntoIterator<Item = T>,
-    quote: bool,
-) -> String {
-    values
-        .into_iter()
-        .map(|v| {
-            if quote {
-                sql_str(&v.to_string())
-            } else {
-                v.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 pub(crate) fn query(
     store: &Store,
     rt: &Runtime,
@@ -470,451 +278,8 @@ pub(crate) fn query(
     Ok(rt.block_on(store.query(sql, &QueryOptions::default()))?)
 }
 
-fn load_trade(
-    ctx: &Context,
-    store: &Store,
-    rt: &Runtime,
-    tax: &Taxonomy,
-    c: &Common,
-) -> Result<TradeData> {
-    let catalog = store.catalog()?;
-    let trade: Vec<&VintageMeta> = catalog
-        .datasets()
-        .filter_map(|d| catalog.latest(d))
-        .filter(|m| m.schema == "baci_trade")
-        .collect();
-    let meta = match &c.dataset {
-        Some(d) => {
-            let m = catalog.latest(d).ok_or_else(|| {
-                indmon_store::Error::NotFound(format!(
-                    "dataset {d} is not in the store (trade datasets: {})",
-                    trade
-                        .iter()
-                        .map(|m| m.dataset.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })?;
-            if m.schema != "baci_trade" {
-                return Err(UsageError(format!("dataset {d} is not BACI-format trade")).into());
-            }
-            m.clone()
-        }
-        None => {
-            // the dataset that holds most of the taxonomy's codes; real before synthetic
-            let mut best: Option<((usize, bool, u64), &VintageMeta)> = None;
-            for m in &trade {
-                let Ok(ed) = edition_of(m.dataset.as_str()) else {
-                    continue;
-                };
-                let codes = codes_of(tax, ed);
-                let sql = format!(
-                    "SELECT COUNT(DISTINCT k) FROM {} WHERE k IN ({})",
-                    m.dataset.as_str(),
-                    in_list(&codes, true)
-                );
-                let n = query(store, rt, &sql)?
-                    .first()
-                    .and_then(|b| num_column(b, 0).ok())
-                    .and_then(|v| v.first().copied().flatten())
-                    .unwrap_or(0.0) as usize;
-                let key = (n, !m.synthetic, m.rows);
-                if best.as_ref().is_none_or(|(k, _)| key > *k) {
-                    best = Some((key, m));
-                }
-            }
-            best.map(|(_, m)| m.clone()).ok_or_else(|| {
-                UsageError("no BACI-format trade in HS 1992/2012/2017/2022 in the store: run `indmon init` (bundled BACI extract), or `indmon synth baci --out DIR` and `indmon ingest baci DIR`".into())
-            })?
-        }
-    };
-    let ds = meta.dataset.as_str().to_string();
-    let edition = edition_of(&ds).map_err(UsageError)?;
-    let codes = codes_of(tax, edition);
-
-    // units: the country, the peers, then every market's extra peers
-    let countries = country_codes(store, rt)?;
-    let geo = c
-        .geo
-        .clone()
-        .unwrap_or_else(|| ctx.settings.target.geo.clone());
-    let peers: Vec<String> = if c.peers.is_empty() {
-        ctx.settings.markets.peers.clone()
-    } else {
-        crate::cmd::list(&c.peers)
-    };
-    let mut names: Vec<String> = vec![geo.clone()];
-    for p in &peers {
-        if !names.iter().any(|n| same_country(&countries, n, p)) {
-            names.push(p.clone());
-        }
-    }
-    let n_peers = names.len() - 1;
-    for mk in &tax.markets {
-        for p in &mk.extra_peers {
-            if !names.iter().any(|n| same_country(&countries, n, p)) {
-                names.push(p.clone());
-            }
-        }
-    }
-    let mut units = Vec::new();
-    for n in &names {
-        units.push(resolve_unit(&countries, n)?);
-    }
-
-    // totals per exporter and year
-    let mut years: BTreeSet<i32> = BTreeSet::new();
-    let mut totals: HashMap<(i32, i64), f64> = HashMap::new();
-    for b in query(
-        store,
-        rt,
-        &format!("SELECT t, i, SUM(v) FROM {ds} GROUP BY t, i"),
-    )? {
-        let (t, i, v) = (num_column(&b, 0)?, num_column(&b, 1)?, num_column(&b, 2)?);
-        for r in 0..b.num_rows() {
-            if let (Some(t), Some(i)) = (t[r], i[r]) {
-                years.insert(t as i32);
-                *totals.entry((t as i32, i as i64)).or_default() += v[r].unwrap_or(0.0);
-            }
-        }
-    }
-    let year = match c.year {
-        Some(y) if years.contains(&y) => y,
-        Some(y) => {
-            return Err(UsageError(format!(
-                "dataset {ds} has no trade for {y} (years: {})",
-                years
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-            .into());
-        }
-        None => *years
-            .last()
-            .ok_or_else(|| UsageError(format!("dataset {ds} has no rows")))?,
-    };
-    let years: Vec<i32> = years.into_iter().filter(|&y| y <= year).collect();
-    let y_at: HashMap<i32, usize> = years.iter().enumerate().map(|(i, &y)| (y, i)).collect();
-    let mut cube = TradeCube::zeros(
-        years.clone(),
-        units.iter().map(|u| u.name.clone()).collect(),
-        codes.clone(),
-    );
-    let (nu, np) = (units.len(), codes.len());
-    let p_at: HashMap<&str, usize> = codes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.as_str(), i))
-        .collect();
-    let mut member_of: HashMap<i64, Vec<usize>> = HashMap::new();
-    for (u, unit) in units.iter().enumerate() {
-        for &mcode in &unit.members {
-            member_of.entry(mcode).or_default().push(u);
-        }
-    }
-    for (&(t, i), &v) in &totals {
-        let Some(&y) = y_at.get(&t) else { continue };
-        cube.world_total[y] += v;
-        for &u in member_of.get(&i).map(Vec::as_slice).unwrap_or_default() {
-            cube.unit_total[y * nu + u] += v;
-        }
-    }
-    let products_in_data = query(store, rt, &format!("SELECT COUNT(DISTINCT k) FROM {ds}"))?
-        .first()
-        .and_then(|b| num_column(b, 0).ok())
-        .and_then(|v| v.first().copied().flatten())
-        .unwrap_or(0.0) as usize;
-    if !codes.is_empty() {
-        let klist = in_list(&codes, true);
-        for b in query(
-            store,
-            rt,
-            &format!("SELECT t, k, SUM(v) FROM {ds} WHERE k IN ({klist}) GROUP BY t, k"),
-        )? {
-            let (t, k, v) = (num_column(&b, 0)?, text_column(&b, 1)?, num_column(&b, 2)?);
-            for r in 0..b.num_rows() {
-                if let (Some(t), Some(k)) = (t[r], &k[r])
-                    && let (Some(&y), Some(&p)) = (y_at.get(&(t as i32)), p_at.get(k.as_str()))
-                {
-                    cube.world_product[y * np + p] += v[r].unwrap_or(0.0);
-                }
-            }
-        }
-        let members: BTreeSet<i64> = member_of.keys().copied().collect();
-        let mlist = in_list(&members, false);
-        for (col, imports) in [("i", false), ("j", true)] {
-            for b in query(
-                store,
-                rt,
-                &format!(
-                    "SELECT t, {col}, k, SUM(v) FROM {ds} WHERE k IN ({klist}) AND {col} IN ({mlist}) GROUP BY t, {col}, k"
-                ),
-            )? {
-                let (t, who, k, v) = (
-                    num_column(&b, 0)?,
-                    num_column(&b, 1)?,
-                    text_column(&b, 2)?,
-                    num_column(&b, 3)?,
-                );
-                for r in 0..b.num_rows() {
-                    let (Some(t), Some(who), Some(k)) = (t[r], who[r], &k[r]) else {
-                        continue;
-                    };
-                    let (Some(&y), Some(&p)) = (y_at.get(&(t as i32)), p_at.get(k.as_str())) else {
-                        continue;
-                    };
-                    for &u in member_of
-                        .get(&(who as i64))
-                        .map(Vec::as_slice)
-                        .unwrap_or_default()
-                    {
-                        let at = cube.at(y, u, p);
-                        if imports {
-                            cube.imports[at] += v[r].unwrap_or(0.0);
-                        } else {
-                            cube.exports[at] += v[r].unwrap_or(0.0);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    // PCI from the complexity results of the same dataset, where they exist
-    let cx = format!("complexity_{ds}");
-    let pci = match catalog.latest(&cx) {
-        Some(cm) if !codes.is_empty() => {
-            let mut v = vec![None; years.len() * np];
-            let mut any = false;
-            for b in query(
-                store,
-                rt,
-                &format!(
-                    "SELECT year, product, MAX(pci) FROM {cx} WHERE product IN ({}) GROUP BY year, product",
-                    in_list(&codes, true)
-                ),
-            )? {
-                let (t, k, x) = (num_column(&b, 0)?, text_column(&b, 1)?, num_column(&b, 2)?);
-                for r in 0..b.num_rows() {
-                    if let (Some(t), Some(k), Some(x)) = (t[r], &k[r], x[r])
-                        && let (Some(&y), Some(&p)) = (y_at.get(&(t as i32)), p_at.get(k.as_str()))
-                    {
-                        v[y * np + p] = Some(x);
-                        any = true;
-                    }
-                }
-            }
-            any.then(|| (v, cm.clone()))
-        }
-        _ => None,
-    };
-    let geo_name = units[0].name.clone();
-    let tiers =
-        crate::cmd::dependencies::tiers_for(ctx, &ds, &geo_name, year, c.taxonomy.as_deref())
-            .map_err(|e| format!("{e:#}"));
-    Ok(TradeData {
-        tiers,
-        meta,
-        edition,
-        products_in_data,
-        cube,
-        units,
-        peers: n_peers,
-        pci,
-        year,
-    })
-}
-
-/// BACI country codes by ISO alpha-2 and alpha-3 code.
-struct Countries {
-    by_iso: HashMap<String, Vec<i64>>,
-    iso2_of: HashMap<String, String>,
-}
-
-fn country_codes(store: &Store, rt: &Runtime) -> Result<Countries> {
-    let mut by_iso: HashMap<String, Vec<i64>> = HashMap::new();
-    let mut iso2_of = HashMap::new();
-    if store.catalog()?.latest("baci_countries").is_none() {
-        return Err(UsageError(
-            "the store has no BACI country list (baci_countries): run `indmon init` or ingest BACI's country_codes file".into(),
-        )
-        .into());
-    }
-    for b in query(
-        store,
-        rt,
-        "SELECT country_code, country_iso2, country_iso3 FROM baci_countries",
-    )? {
-        let (code, i2, i3) = (num_column(&b, 0)?, text_column(&b, 1)?, text_column(&b, 2)?);
-        for r in 0..b.num_rows() {
-            let Some(code) = code[r] else { continue };
-            for iso in [&i2[r], &i3[r]].into_iter().flatten() {
-                let iso = iso.trim().to_ascii_uppercase();
-                if !iso.is_empty() {
-                    by_iso.entry(iso).or_default().push(code as i64);
-                }
-            }
-            if let (Some(a), Some(b)) = (&i2[r], &i3[r])
-                && !a.trim().is_empty()
-            {
-                iso2_of.insert(b.trim().to_ascii_uppercase(), a.trim().to_ascii_uppercase());
-            }
-        }
-    }
-    Ok(Countries { by_iso, iso2_of })
-}
-
-/// Eurostat's codes that differ from ISO 3166 alpha-2.
-pub(crate) fn iso_of_eurostat(code: &str) -> String {
-    match code.to_ascii_uppercase().as_str() {
-        "EL" => "GR".into(),
-        "UK" => "GB".into(),
-        c => c.into(),
-    }
-}
-
-fn eurostat_of_iso2(code: &str) -> String {
-    match code {
-        "GR" => "EL".into(),
-        "GB" => "UK".into(),
-        c => c.into(),
-    }
-}
-
-fn same_country(c: &Countries, a: &str, b: &str) -> bool {
-    let (a, b) = (iso_of_eurostat(a), iso_of_eurostat(b));
-    a == b || matches!((c.by_iso.get(&a), c.by_iso.get(&b)), (Some(x), Some(y)) if x == y)
-}
-
-fn resolve_unit(c: &Countries, name: &str) -> Result<Unit> {
-    let up = name.trim().to_ascii_uppercase();
-    if matches!(up.as_str(), "EU27" | "EU27_2020" | "EU") {
-        let mut members = Vec::new();
-        for g in indmon_analytics::peers::EU27 {
-            members.extend(
-                c.by_iso
-                    .get(&iso_of_eurostat(g))
-                    .cloned()
-                    .unwrap_or_default(),
-            );
-        }
-        return Ok(Unit {
-            name: "EU27".into(),
-            members,
-            eurostat: Some("EU27_2020".into()),
-        });
-    }
-    let iso = iso_of_eurostat(&up);
-    let members = c.by_iso.get(&iso).cloned().ok_or_else(|| {
-        UsageError(format!(
-            "{name}: not a country code in BACI's country list (use ISO 3166 alpha-2 or alpha-3, e.g. NL or NLD, or EU27)"
-        ))
-    })?;
-    let iso2 = if iso.len() == 2 {
-        Some(iso.clone())
-    } else {
-        c.iso2_of.get(&iso).cloned()
-    };
-    Ok(Unit {
-        name: up,
-        members,
-        eurostat: iso2.map(|i| eurostat_of_iso2(&i)),
-    })
-}
-
 // ---------------------------------------------------------------------------------
-// Indicators per market
-
-/// The indicators and status of one market for the country and its peers.
-struct MarketView {
-    /// Indices of the market's codes in the cube.
-    products: Vec<usize>,
-    /// The market's codes that exist in the data's edition.
-    listed: usize,
-    /// Units shown: the country, the peers, the market's extra peers.
-    units: Vec<usize>,
-    indicators: Vec<Indicator>,
-}
-
-impl MarketView {
-    fn get(&self, year: i32, unit: usize) -> Option<&Indicator> {
-        self.indicators
-            .iter()
-            .find(|i| i.year == year && i.unit == unit)
-    }
-
-    fn trend(&self, data: &TradeData, unit: usize, alpha: f64) -> Trend {
-        let shares: Vec<Option<f64>> = data
-            .cube
-            .years
-            .iter()
-            .map(|&y| self.get(y, unit).and_then(|i| i.world_share))
-            .collect();
-        m::trend(&data.cube.years, &shares, alpha)
-    }
-
-    fn rank(&self, data: &TradeData, unit: usize) -> Option<(usize, usize)> {
-        let values: Vec<Option<f64>> = self
-            .units
-            .iter()
-            .filter(|&&u| !is_benchmark(data, u))
-            // no exports: not ranked (a tie at zero says nothing)
-            .map(|&u| {
-                self.get(data.year, u)
-                    .and_then(|i| i.world_share)
-                    .filter(|&s| s > 0.0)
-            })
-            .collect();
-        let pos = self
-            .units
-            .iter()
-            .filter(|&&u| !is_benchmark(data, u))
-            .position(|&u| u == unit)?;
-        m::rank(&values, pos)
-    }
-}
-
-/// Whether unit `u` is a benchmark rather than a competitor: a group of countries (the
-/// EU27) other than the country itself. Benchmarks are shown, not ranked.
-fn is_benchmark(data: &TradeData, u: usize) -> bool {
-    u != 0 && data.units[u].members.len() > 1
-}
-
-fn view(data: &TradeData, market: &Market) -> MarketView {
-    let codes = market.hs_in(data.edition);
-    let products: Vec<usize> = codes
-        .iter()
-        .filter_map(|(_, h)| {
-            data.cube
-                .products
-                .iter()
-                .position(|p| p == h.code.get_ref())
-        })
-        .collect();
-    let mut units: Vec<usize> = (0..=data.peers).collect();
-    for p in &market.extra_peers {
-        if let Some(u) = data
-            .units
-            .iter()
-            .position(|u| u.name.eq_ignore_ascii_case(p))
-            && !units.contains(&u)
-        {
-            units.push(u);
-        }
-    }
-    let pci = data.pci.as_ref().map(|(v, _)| v.as_slice());
-    let indicators = m::indicators(&data.cube, &products, pci)
-        .into_iter()
-        .filter(|i| units.contains(&i.unit))
-        .collect();
-    MarketView {
-        listed: codes.len(),
-        products,
-        units,
-        indicators,
-    }
-}
+// Printing
 
 pub(crate) fn million(v: f64) -> Cell {
     // `+ 0.0` turns the −0 of an empty sum into 0
@@ -931,57 +296,10 @@ pub(crate) fn round(v: Option<f64>, digits: i32) -> Cell {
     v.map_or(Cell::Null, |v| Cell::Num((v * f).round() / f))
 }
 
-/// Whether the unit exported nothing of the market in any year.
-fn never_exported(v: &MarketView, data: &TradeData, unit: usize) -> bool {
-    data.cube
-        .years
-        .iter()
-        .all(|&y| v.get(y, unit).is_none_or(|i| i.exports <= 0.0))
-}
-
-fn trend_text(t: &Trend) -> String {
-    match (t.direction, t.fit) {
-        (Direction::TooFewYears, Some(f)) => format!("too few years ({})", f.n),
-        (Direction::TooFewYears, None) => "too few years".into(),
-        (d, Some(f)) => format!(
-            "{} ({:+.1} %/yr, p = {:.2})",
-            d.label(),
-            t.annual_change.unwrap_or(f64::NAN) * 100.0,
-            f.p
-        ),
-        (d, None) => d.label().into(),
-    }
-}
-
-fn data_notes(data: &TradeData, tax: &Taxonomy, label: &str, alpha: f64) -> Vec<String> {
-    let mut notes = Vec::new();
-    if data.meta.synthetic {
-        notes.push("SYNTHETIC data (generated, not statistics): the figures show how the board works, not the markets.".to_string());
-    }
-    notes.push(format!(
-        "Trade: dataset {}: {}.",
-        data.meta.dataset.as_str(),
-        data.meta.source_line()
-    ));
-    if data.products_in_data < 1000 {
-        notes.push(format!(
-            "The trade data hold only {} products: a market's codes outside them count as no trade, and totals (RCA, world) are over these products, not all trade.",
-            data.products_in_data
-        ));
-    }
-    if let Some((_, cm)) = &data.pci {
-        notes.push(format!("PCI: {}.", cm.source_line()));
-    }
-    notes.push(format!(
-        "Taxonomy: {label}, version {} ({}); codes of {} used for this data.",
-        tax.version, tax.date, data.edition
-    ));
-    notes.push(format!(
-        "Method {}: exports and imports in million USD; world share = exports / world exports of the market's products; RCA = (market share of the country's exports) / (market share of world exports); EU27 = sum of the member states (trade between them included); trend = least-squares slope of ln(world share) on the year, significant at {} % (t test), else grey.",
-        m::METHOD_VERSION,
-        alpha * 100.0
-    ));
-    notes
+/// A value already in million USD, rounded as [`million`] rounds thousands.
+fn million_musd(v: f64) -> Cell {
+    // `+ 0.0` turns the −0 of an empty sum into 0
+    Cell::Num((v * 10.0).round() / 10.0 + 0.0)
 }
 
 fn list(
@@ -991,8 +309,7 @@ fn list(
     data: &TradeData,
     format: Format,
 ) -> Result<()> {
-    let alpha = ctx.settings.markets.alpha;
-    let geo = &data.units[0].name;
+    let board = rm::board_of(data, tax, label, ctx.settings.markets.alpha);
     let header = [
         "market",
         "coverage",
@@ -1012,149 +329,57 @@ fn list(
     ];
     let mut rows = Vec::new();
     let mut json_rows = Vec::new();
-    for mk in &tax.markets {
-        let v = view(data, mk);
-        let counts = mk.counts();
-        let risky = data.tiers.as_ref().ok().map(|t| {
-            v.products
-                .iter()
-                .filter_map(|&p| data.cube.products[p].parse::<u32>().ok())
-                .filter(|k| t.get(k) == Some(&"risky strategic dependency"))
-                .count()
-        });
-        let now = v.get(data.year, 0);
-        let t = v.trend(data, 0, alpha);
-        let rank = v.rank(data, 0);
-        let present = v
-            .products
-            .iter()
-            .filter(|&&p| {
-                data.cube
-                    .world_product
-                    .iter()
-                    .skip(p)
-                    .step_by(data.cube.products.len())
-                    .any(|&x| x > 0.0)
-            })
-            .count();
-        let status = if present == 0 {
-            "no data".to_string()
-        } else {
-            t.direction.colour().to_string()
-        };
+    for s in &board.markets {
         rows.push(vec![
-            mk.id.get_ref().as_str().into(),
-            mk.coverage.get_ref().as_str().into(),
-            Cell::Int(counts.segments as i64),
-            Cell::Int(counts.hs as i64),
-            Cell::Int(counts.nace as i64),
-            Cell::Int(counts.cpa as i64),
-            format!("{present}/{}", v.listed).into(),
-            Cell::Int(i64::from(data.year)),
-            now.filter(|_| present > 0)
-                .map_or(Cell::Null, |i| million(i.exports)),
-            pct(now.and_then(|i| i.world_share), 2),
-            round(now.and_then(|i| i.rca), 2),
-            Cell::opt(rank.map(|(r, n)| format!("{r} of {n}"))),
-            if present > 0 && never_exported(&v, data, 0) {
-                "no exports".to_string()
-            } else {
-                trend_text(&t)
-            }
-            .into(),
-            status.clone().into(),
-            risky.map_or(Cell::Null, |n| Cell::Int(n as i64)),
+            s.market.as_str().into(),
+            s.coverage.as_str().into(),
+            Cell::Int(s.segments as i64),
+            Cell::Int(s.hs6 as i64),
+            Cell::Int(s.nace as i64),
+            Cell::Int(s.cpa as i64),
+            format!("{}/{}", s.hs6_in_data, s.hs6_in_edition).into(),
+            Cell::Int(i64::from(board.year)),
+            s.exports_musd
+                .filter(|_| s.hs6_in_data > 0)
+                .map_or(Cell::Null, million_musd),
+            pct(s.world_share, 2),
+            round(s.rca, 2),
+            Cell::opt(s.rank.zip(s.ranked).map(|(r, n)| format!("{r} of {n}"))),
+            s.trend_text.as_str().into(),
+            s.status.as_str().into(),
+            s.risky_strategic_dependencies
+                .map_or(Cell::Null, |n| Cell::Int(n as i64)),
         ]);
         json_rows.push(json!({
-            "market": mk.id.get_ref(),
-            "name_en": mk.name_en,
-            "name_nl": mk.name_nl,
-            "coverage": mk.coverage.get_ref(),
-            "coverage_note": mk.coverage_note,
-            "segments": counts.segments,
-            "segments_without_clean_code": counts.without_codes,
-            "hs6": counts.hs, "nace": counts.nace, "cpa": counts.cpa,
-            "hs6_in_edition": v.listed, "hs6_in_data": present,
-            "geo": geo, "year": data.year,
-            "exports_musd": now.map(|i| i.exports / 1000.0),
-            "imports_musd": now.map(|i| i.imports / 1000.0),
-            "world_share": now.and_then(|i| i.world_share),
-            "rca": now.and_then(|i| i.rca),
-            "rank": rank.map(|r| r.0), "ranked": rank.map(|r| r.1),
-            "trend": t.direction.label(),
-            "annual_change": t.annual_change,
-            "p_value": t.fit.map(|f| f.p).filter(|p| !p.is_nan()),
-            "status": status,
-            "risky_strategic_dependencies": risky,
+            "market": s.market,
+            "name_en": s.name_en,
+            "name_nl": s.name_nl,
+            "coverage": s.coverage,
+            "coverage_note": s.coverage_note,
+            "segments": s.segments,
+            "segments_without_clean_code": s.segments_without_clean_code,
+            "hs6": s.hs6, "nace": s.nace, "cpa": s.cpa,
+            "hs6_in_edition": s.hs6_in_edition, "hs6_in_data": s.hs6_in_data,
+            "geo": board.geo, "year": board.year,
+            "exports_musd": s.exports_musd,
+            "imports_musd": s.imports_musd,
+            "world_share": s.world_share,
+            "rca": s.rca,
+            "rank": s.rank, "ranked": s.ranked,
+            "trend": s.trend,
+            "annual_change": s.annual_change,
+            "p_value": s.p_value,
+            "status": s.status,
+            "risky_strategic_dependencies": s.risky_strategic_dependencies,
         }));
     }
-    let mut notes = data_notes(data, tax, label, alpha);
-    let ranked: Vec<&str> = (1..=data.peers)
-        .filter(|&u| !is_benchmark(data, u))
-        .map(|u| data.units[u].name.as_str())
-        .collect();
-    let benchmarks: Vec<&str> = (1..=data.peers)
-        .filter(|&u| is_benchmark(data, u))
-        .map(|u| data.units[u].name.as_str())
-        .collect();
-    let extra: Vec<String> = tax
-        .markets
-        .iter()
-        .filter(|mk| !mk.extra_peers.is_empty())
-        .map(|mk| format!("{} also {}", mk.id.get_ref(), mk.extra_peers.join(", ")))
-        .collect();
-    notes.insert(
-        0,
-        format!(
-            "{geo} in the six priority markets, {}: rank by world-export share among {geo}, {}{}{}.",
-            data.year,
-            ranked.join(", "),
-            if extra.is_empty() { String::new() } else { format!(" ({})", extra.join("; ")) },
-            if benchmarks.is_empty() {
-                String::new()
-            } else {
-                format!("; {} is a benchmark, not ranked", benchmarks.join(", "))
-            }
-        ),
-    );
-    let without: Vec<String> = tax
-        .markets
-        .iter()
-        .flat_map(|mk| {
-            mk.segments.iter().filter_map(move |s| {
-                s.no_codes
-                    .as_ref()
-                    .map(|_| format!("{} / {}", mk.id.get_ref(), s.id.get_ref()))
-            })
-        })
-        .collect();
-    if !without.is_empty() {
-        notes.push(format!(
-            "Segments without a clean code (see `indmon markets show MARKET`): {}.",
-            without.join(", ")
-        ));
-    }
-    notes.push(dependency_note(data));
     emit(
         format,
         &header,
         &rows,
-        &notes,
+        &board.notes,
         json!({"markets": json_rows}),
     )
-}
-
-/// Where the dependency counts come from.
-fn dependency_note(data: &TradeData) -> String {
-    match &data.tiers {
-        Ok(_) => format!(
-            "Dependencies: the dependency screen (`indmon dependencies --reporter {} --dataset {} --year {}`) on the same trade: risky strategic dependencies among the market's codes.",
-            data.units[0].name,
-            data.meta.dataset.as_str(),
-            data.year
-        ),
-        Err(e) => format!("Dependencies: not counted ({e})."),
-    }
 }
 
 pub(crate) fn emit(
@@ -1198,7 +423,7 @@ fn show(
     format: Format,
 ) -> Result<()> {
     let alpha = ctx.settings.markets.alpha;
-    let v = view(data, mk);
+    let v = MarketView::new(data, mk);
     let geo = data.units[0].name.clone();
     let np = data.cube.products.len();
     let y = data.cube.years.len() - 1;
@@ -1257,7 +482,7 @@ fn show(
                         .as_ref()
                         .ok()
                         .and_then(|t| code.parse::<u32>().ok().and_then(|k| t.get(&k)))
-                        .copied(),
+                        .map(|t| t.label()),
                 ),
             ]);
         }
@@ -1272,12 +497,7 @@ fn show(
                 format!("NACE Rev. {}", n.revision).into(),
                 n.code.get_ref().as_str().into(),
                 n.confidence.get_ref().as_str().into(),
-                Cell::opt(
-                    lists
-                        .nace_names
-                        .get(&(n.revision.clone(), n.code.get_ref().clone()))
-                        .cloned(),
-                ),
+                Cell::opt(lists.nace_name(&n.revision, n.code.get_ref())),
                 n.rationale.as_str().into(),
             ]);
         }
@@ -1287,7 +507,7 @@ fn show(
                 "CPA 2.1".into(),
                 c.code.get_ref().as_str().into(),
                 c.confidence.get_ref().as_str().into(),
-                Cell::opt(lists.cpa_names.get(c.code.get_ref()).cloned()),
+                Cell::opt(lists.cpa_name(c.code.get_ref())),
                 c.rationale.as_str().into(),
             ]);
         }
@@ -1340,36 +560,29 @@ fn show(
     let mut st_rows = Vec::new();
     let mut st_json = Vec::new();
     for &u in &v.units {
-        let t = v.trend(data, u, alpha);
-        let now = v.get(data.year, u);
-        let rank = if is_benchmark(data, u) {
-            None
-        } else {
-            v.rank(data, u)
-        };
-        let p = t.fit.map(|f| f.p).filter(|p| !p.is_nan());
+        let st = rm::unit_status(data, &v, u, alpha);
         st_rows.push(vec![
-            data.units[u].name.as_str().into(),
-            Cell::Int(i64::from(data.year)),
-            pct(now.and_then(|i| i.world_share), 2),
-            Cell::opt(rank.map(|(r, n)| format!("{r} of {n}"))),
-            if never_exported(&v, data, u) {
+            st.country.as_str().into(),
+            Cell::Int(i64::from(st.year)),
+            pct(st.world_share, 2),
+            Cell::opt(st.rank.zip(st.ranked).map(|(r, n)| format!("{r} of {n}"))),
+            if st.never_exported {
                 "no exports"
             } else {
-                t.direction.label()
+                st.trend.as_str()
             }
             .into(),
-            pct(t.annual_change, 1),
-            round(p, 3),
-            t.direction.colour().into(),
+            pct(st.annual_change, 1),
+            round(st.p_value, 3),
+            st.status.as_str().into(),
         ]);
         st_json.push(json!({
-            "country": data.units[u].name, "year": data.year,
-            "world_share": now.and_then(|i| i.world_share),
-            "rank": rank.map(|r| r.0), "ranked": rank.map(|r| r.1),
-            "trend": t.direction.label(), "annual_change": t.annual_change, "p_value": p,
-            "years_in_test": t.fit.map(|f| f.n),
-            "status": t.direction.colour(),
+            "country": st.country, "year": st.year,
+            "world_share": st.world_share,
+            "rank": st.rank, "ranked": st.ranked,
+            "trend": st.trend, "annual_change": st.annual_change, "p_value": st.p_value,
+            "years_in_test": st.years_in_test,
+            "status": st.status,
         }));
     }
     // value added of the A*64 industries that contain the market
@@ -1403,8 +616,8 @@ fn show(
         data.edition,
         data.year
     ));
-    notes.extend(data_notes(data, tax, label, alpha));
-    notes.push(dependency_note(data));
+    notes.extend(rm::data_notes(data, tax, label, alpha));
+    notes.push(rm::dependency_note(data));
     let va_note = match &va {
         Some((rows, sources)) if !rows.is_empty() => Some(format!(
             "Value added of {} (industries broader than the market), current prices: {}. {}.",
@@ -1596,6 +809,7 @@ fn value_added(
 mod tests {
     use super::*;
     use indmon_core::taxonomy::EDITIONS;
+    use indmon_report::markets::edition_of;
 
     #[test]
     fn the_bundled_taxonomy_is_valid() {
