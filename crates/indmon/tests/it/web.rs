@@ -449,8 +449,9 @@ fn hostile_requests_get_4xx_and_never_a_file() {
 /// The pages in a real browser: Debian's chromium driven by playwright-core
 /// (`crates/indmon-web/tests/browser/check.mjs`): the numbers, the language switch, the
 /// downloads, no console errors or CSP violations, and an axe-core scan (WCAG 2.1 A/AA)
-/// of every page in both languages. Screenshots are kept under
-/// `target/tmp/browser-screenshots/`. `.ci/run` installs chromium and the npm packages.
+/// of every page in both languages; then the OpenAPI document through an independent
+/// validator (`openapi.mjs`). Screenshots are kept under `target/tmp/browser-screenshots/`.
+/// `.ci/run` installs chromium and the npm packages.
 #[test]
 fn the_pages_pass_in_chromium_with_axe_core() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../indmon-web/tests/browser");
@@ -492,4 +493,82 @@ fn the_pages_pass_in_chromium_with_axe_core() {
         "screenshots in {}",
         out.display()
     );
+}
+
+/// The JSON of `v` with what changes between runs replaced: the time the bundled data
+/// was loaded (`retrieved_at`) and the retrieval date that names the vintages of
+/// sources without a release date.
+fn redacted(v: &Value, dates: &[String]) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    if k == "retrieved_at" {
+                        (k.clone(), Value::String("[retrieved_at]".into()))
+                    } else {
+                        (k.clone(), redacted(v, dates))
+                    }
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(|x| redacted(x, dates)).collect()),
+        Value::String(s) => {
+            let mut s = s.clone();
+            for d in dates {
+                s = s.replace(d.as_str(), "[retrieval date]");
+            }
+            Value::String(s)
+        }
+        v => v.clone(),
+    }
+}
+
+fn retrieval_dates(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if k == "retrieved_at" {
+                    if let Some(d) = x.as_str().and_then(|s| s.get(..10)) {
+                        out.push(d.to_string());
+                    }
+                } else {
+                    retrieval_dates(x, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| retrieval_dates(x, out)),
+        _ => {}
+    }
+}
+
+/// Reviewed snapshots of the API's answers on the bundled data (`cargo insta review`
+/// after a deliberate change; never edited by hand).
+#[test]
+fn api_snapshots() {
+    let s = Served::start();
+    let sources = s.json("/api/v1/sources");
+    let mut dates = Vec::new();
+    retrieval_dates(&sources, &mut dates);
+    dates.sort();
+    dates.dedup();
+    for (name, target) in [
+        ("target", "/api/v1/target"),
+        (
+            "target_decomposition",
+            "/api/v1/target/decomposition?from=2019&to=2023",
+        ),
+        ("target_peers", "/api/v1/target/peers?year=2023"),
+        ("target_revisions", "/api/v1/target/revisions?year=2023"),
+        ("target_share", "/api/v1/target/share?geo=NL,DE"),
+        ("openapi", "/api/v1/openapi.json"),
+    ] {
+        let v = s.json(target);
+        // the API description has a property of that name, not a value
+        let v = if name == "openapi" {
+            v
+        } else {
+            redacted(&v, &dates)
+        };
+        insta::assert_json_snapshot!(name, v);
+    }
 }
