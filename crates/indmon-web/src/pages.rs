@@ -190,7 +190,7 @@ fn share_figure<'a>(lang: Lang, o: &'a Overview) -> Figure<'a> {
 /// The peers chart: a bar per country, the focus highlighted.
 fn peers_figure<'a>(lang: Lang, o: &'a Overview) -> Figure<'a> {
     let mut rows = o.peers.clone();
-    rows.sort_by(|a, b| a.rank.cmp(&b.rank));
+    rows.sort_by_key(|r| r.rank);
     let names: Vec<&str> = rows.iter().map(|r| r.geo.as_str()).collect();
     let data: Vec<Value> = rows
         .iter()

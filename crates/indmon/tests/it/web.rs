@@ -340,7 +340,7 @@ fn pages_in_dutch_and_english_with_strict_headers() {
         let html = r.text();
         assert!(html.contains(&format!("<html lang=\"{lang}\"")), "{target}");
         assert!(
-            html.contains(&format!("id=\"headline-share\" value=\"0.12030")),
+            html.contains("id=\"headline-share\" value=\"0.12030"),
             "{target}"
         );
         assert!(
