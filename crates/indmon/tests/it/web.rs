@@ -371,7 +371,29 @@ fn pages_in_dutch_and_english_with_strict_headers() {
         assert_eq!(r.status, 200, "{target}: {}", r.text());
         assert!(r.text().contains("id=\"main-nav\""), "{target}");
     }
-    assert!(s.get("/data").text().contains("id=\"table-sources\""));
+    let data = s.get("/data").text();
+    assert!(data.contains("id=\"table-sources\""));
+    // bundled inputs link to their provenance note, shown as written
+    assert!(
+        data.contains("href=\"/data/provenance/eurostat-nama10\""),
+        "{data}"
+    );
+    let r = s.get("/data/provenance/eurostat-nama10?lang=en");
+    assert_eq!(r.status, 200);
+    let bundled = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../data/eurostat-nama10/PROVENANCE.md"),
+    )
+    .unwrap();
+    let first = bundled.lines().find(|l| l.len() > 20).unwrap();
+    let escaped = first
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;");
+    assert!(r.text().contains(&escaped), "{first}");
+    assert_eq!(s.get("/data/provenance/no-such-folder").status, 404);
     // the 15 % line is in the share chart's data
     let html = s.get("/").text();
     let block = html
@@ -413,6 +435,8 @@ fn hostile_requests_get_4xx_and_never_a_file() {
         "/assets//etc/passwd",
         "/assets/vendor/../../../Cargo.toml",
         "/%2e%2e/%2e%2e/etc/passwd",
+        "/data/provenance/..%2F..%2F..%2Fetc%2Fpasswd",
+        "/data/provenance/%2e%2e",
     ] {
         let r = s.get(target);
         assert!((400..500).contains(&r.status), "{target}: {}", r.status);
