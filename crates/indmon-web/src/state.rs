@@ -24,6 +24,9 @@ const CACHE_ENTRIES: usize = 512;
 
 type Entry = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
 
+/// Looks up a file of the bundled snapshot by its path under `data/`.
+pub type BundleLookup = fn(&str) -> Option<&'static [u8]>;
+
 /// The shared state of the server.
 pub struct AppState {
     /// The store (read only).
@@ -32,7 +35,7 @@ pub struct AppState {
     pub settings: Settings,
     /// The bundled snapshot's files by path under `data/` (for the provenance notes of
     /// bundled inputs), when the binary embeds one.
-    pub bundle: Option<fn(&str) -> Option<&'static [u8]>>,
+    pub bundle: Option<BundleLookup>,
     catalog: RwLock<Arc<Catalog>>,
     cache: Mutex<HashMap<String, Entry>>,
     /// The runtime computations run on, apart from the one answering requests, so a
@@ -67,7 +70,7 @@ impl AppState {
     pub fn new(
         store: Store,
         settings: Settings,
-        bundle: Option<fn(&str) -> Option<&'static [u8]>>,
+        bundle: Option<BundleLookup>,
     ) -> Result<Arc<Self>, AppError> {
         let catalog = store.catalog()?;
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
