@@ -385,7 +385,7 @@ pub struct RestGrowth {
 #[serde(untagged)]
 pub enum OutlookResult {
     /// The outlook.
-    Ok(Outlook),
+    Ok(Box<Outlook>),
     /// Why there is none.
     Unavailable {
         /// The reason.
@@ -397,7 +397,7 @@ impl OutlookResult {
     /// The outlook, if any.
     pub fn ok(&self) -> Option<&Outlook> {
         match self {
-            Self::Ok(o) => Some(o),
+            Self::Ok(o) => Some(o.as_ref()),
             Self::Unavailable { .. } => None,
         }
     }
@@ -480,7 +480,7 @@ pub fn overview_of(
         .map(|g| allowed_rest_growth(path.relative_growth, g));
     let shares: Vec<(i32, f64)> = series.iter().map(|o| (o.year, o.share())).collect();
     let outlook = match outlook(&shares, req.target, OutlookOptions::default()) {
-        Ok(o) => OutlookResult::Ok(o),
+        Ok(o) => OutlookResult::Ok(Box::new(o)),
         Err(error) => OutlookResult::Unavailable { error },
     };
     let (peer, peer_used) = peer_rows(data, &req.panel, &req.focus, &t.eu, last.year);

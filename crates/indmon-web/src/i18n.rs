@@ -263,6 +263,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("input", "Invoer", "Input"),
     ("synthetic", "synthetisch", "synthetic"),
     ("downloads", "Downloads", "Downloads"),
+    ("provenance", "Herkomst", "Provenance"),
     (
         "api",
         "API-beschrijving (OpenAPI)",

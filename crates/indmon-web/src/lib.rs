@@ -44,6 +44,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/", get(pages::overview))
         .route("/target", get(pages::target))
         .route("/data", get(pages::data_page))
+        .route("/data/provenance/{folder}", get(pages::provenance))
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/target", get(api::target))
         .route("/api/v1/target/share", get(api::share))

@@ -190,7 +190,7 @@ fn share_figure<'a>(lang: Lang, o: &'a Overview) -> Figure<'a> {
 /// The peers chart: a bar per country, the focus highlighted.
 fn peers_figure<'a>(lang: Lang, o: &'a Overview) -> Figure<'a> {
     let mut rows = o.peers.clone();
-    rows.sort_by(|a, b| a.rank.cmp(&b.rank));
+    rows.sort_by_key(|r| r.rank);
     let names: Vec<&str> = rows.iter().map(|r| r.geo.as_str()).collect();
     let data: Vec<Value> = rows
         .iter()
@@ -712,6 +712,16 @@ pub async fn data_page(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery
             } else {
                 String::new()
             };
+            let provenance = bundled_folder(&v.input)
+                .filter(|f| provenance_text(&s, f).is_some())
+                .map(|f| {
+                    format!(
+                        "<br><a class=\"nl-link\" href=\"{}\">{}</a>",
+                        esc(&href(&format!("/data/provenance/{f}"), lang)),
+                        esc(lang.t("provenance"))
+                    )
+                })
+                .unwrap_or_default();
             let scope = src
                 .scope
                 .as_ref()
@@ -719,7 +729,7 @@ pub async fn data_page(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery
                 .unwrap_or_default();
             let _ = write!(
                 main,
-                "<tr class=\"utrecht-table__row\" id=\"{}\"><th scope=\"row\" class=\"utrecht-table__header-cell\">{}</th><td class=\"utrecht-table__cell\">{}</td><td class=\"utrecht-table__cell\">{}</td><td class=\"utrecht-table__cell\">{}{synthetic}{scope}</td><td class=\"utrecht-table__cell\">{}</td><td class=\"utrecht-table__cell\">{}</td><td class=\"utrecht-table__cell utrecht-table__cell--numeric-column\">{}</td><td class=\"utrecht-table__cell\"><code>{}</code><br><small>SHA-256 {}</small></td></tr>",
+                "<tr class=\"utrecht-table__row\" id=\"{}\"><th scope=\"row\" class=\"utrecht-table__header-cell\">{}</th><td class=\"utrecht-table__cell\">{}</td><td class=\"utrecht-table__cell\">{}</td><td class=\"utrecht-table__cell\">{}{synthetic}{scope}</td><td class=\"utrecht-table__cell\">{}</td><td class=\"utrecht-table__cell\">{}</td><td class=\"utrecht-table__cell utrecht-table__cell--numeric-column\">{}</td><td class=\"utrecht-table__cell\"><code>{}</code>{provenance}<br><small>SHA-256 {}</small></td></tr>",
                 esc(&anchor(&ds.dataset, &src.vintage)),
                 esc(&ds.dataset),
                 esc(&src.vintage),
@@ -763,4 +773,52 @@ pub async fn data_page(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery
         esc(lang.t("api"))
     );
     Html(page(lang, "/data", lang.t("data"), &main)).into_response()
+}
+
+/// The folder under `data/` of a bundled input (`bundled:data/FOLDER/FILE`).
+fn bundled_folder(input: &str) -> Option<&str> {
+    input
+        .strip_prefix("bundled:data/")
+        .and_then(|p| p.split_once('/'))
+        .map(|(folder, _)| folder)
+}
+
+/// The PROVENANCE.md of a bundled folder, when the binary embeds it.
+fn provenance_text(s: &AppState, folder: &str) -> Option<String> {
+    let ok = !folder.is_empty()
+        && folder
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !ok {
+        return None;
+    }
+    let bytes = (s.bundle?)(&format!("{folder}/PROVENANCE.md"))?;
+    Some(String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// `/data/provenance/{folder}`: where a bundled dataset comes from, as its
+/// PROVENANCE.md says (shown as written).
+pub async fn provenance(
+    State(s): State<Arc<AppState>>,
+    axum::extract::Path(folder): axum::extract::Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let lang = q.lang();
+    let path = format!("/data/provenance/{folder}");
+    let Some(text) = provenance_text(&s, &folder) else {
+        return error_page(
+            lang,
+            &path,
+            &AppError::NotFound(format!("no provenance note for {folder:?}")),
+        );
+    };
+    let main = format!(
+        "<h1 class=\"nl-heading nl-heading--level-1\">{} — data/{}</h1><p class=\"nl-paragraph\"><a class=\"nl-link\" href=\"{}\">{}</a></p><pre class=\"provenance\">{}</pre>",
+        esc(lang.t("provenance")),
+        esc(&folder),
+        esc(&href("/data", lang)),
+        esc(lang.t("data_title")),
+        esc(&text)
+    );
+    Html(page(lang, &path, lang.t("provenance"), &main)).into_response()
 }

@@ -24,12 +24,18 @@ const CACHE_ENTRIES: usize = 512;
 
 type Entry = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
 
+/// Looks up a file of the bundled snapshot by its path under `data/`.
+pub type BundleLookup = fn(&str) -> Option<&'static [u8]>;
+
 /// The shared state of the server.
 pub struct AppState {
     /// The store (read only).
     pub store: Store,
     /// The resolved settings.
     pub settings: Settings,
+    /// The bundled snapshot's files by path under `data/` (for the provenance notes of
+    /// bundled inputs), when the binary embeds one.
+    pub bundle: Option<BundleLookup>,
     catalog: RwLock<Arc<Catalog>>,
     cache: Mutex<HashMap<String, Entry>>,
     /// The runtime computations run on, apart from the one answering requests, so a
@@ -59,8 +65,13 @@ fn fingerprint(c: &Catalog) -> Vec<(String, String)> {
 }
 
 impl AppState {
-    /// The state for `store` with `settings`; reads the catalog once.
-    pub fn new(store: Store, settings: Settings) -> Result<Arc<Self>, AppError> {
+    /// The state for `store` with `settings`; reads the catalog once. `bundle` looks up
+    /// the files of the bundled snapshot by path under `data/`.
+    pub fn new(
+        store: Store,
+        settings: Settings,
+        bundle: Option<BundleLookup>,
+    ) -> Result<Arc<Self>, AppError> {
         let catalog = store.catalog()?;
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -72,6 +83,7 @@ impl AppState {
         Ok(Arc::new(Self {
             store,
             settings,
+            bundle,
             catalog: RwLock::new(Arc::new(catalog)),
             cache: Mutex::new(HashMap::new()),
             queries: QueryRuntime(Some(rt)),

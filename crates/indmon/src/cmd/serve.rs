@@ -21,7 +21,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let store = ctx.store()?;
-    let state = indmon_web::AppState::new(store, ctx.settings.clone())
+    let state = indmon_web::AppState::new(store, ctx.settings.clone(), Some(crate::bundle::file))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let rt = ctx.runtime()?;
     rt.block_on(async move {

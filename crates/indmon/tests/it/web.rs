@@ -340,7 +340,7 @@ fn pages_in_dutch_and_english_with_strict_headers() {
         let html = r.text();
         assert!(html.contains(&format!("<html lang=\"{lang}\"")), "{target}");
         assert!(
-            html.contains(&format!("id=\"headline-share\" value=\"0.12030")),
+            html.contains("id=\"headline-share\" value=\"0.12030"),
             "{target}"
         );
         assert!(
@@ -371,7 +371,29 @@ fn pages_in_dutch_and_english_with_strict_headers() {
         assert_eq!(r.status, 200, "{target}: {}", r.text());
         assert!(r.text().contains("id=\"main-nav\""), "{target}");
     }
-    assert!(s.get("/data").text().contains("id=\"table-sources\""));
+    let data = s.get("/data").text();
+    assert!(data.contains("id=\"table-sources\""));
+    // bundled inputs link to their provenance note, shown as written
+    assert!(
+        data.contains("href=\"/data/provenance/eurostat-nama10\""),
+        "{data}"
+    );
+    let r = s.get("/data/provenance/eurostat-nama10?lang=en");
+    assert_eq!(r.status, 200);
+    let bundled = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../data/eurostat-nama10/PROVENANCE.md"),
+    )
+    .unwrap();
+    let first = bundled.lines().find(|l| l.len() > 20).unwrap();
+    let escaped = first
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;");
+    assert!(r.text().contains(&escaped), "{first}");
+    assert_eq!(s.get("/data/provenance/no-such-folder").status, 404);
     // the 15 % line is in the share chart's data
     let html = s.get("/").text();
     let block = html
@@ -413,6 +435,8 @@ fn hostile_requests_get_4xx_and_never_a_file() {
         "/assets//etc/passwd",
         "/assets/vendor/../../../Cargo.toml",
         "/%2e%2e/%2e%2e/etc/passwd",
+        "/data/provenance/..%2F..%2F..%2Fetc%2Fpasswd",
+        "/data/provenance/%2e%2e",
     ] {
         let r = s.get(target);
         assert!((400..500).contains(&r.status), "{target}: {}", r.status);
@@ -449,8 +473,9 @@ fn hostile_requests_get_4xx_and_never_a_file() {
 /// The pages in a real browser: Debian's chromium driven by playwright-core
 /// (`crates/indmon-web/tests/browser/check.mjs`): the numbers, the language switch, the
 /// downloads, no console errors or CSP violations, and an axe-core scan (WCAG 2.1 A/AA)
-/// of every page in both languages. Screenshots are kept under
-/// `target/tmp/browser-screenshots/`. `.ci/run` installs chromium and the npm packages.
+/// of every page in both languages; then the OpenAPI document through an independent
+/// validator (`openapi.mjs`). Screenshots are kept under `target/tmp/browser-screenshots/`.
+/// `.ci/run` installs chromium and the npm packages.
 #[test]
 fn the_pages_pass_in_chromium_with_axe_core() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../indmon-web/tests/browser");
@@ -492,4 +517,82 @@ fn the_pages_pass_in_chromium_with_axe_core() {
         "screenshots in {}",
         out.display()
     );
+}
+
+/// The JSON of `v` with what changes between runs replaced: the time the bundled data
+/// was loaded (`retrieved_at`) and the retrieval date that names the vintages of
+/// sources without a release date.
+fn redacted(v: &Value, dates: &[String]) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    if k == "retrieved_at" {
+                        (k.clone(), Value::String("[retrieved_at]".into()))
+                    } else {
+                        (k.clone(), redacted(v, dates))
+                    }
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(|x| redacted(x, dates)).collect()),
+        Value::String(s) => {
+            let mut s = s.clone();
+            for d in dates {
+                s = s.replace(d.as_str(), "[retrieval date]");
+            }
+            Value::String(s)
+        }
+        v => v.clone(),
+    }
+}
+
+fn retrieval_dates(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if k == "retrieved_at" {
+                    if let Some(d) = x.as_str().and_then(|s| s.get(..10)) {
+                        out.push(d.to_string());
+                    }
+                } else {
+                    retrieval_dates(x, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| retrieval_dates(x, out)),
+        _ => {}
+    }
+}
+
+/// Reviewed snapshots of the API's answers on the bundled data (`cargo insta review`
+/// after a deliberate change; never edited by hand).
+#[test]
+fn api_snapshots() {
+    let s = Served::start();
+    let sources = s.json("/api/v1/sources");
+    let mut dates = Vec::new();
+    retrieval_dates(&sources, &mut dates);
+    dates.sort();
+    dates.dedup();
+    for (name, target) in [
+        ("target", "/api/v1/target"),
+        (
+            "target_decomposition",
+            "/api/v1/target/decomposition?from=2019&to=2023",
+        ),
+        ("target_peers", "/api/v1/target/peers?year=2023"),
+        ("target_revisions", "/api/v1/target/revisions?year=2023"),
+        ("target_share", "/api/v1/target/share?geo=NL,DE"),
+        ("openapi", "/api/v1/openapi.json"),
+    ] {
+        let v = s.json(target);
+        // the API description has a property of that name, not a value
+        let v = if name == "openapi" {
+            v
+        } else {
+            redacted(&v, &dates)
+        };
+        insta::assert_json_snapshot!(name, v);
+    }
 }
