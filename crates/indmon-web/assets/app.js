@@ -25,25 +25,36 @@
     var option = spec.option;
     var unit = spec.unit === '%' ? ' %' : ' ' + spec.unit;
     var axisFmt = fmt(1);
-    var yAxes = Array.isArray(option.yAxis) ? option.yAxis : [option.yAxis];
-    yAxes.forEach(function (y) {
-      if (!y) return;
-      y.axisLabel = y.axisLabel || {};
-      y.axisLabel.formatter = function (v) { return axisFmt.format(v) + unit; };
-      delete y.name;
+    // value axes get the language's number format and the unit; category axes keep their labels
+    [option.xAxis, option.yAxis].forEach(function (axes) {
+      (Array.isArray(axes) ? axes : [axes]).forEach(function (a) {
+        if (!a || a.type !== 'value') return;
+        a.axisLabel = a.axisLabel || {};
+        var isUnit = a.name === '%' || a.name === undefined;
+        a.axisLabel.formatter = function (v) {
+          return isUnit ? axisFmt.format(v) + unit : fmt(a.max === 1 ? 1 : 0).format(v);
+        };
+        if (a.name === '%') delete a.name;
+      });
     });
     option.animation = !forExport;
     option.aria = { enabled: false };
     option.backgroundColor = '#ffffff';
     option.textStyle = { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif' };
     var table = spec.table || {};
+    var byItem = spec.trigger === 'item';
     option.tooltip = {
-      trigger: 'axis',
+      trigger: byItem ? 'item' : 'axis',
       className: 'chart-tooltip',
-      axisPointer: { type: 'line' },
+      axisPointer: { type: byItem ? 'none' : 'line' },
       formatter: function (params) {
         var p = Array.isArray(params) ? params[0] : params;
         if (!p) return '';
+        if (byItem) {
+          var v = Array.isArray(p.value) ? p.value : [p.value];
+          return '<strong>' + escapeHtml(p.name) + '</strong><br>' + escapeHtml(p.seriesName) +
+            '<br>' + v.map(function (x) { return fmt(2).format(x); }).join(' · ');
+        }
         var rows = table.rows;
         if (rows && rows[p.dataIndex]) {
           var head = table.head || [];

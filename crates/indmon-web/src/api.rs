@@ -387,6 +387,158 @@ pub async fn revisions(
     })
 }
 
+/// A country, a year and `format`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CountryYearQuery {
+    /// Country (ISO alpha-2, e.g. NL) or EU27 [default: the target country, NL].
+    pub geo: Option<String>,
+    /// Year [default: the latest in the trade data].
+    pub year: Option<i32>,
+    /// Output format [default: json].
+    pub format: Option<Format>,
+}
+
+/// The six priority markets of one country: codes, exports, imports, world-export
+/// share, RCA, rank among peers, trend with its significance, status and risky
+/// strategic dependencies; with the indicators per country and year.
+#[utoipa::path(get, path = "/api/v1/markets", tag = "markets", params(CountryYearQuery),
+    responses((status = 200, description = "The status board (CSV: one row per market)", body = indmon_report::markets::Board),
+              (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No trade data for it", body = Problem, content_type = "application/problem+json")))]
+pub async fn markets(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<CountryYearQuery>,
+) -> Result<Response, AppError> {
+    let b = data::markets(&s, q.geo.as_deref(), q.year).await?;
+    Ok(match q.format.unwrap_or_default() {
+        Format::Json => json(&*b),
+        Format::Csv => {
+            let rows: Vec<Vec<String>> = b
+                .markets
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.market.clone(),
+                        b.geo.clone(),
+                        b.year.to_string(),
+                        m.hs6.to_string(),
+                        m.hs6_in_data.to_string(),
+                        num(m.exports_musd),
+                        num(m.imports_musd),
+                        num(m.world_share.map(|x| 100.0 * x)),
+                        num(m.rca),
+                        m.rank.map(|r| r.to_string()).unwrap_or_default(),
+                        m.ranked.map(|r| r.to_string()).unwrap_or_default(),
+                        m.trend.clone(),
+                        num(m.p_value),
+                        m.status.clone(),
+                        m.risky_strategic_dependencies
+                            .map(|r| r.to_string())
+                            .unwrap_or_default(),
+                        b.dataset.clone(),
+                        b.synthetic.to_string(),
+                    ]
+                })
+                .collect();
+            csv(
+                &format!("indmon-markets-{}-{}", b.geo, b.year),
+                &[
+                    "market",
+                    "geo",
+                    "year",
+                    "hs6_codes",
+                    "hs6_in_data",
+                    "exports_musd",
+                    "imports_musd",
+                    "world_share_%",
+                    "rca",
+                    "rank",
+                    "ranked",
+                    "trend",
+                    "trend_p",
+                    "status",
+                    "risky_strategic_dependencies",
+                    "dataset",
+                    "synthetic",
+                ],
+                &rows,
+            )
+        }
+    })
+}
+
+/// The strategic-dependency screen of one reporter: every imported product with the
+/// EU 2021 criteria, persistence, the tier (dependency, strategic, risky strategic)
+/// and why.
+#[utoipa::path(get, path = "/api/v1/dependencies", tag = "dependencies", params(CountryYearQuery),
+    responses((status = 200, description = "The screen (CSV: one row per product)", body = indmon_report::dependencies::Screen),
+              (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No trade data for it", body = Problem, content_type = "application/problem+json")))]
+pub async fn dependencies(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<CountryYearQuery>,
+) -> Result<Response, AppError> {
+    let sc = data::dependencies(&s, q.geo.as_deref(), q.year).await?;
+    Ok(match q.format.unwrap_or_default() {
+        Format::Json => json(&*sc),
+        Format::Csv => {
+            let rows: Vec<Vec<String>> = sc
+                .rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.reporter.clone(),
+                        r.hs6.clone(),
+                        r.name.clone().unwrap_or_default(),
+                        r.year.to_string(),
+                        num(Some(r.imports)),
+                        num(Some(r.imports_outside_bloc)),
+                        num(Some(r.exports)),
+                        num(Some(r.import_hhi)),
+                        num(r.outside_hhi),
+                        num(Some(r.outside_share)),
+                        num(r.import_export_ratio),
+                        num(r.world_hhi),
+                        r.top_origin_iso3.clone(),
+                        num(Some(r.top_origin_share)),
+                        r.criteria_met.clone(),
+                        r.persistence.map(|p| p.to_string()).unwrap_or_default(),
+                        r.tier_label.clone(),
+                        r.areas.join(" "),
+                        r.risk.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            csv(
+                &format!("indmon-dependencies-{}-{}", sc.reporter, sc.year),
+                &[
+                    "reporter",
+                    "hs6",
+                    "name",
+                    "year",
+                    "imports_kusd",
+                    "imports_outside_bloc_kusd",
+                    "exports_kusd",
+                    "import_hhi",
+                    "outside_hhi",
+                    "outside_share",
+                    "import_export_ratio",
+                    "world_hhi",
+                    "top_origin",
+                    "top_origin_share",
+                    "criteria_met",
+                    "persistence",
+                    "tier",
+                    "areas",
+                    "risk",
+                ],
+                &rows,
+            )
+        }
+    })
+}
+
 /// `format` only.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -448,11 +600,13 @@ pub async fn sources(State(s): State<Arc<AppState>>, Query(q): Query<FormatQuery
 #[openapi(
     info(
         title = "indmon API",
-        description = "The industrial-policy monitor: the industry share of value added against the target, its decomposition, peers and revisions, and the sources behind every figure. Read only. Shares are fractions (0.12 = 12 %) in JSON and percent in CSV; contributions and gaps are in percentage points. Errors are RFC 9457 problem details."
+        description = "The industrial-policy monitor: the industry share of value added against the target, its decomposition, peers and revisions; the priority markets; the strategic-dependency screen; and the sources behind every figure. Read only. Shares are fractions (0.12 = 12 %) in JSON and percent in CSV; contributions and gaps are in percentage points. Errors are RFC 9457 problem details."
     ),
-    paths(target, share, decomposition, peers, revisions, sources),
+    paths(target, share, decomposition, peers, revisions, markets, dependencies, sources),
     components(schemas(Format, Problem)),
     tags((name = "target", description = "The industry share against the target"),
+         (name = "markets", description = "The six priority markets"),
+         (name = "dependencies", description = "The strategic-dependency screen"),
          (name = "data", description = "The store's datasets and vintages"))
 )]
 pub struct ApiDoc;

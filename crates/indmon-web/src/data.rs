@@ -346,3 +346,97 @@ pub fn datasets(state: &AppState) -> Vec<DatasetInfo> {
         })
         .collect()
 }
+
+/// The taxonomy and the classification lists the markets and the screen need: parsed
+/// once from what the binary embeds.
+fn taxonomy_and_lists(
+    state: &AppState,
+) -> Result<&'static (
+    indmon_core::taxonomy::Taxonomy,
+    indmon_report::markets::Lists,
+)> {
+    static PARSED: std::sync::OnceLock<
+        std::result::Result<
+            (
+                indmon_core::taxonomy::Taxonomy,
+                indmon_report::markets::Lists,
+            ),
+            String,
+        >,
+    > = std::sync::OnceLock::new();
+    let bundle = state.bundle;
+    PARSED
+        .get_or_init(|| {
+            let bundle = bundle.ok_or("this build has no bundled classification lists")?;
+            let tax = indmon_core::taxonomy::Taxonomy::parse(
+                indmon_report::markets::BUNDLED_TAXONOMY_NAME,
+                indmon_report::markets::BUNDLED_TAXONOMY,
+            )?;
+            let lists = indmon_report::markets::Lists::read(&bundle).map_err(|e| e.to_string())?;
+            Ok((tax, lists))
+        })
+        .as_ref()
+        .map_err(|e| AppError::Internal(e.clone()))
+}
+
+/// The priority-market status board of `geo` (default: the target country).
+pub async fn markets(
+    state: &Arc<AppState>,
+    geo: Option<&str>,
+    year: Option<i32>,
+) -> Result<Arc<indmon_report::markets::Board>> {
+    let geo = geo.map(geo_param).transpose()?;
+    let year = year.map(|y| year_param("year", y)).transpose()?;
+    state
+        .cached(format!("markets:{geo:?}:{year:?}"), move |s| async move {
+            let (tax, lists) = taxonomy_and_lists(&s)?;
+            let req = indmon_report::markets::BoardRequest {
+                geo,
+                year,
+                ..Default::default()
+            };
+            Ok(indmon_report::markets::board(
+                &s.store,
+                &s.settings,
+                tax,
+                indmon_report::markets::BUNDLED_TAXONOMY_NAME,
+                lists,
+                &req,
+            )
+            .await?)
+        })
+        .await
+}
+
+/// The dependency screen of `reporter` (default: the target country): every imported
+/// product with its criteria and tier.
+pub async fn dependencies(
+    state: &Arc<AppState>,
+    reporter: Option<&str>,
+    year: Option<i32>,
+) -> Result<Arc<indmon_report::dependencies::Screen>> {
+    let reporter = reporter.map(geo_param).transpose()?;
+    let year = year.map(|y| year_param("year", y)).transpose()?;
+    state
+        .cached(
+            format!("dependencies:{reporter:?}:{year:?}"),
+            move |s| async move {
+                let (tax, lists) = taxonomy_and_lists(&s)?;
+                let req = indmon_report::dependencies::ScreenRequest {
+                    trade: indmon_report::dependencies::TradeRequest {
+                        reporter,
+                        year,
+                        dataset: None,
+                    },
+                    reexport: None,
+                    tier: indmon_report::dependencies::Tier::None,
+                    million: false,
+                };
+                Ok(
+                    indmon_report::dependencies::screen(&s.store, &s.settings, tax, lists, &req)
+                        .await?,
+                )
+            },
+        )
+        .await
+}

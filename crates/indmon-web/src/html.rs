@@ -62,6 +62,14 @@ pub const PAGES: &[PageId] = &[
         key: "target",
     },
     PageId {
+        path: "/markets",
+        key: "markets",
+    },
+    PageId {
+        path: "/dependencies",
+        key: "dependencies",
+    },
+    PageId {
         path: "/data",
         key: "data",
     },
@@ -192,6 +200,11 @@ pub fn source_line(lang: Lang, sources: &[Source], method: &str) -> String {
             .release
             .clone()
             .unwrap_or_else(|| lang.t("not_published").to_string());
+        let scope = src
+            .scope
+            .as_ref()
+            .map(|x| format!(" ({})", esc(x)))
+            .unwrap_or_default();
         let synthetic = if src.synthetic {
             format!(" <strong>[{}]</strong>", esc(lang.t("synthetic")))
         } else {
@@ -199,7 +212,7 @@ pub fn source_line(lang: Lang, sources: &[Source], method: &str) -> String {
         };
         let _ = write!(
             s,
-            "{} — {}, {} {}, <a class=\"nl-link\" href=\"{}#{}\">{} {}</a>{synthetic}",
+            "{} — {}{scope}, {} {}, <a class=\"nl-link\" href=\"{}#{}\">{} {}</a>{synthetic}",
             esc(&src.publisher),
             esc(&src.title),
             esc(lang.t("release_col")).to_lowercase(),

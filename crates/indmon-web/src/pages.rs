@@ -822,3 +822,256 @@ pub async fn provenance(
     );
     Html(page(lang, &path, lang.t("provenance"), &main)).into_response()
 }
+
+/// A banner for synthetic data and a list of the result's notes.
+fn notes_block(lang: Lang, synthetic: bool, notes: &[String]) -> String {
+    let mut s = String::new();
+    if synthetic {
+        let _ = write!(
+            s,
+            "<p class=\"synthetic-banner nl-paragraph\" role=\"note\"><strong>{}</strong></p>",
+            esc(lang.t("synthetic_banner"))
+        );
+    }
+    if !notes.is_empty() {
+        let _ = write!(
+            s,
+            "<details class=\"notes\" open><summary>{}</summary><ul class=\"utrecht-unordered-list\">",
+            esc(lang.t("notes"))
+        );
+        for n in notes {
+            let _ = write!(
+                s,
+                "<li class=\"utrecht-unordered-list__item\">{}</li>",
+                esc(n)
+            );
+        }
+        s.push_str("</ul></details>");
+    }
+    s
+}
+
+/// `/markets`: the six priority markets of the target country.
+pub async fn markets(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery>) -> Response {
+    let lang = q.lang();
+    let b = match data::markets(&s, None, None).await {
+        Ok(b) => b,
+        Err(e) => return error_page(lang, "/markets", &e),
+    };
+    let year = b.year.to_string();
+    let mut main = format!(
+        "<h1 class=\"nl-heading nl-heading--level-1\">{}</h1><p class=\"nl-paragraph\">{}</p>",
+        esc(&fill(
+            lang.t("markets_title"),
+            &[("geo", &b.geo), ("year", &year)]
+        )),
+        esc(&fill(
+            lang.t("markets_intro"),
+            &[
+                ("tax", "taxonomy/priority-markets.toml"),
+                ("version", &b.taxonomy_version)
+            ]
+        ))
+    );
+    main.push_str(&notes_block(lang, b.synthetic, &b.notes));
+    let name = |m: &indmon_report::markets::MarketStatus| match lang {
+        Lang::Nl => m.name_nl.clone(),
+        Lang::En => m.name_en.clone(),
+    };
+    let names: Vec<String> = b.markets.iter().map(name).collect();
+    let shares: Vec<Value> = b.markets.iter().map(|m| pc(m.world_share)).collect();
+    let option = json!({
+        "color": COLOURS,
+        "grid": { "left": 24, "right": 32, "top": 16, "bottom": 32, "containLabel": true },
+        "yAxis": { "type": "category", "data": names, "inverse": true,
+                   "axisLabel": { "interval": 0, "width": 260, "overflow": "break" } },
+        "xAxis": { "type": "value", "name": "%" },
+        "series": [ { "name": lang.t("world_share"), "type": "bar", "data": shares, "itemStyle": { "color": COLOURS[0] } } ]
+    });
+    let opt = |x: Option<f64>, d: usize| x.map(|v| lang.number(v, d)).unwrap_or_default();
+    let rows: Vec<Vec<String>> = b
+        .markets
+        .iter()
+        .map(|m| {
+            vec![
+                name(m),
+                format!("{} / {}", m.hs6_in_data, m.hs6),
+                opt(m.exports_musd, 1),
+                m.world_share.map(|w| lang.pct(w, 2)).unwrap_or_default(),
+                opt(m.rca, 2),
+                match (m.rank, m.ranked) {
+                    (Some(r), Some(n)) => format!("{r} / {n}"),
+                    _ => String::new(),
+                },
+                m.trend_text.clone(),
+                m.status.clone(),
+                m.risky_strategic_dependencies
+                    .map(|r| r.to_string())
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let fig = Figure {
+        id: "fig-markets",
+        title: fill(lang.t("fig_markets"), &[("geo", &b.geo), ("year", &year)]),
+        desc: fill(lang.t("fig_markets_desc"), &[("geo", &b.geo)]),
+        option,
+        unit: "%",
+        head: vec![
+            lang.t("market").into(),
+            lang.t("codes_in_data").into(),
+            lang.t("exports_musd").into(),
+            lang.t("world_share").into(),
+            "RCA".into(),
+            lang.t("rank").into(),
+            lang.t("trend").into(),
+            lang.t("status").into(),
+            lang.t("risky_deps").into(),
+        ],
+        rows,
+        tooltip_rows: true,
+        csv: "/api/v1/markets?format=csv".into(),
+        filename: format!("indmon-markets-{}-{year}", b.geo),
+        sources: &b.sources,
+        method: &b.method,
+        extra: json!({}),
+    };
+    main.push_str(&fig.render(lang));
+    Html(page(lang, "/markets", lang.t("markets"), &main)).into_response()
+}
+
+/// `/dependencies`: the strategic-dependency screen of the target country.
+pub async fn dependencies(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery>) -> Response {
+    use indmon_report::dependencies::Tier;
+    let lang = q.lang();
+    let sc = match data::dependencies(&s, None, None).await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, "/dependencies", &e),
+    };
+    let year = sc.year.to_string();
+    let mut main = format!(
+        "<h1 class=\"nl-heading nl-heading--level-1\">{}</h1><p class=\"nl-paragraph\">{}</p>",
+        esc(&fill(
+            lang.t("deps_title"),
+            &[("geo", &sc.reporter), ("year", &year)]
+        )),
+        esc(lang.t("deps_intro"))
+    );
+    main.push_str(&notes_block(lang, sc.synthetic, &sc.notes));
+    let c = &sc.counts;
+    main.push_str("<dl class=\"key-figures\" id=\"tier-counts\">");
+    for (key, n) in [
+        ("imported", c.imported),
+        ("tier_dependency", c.dependency),
+        ("tier_strategic", c.strategic),
+        ("tier_risky", c.risky),
+    ] {
+        let _ = write!(
+            main,
+            "<div class=\"key-figure\"><dt>{}</dt><dd>{}</dd></div>",
+            esc(lang.t(key)),
+            esc(&lang.number(n as f64, 0))
+        );
+    }
+    main.push_str("</dl>");
+    // the scatter: one series per tier
+    let th = &s.settings.dependencies;
+    let tiers = [
+        (Tier::None, "tier_none", COLOURS[6]),
+        (Tier::Dependency, "tier_dependency", COLOURS[1]),
+        (Tier::Strategic, "tier_strategic", COLOURS[2]),
+        (Tier::Risky, "tier_risky", COLOURS[5]),
+    ];
+    let label = |r: &indmon_report::dependencies::ScreenRow| match &r.name {
+        Some(n) => format!("{} — {n}", r.hs6),
+        None => r.hs6.clone(),
+    };
+    let mut series = Vec::new();
+    for (k, (tier, key, colour)) in tiers.iter().enumerate() {
+        let points: Vec<Value> = sc
+            .rows
+            .iter()
+            .filter(|r| r.tier == *tier)
+            .filter_map(|r| {
+                r.outside_hhi.map(|h| {
+                    json!({ "value": [round(h, 4), round(100.0 * r.outside_share, 2)], "name": label(r) })
+                })
+            })
+            .collect();
+        let mut sr = json!({ "name": lang.t(key), "type": "scatter", "data": points, "symbolSize": if *tier == Tier::None { 6 } else { 10 },
+                             "itemStyle": { "color": colour } });
+        if k == 0 {
+            sr["markLine"] = json!({ "symbol": "none", "silent": true, "lineStyle": { "color": COLOURS[5], "type": "dashed" },
+                "data": [ { "xAxis": th.outside_hhi }, { "yAxis": 100.0 * th.outside_share } ] });
+        }
+        series.push(sr);
+    }
+    let option = json!({
+        "grid": { "left": 56, "right": 24, "top": 48, "bottom": 48 },
+        "legend": { "top": 0 },
+        "xAxis": { "type": "value", "min": 0, "max": 1, "name": lang.t("outside_hhi"), "nameLocation": "middle", "nameGap": 28 },
+        "yAxis": { "type": "value", "min": 0, "max": 100, "name": "%" },
+        "series": series
+    });
+    let mut shown: Vec<&indmon_report::dependencies::ScreenRow> =
+        sc.rows.iter().filter(|r| r.tier != Tier::None).collect();
+    shown.sort_by(|a, b| b.tier.cmp(&a.tier).then(b.imports.total_cmp(&a.imports)));
+    let opt = |x: Option<f64>, d: usize| x.map(|v| lang.number(v, d)).unwrap_or_default();
+    let rows: Vec<Vec<String>> = shown
+        .iter()
+        .map(|r| {
+            vec![
+                label(r),
+                r.tier_label.clone(),
+                lang.number(r.imports / 1000.0, 1),
+                lang.pct(r.outside_share, 1),
+                opt(r.outside_hhi, 2),
+                opt(r.import_export_ratio, 2),
+                format!(
+                    "{} ({})",
+                    r.top_origin_iso3,
+                    lang.pct(r.top_origin_share, 0)
+                ),
+                r.areas.join(", "),
+                r.risk.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let fig = Figure {
+        id: "fig-dependencies",
+        title: fill(
+            lang.t("fig_deps"),
+            &[("geo", &sc.reporter), ("year", &year)],
+        ),
+        desc: lang.t("fig_deps_desc").into(),
+        option,
+        unit: "%",
+        head: vec![
+            lang.t("product").into(),
+            lang.t("tier").into(),
+            lang.t("imports_musd").into(),
+            lang.t("outside_share").into(),
+            lang.t("outside_hhi").into(),
+            lang.t("ratio").into(),
+            lang.t("top_origin").into(),
+            lang.t("areas").into(),
+            lang.t("risk").into(),
+        ],
+        rows,
+        tooltip_rows: false,
+        csv: "/api/v1/dependencies?format=csv".into(),
+        filename: format!("indmon-dependencies-{}-{year}", sc.reporter),
+        sources: &sc.sources,
+        method: &sc.method,
+        extra: json!({ "trigger": "item" }),
+    };
+    main.push_str(&fig.render(lang));
+    if shown.is_empty() {
+        let _ = write!(
+            main,
+            "<p class=\"nl-paragraph\">{}</p>",
+            esc(lang.t("no_dependencies"))
+        );
+    }
+    Html(page(lang, "/dependencies", lang.t("dependencies"), &main)).into_response()
+}

@@ -596,3 +596,90 @@ fn api_snapshots() {
         insta::assert_json_snapshot!(name, v);
     }
 }
+
+#[test]
+fn markets_and_dependencies_pages_and_api_match_the_command_line() {
+    let s = Served::start();
+    let b = s.json("/api/v1/markets");
+    let markets = b["markets"].as_array().unwrap();
+    assert_eq!(markets.len(), 6, "{b}");
+    let cli: Value =
+        serde_json::from_str(&s._m.run(&["markets", "--format", "json"]).ok().stdout).unwrap();
+    assert_eq!(cli["markets"].as_array().unwrap().len(), 6);
+    for (w, c) in markets.iter().zip(cli["markets"].as_array().unwrap()) {
+        assert_eq!(w["market"], c["market"]);
+        assert_eq!(w["hs6_in_data"], c["hs6_in_data"]);
+        // sums over a parallel stream: equal up to the order of additions
+        match (w["world_share"].as_f64(), c["world_share"].as_f64()) {
+            (Some(a), Some(b)) => assert!((a - b).abs() <= 1e-12 * b.abs().max(1e-300), "{a} {b}"),
+            (a, b) => assert_eq!(a, b),
+        }
+    }
+    assert!(!b["sources"].as_array().unwrap().is_empty());
+
+    let d = s.json("/api/v1/dependencies");
+    assert_eq!(d["reporter"], "NL");
+    let cli: Value = serde_json::from_str(
+        &s._m
+            .run(&["dependencies", "--format", "json", "--tier", "all"])
+            .ok()
+            .stdout,
+    )
+    .unwrap();
+    // the tiers agree with the command line, product by product
+    let tier_of = |rows: &Value, code: &str| -> String {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["hs6"] == code)
+            .map(|r| r["tier"].as_str().unwrap_or_default().to_string())
+            .unwrap_or_default()
+    };
+    let products = cli["products"].as_array().unwrap();
+    assert_eq!(
+        products.len() as u64,
+        d["counts"]["imported"].as_u64().unwrap()
+    );
+    for p in products {
+        let code = p["hs6"].as_str().unwrap();
+        let web = tier_of(&d["rows"], code);
+        let cli_tier = p["tier"].as_str().unwrap_or_default();
+        let web_label = match web.as_str() {
+            "none" => "",
+            "dependency" => "dependency",
+            "strategic" => "strategic dependency",
+            "risky" => "risky strategic dependency",
+            other => panic!("{code}: unknown tier {other}"),
+        };
+        assert_eq!(cli_tier, web_label, "{code}");
+    }
+    let risky = d["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["tier"] == "risky")
+        .count();
+    assert_eq!(Some(risky as u64), d["counts"]["risky"].as_u64());
+    let csv = s.get("/api/v1/dependencies?format=csv").text();
+    assert!(csv.starts_with("reporter,hs6,name,year,"), "{csv}");
+
+    for (page, id) in [
+        ("/markets", "fig-markets"),
+        ("/dependencies?lang=en", "fig-dependencies"),
+    ] {
+        let r = s.get(page);
+        assert_eq!(r.status, 200, "{page}: {}", r.text());
+        assert!(r.text().contains(&format!("id=\"{id}\"")), "{page}");
+    }
+    // a product the screen calls risky is on the page, with its tier
+    let html = s.get("/dependencies?lang=en").text();
+    if let Some(r) = d["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["tier"] == "risky")
+    {
+        assert!(html.contains(r["hs6"].as_str().unwrap()), "{}", r["hs6"]);
+        assert!(html.contains("Risky strategic"));
+    }
+}
