@@ -22,7 +22,7 @@ use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 pub use state::AppState;
@@ -40,13 +40,16 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 
 /// The application: every route and layer.
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new()
+    let pages = Router::new()
         .route("/", get(pages::overview))
         .route("/target", get(pages::target))
         .route("/markets", get(pages::markets))
         .route("/dependencies", get(pages::dependencies))
         .route("/data", get(pages::data_page))
         .route("/data/provenance/{folder}", get(pages::provenance))
+        .route_layer(middleware::from_fn_with_state(state.clone(), page_cache));
+    Router::new()
+        .merge(pages)
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/target", get(api::target))
         .route("/api/v1/target/share", get(api::share))
@@ -61,6 +64,34 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
         .layer(middleware::from_fn(guard))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+}
+
+/// Serves a page rendered before for the same request target; keeps what it renders
+/// (a page depends only on its results, which are cached and emptied together).
+async fn page_cache(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let key = req.uri().to_string();
+    let html = HeaderValue::from_static("text/html; charset=utf-8");
+    if let Some(body) = state.page(&key) {
+        return ([(header::CONTENT_TYPE, html)], body).into_response();
+    }
+    let r = next.run(req).await;
+    if r.status() != StatusCode::OK {
+        return r;
+    }
+    let (parts, body) = r.into_parts();
+    match axum::body::to_bytes(body, 16 << 20).await {
+        Ok(bytes) => {
+            state.keep_page(key, bytes.clone());
+            Response::from_parts(parts, axum::body::Body::from(bytes))
+        }
+        Err(e) => {
+            error::AppError::Internal(format!("reading a rendered page: {e}")).into_response()
+        }
+    }
 }
 
 /// Unknown paths: problem details under `/api/`, a page elsewhere.

@@ -38,6 +38,7 @@ pub struct AppState {
     pub bundle: Option<BundleLookup>,
     catalog: RwLock<Arc<Catalog>>,
     cache: Mutex<HashMap<String, Entry>>,
+    pages: Mutex<HashMap<String, axum::body::Bytes>>,
     /// The runtime computations run on, apart from the one answering requests, so a
     /// slow query never holds up the answers that come from the cache.
     queries: QueryRuntime,
@@ -86,6 +87,7 @@ impl AppState {
             bundle,
             catalog: RwLock::new(Arc::new(catalog)),
             cache: Mutex::new(HashMap::new()),
+            pages: Mutex::new(HashMap::new()),
             queries: QueryRuntime(Some(rt)),
             permits: Semaphore::new(workers),
         }))
@@ -104,6 +106,7 @@ impl AppState {
         if changed {
             *self.catalog.write().expect("catalog lock") = Arc::new(fresh);
             self.cache.lock().expect("cache lock").clear();
+            self.pages.lock().expect("page cache lock").clear();
         }
         Ok(changed)
     }
@@ -122,6 +125,24 @@ impl AppState {
                 }
             }
         });
+    }
+
+    /// A rendered page kept for `key` (its request target).
+    pub fn page(&self, key: &str) -> Option<axum::body::Bytes> {
+        self.pages
+            .lock()
+            .expect("page cache lock")
+            .get(key)
+            .cloned()
+    }
+
+    /// Keeps a rendered page for `key` (bounded like the results).
+    pub fn keep_page(&self, key: String, body: axum::body::Bytes) {
+        let mut pages = self.pages.lock().expect("page cache lock");
+        if pages.len() >= CACHE_ENTRIES && !pages.contains_key(&key) {
+            pages.clear();
+        }
+        pages.insert(key, body);
     }
 
     /// The result of `compute` for `key`: computed once on the query runtime (other

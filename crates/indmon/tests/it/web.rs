@@ -405,6 +405,9 @@ fn pages_in_dutch_and_english_with_strict_headers() {
         .unwrap();
     let spec: Value = serde_json::from_str(block).unwrap();
     assert_eq!(spec["target"]["share_pct"], 15.0);
+    // a page served again (from the page cache) is the same page
+    assert_eq!(s.get("/?lang=en").body, s.get("/?lang=en").body);
+    assert_ne!(s.get("/?lang=en").body, s.get("/").body);
     let r = s.get("/no-such-page?lang=en");
     assert_eq!(r.status, 404);
     assert!(r.text().contains("<html lang=\"en\""));
