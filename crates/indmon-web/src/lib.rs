@@ -114,10 +114,10 @@ async fn fallback(req: Request) -> Response {
 async fn guard(req: Request, next: Next) -> Response {
     let uri_len = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
     if uri_len > MAX_URI {
-        return error::problem(
+        return secure(error::problem(
             StatusCode::URI_TOO_LONG,
             &format!("the request target is longer than {MAX_URI} bytes"),
-        );
+        ));
     }
     if req.method() != Method::GET && req.method() != Method::HEAD {
         let mut r = error::problem(

@@ -448,7 +448,9 @@ fn hostile_requests_get_4xx_and_never_a_file() {
     }
     // a long request target
     let long = format!("/api/v1/target?geo={}", "A".repeat(10_000));
-    assert_eq!(s.get(&long).status, 414);
+    let r = s.get(&long);
+    assert_eq!(r.status, 414);
+    assert!(r.header("content-security-policy").is_some(), "every answer has the headers");
     // huge headers
     let big = format!(
         "GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\nConnection: close\r\n\r\n",
