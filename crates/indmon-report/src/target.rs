@@ -441,6 +441,51 @@ pub struct Overview {
     pub sources: Vec<Source>,
 }
 
+/// One year of the share chart: the observed share, both paths to the target and the
+/// outlook band (fractions; `None` where a line has no point that year).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChartRow {
+    /// Year.
+    pub year: i32,
+    /// Observed share.
+    pub observed: Option<f64>,
+    /// Straight line to the target.
+    pub linear: Option<f64>,
+    /// Constant growth to the target.
+    pub constant_growth: Option<f64>,
+    /// Outlook median.
+    pub median: Option<f64>,
+    /// Outlook 80 % band, low and high.
+    pub band80: Option<(f64, f64)>,
+    /// Outlook 95 % band, low and high.
+    pub band95: Option<(f64, f64)>,
+}
+
+impl Overview {
+    /// The share chart year by year, from `from` (e.g. the first observation, or the
+    /// last for the way ahead only) to the target year.
+    pub fn chart_rows(&self, from: i32) -> Vec<ChartRow> {
+        let at = |line: &[(i32, f64)], y: i32| line.iter().find(|p| p.0 == y).map(|p| p.1);
+        (from..=self.target.year)
+            .map(|y| {
+                let band = self
+                    .outlook
+                    .ok()
+                    .and_then(|ol| ol.bands.iter().find(|b| b.year == y));
+                ChartRow {
+                    year: y,
+                    observed: self.series.iter().find(|p| p.year == y).map(|p| p.share),
+                    linear: at(&self.path.linear, y),
+                    constant_growth: at(&self.path.constant_growth, y),
+                    median: band.map(|b| b.median),
+                    band80: band.map(|b| (b.lo80, b.hi80)),
+                    band95: band.map(|b| (b.lo95, b.hi95)),
+                }
+            })
+            .collect()
+    }
+}
+
 /// The overview of `req.focus`.
 pub async fn overview(
     store: &Store,

@@ -128,37 +128,24 @@ pub fn num(x: Option<f64>) -> String {
 }
 
 /// The rows of the share chart: every year from the first observation to the target
-/// year with the observed share, both paths and the outlook band, in percent.
+/// year with the observed share, both paths, the outlook band and the target, in percent.
 pub fn overview_rows(o: &Overview) -> Vec<Vec<String>> {
-    let first = o.series.first().map(|p| p.year).unwrap_or(o.latest.year);
-    let band = |y: i32| {
-        o.outlook
-            .ok()
-            .and_then(|ol| ol.bands.iter().find(|b| b.year == y))
-    };
-    (first..=o.target.year)
-        .map(|y| {
-            let pc = |x: Option<f64>| num(x.map(|v| 100.0 * v));
-            let obs = o.series.iter().find(|p| p.year == y).map(|p| p.share);
-            let lin = o.path.linear.iter().find(|p| p.0 == y).map(|p| p.1);
-            let cg = o
-                .path
-                .constant_growth
-                .iter()
-                .find(|p| p.0 == y)
-                .map(|p| p.1);
-            let b = band(y);
+    let first = o.series.first().map_or(o.latest.year, |p| p.year);
+    let pc = |x: Option<f64>| num(x.map(|v| 100.0 * v));
+    o.chart_rows(first)
+        .iter()
+        .map(|r| {
             vec![
-                y.to_string(),
-                pc(obs),
-                pc(lin),
-                pc(cg),
-                pc(b.map(|b| b.median)),
-                pc(b.map(|b| b.lo80)),
-                pc(b.map(|b| b.hi80)),
-                pc(b.map(|b| b.lo95)),
-                pc(b.map(|b| b.hi95)),
-                num(Some(100.0 * o.target.share)),
+                r.year.to_string(),
+                pc(r.observed),
+                pc(r.linear),
+                pc(r.constant_growth),
+                pc(r.median),
+                pc(r.band80.map(|b| b.0)),
+                pc(r.band80.map(|b| b.1)),
+                pc(r.band95.map(|b| b.0)),
+                pc(r.band95.map(|b| b.1)),
+                pc(Some(o.target.share)),
             ]
         })
         .collect()

@@ -8,11 +8,10 @@ use std::sync::Arc;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use indmon_report::target::Overview;
+use indmon_report::target::{ChartRow, Overview};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::api::{OVERVIEW_HEAD, overview_rows};
 use crate::data;
 use crate::error::AppError;
 use crate::html::{Figure, anchor, esc, fill, href, page, source_line, table};
@@ -89,23 +88,14 @@ fn pc(x: Option<f64>) -> Value {
 
 /// The share chart: observed, both paths, the outlook band and the target line.
 fn share_figure<'a>(lang: Lang, o: &'a Overview) -> Figure<'a> {
-    let rows = overview_rows(o);
-    let years: Vec<String> = rows.iter().map(|r| r[0].clone()).collect();
     let first = o.series.first().map_or(o.latest.year, |p| p.year);
-    let col = |k: usize| -> Vec<Value> {
+    let rows = o.chart_rows(first);
+    let years: Vec<String> = rows.iter().map(|r| r.year.to_string()).collect();
+    let col =
+        |f: fn(&ChartRow) -> Option<f64>| -> Vec<Value> { rows.iter().map(|r| pc(f(r))).collect() };
+    let width = |f: fn(&ChartRow) -> Option<(f64, f64)>| -> Vec<Value> {
         rows.iter()
-            .map(|r| {
-                r[k].parse::<f64>()
-                    .map_or(Value::Null, |v| json!(round(v, 4)))
-            })
-            .collect()
-    };
-    let diff = |hi: usize, lo: usize| -> Vec<Value> {
-        rows.iter()
-            .map(|r| match (r[hi].parse::<f64>(), r[lo].parse::<f64>()) {
-                (Ok(h), Ok(l)) => json!(round(h - l, 4)),
-                _ => Value::Null,
-            })
+            .map(|r| pc(f(r).map(|(lo, hi)| hi - lo)))
             .collect()
     };
     let target_pct = 100.0 * o.target.share;
@@ -125,19 +115,19 @@ fn share_figure<'a>(lang: Lang, o: &'a Overview) -> Figure<'a> {
         "xAxis": { "type": "category", "data": years, "boundaryGap": false },
         "yAxis": { "type": "value", "scale": true, "name": "%" },
         "series": [
-            band("lo95", "b95", col(7), "#ffffff", false),
-            band(lang.t("band95"), "b95", diff(8, 7), "rgba(0,123,199,0.12)", true),
-            band("lo80", "b80", col(5), "#ffffff", false),
-            band(lang.t("band80"), "b80", diff(6, 5), "rgba(0,123,199,0.22)", true),
-            { "name": lang.t("observed"), "type": "line", "data": col(1), "symbol": "circle", "symbolSize": 5,
+            band("lo95", "b95", col(|r| r.band95.map(|b| b.0)), "#ffffff", false),
+            band(lang.t("band95"), "b95", width(|r| r.band95), "rgba(0,123,199,0.12)", true),
+            band("lo80", "b80", col(|r| r.band80.map(|b| b.0)), "#ffffff", false),
+            band(lang.t("band80"), "b80", width(|r| r.band80), "rgba(0,123,199,0.22)", true),
+            { "name": lang.t("observed"), "type": "line", "data": col(|r| r.observed), "symbol": "circle", "symbolSize": 5,
               "lineStyle": { "width": 3, "color": COLOURS[0] }, "itemStyle": { "color": COLOURS[0] },
               "markLine": { "symbol": "none", "silent": true,
                             "lineStyle": { "color": COLOURS[5], "type": "solid", "width": 2 },
                             "label": { "formatter": target_label, "position": "insideStartTop" },
                             "data": [ { "yAxis": round(target_pct, 4), "name": target_label } ] } },
-            { "name": lang.t("linear"), "type": "line", "data": col(2), "symbol": "none", "lineStyle": { "type": "dashed", "color": COLOURS[2] }, "itemStyle": { "color": COLOURS[2] } },
-            { "name": lang.t("constant"), "type": "line", "data": col(3), "symbol": "none", "lineStyle": { "type": "dotted", "width": 2, "color": COLOURS[3] }, "itemStyle": { "color": COLOURS[3] } },
-            { "name": lang.t("median"), "type": "line", "data": col(4), "symbol": "none", "lineStyle": { "type": "dashed", "color": COLOURS[1] }, "itemStyle": { "color": COLOURS[1] } },
+            { "name": lang.t("linear"), "type": "line", "data": col(|r| r.linear), "symbol": "none", "lineStyle": { "type": "dashed", "color": COLOURS[2] }, "itemStyle": { "color": COLOURS[2] } },
+            { "name": lang.t("constant"), "type": "line", "data": col(|r| r.constant_growth), "symbol": "none", "lineStyle": { "type": "dotted", "width": 2, "color": COLOURS[3] }, "itemStyle": { "color": COLOURS[3] } },
+            { "name": lang.t("median"), "type": "line", "data": col(|r| r.median), "symbol": "none", "lineStyle": { "type": "dashed", "color": COLOURS[1] }, "itemStyle": { "color": COLOURS[1] } },
         ]
     });
     let head: Vec<String> = vec![
@@ -151,20 +141,23 @@ fn share_figure<'a>(lang: Lang, o: &'a Overview) -> Figure<'a> {
         format!("{} ↓", lang.t("band95")),
         format!("{} ↑", lang.t("band95")),
     ];
-    let cell = |s: &str| {
-        s.parse::<f64>()
-            .map(|v| format!("{} %", lang.number(v, 2)))
-            .unwrap_or_default()
-    };
+    let cell = |x: Option<f64>| x.map(|v| lang.pct(v, 2)).unwrap_or_default();
     let table_rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            let mut out = vec![r[0].clone()];
-            out.extend(r[1..9].iter().map(|c| cell(c)));
-            out
+            vec![
+                r.year.to_string(),
+                cell(r.observed),
+                cell(r.linear),
+                cell(r.constant_growth),
+                cell(r.median),
+                cell(r.band80.map(|b| b.0)),
+                cell(r.band80.map(|b| b.1)),
+                cell(r.band95.map(|b| b.0)),
+                cell(r.band95.map(|b| b.1)),
+            ]
         })
         .collect();
-    debug_assert_eq!(OVERVIEW_HEAD.len(), 10);
     Figure {
         id: "fig-share",
         title: format!(

@@ -537,23 +537,24 @@ fn overview(
             Ok(())
         }
         Format::Csv => {
-            let mut rows = Vec::new();
-            for (k, (year, lin)) in path.linear.iter().enumerate() {
-                let band = outlook.and_then(|o| o.bands.iter().find(|b| b.year == *year));
-                let observed = series.iter().find(|o| o.year == *year).map(|o| o.share);
-                let n = |x: Option<f64>| x.map_or(Cell::Null, |v| Cell::Num(100.0 * v));
-                rows.push(vec![
-                    Cell::Int(*year as i64),
-                    n(observed),
-                    Cell::Num(100.0 * lin),
-                    Cell::Num(100.0 * path.constant_growth[k].1),
-                    n(band.map(|b| b.median)),
-                    n(band.map(|b| b.lo80)),
-                    n(band.map(|b| b.hi80)),
-                    n(band.map(|b| b.lo95)),
-                    n(band.map(|b| b.hi95)),
-                ]);
-            }
+            let n = |x: Option<f64>| x.map_or(Cell::Null, |v| Cell::Num(100.0 * v));
+            let rows: Vec<Vec<Cell>> = ov
+                .chart_rows(last.year)
+                .iter()
+                .map(|r| {
+                    vec![
+                        Cell::Int(r.year as i64),
+                        n(r.observed),
+                        n(r.linear),
+                        n(r.constant_growth),
+                        n(r.median),
+                        n(r.band80.map(|b| b.0)),
+                        n(r.band80.map(|b| b.1)),
+                        n(r.band95.map(|b| b.0)),
+                        n(r.band95.map(|b| b.1)),
+                    ]
+                })
+                .collect();
             print_rows(
                 &mut std::io::stdout().lock(),
                 Format::Csv,
