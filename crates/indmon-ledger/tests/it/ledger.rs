@@ -1,0 +1,592 @@
+//! One suite, run on SQLite and on PostgreSQL (see `main.rs`).
+
+use std::collections::BTreeMap;
+
+use indmon_ledger::progress::{self, SeriesValue};
+use indmon_ledger::schema::{ENTITIES, entity};
+use indmon_ledger::{Error, Incoming, Ledger, Outcome, Value, io, seed};
+
+use crate::TestDb;
+
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { super::$name(&crate::TestDb::sqlite()) } )*
+        }
+        mod postgres {
+            $( #[test] fn $name() { super::$name(&crate::TestDb::postgres()) } )*
+        }
+    };
+}
+
+on_both!(
+    seed_holds_what_the_policy_page_states,
+    tables_match_the_field_lists,
+    changes_are_versioned_and_audited,
+    invalid_records_are_refused_and_change_nothing,
+    stale_version_is_a_conflict_and_nothing_is_lost,
+    simultaneous_editors_one_wins,
+    malformed_csv_imports_name_the_row_and_change_nothing,
+    exports_import_back_unchanged,
+    xlsx_export_reads_back_with_a_spreadsheet_reader,
+    dry_run_keeps_nothing,
+    tokens_are_hashed_and_revocable,
+    progress_against_targets_and_budget,
+);
+
+fn inc(id: &str, fields: &[(&str, &str)]) -> Incoming {
+    Incoming {
+        id: id.into(),
+        version: None,
+        fields: fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    }
+}
+
+/// Everything in the ledger, as comparable text: every record and the audit trail.
+fn state(l: &mut Ledger) -> String {
+    let snap = l.snapshot().unwrap();
+    let mut out = String::new();
+    for e in ENTITIES {
+        for r in snap.of(e.name) {
+            out.push_str(&r.to_json().to_string());
+            out.push('\n');
+        }
+    }
+    for c in l.history(None, None, 100_000).unwrap() {
+        out.push_str(&serde_json::to_string(&c).unwrap());
+        out.push('\n');
+    }
+    out
+}
+
+fn seed_holds_what_the_policy_page_states(t: &TestDb) {
+    let mut l = t.open();
+    let snap = l.snapshot().unwrap();
+    let goal = snap.find("goal", seed::GOAL).expect("goal");
+    assert!(goal.text("statement").unwrap().contains("15 procent"));
+    let programmes: Vec<&str> = snap.of("programme").iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(
+        programmes,
+        [
+            "biotechnology",
+            "defence_growth",
+            "digital_ai",
+            "innovative_chemistry",
+            "machine_building",
+            "semiconductors"
+        ]
+    );
+    let types: Vec<&str> = snap.of("action_type").iter().map(|r| r.name(false)).collect();
+    assert_eq!(
+        types,
+        [
+            "Capaciteit en kennis",
+            "Ecosystemen bouwen",
+            "Financiering",
+            "Regelgeving",
+            "Ruimte, infrastructuur, water en gebouwen",
+            "Internationalisering en acquisitie",
+            "Menselijk kapitaal",
+            "Marktcreatie",
+            "Kennis en onderzoek"
+        ]
+    );
+    let total = snap.find("budget_line", "totaal-2024").expect("2024 total");
+    assert_eq!(total.get("amount_eur"), &Value::Int(338_300_000));
+    assert_eq!(total.get("year"), &Value::Int(2024));
+    assert_eq!(total.text("covers"), Some("expenditure,tax_expenditure"));
+    assert!(total.text("source_document").unwrap().contains("Ontwerpbegroting 2026"));
+    let instruments: Vec<&str> = snap.of("instrument").iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(instruments, ["pps_innovatieregeling", "tki"]);
+    let ind = snap.find("indicator", "industry_share").unwrap();
+    assert_eq!(ind.get("target_value"), &Value::Real(15.0));
+    assert_eq!(ind.get("target_year"), &Value::Int(2030));
+    assert_eq!(ind.text("series"), Some("industry_share"));
+    assert_eq!(ind.text("unit"), Some("%"));
+    assert!(ind.get("baseline_value").is_null(), "no baseline is invented");
+    let end = snap.find("milestone", "einde-topsectorenbeleid").unwrap();
+    assert_eq!(end.text("date"), Some("2026-01-01"));
+    // Nothing beyond the page: no actions, no actuals, no amounts but the total.
+    assert!(snap.of("action").is_empty());
+    assert!(snap.of("actual").is_empty());
+    assert_eq!(snap.of("budget_line").len(), 1);
+    // Every seeded record is version 1, by the seed, in the audit trail.
+    let history = l.history(None, None, 1000).unwrap();
+    let records: usize = ENTITIES.iter().map(|e| snap.of(e.name).len()).sum();
+    assert_eq!(history.len(), records);
+    assert!(history.iter().all(|c| c.version == 1 && c.changed_by == seed::ACTOR));
+    // Opening again neither migrates nor seeds again.
+    let before = state(&mut l);
+    drop(l);
+    let mut again = t.open();
+    assert_eq!(state(&mut again), before);
+    assert_eq!(again.migrations().unwrap().len(), 1);
+}
+
+fn tables_match_the_field_lists(t: &TestDb) {
+    let mut l = t.open();
+    for e in ENTITIES {
+        let cols = io::header(e).join(", ");
+        l.db()
+            .query(&format!("SELECT {cols} FROM {} WHERE 1 = 0", e.name), &[])
+            .unwrap_or_else(|err| panic!("{}: {err}", e.name));
+        // And no column beyond them: an insert naming only these columns must be complete.
+        let count = l
+            .db()
+            .query(&format!("SELECT * FROM {} WHERE 1 = 0", e.name), &[])
+            .unwrap();
+        assert!(count.is_empty());
+    }
+}
+
+fn changes_are_versioned_and_audited(t: &TestDb) {
+    let mut l = t.open();
+    let action = entity("action").unwrap();
+    let made = l
+        .add(
+            action,
+            &inc(
+                "chips-act-nl",
+                &[
+                    ("programme_id", "semiconductors"),
+                    ("action_type_id", "finance"),
+                    ("name", "Co-financing of a pilot line"),
+                    ("status", "in_preparation"),
+                    ("start_date", "2026-03-01"),
+                    ("source", "test"),
+                ],
+            ),
+            "alice",
+        )
+        .unwrap();
+    assert_eq!(made.version, 1);
+    let mut change = inc("chips-act-nl", &[("status", "active")]);
+    change.version = Some(1);
+    let (changed, outcome) = l.update(action, &change, "bob").unwrap();
+    assert_eq!(outcome, Outcome::Updated);
+    assert_eq!(changed.version, 2);
+    assert_eq!(changed.text("status"), Some("active"));
+    assert_eq!(changed.text("start_date"), Some("2026-03-01"), "untouched fields stay");
+    // The same values again write nothing.
+    let mut same = inc("chips-act-nl", &[("status", "active")]);
+    same.version = Some(2);
+    assert_eq!(l.update(action, &same, "bob").unwrap().1, Outcome::Unchanged);
+    let history = l.history(Some(action), Some("chips-act-nl"), 10).unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].version, 2);
+    assert_eq!(history[0].changed_by, "bob");
+    assert_eq!(
+        history[0].diff(),
+        [("status".to_owned(), "in_preparation".to_owned(), "active".to_owned())]
+    );
+    assert_eq!(history[1].operation, "insert");
+    assert!(history[1].before.is_none());
+    // A generated id has the entity's prefix.
+    let generated = l
+        .add(
+            entity("milestone").unwrap(),
+            &inc(
+                "",
+                &[
+                    ("programme_id", "semiconductors"),
+                    ("name_nl", "Pilotlijn open"),
+                    ("status", "planned"),
+                    ("date", "2027-06-30"),
+                    ("source", "test"),
+                ],
+            ),
+            "alice",
+        )
+        .unwrap();
+    assert!(generated.id.starts_with("ms-"), "{}", generated.id);
+}
+
+fn invalid_records_are_refused_and_change_nothing(t: &TestDb) {
+    let mut l = t.open();
+    let before = state(&mut l);
+    let cases: &[(&str, Incoming, &str, &str)] = &[
+        (
+            "action",
+            inc("a1", &[("programme_id", "nope"), ("action_type_id", "finance"), ("name", "x"), ("source", "s")]),
+            "programme_id",
+            "there is no programme 'nope'",
+        ),
+        (
+            "action",
+            inc("a1", &[("programme_id", "semiconductors"), ("action_type_id", "finance"), ("source", "s")]),
+            "name",
+            "required",
+        ),
+        (
+            "programme",
+            inc("p1", &[("goal_id", seed::GOAL), ("name_nl", "x"), ("source", "s"), ("start_date", "2027-01-01"), ("end_date", "2026-01-01")]),
+            "end_date",
+            "before the start",
+        ),
+        (
+            "indicator",
+            inc("i1", &[("programme_id", "biotechnology"), ("level", "output"), ("name_nl", "x"), ("unit", " "), ("source", "s")]),
+            "unit",
+            "required",
+        ),
+        (
+            "indicator",
+            inc("i1", &[("programme_id", "biotechnology"), ("level", "output"), ("name_nl", "x"), ("unit", "n"), ("target_value", "3"), ("source", "s")]),
+            "target_year",
+            "needs its year",
+        ),
+        (
+            "budget_line",
+            inc("b1", &[("year", "2024"), ("kind", "expenditure"), ("prices", "current"), ("source_document", "d"), ("amount_eur", "5")]),
+            "programme_id",
+            "give a programme_id or a goal_id",
+        ),
+        (
+            // Itemised lines may not exceed the stated 2024 total of 338.3 million.
+            "budget_line",
+            inc("b1", &[("programme_id", "semiconductors"), ("year", "2024"), ("kind", "tax_expenditure"), ("prices", "current"), ("source_document", "d"), ("amount_eur", "400000000")]),
+            "amount_eur",
+            "more than the stated total 'totaal-2024' of 338300000 euros",
+        ),
+        (
+            "budget_line",
+            inc("b1", &[("programme_id", "semiconductors"), ("year", "2024"), ("kind", "expenditure"), ("prices", "current"), ("source_document", "d"), ("amount_eur", "12,5")]),
+            "amount_eur",
+            "whole euros",
+        ),
+        (
+            "goal",
+            inc("bad id!", &[("name_nl", "x"), ("source", "s")]),
+            "id",
+            "letters, digits",
+        ),
+        (
+            "goal",
+            inc(seed::GOAL, &[("name_nl", "x"), ("source", "s")]),
+            "id",
+            "taken",
+        ),
+    ];
+    for (e, incoming, field, needle) in cases {
+        let err = l.add(entity(e).unwrap(), incoming, "alice").unwrap_err();
+        match &err {
+            Error::Invalid { field: f, message, .. } => {
+                assert_eq!(f, field, "{err}");
+                assert!(message.contains(needle), "{err}");
+            }
+            other => panic!("{e} {}: expected Invalid, got {other}", incoming.id),
+        }
+    }
+    assert_eq!(state(&mut l), before, "a refused change leaves the ledger as it was");
+}
+
+fn stale_version_is_a_conflict_and_nothing_is_lost(t: &TestDb) {
+    let programme = entity("programme").unwrap();
+    let mut alice = t.open();
+    let mut bob = t.open();
+    let read_by_alice = alice.get(programme, "biotechnology").unwrap();
+    let read_by_bob = bob.get(programme, "biotechnology").unwrap();
+    assert_eq!(read_by_alice.version, read_by_bob.version);
+    let mut a = inc("biotechnology", &[("status", "active"), ("start_date", "2026-02-01")]);
+    a.version = Some(read_by_alice.version);
+    alice.update(programme, &a, "alice").unwrap();
+    let mut b = inc("biotechnology", &[("notes", "Bob's note")]);
+    b.version = Some(read_by_bob.version);
+    let err = bob.update(programme, &b, "bob").unwrap_err();
+    match &err {
+        Error::Conflict { expected, current, by, .. } => {
+            assert_eq!(*expected, read_by_bob.version);
+            assert_eq!(*current, read_by_bob.version + 1);
+            assert_eq!(by, "alice");
+        }
+        other => panic!("expected a conflict, got {other}"),
+    }
+    assert!(err.to_string().contains("was not saved"), "{err}");
+    // Alice's change is there; Bob's is not half-applied.
+    let now = bob.get(programme, "biotechnology").unwrap();
+    assert_eq!(now.text("status"), Some("active"));
+    assert_eq!(now.text("start_date"), Some("2026-02-01"));
+    assert_eq!(now.text("notes"), read_by_bob.text("notes"));
+    // Bob reloads and applies again: both changes stand.
+    b.version = Some(now.version);
+    let (merged, _) = bob.update(programme, &b, "bob").unwrap();
+    assert_eq!(merged.text("status"), Some("active"));
+    assert_eq!(merged.text("notes"), Some("Bob's note"));
+    assert_eq!(merged.version, read_by_bob.version + 2);
+}
+
+fn simultaneous_editors_one_wins(t: &TestDb) {
+    let programme = entity("programme").unwrap();
+    let start = t.open().get(programme, "machine_building").unwrap().version;
+    let editors = 6;
+    let barrier = std::sync::Barrier::new(editors);
+    let results: Vec<Result<(), Error>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..editors)
+            .map(|i| {
+                let barrier = &barrier;
+                s.spawn(move || {
+                    let mut l = t.open();
+                    barrier.wait();
+                    let mut c = inc("machine_building", &[("notes", &format!("editor {i}"))]);
+                    c.version = Some(start);
+                    l.update(programme, &c, &format!("editor-{i}")).map(|_| ())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let wins = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(wins, 1, "{results:?}");
+    assert!(
+        results
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .all(|e| matches!(e, Error::Conflict { .. })),
+        "{results:?}"
+    );
+    let mut l = t.open();
+    let after = l.get(programme, "machine_building").unwrap();
+    assert_eq!(after.version, start + 1);
+    let history = l.history(Some(programme), Some("machine_building"), 10).unwrap();
+    assert_eq!(history.len(), 2, "one insert, one winning update");
+    assert_eq!(history[0].changed_by, after.updated_by);
+}
+
+fn malformed_csv_imports_name_the_row_and_change_nothing(t: &TestDb) {
+    let mut l = t.open();
+    let before = state(&mut l);
+    let dir = tempfile::tempdir().unwrap();
+    let head = "id,programme_id,year,kind,amount_eur,prices,source_document\n";
+    let good = "b1,semiconductors,2025,expenditure,1000000,current,Begroting 2025\n";
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty", Vec::new(), "empty"),
+        ("wrong columns", b"id,programme,amount\nb1,x,1\n".to_vec(), "unknown column \"programme\""),
+        ("no id column", b"programme_id,year\nsemiconductors,2025\n".to_vec(), "no id column"),
+        (
+            "cp1252",
+            [head.as_bytes(), good.as_bytes(), b"b2,semiconductors,2025,expenditure,5,current,Begroting \xe9\xe9n\n"].concat(),
+            "line 3: not UTF-8",
+        ),
+        (
+            "bad number",
+            format!("{head}{good}b2,semiconductors,2025,expenditure,\"1.000.000\",current,x\n").into_bytes(),
+            "line 3, field amount_eur: expected whole euros",
+        ),
+        (
+            "bad code",
+            format!("{head}{good}b2,semiconductors,2025,spending,5,current,x\n").into_bytes(),
+            "line 3, field kind: expected one of",
+        ),
+        (
+            "duplicate id",
+            format!("{head}{good}{good}").into_bytes(),
+            "line 3, field id: budget_line 'b1' appears twice (also at",
+        ),
+        (
+            "truncated download",
+            format!("{head}{good}b2,semiconductors,2025,expend").into_bytes(),
+            "line 3: 4 fields where the header has 7",
+        ),
+        (
+            "missing reference",
+            format!("{head}{good}b2,quantum,2025,expenditure,5,current,x\n").into_bytes(),
+            "line 3, field programme_id: there is no programme 'quantum'",
+        ),
+        (
+            "missing required",
+            format!("{head}{good}b2,semiconductors,,expenditure,5,current,x\n").into_bytes(),
+            "line 3, field year: required",
+        ),
+        (
+            "over the stated total",
+            format!("{head}{good}b2,semiconductors,2024,expenditure,338300001,current,x\n").into_bytes(),
+            "budget_lines.csv, line 3, field amount_eur: the itemised lines it covers (b2)",
+        ),
+        (
+            "stale version",
+            format!("id,version,notes\n{},0,x\n", seed::GOAL).into_bytes(),
+            "field version: expected a version number of 1 or more",
+        ),
+    ];
+    for (what, bytes, needle) in cases {
+        let file = if what == "stale version" { "goals.csv" } else { "budget_lines.csv" };
+        let path = dir.path().join(file);
+        std::fs::write(&path, &bytes).unwrap();
+        let err = match io::read(&path, None) {
+            Err(e) => e,
+            Ok(batch) => {
+                let places = batch.places.clone();
+                l.apply(&batch.items, "importer", &|i| places[i].clone(), false)
+                    .expect_err(what)
+            }
+        };
+        let msg = err.to_string();
+        assert!(msg.contains(needle), "{what}: {msg}");
+        assert!(msg.contains("nothing was imported"), "{what}: {msg}");
+        assert!(
+            msg.contains("budget_lines.csv") || msg.contains("goals.csv"),
+            "{what}: the file is named: {msg}"
+        );
+        assert_eq!(state(&mut l), before, "{what}: the ledger is unchanged");
+    }
+    // A byte-order mark is fine, and so is the good row.
+    let path = dir.path().join("budget_lines.csv");
+    std::fs::write(&path, [b"\xEF\xBB\xBF".as_slice(), head.as_bytes(), good.as_bytes()].concat()).unwrap();
+    let batch = io::read(&path, None).unwrap();
+    let report = l.apply(&batch.items, "importer", &|_| String::new(), false).unwrap();
+    assert_eq!(report.totals(), (1, 0, 0));
+}
+
+fn exports_import_back_unchanged(t: &TestDb) {
+    let mut l = t.open();
+    l.add(
+        entity("actual").unwrap(),
+        &inc(
+            "share-2023",
+            &[("indicator_id", "industry_share"), ("period", "2023"), ("value", "12.03"), ("source", "Eurostat nama_10_a64")],
+        ),
+        "alice",
+    )
+    .unwrap();
+    let snap = l.snapshot().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("ledger.json");
+    std::fs::write(&json, serde_json::to_vec_pretty(&io::to_json(&snap, l.target())).unwrap()).unwrap();
+    let xlsx = dir.path().join("ledger.xlsx");
+    std::fs::write(&xlsx, io::to_xlsx(&snap, l.target()).unwrap()).unwrap();
+    let records: usize = ENTITIES.iter().map(|e| snap.of(e.name).len()).sum();
+    for path in [&json, &xlsx] {
+        let batch = io::read(path, None).unwrap();
+        assert_eq!(batch.items.len(), records);
+        let places = batch.places.clone();
+        let report = l.apply(&batch.items, "importer", &|i| places[i].clone(), false).unwrap();
+        assert_eq!(report.totals(), (0, 0, records), "{}", path.display());
+    }
+    for e in ENTITIES {
+        let csv = dir.path().join(format!("{}.csv", e.plural));
+        std::fs::write(&csv, io::to_csv(e, snap.of(e.name)).unwrap()).unwrap();
+        let batch = io::read(&csv, None).unwrap();
+        let report = l.apply(&batch.items, "importer", &|_| String::new(), false).unwrap();
+        assert_eq!(report.totals(), (0, 0, snap.of(e.name).len()), "{}", e.name);
+    }
+    // Into an empty database of the other kind: the same records.
+    let other = crate::TestDb::sqlite();
+    let mut fresh = other.open();
+    let batch = io::read(&json, None).unwrap();
+    let report = fresh.apply(&batch.items, "importer", &|_| String::new(), false).unwrap();
+    assert_eq!(report.totals().0, 1, "only the actual is new; the seed is there");
+    let a = fresh.snapshot().unwrap();
+    for e in ENTITIES {
+        let left: Vec<_> = a.of(e.name).iter().map(|r| (r.id.clone(), r.values.clone())).collect();
+        let right: Vec<_> = snap.of(e.name).iter().map(|r| (r.id.clone(), r.values.clone())).collect();
+        assert_eq!(left, right, "{}", e.name);
+    }
+    // A re-import of an old export after somebody changed a record is a conflict.
+    let programme = entity("programme").unwrap();
+    let mut c = inc("digital_ai", &[("status", "active")]);
+    c.version = Some(1);
+    l.update(programme, &c, "alice").unwrap();
+    let batch = io::read(&json, None).unwrap();
+    let places = batch.places.clone();
+    let err = l.apply(&batch.items, "importer", &|i| places[i].clone(), false).unwrap_err();
+    assert!(err.to_string().contains("programmes[2], field version"), "{err}");
+}
+
+fn xlsx_export_reads_back_with_a_spreadsheet_reader(t: &TestDb) {
+    use calamine::{Data, Reader, Xlsx};
+    let mut l = t.open();
+    let bytes = io::to_xlsx(&l.snapshot().unwrap(), l.target()).unwrap();
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let names = wb.sheet_names();
+    assert_eq!(names[0], "about");
+    for e in ENTITIES {
+        assert!(names.iter().any(|n| n == e.plural), "{}", e.plural);
+    }
+    let lines = wb.worksheet_range("budget_lines").unwrap();
+    let head: Vec<String> = lines.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let row = lines.rows().nth(1).unwrap();
+    assert_eq!(row[col("id")], Data::String("totaal-2024".into()));
+    assert_eq!(row[col("amount_eur")], Data::Float(338_300_000.0));
+    assert_eq!(row[col("year")], Data::Float(2024.0));
+    let types = wb.worksheet_range("action_types").unwrap();
+    assert_eq!(types.rows().count(), 10, "a header and the nine action types");
+}
+
+fn dry_run_keeps_nothing(t: &TestDb) {
+    let mut l = t.open();
+    let before = state(&mut l);
+    let batch = vec![(
+        entity("action").unwrap(),
+        inc("a1", &[("programme_id", "biotechnology"), ("action_type_id", "research"), ("name", "x"), ("source", "s")]),
+    )];
+    let report = l.apply(&batch, "importer", &|_| String::new(), true).unwrap();
+    assert_eq!(report.totals(), (1, 0, 0));
+    assert_eq!(state(&mut l), before);
+}
+
+fn tokens_are_hashed_and_revocable(t: &TestDb) {
+    let mut l = t.open();
+    let token = l.create_token("alice", "editor").unwrap();
+    assert!(token.starts_with("imt_") && token.len() == 68);
+    assert_eq!(l.check_token(&token).unwrap(), Some(("alice".into(), "editor".into())));
+    assert_eq!(l.check_token("imt_wrong").unwrap(), None);
+    assert!(l.create_token("alice", "editor").is_err(), "names are unique");
+    assert!(l.create_token("bob", "root").is_err(), "roles are checked");
+    let stored = l.db().query("SELECT token_sha256 FROM ledger_token", &[]).unwrap();
+    assert!(stored.iter().all(|r| r[0].as_str() != Some(token.as_str())), "only the hash is kept");
+    assert!(l.revoke_token("alice").unwrap());
+    assert_eq!(l.check_token(&token).unwrap(), None);
+}
+
+fn progress_against_targets_and_budget(t: &TestDb) {
+    let mut l = t.open();
+    let e = |n| entity(n).unwrap();
+    l.add(e("instrument"), &inc("pilot-grant", &[("kind", "subsidy"), ("name_nl", "Pilotlijnsubsidie"), ("programme_id", "semiconductors"), ("source", "s")]), "a").unwrap();
+    for (id, year, kind, amount) in [
+        ("c25", "2025", "commitment", "40000000"),
+        ("e25", "2025", "expenditure", "25000000"),
+        ("t25", "2025", "tax_expenditure", "5000000"),
+        ("u25", "2025", "expenditure", ""),
+        ("e24", "2024", "expenditure", "100000000"),
+    ] {
+        l.add(e("budget_line"), &inc(id, &[("programme_id", "semiconductors"), ("instrument_id", "pilot-grant"), ("year", year), ("kind", kind), ("amount_eur", amount), ("prices", "current"), ("source_document", "d")]), "a").unwrap();
+    }
+    l.add(e("indicator"), &inc("firms", &[("programme_id", "semiconductors"), ("level", "output"), ("name_nl", "Bedrijven in pilotlijn"), ("unit", "number"), ("baseline_value", "10"), ("baseline_year", "2024"), ("target_value", "30"), ("target_year", "2028"), ("source", "s")]), "a").unwrap();
+    for (id, period, value) in [("f25", "2025", "16"), ("f26", "2026-Q1", "18")] {
+        l.add(e("actual"), &inc(id, &[("indicator_id", "firms"), ("period", period), ("value", value), ("source", "s")]), "a").unwrap();
+    }
+    let snap = l.snapshot().unwrap();
+    let prog = progress::of(&snap, snap.find("programme", "semiconductors").unwrap(), &BTreeMap::new());
+    let firms = &prog.indicators[0];
+    assert_eq!(firms.latest().unwrap().0, "2026-Q1");
+    assert_eq!(firms.gap, Some(12.0));
+    assert_eq!(firms.share_of_way, Some(0.4), "(18 - 10) / (30 - 10)");
+    let y25 = prog.budget.iter().find(|y| y.year == 2025).unwrap();
+    assert_eq!(y25.committed, Some(40_000_000));
+    assert_eq!(y25.spent, Some(30_000_000));
+    assert_eq!(y25.unknown_lines, 1);
+    assert_eq!(y25.spent_share, Some(0.75));
+    // The goal: the stated 2024 total, of which 100 million is itemised now.
+    let series = BTreeMap::from([(
+        "industry_share".to_owned(),
+        vec![
+            SeriesValue { period: "2022".into(), value: 12.4, source: "store".into() },
+            SeriesValue { period: "2023".into(), value: 12.03, source: "Eurostat".into() },
+        ],
+    )]);
+    let goal = progress::of(&snap, snap.find("goal", seed::GOAL).unwrap(), &series);
+    let share = &goal.indicators[0];
+    assert_eq!(share.latest().unwrap().2, "Eurostat");
+    assert!((share.gap.unwrap() - 2.97).abs() < 1e-12);
+    assert_eq!(share.share_of_way, None, "no baseline, no share of the way");
+    let y24 = goal.budget.iter().find(|y| y.year == 2024).unwrap();
+    assert_eq!(y24.stated_total, Some(338_300_000));
+    assert_eq!(y24.not_itemised, Some(238_300_000));
+    assert_eq!(y24.spent, Some(338_300_000));
+    assert_eq!(y24.spent_share, None, "no commitments known");
+    let _ = Value::Null;
+}
