@@ -489,9 +489,7 @@ impl Ledger {
                 message: "give a name of 1 to 100 characters".into(),
             });
         }
-        let mut raw = [0u8; 32];
-        getrandom::fill(&mut raw).map_err(|e| Error::Io(format!("no randomness: {e}")))?;
-        let token = format!("imt_{}", hex(&raw));
+        let token = format!("imt_{}", random_hex(32)?);
         let name = name.trim().to_owned();
         self.db.transaction(|db| {
             if !db
@@ -826,9 +824,14 @@ fn log(db: &mut Db, after: &Record, before: Option<&Record>, op: &str) -> Result
 }
 
 fn new_id(entity: &Entity) -> Result<String> {
-    let mut raw = [0u8; 4];
+    Ok(format!("{}-{}", entity.prefix, random_hex(4)?))
+}
+
+/// `n` random bytes from the operating system, as hex (tokens, session ids).
+pub fn random_hex(n: usize) -> Result<String> {
+    let mut raw = vec![0u8; n];
     getrandom::fill(&mut raw).map_err(|e| Error::Io(format!("no randomness: {e}")))?;
-    Ok(format!("{}-{}", entity.prefix, hex(&raw)))
+    Ok(hex(&raw))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -6,6 +6,7 @@
 //! version. This crate reads the store; it does no other IO and knows nothing of HTTP.
 
 pub mod dependencies;
+pub mod ledger;
 pub mod markets;
 pub mod sources;
 pub mod target;

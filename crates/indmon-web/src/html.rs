@@ -70,6 +70,10 @@ pub const PAGES: &[PageId] = &[
         key: "dependencies",
     },
     PageId {
+        path: "/programmes",
+        key: "programmes",
+    },
+    PageId {
         path: "/data",
         key: "data",
     },

@@ -113,6 +113,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("overview", "Overzicht", "Overview"),
     ("target", "Doel", "Target"),
     ("data", "Data", "Data"),
+    ("programmes", "Programma's", "Programmes"),
     ("lang_switch", "English", "Nederlands"),
     (
         "headline_title",

@@ -12,6 +12,7 @@ pub mod data;
 pub mod error;
 pub mod html;
 pub mod i18n;
+pub mod ledger;
 pub mod pages;
 pub mod state;
 
@@ -23,7 +24,7 @@ use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
 pub use state::AppState;
 
@@ -59,6 +60,15 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/markets", get(api::markets))
         .route("/api/v1/dependencies", get(api::dependencies))
         .route("/api/v1/sources", get(api::sources))
+        .route("/api/v1/ledger", get(ledger::api))
+        .route("/programmes", get(ledger::programmes))
+        .route("/programmes/{id}", get(ledger::programme))
+        .route("/ledger/login", get(ledger::login_form).post(ledger::login))
+        .route("/ledger/logout", post(ledger::logout))
+        .route("/ledger/{entity}", post(ledger::create))
+        .route("/ledger/{entity}/new", get(ledger::new_form))
+        .route("/ledger/{entity}/{id}", post(ledger::update))
+        .route("/ledger/{entity}/{id}/edit", get(ledger::edit_form))
         .route("/assets/{*path}", get(assets::serve))
         .fallback(fallback)
         .with_state(state)
@@ -119,10 +129,12 @@ async fn guard(req: Request, next: Next) -> Response {
             &format!("the request target is longer than {MAX_URI} bytes"),
         ));
     }
-    if req.method() != Method::GET && req.method() != Method::HEAD {
+    // Only the ledger's forms post; everything else is read-only.
+    let form = req.method() == Method::POST && req.uri().path().starts_with("/ledger/");
+    if req.method() != Method::GET && req.method() != Method::HEAD && !form {
         let mut r = error::problem(
             StatusCode::METHOD_NOT_ALLOWED,
-            "indmon serve is read-only: GET and HEAD only",
+            "indmon serve is read-only here: GET and HEAD only (the ledger's forms post to /ledger/)",
         );
         r.headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));

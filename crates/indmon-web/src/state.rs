@@ -44,6 +44,8 @@ pub struct AppState {
     queries: QueryRuntime,
     /// At most this many computations run at once.
     permits: Semaphore,
+    /// The programme ledger, when the server has one (`attach_ledger`).
+    pub ledger: std::sync::OnceLock<crate::ledger::LedgerState>,
 }
 
 /// A tokio runtime that is shut down without blocking when dropped (dropping a
@@ -90,7 +92,15 @@ impl AppState {
             pages: Mutex::new(HashMap::new()),
             queries: QueryRuntime(Some(rt)),
             permits: Semaphore::new(workers),
+            ledger: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// Serves `ledger` on the programme pages; false if one is attached already.
+    pub fn attach_ledger(&self, ledger: indmon_ledger::Ledger) -> bool {
+        self.ledger
+            .set(crate::ledger::LedgerState::new(ledger))
+            .is_ok()
     }
 
     /// The catalog as last read.

@@ -1,8 +1,9 @@
 //! `indmon`, the industrial-policy monitor: command-line interface.
 //!
 //! Exit codes: 0 success; 1 an internal or file-system error; 2 a usage error (bad
-//! flags); 3 bad input data (the message names file, line and field; the store is
-//! unchanged); 4 a download failed; 5 a query was refused or failed.
+//! flags); 3 bad input data (the message names file, line and field; the store or the
+//! ledger is unchanged); 4 a download failed; 5 a query was refused or failed; 6 a
+//! ledger change was refused because somebody else changed the record first.
 
 mod bundle;
 mod cmd;
@@ -54,6 +55,7 @@ enum Command {
     Mutual(cmd::dependencies::MutualArgs),
     Crm(cmd::dependencies::CrmArgs),
     Serve(cmd::serve::Args),
+    Ledger(cmd::ledger::Args),
     Synth(cmd::synth::Args),
 }
 
@@ -75,6 +77,7 @@ fn main() -> ExitCode {
             Command::Mutual(a) => cmd::dependencies::run_mutual(&ctx, a),
             Command::Crm(a) => cmd::dependencies::run_crm(&ctx, a),
             Command::Serve(a) => cmd::serve::run(&ctx, a),
+            Command::Ledger(a) => cmd::ledger::run(&ctx, a),
             Command::Synth(a) => cmd::synth::run(&ctx, a),
         }
     });
@@ -121,6 +124,18 @@ fn exit_code(e: &anyhow::Error) -> u8 {
             .is_some()
         {
             return 4;
+        }
+        if let Some(l) = cause.downcast_ref::<indmon_ledger::Error>() {
+            return match l {
+                indmon_ledger::Error::Invalid { .. }
+                | indmon_ledger::Error::Import { .. }
+                | indmon_ledger::Error::Format(_) => 3,
+                indmon_ledger::Error::NotFound { .. } => 2,
+                indmon_ledger::Error::Conflict { .. } => 6,
+                indmon_ledger::Error::Connect(_)
+                | indmon_ledger::Error::Db(_)
+                | indmon_ledger::Error::Io(_) => 1,
+            };
         }
         if cause.downcast_ref::<cmd::UsageError>().is_some() {
             return 2;

@@ -4,6 +4,7 @@ pub mod complexity;
 pub mod dependencies;
 pub mod ingest;
 pub mod init;
+pub mod ledger;
 pub mod live;
 pub mod markets;
 pub mod series;

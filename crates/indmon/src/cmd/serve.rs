@@ -7,22 +7,34 @@ use anyhow::{Context as _, Result};
 use crate::config::Context;
 
 /// Serve the dashboard and the JSON API: the industry share against the target, its
-/// decomposition, outlook, peers and revisions, and the sources of every figure, in
-/// Dutch (default) or English.
+/// decomposition, outlook, peers and revisions, the priority markets, the dependency
+/// screen, the programme ledger, and the sources of every figure, in Dutch (default)
+/// or English.
 ///
 /// Open the address it prints in a browser. The API is described at
-/// /api/v1/openapi.json. The server only reads the store; Ctrl-C stops it.
+/// /api/v1/openapi.json. The server only reads the store. The programme pages
+/// (/programmes) can be edited by holders of an editor token (`indmon ledger token add
+/// NAME`), who sign in at /ledger/login. Ctrl-C stops it.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Address to listen on (use 127.0.0.1:0 for any free port)
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
     bind: SocketAddr,
+    /// The programme ledger: a SQLite file, or a PostgreSQL connection string [default: ledger.sqlite in the data directory]
+    #[arg(long, env = "INDMON_LEDGER", value_name = "TARGET")]
+    ledger: Option<String>,
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let store = ctx.store()?;
     let state = indmon_web::AppState::new(store, ctx.settings.clone(), Some(crate::bundle::file))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let target = crate::cmd::ledger::target(ctx, args.ledger.clone())?;
+    let ledger = indmon_ledger::Ledger::open(&target)?;
+    if !ctx.quiet {
+        eprintln!("programme ledger: {} ({})", ledger.target(), ledger.dialect());
+    }
+    state.attach_ledger(ledger);
     let rt = ctx.runtime()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.bind)
