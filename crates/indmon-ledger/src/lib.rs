@@ -192,6 +192,12 @@ impl Change {
         let show = |v: Option<&serde_json::Value>| match v {
             None | Some(serde_json::Value::Null) => String::new(),
             Some(serde_json::Value::String(s)) => s.clone(),
+            // 30.0 reads as 30, as in the ledger's CSV
+            Some(serde_json::Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
+                (Some(i), _) => i.to_string(),
+                (None, Some(f)) => f.to_string(),
+                _ => n.to_string(),
+            },
             Some(v) => v.to_string(),
         };
         after

@@ -19,7 +19,7 @@ const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
 
 const PAGE_TIMEOUT_MS = 30_000;
-const START_PATHS = ['/', '/target', '/data', '/data/provenance/eurostat-nama10'];
+const START_PATHS = ['/', '/target', '/data', '/data/provenance/eurostat-nama10', '/programmes/semiconductors', '/ledger/login'];
 const LANGS = ['nl', 'en'];
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const HEADLINE = { nl: '12,0 %', en: '12.0 %' };

@@ -52,6 +52,8 @@ impl Indmon {
     pub fn command(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_indmon"));
         c.arg("--data-dir").arg(self.data()).arg("--quiet");
+        // the ledger is the data directory's own unless a test names another
+        c.env_remove("INDMON_LEDGER");
         if let Some(cfg) = &self.config {
             c.arg("--config").arg(cfg);
         } else {

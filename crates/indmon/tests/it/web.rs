@@ -690,3 +690,156 @@ fn markets_and_dependencies_pages_and_api_match_the_command_line() {
     assert!(html.contains(r["hs6"].as_str().unwrap()), "{}", r["hs6"]);
     assert!(html.contains("Risky strategic"));
 }
+
+impl Served {
+    /// A GET with a cookie.
+    fn get_with(&self, target: &str, cookie: &str) -> Reply {
+        self.raw(
+            format!(
+                "GET {target} HTTP/1.1\r\nHost: localhost\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+    }
+
+    /// A form POST, with a cookie and an Origin when given.
+    fn post(&self, target: &str, form: &str, cookie: &str, origin: Option<&str>) -> Reply {
+        let origin = origin.map_or_else(String::new, |o| format!("Origin: {o}\r\n"));
+        self.raw(
+            format!(
+                "POST {target} HTTP/1.1\r\nHost: {}\r\nCookie: {cookie}\r\n{origin}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+                self.addr,
+                form.len()
+            )
+            .as_bytes(),
+        )
+    }
+}
+
+/// `name="NAME" value="…"` of a form.
+fn form_value(html: &str, name: &str) -> String {
+    let key = format!("name=\"{name}\" value=\"");
+    let at = html.find(&key).unwrap_or_else(|| panic!("no {name} in {html}")) + key.len();
+    html[at..].split('"').next().unwrap().to_owned()
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The programme pages: readable by everyone, in both languages, with the policy
+/// page's facts and the headline indicator from the store; editing only with an editor
+/// token, a session and its CSRF token; a stale form gets a conflict page that keeps
+/// what was typed; every change lands in the audit trail.
+#[test]
+fn programme_pages_and_editing_with_a_token_and_csrf() {
+    let s = Served::start();
+    let r = s.get("/programmes");
+    assert_eq!(r.status, 200);
+    let html = r.text();
+    for needle in [
+        "€ 338,3 mln",
+        "Ontwerpbegroting 2026",
+        "12,03 %",
+        "2,97 procentpunt",
+        "Halfgeleiders",
+        "Kennis en onderzoek",
+        "PPS-Innovatieregeling",
+        "Inloggen om te bewerken",
+    ] {
+        assert!(html.contains(needle), "{needle} not on /programmes");
+    }
+    assert!(!html.contains(" style="), "no inline style");
+    let en = s.get("/programmes/semiconductors?lang=en").text();
+    assert!(en.contains("<html lang=\"en\""), "{en}");
+    assert!(en.contains("Actions by type") && en.contains("Semiconductors"), "{en}");
+    let api = s.json("/api/v1/ledger");
+    assert_eq!(api["programmes"].as_array().unwrap().len(), 6);
+    assert_eq!(api["action_types"].as_array().unwrap().len(), 9);
+    assert_eq!(api["budget_lines"][0]["amount_eur"], 338_300_000);
+    let xlsx = s.get("/api/v1/ledger?format=xlsx");
+    assert_eq!(xlsx.status, 200);
+    assert!(xlsx.body.starts_with(b"PK"), "an xlsx is a zip file");
+    assert_eq!(s.get("/programmes/nothing").status, 404);
+
+    // Without a session: the form sends you to sign in; a post changes nothing.
+    let r = s.get("/ledger/programme/semiconductors/edit");
+    assert_eq!(r.status, 303);
+    assert!(r.header("location").unwrap().starts_with("/ledger/login"));
+    assert_eq!(s.post("/ledger/programme/semiconductors", "status=ended", "", None).status, 303);
+    // Other methods stay refused.
+    let put = s.raw(b"PUT /programmes HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    assert_eq!(put.status, 405);
+
+    let token = s._m.run(&["ledger", "token", "add", "alice", "--role", "editor"]).ok().stdout.trim().to_owned();
+    let reader = s._m.run(&["ledger", "token", "add", "rita", "--role", "reader"]).ok().stdout.trim().to_owned();
+    assert_eq!(s.post("/ledger/login", "token=imt_wrong", "", None).status, 401);
+    let login = |t: &str| {
+        let r = s.post("/ledger/login", &format!("token={t}&next=%2Fprogrammes%2Fsemiconductors"), "", Some(&s.url()));
+        assert_eq!(r.status, 303, "{}", r.text());
+        let set = r.header("set-cookie").unwrap().to_owned();
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
+        set.split(';').next().unwrap().to_owned()
+    };
+    let cookie = login(&token);
+    let form = s.get_with("/ledger/programme/semiconductors/edit", &cookie);
+    assert_eq!(form.status, 200, "{}", form.text());
+    let html = form.text();
+    let csrf = form_value(&html, "csrf");
+    let version = form_value(&html, "version");
+    let body = |csrf: &str, version: &str, status: &str| {
+        format!(
+            "csrf={csrf}&version={version}&goal_id=industriebeleid&market=semiconductors&name_nl=Halfgeleiders&status={status}&source={}",
+            encode("Kamerbrief")
+        )
+    };
+    // No CSRF token, a wrong one, or another site's Origin: refused.
+    assert_eq!(s.post("/ledger/programme/semiconductors", &body("", &version, "active"), &cookie, None).status, 403);
+    assert_eq!(s.post("/ledger/programme/semiconductors", &body("00", &version, "active"), &cookie, None).status, 403);
+    assert_eq!(
+        s.post("/ledger/programme/semiconductors", &body(&csrf, &version, "active"), &cookie, Some("http://evil.example")).status,
+        403
+    );
+    let r = s.post("/ledger/programme/semiconductors", &body(&csrf, &version, "active"), &cookie, Some(&s.url()));
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(r.header("location"), Some("/programmes/semiconductors"));
+    // The same form again, based on the old version: a conflict that keeps the input.
+    let r = s.post("/ledger/programme/semiconductors", &body(&csrf, &version, "ended"), &cookie, Some(&s.url()));
+    assert_eq!(r.status, 409, "{}", r.text());
+    let html = r.text();
+    assert!(html.contains("was changed by alice (web)"), "{html}");
+    assert!(html.contains("<option value=\"ended\" selected>"), "what was typed is kept");
+    assert!(html.contains("Nu in het register: active"), "the current value is shown");
+    // A bad value names the field and changes nothing.
+    let r = s.post(
+        "/ledger/budget_line",
+        &format!("csrf={csrf}&programme_id=semiconductors&year=20x&kind=expenditure&prices=current&source_document=d"),
+        &cookie,
+        Some(&s.url()),
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("field year: expected a year"), "{}", r.text());
+    // A new action, then the page shows it.
+    let r = s.post(
+        "/ledger/action",
+        &format!("csrf={csrf}&id=pilot-line&programme_id=semiconductors&action_type_id=finance&name=Pilotlijn&status=active&source=test"),
+        &cookie,
+        Some(&s.url()),
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = s.get("/programmes/semiconductors").text();
+    assert!(page.contains("Pilotlijn (active)"), "{page}");
+    assert!(page.contains("alice (web)"), "the audit trail is on the page");
+    // A reader may sign in but not change anything.
+    let rcookie = login(&reader);
+    assert_eq!(s.get_with("/ledger/programme/semiconductors/edit", &rcookie).status, 403);
+    let history = s._m.run(&["ledger", "history", "programme", "semiconductors", "--format", "json"]).ok();
+    let changes: Value = serde_json::from_str(&history.stdout).unwrap();
+    assert_eq!(changes.as_array().unwrap().len(), 2, "the seed and one change: {changes}");
+    assert_eq!(changes[0]["changed_by"], "alice (web)");
+}
