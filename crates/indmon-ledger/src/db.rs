@@ -167,7 +167,10 @@ impl Db {
         match self {
             Db::Sqlite(c) => {
                 let n = c
-                    .execute(sql, rusqlite::params_from_iter(params.iter().map(to_sqlite)))
+                    .execute(
+                        sql,
+                        rusqlite::params_from_iter(params.iter().map(to_sqlite)),
+                    )
                     .map_err(db_err)?;
                 Ok(n as u64)
             }

@@ -116,7 +116,9 @@ pub fn to_xlsx(snap: &Snapshot, exported_from: &str) -> Result<Vec<u8>> {
         ("amounts", "amount_eur: whole euros, current prices; empty = not known".to_owned()),
     ];
     for (i, (k, v)) in lines.iter().enumerate() {
-        about.write_string_with_format(i as u32, 0, *k, &bold).map_err(xerr)?;
+        about
+            .write_string_with_format(i as u32, 0, *k, &bold)
+            .map_err(xerr)?;
         about.write_string(i as u32, 1, v).map_err(xerr)?;
     }
     about.set_column_width(1, 100).map_err(xerr)?;
@@ -124,7 +126,8 @@ pub fn to_xlsx(snap: &Snapshot, exported_from: &str) -> Result<Vec<u8>> {
         let ws = wb.add_worksheet();
         ws.set_name(e.plural).map_err(xerr)?;
         for (c, h) in header(e).iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &bold).map_err(xerr)?;
+            ws.write_string_with_format(0, c as u16, *h, &bold)
+                .map_err(xerr)?;
         }
         ws.set_freeze_panes(1, 0).map_err(xerr)?;
         for (r, rec) in snap.of(e.name).iter().enumerate() {
@@ -205,7 +208,11 @@ pub fn read_csv(name: &str, bytes: &[u8], entity: &'static Entity) -> Result<Bat
         )));
     }
     if let Err(e) = std::str::from_utf8(bytes) {
-        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
         return Err(Error::Format(format!(
             "{name}, line {line}: not UTF-8 (saved as Windows-1252 or Latin-1?); save the file as UTF-8 CSV"
         )));
@@ -237,7 +244,9 @@ pub fn read_csv(name: &str, bytes: &[u8], entity: &'static Entity) -> Result<Bat
         let line = rec.position().map_or(0, |p| p.line());
         let place = format!("{name}, line {line}");
         let cells: Vec<String> = rec.iter().map(str::to_owned).collect();
-        batch.items.push((entity, incoming(&place, &columns, cells)?));
+        batch
+            .items
+            .push((entity, incoming(&place, &columns, cells)?));
         batch.places.push(place);
     }
     Ok(batch)
@@ -257,7 +266,9 @@ fn columns(name: &str, place: &str, entity: &Entity, head: &[String]) -> Result<
     let mut out = Vec::new();
     for h in head {
         if !seen.insert(h.as_str()) {
-            return Err(Error::Format(format!("{name}, {place}: column {h:?} appears twice")));
+            return Err(Error::Format(format!(
+                "{name}, {place}: column {h:?} appears twice"
+            )));
         }
         out.push(match h.as_str() {
             "id" => Col::Id,
@@ -323,7 +334,9 @@ pub fn read_json(name: &str, bytes: &[u8]) -> Result<Batch> {
         ))
     })?;
     let obj = doc.as_object().ok_or_else(|| {
-        Error::Format(format!("{name}: expected an object with an array per entity"))
+        Error::Format(format!(
+            "{name}: expected an object with an array per entity"
+        ))
     })?;
     for k in obj.keys() {
         if !matches!(
@@ -333,7 +346,11 @@ pub fn read_json(name: &str, bytes: &[u8]) -> Result<Batch> {
         {
             return Err(Error::Format(format!(
                 "{name}: unknown key {k:?}; expected arrays named {}",
-                ENTITIES.iter().map(|e| e.plural).collect::<Vec<_>>().join(", ")
+                ENTITIES
+                    .iter()
+                    .map(|e| e.plural)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
     }
@@ -395,7 +412,9 @@ pub fn read_xlsx(name: &str, bytes: &[u8]) -> Result<Batch> {
     };
     let mut any = false;
     for e in ENTITIES {
-        let Some(sheet) = sheets.iter().find(|s| s.as_str() == e.plural || s.as_str() == e.name)
+        let Some(sheet) = sheets
+            .iter()
+            .find(|s| s.as_str() == e.plural || s.as_str() == e.name)
         else {
             continue;
         };
@@ -407,7 +426,10 @@ pub fn read_xlsx(name: &str, bytes: &[u8]) -> Result<Batch> {
         let Some(head) = rows.next() else {
             continue;
         };
-        let head: Vec<String> = head.iter().map(|c| c.to_string().trim().to_owned()).collect();
+        let head: Vec<String> = head
+            .iter()
+            .map(|c| c.to_string().trim().to_owned())
+            .collect();
         let cols = columns(name, &format!("sheet {sheet}, row 1"), e, &head)?;
         let kinds: Vec<Option<Kind>> = cols
             .iter()
@@ -433,7 +455,11 @@ pub fn read_xlsx(name: &str, bytes: &[u8]) -> Result<Batch> {
     if !any {
         return Err(Error::Format(format!(
             "{name}: no sheet named after an entity; expected sheets such as {}",
-            ENTITIES.iter().map(|e| e.plural).collect::<Vec<_>>().join(", ")
+            ENTITIES
+                .iter()
+                .map(|e| e.plural)
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     Ok(batch)
@@ -451,9 +477,13 @@ fn cell(c: &calamine::Data, kind: Option<Kind>) -> String {
         Data::Bool(b) => b.to_string(),
         // Excel's serial day number counts from 1899-12-30 (with the 1900 leap-year bug
         // absorbed by that start for every date after February 1900).
-        Data::DateTime(d) if kind == Some(Kind::Date) => chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
-            .and_then(|start| start.checked_add_days(chrono::Days::new(d.as_f64().floor() as u64)))
-            .map_or_else(|| d.to_string(), |t| t.format("%Y-%m-%d").to_string()),
+        Data::DateTime(d) if kind == Some(Kind::Date) => {
+            chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
+                .and_then(|start| {
+                    start.checked_add_days(chrono::Days::new(d.as_f64().floor() as u64))
+                })
+                .map_or_else(|| d.to_string(), |t| t.format("%Y-%m-%d").to_string())
+        }
         other => other.to_string(),
     }
 }

@@ -167,7 +167,7 @@ pub struct Change {
     pub record_id: String,
     /// The version this change made.
     pub version: i64,
-    /// `insert` or `update`.
+    /// `insert`, `update` or `delete`.
     pub operation: String,
     /// When (RFC 3339, UTC).
     pub changed_at: String,
@@ -175,7 +175,7 @@ pub struct Change {
     pub changed_by: String,
     /// The fields before (absent for an insert).
     pub before: Option<serde_json::Value>,
-    /// The fields after.
+    /// The fields after (null for a delete).
     pub after: serde_json::Value,
 }
 
@@ -235,6 +235,7 @@ pub enum Outcome {
 pub struct Ledger {
     db: Db,
     target: String,
+    connect: String,
 }
 
 impl Ledger {
@@ -246,6 +247,7 @@ impl Ledger {
         let mut ledger = Ledger {
             db,
             target: redact(target),
+            connect: target.to_owned(),
         };
         let applied = ledger.migrate()?;
         if applied.contains(&1) {
@@ -380,6 +382,91 @@ impl Ledger {
             validate::totals(db)?;
             Ok(out)
         })
+    }
+
+    /// Deletes record `id`. With `expected` set, refused with [`Error::Conflict`] if the
+    /// record is no longer at that version; refused with [`Error::Invalid`] while other
+    /// records refer to it (they are named). The audit trail keeps its last fields
+    /// (operation `delete`); an id used again continues its version count.
+    pub fn delete(
+        &mut self,
+        entity: &'static Entity,
+        id: &str,
+        expected: Option<i64>,
+        actor: &str,
+    ) -> Result<Record> {
+        self.db.transaction(|db| {
+            let cur = get(db, entity, id)?.ok_or_else(|| Error::NotFound {
+                entity: entity.name.into(),
+                id: id.into(),
+            })?;
+            let conflict = |cur: &Record| Error::Conflict {
+                entity: entity.name.into(),
+                id: id.into(),
+                expected: expected.unwrap_or(cur.version),
+                current: cur.version,
+                by: cur.updated_by.clone(),
+                at: cur.updated_at.clone(),
+            };
+            if expected.is_some_and(|v| v != cur.version) {
+                return Err(conflict(&cur));
+            }
+            let mut users = Vec::new();
+            for e in ENTITIES {
+                for f in e.fields {
+                    if f.kind == Kind::Ref(entity.name) {
+                        let sql = format!("SELECT id FROM {} WHERE {} = ? ORDER BY id", e.name, f.name);
+                        for row in db.query(&sql, &[id.into()])? {
+                            users.push(format!("{} '{}'", e.name, row[0]));
+                        }
+                    }
+                }
+            }
+            if !users.is_empty() {
+                let more = users.len().saturating_sub(5);
+                users.truncate(5);
+                return Err(Error::Invalid {
+                    entity: entity.name.into(),
+                    id: id.into(),
+                    field: "id".into(),
+                    message: format!(
+                        "still referred to by {}{}; change or delete those first",
+                        users.join(", "),
+                        if more > 0 { format!(" and {more} more") } else { String::new() }
+                    ),
+                });
+            }
+            let sql = format!("DELETE FROM {} WHERE id = ? AND version = ?", entity.name);
+            if db.execute(&sql, &[id.into(), Value::Int(cur.version)])? == 0 {
+                return Err(conflict(&cur));
+            }
+            db.execute(
+                "INSERT INTO change_log (entity, record_id, version, operation, changed_at, changed_by, before_json, after_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                &[
+                    entity.name.into(),
+                    id.into(),
+                    Value::Int(cur.version + 1),
+                    "delete".into(),
+                    now().into(),
+                    actor.into(),
+                    cur.fields_json().into(),
+                    "null".into(),
+                ],
+            )?;
+            validate::totals(db)?;
+            Ok(cur)
+        })
+    }
+
+    /// Reconnects if the database connection was lost (a restarted PostgreSQL server);
+    /// a SQLite file never loses it.
+    pub fn ensure_connected(&mut self) -> Result<()> {
+        if let Db::Postgres(c) = &self.db
+            && c.is_closed()
+        {
+            self.db = Db::open(&self.connect)?;
+        }
+        Ok(())
     }
 
     /// Applies a batch (an import) in one transaction: every record is validated and
@@ -745,10 +832,22 @@ fn write(
             message,
         })?;
     }
+    // A new record whose id was used before (and deleted) continues that id's versions.
+    let version = match &current {
+        Some(c) => c.version + 1,
+        None => db
+            .query(
+                "SELECT version FROM change_log WHERE entity = ? AND record_id = ? ORDER BY version DESC LIMIT 1",
+                &[entity.name.into(), id.as_str().into()],
+            )?
+            .first()
+            .and_then(|r| r[0].as_int())
+            .map_or(1, |v| v + 1),
+    };
     let candidate = Record {
         entity,
         id: id.clone(),
-        version: current.as_ref().map_or(1, |c| c.version + 1),
+        version,
         updated_at: now(),
         updated_by: actor.to_owned(),
         values,
@@ -768,11 +867,7 @@ fn write(
                 entity.name,
                 sets.join(", ")
             );
-            let mut params = vec![
-                Value::Int(candidate.version),
-                stamp.clone(),
-                actor.into(),
-            ];
+            let mut params = vec![Value::Int(candidate.version), stamp.clone(), actor.into()];
             params.extend(candidate.values.iter().cloned());
             params.push(id.as_str().into());
             params.push(Value::Int(cur.version));
@@ -784,7 +879,9 @@ fn write(
                     id,
                     expected: cur.version,
                     current: now_rec.as_ref().map_or(0, |r| r.version),
-                    by: now_rec.as_ref().map_or_else(String::new, |r| r.updated_by.clone()),
+                    by: now_rec
+                        .as_ref()
+                        .map_or_else(String::new, |r| r.updated_by.clone()),
                     at: now_rec.map_or_else(String::new, |r| r.updated_at),
                 });
             }
@@ -800,7 +897,7 @@ fn write(
             );
             let mut params = vec![
                 id.as_str().into(),
-                Value::Int(1),
+                Value::Int(candidate.version),
                 stamp,
                 actor.into(),
             ];

@@ -161,17 +161,14 @@ fn budget(snap: &Snapshot, scope: &Record) -> Vec<YearBudget> {
     let in_scope = |l: &Record| match scope.entity.name {
         "goal" => {
             l.text("goal_id") == Some(scope.id.as_str())
-                || l
-                    .text("programme_id")
+                || l.text("programme_id")
                     .is_some_and(|p| goal_of.get(p) == Some(&scope.id.as_str()))
         }
         _ => l.text("programme_id") == Some(scope.id.as_str()),
     };
     // A goal's view counts the totals stated for the goal itself; a programme's, its own.
     let own_total = |l: &Record| match scope.entity.name {
-        "goal" => {
-            l.text("goal_id") == Some(scope.id.as_str()) && l.text("programme_id").is_none()
-        }
+        "goal" => l.text("goal_id") == Some(scope.id.as_str()) && l.text("programme_id").is_none(),
         _ => l.text("programme_id") == Some(scope.id.as_str()),
     };
     let mut years: BTreeMap<i64, YearBudget> = BTreeMap::new();
@@ -187,9 +184,7 @@ fn budget(snap: &Snapshot, scope: &Record) -> Vec<YearBudget> {
             if !own_total(l) {
                 continue;
             }
-            let covers_spending = l
-                .text("covers")
-                .is_some_and(|c| c.contains("expenditure"));
+            let covers_spending = l.text("covers").is_some_and(|c| c.contains("expenditure"));
             if let Some(a) = l.get("amount_eur").as_int().filter(|_| covers_spending) {
                 *y.stated_total.get_or_insert(0) += a;
                 let covered: i64 = validate::covered(l, lines, &goal_of)

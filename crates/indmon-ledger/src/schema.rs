@@ -126,7 +126,12 @@ pub const ENTITIES: &[Entity] = &[
         fields: &[
             f("name_nl", Kind::Text, true, "name in Dutch"),
             f("name_en", Kind::Text, false, "name in English"),
-            f("statement", Kind::Text, false, "the goal as the policy states it"),
+            f(
+                "statement",
+                Kind::Text,
+                false,
+                "the goal as the policy states it",
+            ),
             f("source", Kind::Text, true, "where this is stated"),
             f("notes", Kind::Text, false, "notes"),
         ],
@@ -139,7 +144,12 @@ pub const ENTITIES: &[Entity] = &[
         prefix: "prog",
         fields: &[
             f("goal_id", Kind::Ref("goal"), true, "the goal it serves"),
-            f("market", Kind::Code(MARKETS), false, "priority market, if it has one"),
+            f(
+                "market",
+                Kind::Code(MARKETS),
+                false,
+                "priority market, if it has one",
+            ),
             f("name_nl", Kind::Text, true, "name in Dutch"),
             f("name_en", Kind::Text, false, "name in English"),
             f("status", Kind::Code(STATUSES), false, "status"),
@@ -170,8 +180,18 @@ pub const ENTITIES: &[Entity] = &[
         label_en: "Action",
         prefix: "act",
         fields: &[
-            f("programme_id", Kind::Ref("programme"), true, "its programme"),
-            f("action_type_id", Kind::Ref("action_type"), true, "one of the nine action types"),
+            f(
+                "programme_id",
+                Kind::Ref("programme"),
+                true,
+                "its programme",
+            ),
+            f(
+                "action_type_id",
+                Kind::Ref("action_type"),
+                true,
+                "one of the nine action types",
+            ),
             f("name", Kind::Text, true, "what is done"),
             f("status", Kind::Code(STATUSES), false, "status"),
             f("start_date", Kind::Date, false, "start"),
@@ -187,12 +207,27 @@ pub const ENTITIES: &[Entity] = &[
         label_en: "Instrument",
         prefix: "instr",
         fields: &[
-            f("kind", Kind::Code(INSTRUMENT_KINDS), true, "kind of instrument"),
+            f(
+                "kind",
+                Kind::Code(INSTRUMENT_KINDS),
+                true,
+                "kind of instrument",
+            ),
             f("name_nl", Kind::Text, true, "name in Dutch"),
             f("name_en", Kind::Text, false, "name in English"),
             f("goal_id", Kind::Ref("goal"), false, "the goal it serves"),
-            f("programme_id", Kind::Ref("programme"), false, "its programme, if one"),
-            f("action_id", Kind::Ref("action"), false, "its action, if one"),
+            f(
+                "programme_id",
+                Kind::Ref("programme"),
+                false,
+                "its programme, if one",
+            ),
+            f(
+                "action_id",
+                Kind::Ref("action"),
+                false,
+                "its action, if one",
+            ),
             f("source", Kind::Text, true, "where this is stated"),
             f("notes", Kind::Text, false, "notes"),
         ],
@@ -204,21 +239,56 @@ pub const ENTITIES: &[Entity] = &[
         label_en: "Budget line",
         prefix: "bud",
         fields: &[
-            f("goal_id", Kind::Ref("goal"), false, "scope: a goal (or give a programme)"),
-            f("programme_id", Kind::Ref("programme"), false, "scope: a programme"),
-            f("instrument_id", Kind::Ref("instrument"), false, "its instrument, if one"),
+            f(
+                "goal_id",
+                Kind::Ref("goal"),
+                false,
+                "scope: a goal (or give a programme)",
+            ),
+            f(
+                "programme_id",
+                Kind::Ref("programme"),
+                false,
+                "scope: a programme",
+            ),
+            f(
+                "instrument_id",
+                Kind::Ref("instrument"),
+                false,
+                "its instrument, if one",
+            ),
             f("year", Kind::Year, true, "budget year (verslagjaar)"),
-            f("kind", Kind::Code(BUDGET_KINDS), true, "commitment, expenditure, receipt or tax expenditure"),
+            f(
+                "kind",
+                Kind::Code(BUDGET_KINDS),
+                true,
+                "commitment, expenditure, receipt or tax expenditure",
+            ),
             f(
                 "covers",
                 Kind::Text,
                 false,
                 "a stated total: the kinds it covers, e.g. expenditure,tax_expenditure; empty for an itemised line",
             ),
-            f("amount_eur", Kind::Euro, false, "euros, current prices; empty when not known"),
+            f(
+                "amount_eur",
+                Kind::Euro,
+                false,
+                "euros, current prices; empty when not known",
+            ),
             f("prices", Kind::Code(PRICES), true, "price basis"),
-            f("basis", Kind::Code(BASES), false, "cash, commitment or transaction basis"),
-            f("source_document", Kind::Text, true, "the budget document it comes from"),
+            f(
+                "basis",
+                Kind::Code(BASES),
+                false,
+                "cash, commitment or transaction basis",
+            ),
+            f(
+                "source_document",
+                Kind::Text,
+                true,
+                "the budget document it comes from",
+            ),
             f("notes", Kind::Text, false, "notes"),
         ],
     },
@@ -229,12 +299,32 @@ pub const ENTITIES: &[Entity] = &[
         label_en: "Indicator",
         prefix: "ind",
         fields: &[
-            f("goal_id", Kind::Ref("goal"), false, "scope: a goal (or give a programme)"),
-            f("programme_id", Kind::Ref("programme"), false, "scope: a programme"),
-            f("level", Kind::Code(INDICATOR_LEVELS), true, "output, outcome or impact"),
+            f(
+                "goal_id",
+                Kind::Ref("goal"),
+                false,
+                "scope: a goal (or give a programme)",
+            ),
+            f(
+                "programme_id",
+                Kind::Ref("programme"),
+                false,
+                "scope: a programme",
+            ),
+            f(
+                "level",
+                Kind::Code(INDICATOR_LEVELS),
+                true,
+                "output, outcome or impact",
+            ),
             f("name_nl", Kind::Text, true, "name in Dutch"),
             f("name_en", Kind::Text, false, "name in English"),
-            f("unit", Kind::Text, true, "unit, e.g. %, EUR million, number of firms"),
+            f(
+                "unit",
+                Kind::Text,
+                true,
+                "unit, e.g. %, EUR million, number of firms",
+            ),
             f("baseline_value", Kind::Real, false, "baseline"),
             f("baseline_year", Kind::Year, false, "year of the baseline"),
             f("target_value", Kind::Real, false, "target"),
@@ -256,9 +346,19 @@ pub const ENTITIES: &[Entity] = &[
         label_en: "Actual",
         prefix: "val",
         fields: &[
-            f("indicator_id", Kind::Ref("indicator"), true, "its indicator"),
+            f(
+                "indicator_id",
+                Kind::Ref("indicator"),
+                true,
+                "its indicator",
+            ),
             f("period", Kind::Period, true, "YYYY, YYYY-Qn or YYYY-MM"),
-            f("value", Kind::Real, true, "the measured value, in the indicator's unit"),
+            f(
+                "value",
+                Kind::Real,
+                true,
+                "the measured value, in the indicator's unit",
+            ),
             f("source", Kind::Text, true, "where it was measured"),
             f("notes", Kind::Text, false, "notes"),
         ],
@@ -271,12 +371,32 @@ pub const ENTITIES: &[Entity] = &[
         prefix: "eval",
         fields: &[
             f("goal_id", Kind::Ref("goal"), false, "scope: a goal"),
-            f("programme_id", Kind::Ref("programme"), false, "scope: a programme"),
-            f("instrument_id", Kind::Ref("instrument"), false, "the instrument evaluated"),
+            f(
+                "programme_id",
+                Kind::Ref("programme"),
+                false,
+                "scope: a programme",
+            ),
+            f(
+                "instrument_id",
+                Kind::Ref("instrument"),
+                false,
+                "the instrument evaluated",
+            ),
             f("date", Kind::Date, false, "date of the report"),
-            f("kind", Kind::Code(EVALUATION_KINDS), true, "kind of evaluation"),
+            f(
+                "kind",
+                Kind::Code(EVALUATION_KINDS),
+                true,
+                "kind of evaluation",
+            ),
             f("finding", Kind::Text, true, "what it found"),
-            f("evidence", Kind::Code(EVIDENCE), false, "strength of the evidence"),
+            f(
+                "evidence",
+                Kind::Code(EVIDENCE),
+                false,
+                "strength of the evidence",
+            ),
             f("source", Kind::Text, true, "the report"),
             f("notes", Kind::Text, false, "notes"),
         ],
@@ -289,7 +409,12 @@ pub const ENTITIES: &[Entity] = &[
         prefix: "ms",
         fields: &[
             f("goal_id", Kind::Ref("goal"), false, "scope: a goal"),
-            f("programme_id", Kind::Ref("programme"), false, "scope: a programme"),
+            f(
+                "programme_id",
+                Kind::Ref("programme"),
+                false,
+                "scope: a programme",
+            ),
             f("name_nl", Kind::Text, true, "name in Dutch"),
             f("name_en", Kind::Text, false, "name in English"),
             f("date", Kind::Date, false, "date (planned or reached)"),
@@ -307,9 +432,7 @@ pub const SERIES: &[&str] = &["industry_share"];
 
 /// The entity called `name` (singular or plural).
 pub fn entity(name: &str) -> Option<&'static Entity> {
-    ENTITIES
-        .iter()
-        .find(|e| e.name == name || e.plural == name)
+    ENTITIES.iter().find(|e| e.name == name || e.plural == name)
 }
 
 /// The names of all entities, for error messages.
@@ -333,10 +456,8 @@ pub struct Migration {
 }
 
 /// The migrations, in order.
-pub const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "tables of the programme ledger, the audit trail and the tokens",
-        sql: include_str!("../migrations/0001_ledger.sql"),
-    },
-];
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "tables of the programme ledger, the audit trail and the tokens",
+    sql: include_str!("../migrations/0001_ledger.sql"),
+}];

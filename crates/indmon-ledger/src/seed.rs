@@ -121,8 +121,14 @@ pub fn apply(ledger: &mut Ledger) -> Result<()> {
         inc(
             GOAL,
             &[
-                ("name_nl", "Industriebeleid: de industrie vormt in 2030 ten minste 15 procent van de totale toegevoegde waarde"),
-                ("name_en", "Industrial policy: industry at least 15 per cent of total value added in 2030"),
+                (
+                    "name_nl",
+                    "Industriebeleid: de industrie vormt in 2030 ten minste 15 procent van de totale toegevoegde waarde",
+                ),
+                (
+                    "name_en",
+                    "Industrial policy: industry at least 15 per cent of total value added in 2030",
+                ),
                 (
                     "statement",
                     "Het doel van ons industriebeleid is drieledig: het verdienvermogen versterken; de economische veiligheid vergroten (risicovolle strategische afhankelijkheden voorkomen en waar mogelijk proportioneel verminderen); en inzetten op markten die ook bijdragen aan maatschappelijke opgaven. De ambitie is dat de industrie als onderdeel van een gediversifieerde economie in 2030 ten minste 15 procent vormt van onze totale toegevoegde waarde.",
@@ -270,7 +276,10 @@ pub fn apply(ledger: &mut Ledger) -> Result<()> {
                 ("name_en", "New focused industrial policy announced"),
                 ("status", "reached"),
                 ("source", SOURCE),
-                ("notes", "\"in het najaar van 2025\"; the page gives no exact date."),
+                (
+                    "notes",
+                    "\"in het najaar van 2025\"; the page gives no exact date.",
+                ),
             ],
         ),
     ));

@@ -30,7 +30,9 @@ pub(crate) fn id(entity: &schema::Entity, id: &str) -> Result<()> {
             entity: entity.name.into(),
             id: id.into(),
             field: "id".into(),
-            message: "expected 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit".into(),
+            message:
+                "expected 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit"
+                    .into(),
         })
     }
 }
@@ -60,9 +62,7 @@ pub(crate) fn parse(field: &Field, raw: &str) -> Result<Value, String> {
             }
             // 338300000.0 from a spreadsheet is fine; 338,3 or 338.3 million is not.
             match s.parse::<f64>() {
-                Ok(x) if x.is_finite() && x.fract() == 0.0 && x >= 0.0 && x < 9.0e15 => {
-                    Ok(Value::Int(x as i64))
-                }
+                Ok(x) if x.fract() == 0.0 && (0.0..9.0e15).contains(&x) => Ok(Value::Int(x as i64)),
                 _ => Err(format!(
                     "expected whole euros without separators (e.g. 338300000), found {s:?}"
                 )),
@@ -111,7 +111,12 @@ fn period_ok(s: &str) -> bool {
     let year = |x: &[u8]| {
         x.len() == 4
             && x.iter().all(u8::is_ascii_digit)
-            && (1900..=2100).contains(&std::str::from_utf8(x).unwrap_or("0").parse::<i32>().unwrap_or(0))
+            && (1900..=2100).contains(
+                &std::str::from_utf8(x)
+                    .unwrap_or("0")
+                    .parse::<i32>()
+                    .unwrap_or(0),
+            )
     };
     match b.len() {
         4 => year(b),
@@ -305,8 +310,7 @@ pub(crate) fn covered<'a>(
         (Some(p), _) => l.text("programme_id") == Some(p),
         (None, Some(g)) => {
             l.text("goal_id") == Some(g)
-                || l
-                    .text("programme_id")
+                || l.text("programme_id")
                     .is_some_and(|p| goal_of.get(p) == Some(&g))
         }
         (None, None) => false,
@@ -361,7 +365,9 @@ mod tests {
         for ok in ["2024", "2024-Q3", "2024-07", "2024-12"] {
             assert!(period_ok(ok), "{ok}");
         }
-        for bad in ["24", "2024-Q5", "2024-13", "2024-7", "2024-00", "x024", "2024Q1"] {
+        for bad in [
+            "24", "2024-Q5", "2024-13", "2024-7", "2024-00", "x024", "2024Q1",
+        ] {
             assert!(!period_ok(bad), "{bad}");
         }
     }

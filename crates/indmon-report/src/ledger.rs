@@ -22,7 +22,14 @@ pub async fn linked_series(
     settings: &TargetSettings,
 ) -> Result<BTreeMap<String, Vec<SeriesValue>>> {
     let def = Definition::of(settings);
-    let data = load(store, opts, std::slice::from_ref(&settings.geo), &def, "auto").await?;
+    let data = load(
+        store,
+        opts,
+        std::slice::from_ref(&settings.geo),
+        &def,
+        "auto",
+    )
+    .await?;
     let mut out = BTreeMap::new();
     if let Some(series) = data.get(&settings.geo) {
         let values = series
@@ -32,7 +39,10 @@ pub async fn linked_series(
                     .vintages(&o.dataset)
                     .iter()
                     .find(|m| m.vintage == o.vintage)
-                    .map_or_else(|| format!("{} {}", o.dataset, o.vintage), |m| m.source_line());
+                    .map_or_else(
+                        || format!("{} {}", o.dataset, o.vintage),
+                        |m| m.source_line(),
+                    );
                 SeriesValue {
                     period: o.year.to_string(),
                     value: o.share() * 100.0,

@@ -37,6 +37,8 @@ use crate::state::AppState;
 
 /// How long a session lasts.
 const SESSION: Duration = Duration::from_secs(8 * 3600);
+/// At most this many sessions are kept; beyond it, the oldest go first.
+const MAX_SESSIONS: usize = 10_000;
 const COOKIE: &str = "indmon_session";
 
 /// The ledger of a running server, and its editors' sessions.
@@ -80,7 +82,11 @@ async fn with_ledger<T: Send + 'static>(
     let state = state.clone();
     tokio::task::spawn_blocking(move || {
         let l = state.ledger.get().ok_or(Failure::NoLedger)?;
-        let mut conn = l.conn.lock().map_err(|_| Failure::Internal("ledger lock".into()))?;
+        let mut conn = l
+            .conn
+            .lock()
+            .map_err(|_| Failure::Internal("ledger lock".into()))?;
+        conn.ensure_connected().map_err(Failure::Ledger)?;
         f(&mut conn).map_err(Failure::Ledger)
     })
     .await
@@ -101,16 +107,28 @@ impl Failure {
         let (status, msg) = match self {
             Failure::NoLedger => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                tr(lang, "Deze server heeft geen programmaregister.", "This server has no programme ledger.").to_owned(),
+                tr(
+                    lang,
+                    "Deze server heeft geen programmaregister.",
+                    "This server has no programme ledger.",
+                )
+                .to_owned(),
             ),
             Failure::Ledger(LedgerError::NotFound { entity, id }) => {
                 (StatusCode::NOT_FOUND, format!("{entity} '{id}'?"))
             }
-            Failure::Ledger(e @ (LedgerError::Connect(_) | LedgerError::Db(_) | LedgerError::Io(_))) => {
+            Failure::Ledger(
+                e @ (LedgerError::Connect(_) | LedgerError::Db(_) | LedgerError::Io(_)),
+            ) => {
                 eprintln!("ledger: {e}");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    tr(lang, "Het programmaregister is nu niet bereikbaar.", "The programme ledger cannot be reached now.").to_owned(),
+                    tr(
+                        lang,
+                        "Het programmaregister is nu niet bereikbaar.",
+                        "The programme ledger cannot be reached now.",
+                    )
+                    .to_owned(),
                 )
             }
             Failure::Ledger(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
@@ -118,7 +136,10 @@ impl Failure {
             Failure::Forbidden(m) => (StatusCode::FORBIDDEN, m),
             Failure::Internal(m) => {
                 eprintln!("ledger: {m}");
-                (StatusCode::INTERNAL_SERVER_ERROR, tr(lang, "Interne fout.", "Internal error.").to_owned())
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    tr(lang, "Interne fout.", "Internal error.").to_owned(),
+                )
             }
         };
         let main = format!(
@@ -128,14 +149,21 @@ impl Failure {
             esc(&crate::html::href("/programmes", lang)),
             tr(lang, "Naar de programma's", "To the programmes")
         );
-        (status, html(page(lang, "/programmes", &status.to_string(), &main))).into_response()
+        (
+            status,
+            html(page(lang, "/programmes", &status.to_string(), &main)),
+        )
+            .into_response()
     }
 }
 
 fn html(body: String) -> impl IntoResponse {
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
         ],
         body,
@@ -164,7 +192,11 @@ fn session(state: &AppState, headers: &HeaderMap) -> Option<Session> {
 
 /// Equal without telling by its timing how much of it matched.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// A POST comes from our own pages: the Origin, when sent, is this host.
@@ -172,7 +204,10 @@ fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     origin
         .split_once("://")
         .is_some_and(|(_, rest)| rest.trim_end_matches('/') == host)
@@ -208,7 +243,11 @@ fn num(lang: Lang, x: f64) -> String {
 
 fn euros(lang: Lang, e: i64) -> String {
     if e.abs() >= 1_000_000 {
-        format!("€ {} {}", lang.number(e as f64 / 1e6, 1), tr(lang, "mln", "million"))
+        format!(
+            "€ {} {}",
+            lang.number(e as f64 / 1e6, 1),
+            tr(lang, "mln", "million")
+        )
     } else {
         format!("€ {}", lang.number(e as f64, 0))
     }
@@ -231,7 +270,11 @@ fn table(caption: &str, head: &[&str], rows: &[Vec<String>]) -> String {
         esc(caption)
     );
     for h in head {
-        let _ = write!(s, "<th scope=\"col\" class=\"utrecht-table__header-cell\">{}</th>", esc(h));
+        let _ = write!(
+            s,
+            "<th scope=\"col\" class=\"utrecht-table__header-cell\">{}</th>",
+            esc(h)
+        );
     }
     s.push_str("</tr></thead><tbody class=\"utrecht-table__body\">");
     if rows.is_empty() {
@@ -245,7 +288,10 @@ fn table(caption: &str, head: &[&str], rows: &[Vec<String>]) -> String {
         s.push_str("<tr class=\"utrecht-table__row\">");
         for (k, c) in r.iter().enumerate() {
             if k == 0 {
-                let _ = write!(s, "<th scope=\"row\" class=\"utrecht-table__header-cell\">{c}</th>");
+                let _ = write!(
+                    s,
+                    "<th scope=\"row\" class=\"utrecht-table__header-cell\">{c}</th>"
+                );
             } else {
                 let _ = write!(s, "<td class=\"utrecht-table__cell\">{c}</td>");
             }
@@ -257,14 +303,21 @@ fn table(caption: &str, head: &[&str], rows: &[Vec<String>]) -> String {
 }
 
 fn link(path: &str, lang: Lang, text: &str) -> String {
-    format!("<a href=\"{}\">{}</a>", esc(&crate::html::href(path, lang)), esc(text))
+    format!(
+        "<a href=\"{}\">{}</a>",
+        esc(&crate::html::href(path, lang)),
+        esc(text)
+    )
 }
 
 fn edit_link(lang: Lang, editor: bool, r: &Record) -> String {
     if editor {
         format!(
             " <a class=\"edit-link\" href=\"{}\" aria-label=\"{} {}\">{}</a>",
-            esc(&crate::html::href(&format!("/ledger/{}/{}/edit", r.entity.name, r.id), lang)),
+            esc(&crate::html::href(
+                &format!("/ledger/{}/{}/edit", r.entity.name, r.id),
+                lang
+            )),
             tr(lang, "Bewerk", "Edit"),
             esc(&r.id),
             tr(lang, "bewerk", "edit")
@@ -274,7 +327,14 @@ fn edit_link(lang: Lang, editor: bool, r: &Record) -> String {
     }
 }
 
-fn new_link(lang: Lang, entity: &str, scope: &str, id: &str, text_nl: &'static str, text_en: &'static str) -> String {
+fn new_link(
+    lang: Lang,
+    entity: &str,
+    scope: &str,
+    id: &str,
+    text_nl: &'static str,
+    text_en: &'static str,
+) -> String {
     let path = format!("/ledger/{entity}/new?{scope}={id}");
     let href = match lang {
         Lang::Nl => path,
@@ -312,7 +372,9 @@ fn who_bar(lang: Lang, s: Option<&Session>, back: &str) -> String {
 fn pct(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -406,8 +468,10 @@ fn budget_rows(lang: Lang, p: &Progress) -> Vec<Vec<String>> {
                 e(y.not_itemised),
                 e(y.committed),
                 e(y.spent),
-                y.spent_share
-                    .map_or_else(|| "—".into(), |s| format!("{} %", lang.number(s * 100.0, 0))),
+                y.spent_share.map_or_else(
+                    || "—".into(),
+                    |s| format!("{} %", lang.number(s * 100.0, 0)),
+                ),
             ]
         })
         .collect()
@@ -418,7 +482,11 @@ fn progress_html(lang: Lang, p: &Progress) -> String {
         "<section aria-labelledby=\"progress\"><h2 class=\"utrecht-heading-2\" id=\"progress\">{}</h2>{}{}</section>",
         tr(lang, "Voortgang", "Progress"),
         table(
-            tr(lang, "Indicatoren tegen hun doelen", "Indicators against their targets"),
+            tr(
+                lang,
+                "Indicatoren tegen hun doelen",
+                "Indicators against their targets"
+            ),
             &[
                 tr(lang, "Indicator", "Indicator"),
                 tr(lang, "Niveau", "Level"),
@@ -431,7 +499,11 @@ fn progress_html(lang: Lang, p: &Progress) -> String {
             &indicator_rows(lang, p),
         ),
         table(
-            tr(lang, "Uitgaven tegen begroting (lopende prijzen)", "Spending against budget (current prices)"),
+            tr(
+                lang,
+                "Uitgaven tegen begroting (lopende prijzen)",
+                "Spending against budget (current prices)"
+            ),
             &[
                 tr(lang, "Jaar", "Year"),
                 tr(lang, "Opgegeven totaal uitgaven", "Stated spending total"),
@@ -464,7 +536,11 @@ pub async fn programmes(
     let _ = write!(
         main,
         "<h1 class=\"utrecht-heading-1\">{}</h1>{}",
-        tr(lang, "Programma's industriebeleid", "Industrial-policy programmes"),
+        tr(
+            lang,
+            "Programma's industriebeleid",
+            "Industrial-policy programmes"
+        ),
         who_bar(lang, who.as_ref(), "/programmes")
     );
     for g in snap.of("goal") {
@@ -485,9 +561,18 @@ pub async fn programmes(
         .of("programme")
         .iter()
         .map(|p| {
-            let count = |e: &str| snap.of(e).iter().filter(|r| r.text("programme_id") == Some(p.id.as_str())).count();
+            let count = |e: &str| {
+                snap.of(e)
+                    .iter()
+                    .filter(|r| r.text("programme_id") == Some(p.id.as_str()))
+                    .count()
+            };
             vec![
-                link(&format!("/programmes/{}", p.id), lang, p.name(lang == Lang::En)),
+                link(
+                    &format!("/programmes/{}", p.id),
+                    lang,
+                    p.name(lang == Lang::En),
+                ),
                 esc(p.text("status").unwrap_or("—")),
                 count("action").to_string(),
                 count("indicator").to_string(),
@@ -496,7 +581,11 @@ pub async fn programmes(
         })
         .collect();
     main.push_str(&table(
-        tr(lang, "De programma's, één per prioritaire markt", "The programmes, one per priority market"),
+        tr(
+            lang,
+            "De programma's, één per prioritaire markt",
+            "The programmes, one per priority market",
+        ),
         &[
             tr(lang, "Programma", "Programme"),
             tr(lang, "Status", "Status"),
@@ -513,35 +602,78 @@ pub async fn programmes(
             vec![
                 format!("{}. {}", t.get("position"), esc(t.name(lang == Lang::En))),
                 esc(t.text("description").unwrap_or_default()),
-                snap.of("action").iter().filter(|a| a.text("action_type_id") == Some(t.id.as_str())).count().to_string(),
+                snap.of("action")
+                    .iter()
+                    .filter(|a| a.text("action_type_id") == Some(t.id.as_str()))
+                    .count()
+                    .to_string(),
             ]
         })
         .collect();
     main.push_str(&table(
-        tr(lang, "De negen soorten acties binnen programma's", "The nine types of action within programmes"),
-        &[tr(lang, "Soort actie", "Action type"), tr(lang, "Omschrijving (beleidspagina)", "Description (policy page)"), tr(lang, "Acties", "Actions")],
+        tr(
+            lang,
+            "De negen soorten acties binnen programma's",
+            "The nine types of action within programmes",
+        ),
+        &[
+            tr(lang, "Soort actie", "Action type"),
+            tr(
+                lang,
+                "Omschrijving (beleidspagina)",
+                "Description (policy page)",
+            ),
+            tr(lang, "Acties", "Actions"),
+        ],
         &types,
     ));
     main.push_str(&records_table(lang, editor, &snap, "instrument", |_| true));
-    main.push_str(&records_table(lang, editor, &snap, "milestone", |r| r.text("programme_id").is_none()));
-    main.push_str(&records_table(lang, editor, &snap, "evaluation", |r| r.text("programme_id").is_none()));
+    main.push_str(&records_table(lang, editor, &snap, "milestone", |r| {
+        r.text("programme_id").is_none()
+    }));
+    main.push_str(&records_table(lang, editor, &snap, "evaluation", |r| {
+        r.text("programme_id").is_none()
+    }));
     let _ = write!(
         main,
         "<p class=\"nl-paragraph\">{}: <a href=\"/api/v1/ledger\">JSON</a> · <a href=\"/api/v1/ledger?format=xlsx\">Excel</a> · <a href=\"/api/v1/ledger?format=csv&amp;entity=budget_line\">CSV</a></p>",
-        tr(lang, "Het hele register downloaden", "Download the whole ledger")
+        tr(
+            lang,
+            "Het hele register downloaden",
+            "Download the whole ledger"
+        )
     );
-    html(page(lang, "/programmes", tr(lang, "Programma's", "Programmes"), &main)).into_response()
+    html(page(
+        lang,
+        "/programmes",
+        tr(lang, "Programma's", "Programmes"),
+        &main,
+    ))
+    .into_response()
 }
 
 /// A table of the records of `entity` that `keep` selects: the fields that say most.
-fn records_table(lang: Lang, editor: bool, snap: &Snapshot, entity: &str, keep: impl Fn(&Record) -> bool) -> String {
+fn records_table(
+    lang: Lang,
+    editor: bool,
+    snap: &Snapshot,
+    entity: &str,
+    keep: impl Fn(&Record) -> bool,
+) -> String {
     let e = schema::entity(entity).expect("entity");
     let cols: &[&str] = match entity {
         "instrument" => &["kind", "programme_id", "notes"],
         "milestone" => &["date", "status", "notes"],
         "evaluation" => &["date", "kind", "evidence", "finding"],
         "action" => &["action_type_id", "status", "start_date", "end_date"],
-        "budget_line" => &["year", "kind", "covers", "amount_eur", "instrument_id", "source_document"],
+        "budget_line" => &[
+            "year",
+            "kind",
+            "covers",
+            "amount_eur",
+            "instrument_id",
+            "source_document",
+        ],
         "indicator" => &["level", "unit", "target_value", "target_year"],
         _ => &[],
     };
@@ -550,7 +682,11 @@ fn records_table(lang: Lang, editor: bool, snap: &Snapshot, entity: &str, keep: 
         .iter()
         .filter(|r| keep(r))
         .map(|r| {
-            let mut row = vec![format!("{}{}", esc(r.name(lang == Lang::En)), edit_link(lang, editor, r))];
+            let mut row = vec![format!(
+                "{}{}",
+                esc(r.name(lang == Lang::En)),
+                edit_link(lang, editor, r)
+            )];
             for c in cols {
                 let f = e.field(c).expect("field");
                 row.push(esc(&value_text(lang, f.kind, r.get(c))));
@@ -565,8 +701,21 @@ fn records_table(lang: Lang, editor: bool, snap: &Snapshot, entity: &str, keep: 
 }
 
 fn tr_plural(lang: Lang, e: &Entity) -> String {
+    let nl = match e.name {
+        "goal" => "Doelen",
+        "programme" => "Programma's",
+        "action_type" => "Soorten actie",
+        "action" => "Acties",
+        "instrument" => "Instrumenten",
+        "budget_line" => "Begrotingsregels",
+        "indicator" => "Indicatoren",
+        "actual" => "Realisaties",
+        "evaluation" => "Evaluaties",
+        "milestone" => "Mijlpalen",
+        _ => e.label_nl,
+    };
     match lang {
-        Lang::Nl => format!("{}en", e.label_nl).replace("Actieen", "Acties").replace("Mijlpaalen", "Mijlpalen").replace("Evaluatieen", "Evaluaties").replace("Begrotingsregelen", "Begrotingsregels").replace("Indicatoren", "Indicatoren").replace("Realisatieen", "Realisaties"),
+        Lang::Nl => nl.to_owned(),
         Lang::En => format!("{}s", e.label_en),
     }
 }
@@ -584,15 +733,32 @@ pub async fn programme(
         Err(f) => return f.page(lang),
     };
     let Some(p) = snap.find("programme", &id).cloned() else {
-        return Failure::NotFound(format!("{} '{id}'?", tr(lang, "Geen programma", "No programme"))).page(lang);
+        return Failure::NotFound(format!(
+            "{} '{id}'?",
+            tr(lang, "Geen programma", "No programme")
+        ))
+        .page(lang);
     };
     let mut ids: Vec<(String, String)> = vec![("programme".into(), p.id.clone())];
-    for e in ["action", "instrument", "budget_line", "indicator", "evaluation", "milestone"] {
-        for r in snap.of(e).iter().filter(|r| r.text("programme_id") == Some(p.id.as_str())) {
+    for e in [
+        "action",
+        "instrument",
+        "budget_line",
+        "indicator",
+        "evaluation",
+        "milestone",
+    ] {
+        for r in snap
+            .of(e)
+            .iter()
+            .filter(|r| r.text("programme_id") == Some(p.id.as_str()))
+        {
             ids.push((e.into(), r.id.clone()));
         }
     }
-    let changes = with_ledger(&state, |l| l.history(None, None, 2000)).await.unwrap_or_default();
+    let changes = with_ledger(&state, |l| l.history(None, None, 2000))
+        .await
+        .unwrap_or_default();
     let series = series(&state).await;
     let who = session(&state, &headers);
     let editor = who.as_ref().is_some_and(|s| s.role == "editor");
@@ -602,7 +768,11 @@ pub async fn programme(
     let _ = write!(
         main,
         "<p class=\"nl-paragraph\">{}</p><h1 class=\"utrecht-heading-1\">{}{}</h1>{}",
-        link("/programmes", lang, tr(lang, "← Alle programma's", "← All programmes")),
+        link(
+            "/programmes",
+            lang,
+            tr(lang, "← Alle programma's", "← All programmes")
+        ),
         esc(p.name(lang == Lang::En)),
         edit_link(lang, editor, &p),
         who_bar(lang, who.as_ref(), &path),
@@ -610,7 +780,12 @@ pub async fn programme(
     let e = schema::entity("programme").expect("entity");
     let mut dl = String::from("<dl class=\"record\">");
     for f in e.fields {
-        let _ = write!(dl, "<dt>{}</dt><dd>{}</dd>", esc(f.name), esc(&value_text(lang, f.kind, p.get(f.name))));
+        let _ = write!(
+            dl,
+            "<dt>{}</dt><dd>{}</dd>",
+            esc(f.name),
+            esc(&value_text(lang, f.kind, p.get(f.name)))
+        );
     }
     let _ = write!(
         dl,
@@ -624,7 +799,15 @@ pub async fn programme(
         let _ = write!(
             main,
             "<p class=\"nl-paragraph\">{}</p>",
-            link(&format!("/markets#{m}"), lang, tr(lang, "De marktstatus van deze markt", "This market's status"))
+            link(
+                &format!("/markets#{m}"),
+                lang,
+                tr(
+                    lang,
+                    "De marktstatus van deze markt",
+                    "This market's status"
+                )
+            )
         );
     }
     main.push_str(&progress_html(lang, &prog));
@@ -640,12 +823,20 @@ pub async fn programme(
         ] {
             main.push_str(&new_link(lang, ent, "programme_id", &p.id, nl, en));
         }
-        for i in snap.of("indicator").iter().filter(|r| r.text("programme_id") == Some(p.id.as_str())) {
+        for i in snap
+            .of("indicator")
+            .iter()
+            .filter(|r| r.text("programme_id") == Some(p.id.as_str()))
+        {
             let path = format!("/ledger/actual/new?indicator_id={}", i.id);
             let _ = write!(
                 main,
                 "<a class=\"utrecht-button-link utrecht-button-link--secondary-action\" href=\"{}\">{}: {}</a> ",
-                esc(&if lang == Lang::En { format!("{path}&lang=en") } else { path }),
+                esc(&if lang == Lang::En {
+                    format!("{path}&lang=en")
+                } else {
+                    path
+                }),
                 tr(lang, "Nieuwe realisatie", "New actual"),
                 esc(i.name(lang == Lang::En))
             );
@@ -660,18 +851,35 @@ pub async fn programme(
             let acts: Vec<String> = snap
                 .of("action")
                 .iter()
-                .filter(|a| a.text("programme_id") == Some(p.id.as_str()) && a.text("action_type_id") == Some(t.id.as_str()))
-                .map(|a| format!("{} ({}){}", esc(a.name(false)), esc(a.text("status").unwrap_or("—")), edit_link(lang, editor, a)))
+                .filter(|a| {
+                    a.text("programme_id") == Some(p.id.as_str())
+                        && a.text("action_type_id") == Some(t.id.as_str())
+                })
+                .map(|a| {
+                    format!(
+                        "{} ({}){}",
+                        esc(a.name(false)),
+                        esc(a.text("status").unwrap_or("—")),
+                        edit_link(lang, editor, a)
+                    )
+                })
                 .collect();
             vec![
                 esc(t.name(lang == Lang::En)),
-                if acts.is_empty() { "—".into() } else { acts.join("<br>") },
+                if acts.is_empty() {
+                    "—".into()
+                } else {
+                    acts.join("<br>")
+                },
             ]
         })
         .collect();
     main.push_str(&table(
         tr(lang, "Acties per soort", "Actions by type"),
-        &[tr(lang, "Soort actie", "Action type"), tr(lang, "Acties (status)", "Actions (status)")],
+        &[
+            tr(lang, "Soort actie", "Action type"),
+            tr(lang, "Acties (status)", "Actions (status)"),
+        ],
         &rows,
     ));
     let mine = |r: &Record| r.text("programme_id") == Some(p.id.as_str());
@@ -689,15 +897,31 @@ pub async fn programme(
                 format!("{} '{}' v{}", esc(&c.entity), esc(&c.record_id), c.version),
                 c.diff()
                     .iter()
-                    .map(|(f, b, a)| format!("{}: {} → {}", esc(f), esc(if b.is_empty() { "—" } else { b }), esc(a)))
+                    .map(|(f, b, a)| {
+                        format!(
+                            "{}: {} → {}",
+                            esc(f),
+                            esc(if b.is_empty() { "—" } else { b }),
+                            esc(a)
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("<br>"),
             ]
         })
         .collect();
     main.push_str(&table(
-        tr(lang, "Laatste wijzigingen (audittrail)", "Latest changes (audit trail)"),
-        &[tr(lang, "Tijdstip", "When"), tr(lang, "Door", "By"), tr(lang, "Record", "Record"), tr(lang, "Wijziging", "Change")],
+        tr(
+            lang,
+            "Laatste wijzigingen (audittrail)",
+            "Latest changes (audit trail)",
+        ),
+        &[
+            tr(lang, "Tijdstip", "When"),
+            tr(lang, "Door", "By"),
+            tr(lang, "Record", "Record"),
+            tr(lang, "Wijziging", "Change"),
+        ],
         &rows,
     ));
     html(page(lang, "/programmes", p.name(lang == Lang::En), &main)).into_response()
@@ -728,7 +952,10 @@ pub struct LoginQuery {
 
 fn login_page(lang: Lang, next: &str, error: Option<&str>) -> String {
     let err = error.map_or_else(String::new, |e| {
-        format!("<p class=\"utrecht-form-field-error-message\" role=\"alert\">{}</p>", esc(e))
+        format!(
+            "<p class=\"utrecht-form-field-error-message\" role=\"alert\">{}</p>",
+            esc(e)
+        )
     });
     let main = format!(
         "<h1 class=\"utrecht-heading-1\">{}</h1><p class=\"nl-paragraph\">{}</p>{err}\
@@ -752,8 +979,16 @@ fn login_page(lang: Lang, next: &str, error: Option<&str>) -> String {
 
 /// `GET /ledger/login`.
 pub async fn login_form(Query(q): Query<LoginQuery>) -> Response {
-    let lang = PageQuery { lang: q.lang.clone() }.lang();
-    html(login_page(lang, &safe_next(q.next.as_deref().unwrap_or("/programmes")), None)).into_response()
+    let lang = PageQuery {
+        lang: q.lang.clone(),
+    }
+    .lang();
+    html(login_page(
+        lang,
+        &safe_next(q.next.as_deref().unwrap_or("/programmes")),
+        None,
+    ))
+    .into_response()
 }
 
 /// `POST /ledger/login`.
@@ -765,7 +1000,15 @@ pub async fn login(
 ) -> Response {
     let lang = q.lang();
     if !same_origin(&headers) {
-        return Failure::Forbidden(tr(lang, "Verzoek van een andere site geweigerd.", "Request from another site refused.").into()).page(lang);
+        return Failure::Forbidden(
+            tr(
+                lang,
+                "Verzoek van een andere site geweigerd.",
+                "Request from another site refused.",
+            )
+            .into(),
+        )
+        .page(lang);
     }
     let token = form.token.clone();
     let who = match with_ledger(&state, move |l| l.check_token(&token)).await {
@@ -776,7 +1019,15 @@ pub async fn login(
     let Some((name, role)) = who else {
         return (
             StatusCode::UNAUTHORIZED,
-            html(login_page(lang, &next, Some(tr(lang, "Onbekend of ingetrokken token.", "Unknown or revoked token.")))),
+            html(login_page(
+                lang,
+                &next,
+                Some(tr(
+                    lang,
+                    "Onbekend of ingetrokken token.",
+                    "Unknown or revoked token.",
+                )),
+            )),
         )
             .into_response();
     };
@@ -786,7 +1037,25 @@ pub async fn login(
     if let Some(l) = state.ledger.get()
         && let Ok(mut s) = l.sessions.lock()
     {
-        s.insert(id.clone(), Session { name, role, csrf, expires: Instant::now() + SESSION });
+        let now = Instant::now();
+        s.retain(|_, v| v.expires > now);
+        if s.len() >= MAX_SESSIONS
+            && let Some(oldest) = s
+                .iter()
+                .min_by_key(|(_, v)| v.expires)
+                .map(|(k, _)| k.clone())
+        {
+            s.remove(&oldest);
+        }
+        s.insert(
+            id.clone(),
+            Session {
+                name,
+                role,
+                csrf,
+                expires: now + SESSION,
+            },
+        );
     }
     let cookie = format!(
         "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
@@ -827,8 +1096,15 @@ pub async fn logout(
     r
 }
 
-/// The editor of this request, or the response refusing it.
-fn require_editor(state: &AppState, headers: &HeaderMap, lang: Lang, back: &str) -> Result<Session, Response> {
+/// The editor of this request, or the response refusing it (a handler returns that
+/// response as it is, so its size does not matter).
+#[allow(clippy::result_large_err)]
+fn require_editor(
+    state: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    back: &str,
+) -> Result<Session, Response> {
     match session(state, headers) {
         None => Err(Redirect::to(&format!(
             "/ledger/login?next={}{}",
@@ -837,17 +1113,29 @@ fn require_editor(state: &AppState, headers: &HeaderMap, lang: Lang, back: &str)
         ))
         .into_response()),
         Some(s) if s.role != "editor" => Err(Failure::Forbidden(
-            tr(lang, "Uw token heeft de rol reader: lezen mag, wijzigen niet.", "Your token has the reader role: you may read, not change.").into(),
+            tr(
+                lang,
+                "Uw token heeft de rol reader: lezen mag, wijzigen niet.",
+                "Your token has the reader role: you may read, not change.",
+            )
+            .into(),
         )
         .page(lang)),
         Some(s) => Ok(s),
     }
 }
 
+#[allow(clippy::result_large_err)]
 fn entity_of(name: &str, lang: Lang) -> Result<&'static Entity, Response> {
     schema::entity(name)
         .filter(|e| e.name == name)
-        .ok_or_else(|| Failure::NotFound(format!("{} '{name}'?", tr(lang, "Onbekende soort", "Unknown kind"))).page(lang))
+        .ok_or_else(|| {
+            Failure::NotFound(format!(
+                "{} '{name}'?",
+                tr(lang, "Onbekende soort", "Unknown kind")
+            ))
+            .page(lang)
+        })
 }
 
 /// The form of one record: every field, the version it is based on, the CSRF token.
@@ -868,12 +1156,33 @@ fn form_page(
         None => format!("/ledger/{}", entity.name),
     };
     let title = match id {
-        Some(id) => format!("{} {} '{}'", tr(lang, "Wijzig", "Edit"), if lang == Lang::En { entity.label_en } else { entity.label_nl }, id),
-        None => format!("{}: {}", tr(lang, "Nieuw", "New"), if lang == Lang::En { entity.label_en } else { entity.label_nl }),
+        Some(id) => format!(
+            "{} {} '{}'",
+            tr(lang, "Wijzig", "Edit"),
+            if lang == Lang::En {
+                entity.label_en
+            } else {
+                entity.label_nl
+            },
+            id
+        ),
+        None => format!(
+            "{}: {}",
+            tr(lang, "Nieuw", "New"),
+            if lang == Lang::En {
+                entity.label_en
+            } else {
+                entity.label_nl
+            }
+        ),
     };
     let mut f = format!("<h1 class=\"utrecht-heading-1\">{}</h1>", esc(&title));
     if let Some((msg, _)) = message {
-        let _ = write!(f, "<div class=\"utrecht-alert utrecht-alert--error\" role=\"alert\"><p class=\"nl-paragraph\">{}</p></div>", esc(msg));
+        let _ = write!(
+            f,
+            "<div class=\"utrecht-alert utrecht-alert--error\" role=\"alert\"><p class=\"nl-paragraph\">{}</p></div>",
+            esc(msg)
+        );
     }
     let _ = write!(
         f,
@@ -889,7 +1198,11 @@ fn form_page(
         let _ = write!(
             f,
             "<div class=\"utrecht-form-field\"><label class=\"utrecht-form-label\" for=\"f-id\">id</label><p class=\"utrecht-form-field-description\" id=\"d-id\">{}</p><input class=\"utrecht-textbox\" id=\"f-id\" name=\"id\" aria-describedby=\"d-id\" value=\"{}\" pattern=\"[A-Za-z0-9][A-Za-z0-9._\\-]{{0,63}}\"></div>",
-            tr(lang, "Leeg laten om er een te laten maken.", "Leave empty to have one made."),
+            tr(
+                lang,
+                "Leeg laten om er een te laten maken.",
+                "Leave empty to have one made."
+            ),
             esc(values.get("id").map_or("", String::as_str))
         );
     }
@@ -899,11 +1212,18 @@ fn form_page(
         let fid = format!("f-{}", field.name);
         let invalid = bad_field == Some(field.name);
         let req = if field.required { " required" } else { "" };
-        let aria = if invalid { " aria-invalid=\"true\"" } else { "" };
+        let aria = if invalid {
+            " aria-invalid=\"true\""
+        } else {
+            ""
+        };
         let label = format!("{}{}", field.name, if field.required { " *" } else { "" });
         let control = match field.kind {
             Kind::Code(codes) => {
-                let mut s = format!("<select class=\"utrecht-select\" id=\"{fid}\" name=\"{}\" aria-describedby=\"d-{}\"{req}{aria}>", field.name, field.name);
+                let mut s = format!(
+                    "<select class=\"utrecht-select\" id=\"{fid}\" name=\"{}\" aria-describedby=\"d-{}\"{req}{aria}>",
+                    field.name, field.name
+                );
                 if !field.required {
                     s.push_str("<option value=\"\">—</option>");
                 }
@@ -915,21 +1235,39 @@ fn form_page(
                 s
             }
             Kind::Ref(target) => {
-                let mut s = format!("<select class=\"utrecht-select\" id=\"{fid}\" name=\"{}\" aria-describedby=\"d-{}\"{req}{aria}>", field.name, field.name);
+                let mut s = format!(
+                    "<select class=\"utrecht-select\" id=\"{fid}\" name=\"{}\" aria-describedby=\"d-{}\"{req}{aria}>",
+                    field.name, field.name
+                );
                 if !field.required {
                     s.push_str("<option value=\"\">—</option>");
                 }
                 for r in snap.of(target) {
                     let sel = if r.id == v { " selected" } else { "" };
-                    let _ = write!(s, "<option value=\"{}\"{sel}>{} — {}</option>", esc(&r.id), esc(&r.id), esc(&shorten(r.name(lang == Lang::En), 60)));
+                    let _ = write!(
+                        s,
+                        "<option value=\"{}\"{sel}>{} — {}</option>",
+                        esc(&r.id),
+                        esc(&r.id),
+                        esc(&shorten(r.name(lang == Lang::En), 60))
+                    );
                 }
                 s.push_str("</select>");
                 s
             }
-            Kind::Text if matches!(field.name, "statement" | "finding" | "notes" | "description") => format!(
-                "<textarea class=\"utrecht-textarea\" id=\"{fid}\" name=\"{}\" rows=\"3\" aria-describedby=\"d-{}\"{req}{aria}>{}</textarea>",
-                field.name, field.name, esc(v)
-            ),
+            Kind::Text
+                if matches!(
+                    field.name,
+                    "statement" | "finding" | "notes" | "description"
+                ) =>
+            {
+                format!(
+                    "<textarea class=\"utrecht-textarea\" id=\"{fid}\" name=\"{}\" rows=\"3\" aria-describedby=\"d-{}\"{req}{aria}>{}</textarea>",
+                    field.name,
+                    field.name,
+                    esc(v)
+                )
+            }
             kind => {
                 let (ty, extra) = match kind {
                     Kind::Date => ("date", ""),
@@ -939,7 +1277,9 @@ fn form_page(
                 };
                 format!(
                     "<input class=\"utrecht-textbox\" type=\"{ty}\"{extra} id=\"{fid}\" name=\"{}\" value=\"{}\" aria-describedby=\"d-{}\"{req}{aria}>",
-                    field.name, esc(v), field.name
+                    field.name,
+                    esc(v),
+                    field.name
                 )
             }
         };
@@ -966,6 +1306,21 @@ fn form_page(
         "<button class=\"utrecht-button utrecht-button--primary-action\" type=\"submit\">{}</button></form>",
         tr(lang, "Opslaan", "Save")
     );
+    if let (Some(id), Some(v)) = (id, version) {
+        let _ = write!(
+            f,
+            "<form method=\"post\" action=\"{}{}\" class=\"ledger-form ledger-delete\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><input type=\"hidden\" name=\"version\" value=\"{v}\"><button class=\"utrecht-button utrecht-button--secondary-action\" type=\"submit\">{}</button> <span class=\"source\">{}</span></form>",
+            esc(&format!("/ledger/{}/{}/delete", entity.name, id)),
+            if lang == Lang::En { "?lang=en" } else { "" },
+            esc(csrf),
+            tr(lang, "Verwijderen", "Delete"),
+            tr(
+                lang,
+                "Kan alleen als niets meer naar dit record verwijst; de audittrail bewaart het.",
+                "Only when nothing refers to this record any more; the audit trail keeps it."
+            ),
+        );
+    }
     page(lang, "/programmes", &title, &f)
 }
 
@@ -1012,7 +1367,18 @@ pub async fn edit_form(
     let Some(r) = snap.find(e.name, &id) else {
         return Failure::NotFound(format!("{} '{id}'?", e.name)).page(lang);
     };
-    html(form_page(lang, e, Some(&id), Some(r.version), &record_values(r), &snap, &s.csrf, None, None)).into_response()
+    html(form_page(
+        lang,
+        e,
+        Some(&id),
+        Some(r.version),
+        &record_values(r),
+        &snap,
+        &s.csrf,
+        None,
+        None,
+    ))
+    .into_response()
 }
 
 /// `GET /ledger/{entity}/new` (query: field values to start with, e.g. programme_id).
@@ -1022,7 +1388,10 @@ pub async fn new_form(
     Query(q): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let lang = PageQuery { lang: q.get("lang").cloned() }.lang();
+    let lang = PageQuery {
+        lang: q.get("lang").cloned(),
+    }
+    .lang();
     let s = match require_editor(&state, &headers, lang, &format!("/ledger/{entity}/new")) {
         Ok(s) => s,
         Err(r) => return r,
@@ -1035,11 +1404,19 @@ pub async fn new_form(
         Ok(s) => s,
         Err(f) => return f.page(lang),
     };
-    let mut values: BTreeMap<String, String> = q.into_iter().filter(|(k, _)| e.field(k).is_some()).collect();
+    let mut values: BTreeMap<String, String> = q
+        .into_iter()
+        .filter(|(k, _)| e.field(k).is_some())
+        .collect();
     if e.field("prices").is_some() {
-        values.entry("prices".into()).or_insert_with(|| "current".into());
+        values
+            .entry("prices".into())
+            .or_insert_with(|| "current".into());
     }
-    html(form_page(lang, e, None, None, &values, &snap, &s.csrf, None, None)).into_response()
+    html(form_page(
+        lang, e, None, None, &values, &snap, &s.csrf, None, None,
+    ))
+    .into_response()
 }
 
 /// `POST /ledger/{entity}` (a new record).
@@ -1080,7 +1457,10 @@ async fn save(
         Ok(s) => s,
         Err(r) => return r,
     };
-    let form_csrf = form.iter().find(|(k, _)| k == "csrf").map_or("", |(_, v)| v.as_str());
+    let form_csrf = form
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map_or("", |(_, v)| v.as_str());
     if !same_origin(&headers) || !same(&s.csrf, form_csrf) {
         return Failure::Forbidden(
             tr(lang, "Het formulier is verlopen of komt niet van deze site (CSRF-controle). Laad het opnieuw.", "The form has expired or does not come from this site (CSRF check). Load it again.").into(),
@@ -1113,7 +1493,11 @@ async fn save(
     let inc2 = inc.clone();
     let is_new = id.is_none();
     let result = with_ledger(&state, move |l| {
-        if is_new { l.add(e, &inc2, &actor) } else { l.update(e, &inc2, &actor).map(|(r, _)| r) }
+        if is_new {
+            l.add(e, &inc2, &actor)
+        } else {
+            l.update(e, &inc2, &actor).map(|(r, _)| r)
+        }
     })
     .await;
     match result {
@@ -1126,8 +1510,14 @@ async fn save(
             let to = if r.entity.name == "actual" {
                 // An actual's page is its indicator's programme.
                 let ind = r.text("indicator_id").unwrap_or_default().to_owned();
-                match with_ledger(&state, move |l| l.get(schema::entity("indicator").expect("entity"), &ind)).await {
-                    Ok(i) => i.text("programme_id").map_or("/programmes".into(), |p| format!("/programmes/{p}")),
+                match with_ledger(&state, move |l| {
+                    l.get(schema::entity("indicator").expect("entity"), &ind)
+                })
+                .await
+                {
+                    Ok(i) => i
+                        .text("programme_id")
+                        .map_or("/programmes".into(), |p| format!("/programmes/{p}")),
                     Err(_) => "/programmes".into(),
                 }
             } else {
@@ -1138,16 +1528,32 @@ async fn save(
         Err(Failure::Ledger(err @ LedgerError::Conflict { .. })) => {
             // Keep what was typed; show what is in the ledger now; the next save is
             // based on the current version.
-            let snap = with_ledger(&state, |l| l.snapshot()).await.unwrap_or_default();
+            let snap = with_ledger(&state, |l| l.snapshot())
+                .await
+                .unwrap_or_default();
             let current = snap.find(e.name, &inc.id).cloned();
             let msg = format!(
                 "{} {}",
                 err,
-                tr(lang, "Uw invoer staat hieronder; de waarden die nu in het register staan, staan bij elk veld dat verschilt. Opslaan past uw invoer toe op de nieuwe versie.", "What you typed is below; the values now in the ledger are shown at each field that differs. Saving applies your input to the new version.")
+                tr(
+                    lang,
+                    "Uw invoer staat hieronder; de waarden die nu in het register staan, staan bij elk veld dat verschilt. Opslaan past uw invoer toe op de nieuwe versie.",
+                    "What you typed is below; the values now in the ledger are shown at each field that differs. Saving applies your input to the new version."
+                )
             );
             (
                 StatusCode::CONFLICT,
-                html(form_page(lang, e, id.as_deref(), current.as_ref().map(|c| c.version), &values, &snap, &s.csrf, Some((&msg, None)), current.as_ref())),
+                html(form_page(
+                    lang,
+                    e,
+                    id.as_deref(),
+                    current.as_ref().map(|c| c.version),
+                    &values,
+                    &snap,
+                    &s.csrf,
+                    Some((&msg, None)),
+                    current.as_ref(),
+                )),
             )
                 .into_response()
         }
@@ -1156,12 +1562,101 @@ async fn save(
                 LedgerError::Invalid { field, .. } => field.clone(),
                 _ => String::new(),
             };
-            let snap = with_ledger(&state, |l| l.snapshot()).await.unwrap_or_default();
+            let snap = with_ledger(&state, |l| l.snapshot())
+                .await
+                .unwrap_or_default();
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                html(form_page(lang, e, id.as_deref(), inc.version, &values, &snap, &s.csrf, Some((&err.to_string(), Some(field.as_str()))), None)),
+                html(form_page(
+                    lang,
+                    e,
+                    id.as_deref(),
+                    inc.version,
+                    &values,
+                    &snap,
+                    &s.csrf,
+                    Some((&err.to_string(), Some(field.as_str()))),
+                    None,
+                )),
             )
                 .into_response()
+        }
+        Err(f) => f.page(lang),
+    }
+}
+
+/// `POST /ledger/{entity}/{id}/delete`.
+pub async fn delete(
+    State(state): State<Arc<AppState>>,
+    Path((entity, id)): Path<(String, String)>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let lang = q.lang();
+    let s = match require_editor(
+        &state,
+        &headers,
+        lang,
+        &format!("/ledger/{entity}/{id}/edit"),
+    ) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let field = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    if !same_origin(&headers) || !same(&s.csrf, field("csrf")) {
+        return Failure::Forbidden(
+            tr(lang, "Het formulier is verlopen of komt niet van deze site (CSRF-controle). Laad het opnieuw.", "The form has expired or does not come from this site (CSRF check). Load it again.").into(),
+        )
+        .page(lang);
+    }
+    let e = match entity_of(&entity, lang) {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let version = field("version").trim().parse().ok();
+    let actor = format!("{} (web)", s.name);
+    let id2 = id.clone();
+    match with_ledger(&state, move |l| l.delete(e, &id2, version, &actor)).await {
+        Ok(r) => {
+            let to = r
+                .text("programme_id")
+                .map_or("/programmes".into(), |p| format!("/programmes/{p}"));
+            Redirect::to(&crate::html::href(&to, lang)).into_response()
+        }
+        Err(Failure::Ledger(
+            err @ (LedgerError::Conflict { .. } | LedgerError::Invalid { .. }),
+        )) => {
+            let status = if matches!(err, LedgerError::Conflict { .. }) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let snap = with_ledger(&state, |l| l.snapshot())
+                .await
+                .unwrap_or_default();
+            match snap.find(e.name, &id) {
+                Some(cur) => (
+                    status,
+                    html(form_page(
+                        lang,
+                        e,
+                        Some(&id),
+                        Some(cur.version),
+                        &record_values(cur),
+                        &snap,
+                        &s.csrf,
+                        Some((&err.to_string(), None)),
+                        None,
+                    )),
+                )
+                    .into_response(),
+                None => Failure::Ledger(err).page(lang),
+            }
         }
         Err(f) => f.page(lang),
     }
@@ -1197,7 +1692,10 @@ pub struct LedgerQuery {
 pub async fn api(State(state): State<Arc<AppState>>, Query(q): Query<LedgerQuery>) -> Response {
     let format = q.format.as_deref().unwrap_or("json");
     if !matches!(format, "json" | "xlsx" | "csv") {
-        return crate::error::problem(StatusCode::BAD_REQUEST, "format: expected json, xlsx or csv");
+        return crate::error::problem(
+            StatusCode::BAD_REQUEST,
+            "format: expected json, xlsx or csv",
+        );
     }
     let entity = match schema::entity(q.entity.as_deref().unwrap_or("programme")) {
         Some(e) => e,
@@ -1212,16 +1710,31 @@ pub async fn api(State(state): State<Arc<AppState>>, Query(q): Query<LedgerQuery
     let (snap, target) = match res {
         Ok(x) => x,
         Err(Failure::NoLedger) => {
-            return crate::error::problem(StatusCode::SERVICE_UNAVAILABLE, "this server has no programme ledger");
+            return crate::error::problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "this server has no programme ledger",
+            );
         }
-        Err(_) => return crate::error::problem(StatusCode::INTERNAL_SERVER_ERROR, "the ledger cannot be read now"),
+        Err(_) => {
+            return crate::error::problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the ledger cannot be read now",
+            );
+        }
     };
     // Where the ledger lives is the server's business, not the reader's.
-    let from = if indmon_ledger::db::is_postgres(&target) { "PostgreSQL" } else { "SQLite" };
+    let from = if indmon_ledger::db::is_postgres(&target) {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     if format == "csv" {
         return match indmon_ledger::io::to_csv(entity, snap.of(entity.name)) {
             Ok(bytes) => (
-                [(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"))],
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/csv; charset=utf-8"),
+                )],
                 bytes,
             )
                 .into_response(),
@@ -1232,8 +1745,16 @@ pub async fn api(State(state): State<Arc<AppState>>, Query(q): Query<LedgerQuery
         return match indmon_ledger::io::to_xlsx(&snap, from) {
             Ok(bytes) => (
                 [
-                    (header::CONTENT_TYPE, HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
-                    (header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"indmon-ledger.xlsx\"")),
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static(
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        ),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        HeaderValue::from_static("attachment; filename=\"indmon-ledger.xlsx\""),
+                    ),
                 ],
                 bytes,
             )

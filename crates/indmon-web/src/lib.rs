@@ -69,6 +69,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/ledger/{entity}/new", get(ledger::new_form))
         .route("/ledger/{entity}/{id}", post(ledger::update))
         .route("/ledger/{entity}/{id}/edit", get(ledger::edit_form))
+        .route("/ledger/{entity}/{id}/delete", post(ledger::delete))
         .route("/assets/{*path}", get(assets::serve))
         .fallback(fallback)
         .with_state(state)

@@ -32,6 +32,7 @@ on_both!(
     dry_run_keeps_nothing,
     tokens_are_hashed_and_revocable,
     progress_against_targets_and_budget,
+    deletes_are_audited_and_refused_while_referenced,
 );
 
 fn inc(id: &str, fields: &[(&str, &str)]) -> Incoming {
@@ -79,7 +80,11 @@ fn seed_holds_what_the_policy_page_states(t: &TestDb) {
             "semiconductors"
         ]
     );
-    let types: Vec<&str> = snap.of("action_type").iter().map(|r| r.name(false)).collect();
+    let types: Vec<&str> = snap
+        .of("action_type")
+        .iter()
+        .map(|r| r.name(false))
+        .collect();
     assert_eq!(
         types,
         [
@@ -98,15 +103,27 @@ fn seed_holds_what_the_policy_page_states(t: &TestDb) {
     assert_eq!(total.get("amount_eur"), &Value::Int(338_300_000));
     assert_eq!(total.get("year"), &Value::Int(2024));
     assert_eq!(total.text("covers"), Some("expenditure,tax_expenditure"));
-    assert!(total.text("source_document").unwrap().contains("Ontwerpbegroting 2026"));
-    let instruments: Vec<&str> = snap.of("instrument").iter().map(|r| r.id.as_str()).collect();
+    assert!(
+        total
+            .text("source_document")
+            .unwrap()
+            .contains("Ontwerpbegroting 2026")
+    );
+    let instruments: Vec<&str> = snap
+        .of("instrument")
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
     assert_eq!(instruments, ["pps_innovatieregeling", "tki"]);
     let ind = snap.find("indicator", "industry_share").unwrap();
     assert_eq!(ind.get("target_value"), &Value::Real(15.0));
     assert_eq!(ind.get("target_year"), &Value::Int(2030));
     assert_eq!(ind.text("series"), Some("industry_share"));
     assert_eq!(ind.text("unit"), Some("%"));
-    assert!(ind.get("baseline_value").is_null(), "no baseline is invented");
+    assert!(
+        ind.get("baseline_value").is_null(),
+        "no baseline is invented"
+    );
     let end = snap.find("milestone", "einde-topsectorenbeleid").unwrap();
     assert_eq!(end.text("date"), Some("2026-01-01"));
     // Nothing beyond the page: no actions, no actuals, no amounts but the total.
@@ -117,7 +134,11 @@ fn seed_holds_what_the_policy_page_states(t: &TestDb) {
     let history = l.history(None, None, 1000).unwrap();
     let records: usize = ENTITIES.iter().map(|e| snap.of(e.name).len()).sum();
     assert_eq!(history.len(), records);
-    assert!(history.iter().all(|c| c.version == 1 && c.changed_by == seed::ACTOR));
+    assert!(
+        history
+            .iter()
+            .all(|c| c.version == 1 && c.changed_by == seed::ACTOR)
+    );
     // Opening again neither migrates nor seeds again.
     let before = state(&mut l);
     drop(l);
@@ -169,18 +190,29 @@ fn changes_are_versioned_and_audited(t: &TestDb) {
     assert_eq!(outcome, Outcome::Updated);
     assert_eq!(changed.version, 2);
     assert_eq!(changed.text("status"), Some("active"));
-    assert_eq!(changed.text("start_date"), Some("2026-03-01"), "untouched fields stay");
+    assert_eq!(
+        changed.text("start_date"),
+        Some("2026-03-01"),
+        "untouched fields stay"
+    );
     // The same values again write nothing.
     let mut same = inc("chips-act-nl", &[("status", "active")]);
     same.version = Some(2);
-    assert_eq!(l.update(action, &same, "bob").unwrap().1, Outcome::Unchanged);
+    assert_eq!(
+        l.update(action, &same, "bob").unwrap().1,
+        Outcome::Unchanged
+    );
     let history = l.history(Some(action), Some("chips-act-nl"), 10).unwrap();
     assert_eq!(history.len(), 2);
     assert_eq!(history[0].version, 2);
     assert_eq!(history[0].changed_by, "bob");
     assert_eq!(
         history[0].diff(),
-        [("status".to_owned(), "in_preparation".to_owned(), "active".to_owned())]
+        [(
+            "status".to_owned(),
+            "in_preparation".to_owned(),
+            "active".to_owned()
+        )]
     );
     assert_eq!(history[1].operation, "insert");
     assert!(history[1].before.is_none());
@@ -210,50 +242,122 @@ fn invalid_records_are_refused_and_change_nothing(t: &TestDb) {
     let cases: &[(&str, Incoming, &str, &str)] = &[
         (
             "action",
-            inc("a1", &[("programme_id", "nope"), ("action_type_id", "finance"), ("name", "x"), ("source", "s")]),
+            inc(
+                "a1",
+                &[
+                    ("programme_id", "nope"),
+                    ("action_type_id", "finance"),
+                    ("name", "x"),
+                    ("source", "s"),
+                ],
+            ),
             "programme_id",
             "there is no programme 'nope'",
         ),
         (
             "action",
-            inc("a1", &[("programme_id", "semiconductors"), ("action_type_id", "finance"), ("source", "s")]),
+            inc(
+                "a1",
+                &[
+                    ("programme_id", "semiconductors"),
+                    ("action_type_id", "finance"),
+                    ("source", "s"),
+                ],
+            ),
             "name",
             "required",
         ),
         (
             "programme",
-            inc("p1", &[("goal_id", seed::GOAL), ("name_nl", "x"), ("source", "s"), ("start_date", "2027-01-01"), ("end_date", "2026-01-01")]),
+            inc(
+                "p1",
+                &[
+                    ("goal_id", seed::GOAL),
+                    ("name_nl", "x"),
+                    ("source", "s"),
+                    ("start_date", "2027-01-01"),
+                    ("end_date", "2026-01-01"),
+                ],
+            ),
             "end_date",
             "before the start",
         ),
         (
             "indicator",
-            inc("i1", &[("programme_id", "biotechnology"), ("level", "output"), ("name_nl", "x"), ("unit", " "), ("source", "s")]),
+            inc(
+                "i1",
+                &[
+                    ("programme_id", "biotechnology"),
+                    ("level", "output"),
+                    ("name_nl", "x"),
+                    ("unit", " "),
+                    ("source", "s"),
+                ],
+            ),
             "unit",
             "required",
         ),
         (
             "indicator",
-            inc("i1", &[("programme_id", "biotechnology"), ("level", "output"), ("name_nl", "x"), ("unit", "n"), ("target_value", "3"), ("source", "s")]),
+            inc(
+                "i1",
+                &[
+                    ("programme_id", "biotechnology"),
+                    ("level", "output"),
+                    ("name_nl", "x"),
+                    ("unit", "n"),
+                    ("target_value", "3"),
+                    ("source", "s"),
+                ],
+            ),
             "target_year",
             "needs its year",
         ),
         (
             "budget_line",
-            inc("b1", &[("year", "2024"), ("kind", "expenditure"), ("prices", "current"), ("source_document", "d"), ("amount_eur", "5")]),
+            inc(
+                "b1",
+                &[
+                    ("year", "2024"),
+                    ("kind", "expenditure"),
+                    ("prices", "current"),
+                    ("source_document", "d"),
+                    ("amount_eur", "5"),
+                ],
+            ),
             "programme_id",
             "give a programme_id or a goal_id",
         ),
         (
             // Itemised lines may not exceed the stated 2024 total of 338.3 million.
             "budget_line",
-            inc("b1", &[("programme_id", "semiconductors"), ("year", "2024"), ("kind", "tax_expenditure"), ("prices", "current"), ("source_document", "d"), ("amount_eur", "400000000")]),
+            inc(
+                "b1",
+                &[
+                    ("programme_id", "semiconductors"),
+                    ("year", "2024"),
+                    ("kind", "tax_expenditure"),
+                    ("prices", "current"),
+                    ("source_document", "d"),
+                    ("amount_eur", "400000000"),
+                ],
+            ),
             "amount_eur",
             "more than the stated total 'totaal-2024' of 338300000 euros",
         ),
         (
             "budget_line",
-            inc("b1", &[("programme_id", "semiconductors"), ("year", "2024"), ("kind", "expenditure"), ("prices", "current"), ("source_document", "d"), ("amount_eur", "12,5")]),
+            inc(
+                "b1",
+                &[
+                    ("programme_id", "semiconductors"),
+                    ("year", "2024"),
+                    ("kind", "expenditure"),
+                    ("prices", "current"),
+                    ("source_document", "d"),
+                    ("amount_eur", "12,5"),
+                ],
+            ),
             "amount_eur",
             "whole euros",
         ),
@@ -273,14 +377,20 @@ fn invalid_records_are_refused_and_change_nothing(t: &TestDb) {
     for (e, incoming, field, needle) in cases {
         let err = l.add(entity(e).unwrap(), incoming, "alice").unwrap_err();
         match &err {
-            Error::Invalid { field: f, message, .. } => {
+            Error::Invalid {
+                field: f, message, ..
+            } => {
                 assert_eq!(f, field, "{err}");
                 assert!(message.contains(needle), "{err}");
             }
             other => panic!("{e} {}: expected Invalid, got {other}", incoming.id),
         }
     }
-    assert_eq!(state(&mut l), before, "a refused change leaves the ledger as it was");
+    assert_eq!(
+        state(&mut l),
+        before,
+        "a refused change leaves the ledger as it was"
+    );
 }
 
 fn stale_version_is_a_conflict_and_nothing_is_lost(t: &TestDb) {
@@ -290,14 +400,22 @@ fn stale_version_is_a_conflict_and_nothing_is_lost(t: &TestDb) {
     let read_by_alice = alice.get(programme, "biotechnology").unwrap();
     let read_by_bob = bob.get(programme, "biotechnology").unwrap();
     assert_eq!(read_by_alice.version, read_by_bob.version);
-    let mut a = inc("biotechnology", &[("status", "active"), ("start_date", "2026-02-01")]);
+    let mut a = inc(
+        "biotechnology",
+        &[("status", "active"), ("start_date", "2026-02-01")],
+    );
     a.version = Some(read_by_alice.version);
     alice.update(programme, &a, "alice").unwrap();
     let mut b = inc("biotechnology", &[("notes", "Bob's note")]);
     b.version = Some(read_by_bob.version);
     let err = bob.update(programme, &b, "bob").unwrap_err();
     match &err {
-        Error::Conflict { expected, current, by, .. } => {
+        Error::Conflict {
+            expected,
+            current,
+            by,
+            ..
+        } => {
             assert_eq!(*expected, read_by_bob.version);
             assert_eq!(*current, read_by_bob.version + 1);
             assert_eq!(by, "alice");
@@ -350,7 +468,9 @@ fn simultaneous_editors_one_wins(t: &TestDb) {
     let mut l = t.open();
     let after = l.get(programme, "machine_building").unwrap();
     assert_eq!(after.version, start + 1);
-    let history = l.history(Some(programme), Some("machine_building"), 10).unwrap();
+    let history = l
+        .history(Some(programme), Some("machine_building"), 10)
+        .unwrap();
     assert_eq!(history.len(), 2, "one insert, one winning update");
     assert_eq!(history[0].changed_by, after.updated_by);
 }
@@ -363,16 +483,30 @@ fn malformed_csv_imports_name_the_row_and_change_nothing(t: &TestDb) {
     let good = "b1,semiconductors,2025,expenditure,1000000,current,Begroting 2025\n";
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty", Vec::new(), "empty"),
-        ("wrong columns", b"id,programme,amount\nb1,x,1\n".to_vec(), "unknown column \"programme\""),
-        ("no id column", b"programme_id,year\nsemiconductors,2025\n".to_vec(), "no id column"),
+        (
+            "wrong columns",
+            b"id,programme,amount\nb1,x,1\n".to_vec(),
+            "unknown column \"programme\"",
+        ),
+        (
+            "no id column",
+            b"programme_id,year\nsemiconductors,2025\n".to_vec(),
+            "no id column",
+        ),
         (
             "cp1252",
-            [head.as_bytes(), good.as_bytes(), b"b2,semiconductors,2025,expenditure,5,current,Begroting \xe9\xe9n\n"].concat(),
+            [
+                head.as_bytes(),
+                good.as_bytes(),
+                b"b2,semiconductors,2025,expenditure,5,current,Begroting \xe9\xe9n\n",
+            ]
+            .concat(),
             "line 3: not UTF-8",
         ),
         (
             "bad number",
-            format!("{head}{good}b2,semiconductors,2025,expenditure,\"1.000.000\",current,x\n").into_bytes(),
+            format!("{head}{good}b2,semiconductors,2025,expenditure,\"1.000.000\",current,x\n")
+                .into_bytes(),
             "line 3, field amount_eur: expected whole euros",
         ),
         (
@@ -402,7 +536,8 @@ fn malformed_csv_imports_name_the_row_and_change_nothing(t: &TestDb) {
         ),
         (
             "over the stated total",
-            format!("{head}{good}b2,semiconductors,2024,expenditure,338300001,current,x\n").into_bytes(),
+            format!("{head}{good}b2,semiconductors,2024,expenditure,338300001,current,x\n")
+                .into_bytes(),
             "budget_lines.csv, line 3, field amount_eur: the itemised lines it covers (b2)",
         ),
         (
@@ -412,7 +547,11 @@ fn malformed_csv_imports_name_the_row_and_change_nothing(t: &TestDb) {
         ),
     ];
     for (what, bytes, needle) in cases {
-        let file = if what == "stale version" { "goals.csv" } else { "budget_lines.csv" };
+        let file = if what == "stale version" {
+            "goals.csv"
+        } else {
+            "budget_lines.csv"
+        };
         let path = dir.path().join(file);
         std::fs::write(&path, &bytes).unwrap();
         let err = match io::read(&path, None) {
@@ -434,9 +573,15 @@ fn malformed_csv_imports_name_the_row_and_change_nothing(t: &TestDb) {
     }
     // A byte-order mark is fine, and so is the good row.
     let path = dir.path().join("budget_lines.csv");
-    std::fs::write(&path, [b"\xEF\xBB\xBF".as_slice(), head.as_bytes(), good.as_bytes()].concat()).unwrap();
+    std::fs::write(
+        &path,
+        [b"\xEF\xBB\xBF".as_slice(), head.as_bytes(), good.as_bytes()].concat(),
+    )
+    .unwrap();
     let batch = io::read(&path, None).unwrap();
-    let report = l.apply(&batch.items, "importer", &|_| String::new(), false).unwrap();
+    let report = l
+        .apply(&batch.items, "importer", &|_| String::new(), false)
+        .unwrap();
     assert_eq!(report.totals(), (1, 0, 0));
 }
 
@@ -446,7 +591,12 @@ fn exports_import_back_unchanged(t: &TestDb) {
         entity("actual").unwrap(),
         &inc(
             "share-2023",
-            &[("indicator_id", "industry_share"), ("period", "2023"), ("value", "12.03"), ("source", "Eurostat nama_10_a64")],
+            &[
+                ("indicator_id", "industry_share"),
+                ("period", "2023"),
+                ("value", "12.03"),
+                ("source", "Eurostat nama_10_a64"),
+            ],
         ),
         "alice",
     )
@@ -454,7 +604,11 @@ fn exports_import_back_unchanged(t: &TestDb) {
     let snap = l.snapshot().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("ledger.json");
-    std::fs::write(&json, serde_json::to_vec_pretty(&io::to_json(&snap, l.target())).unwrap()).unwrap();
+    std::fs::write(
+        &json,
+        serde_json::to_vec_pretty(&io::to_json(&snap, l.target())).unwrap(),
+    )
+    .unwrap();
     let xlsx = dir.path().join("ledger.xlsx");
     std::fs::write(&xlsx, io::to_xlsx(&snap, l.target()).unwrap()).unwrap();
     let records: usize = ENTITIES.iter().map(|e| snap.of(e.name).len()).sum();
@@ -462,26 +616,44 @@ fn exports_import_back_unchanged(t: &TestDb) {
         let batch = io::read(path, None).unwrap();
         assert_eq!(batch.items.len(), records);
         let places = batch.places.clone();
-        let report = l.apply(&batch.items, "importer", &|i| places[i].clone(), false).unwrap();
+        let report = l
+            .apply(&batch.items, "importer", &|i| places[i].clone(), false)
+            .unwrap();
         assert_eq!(report.totals(), (0, 0, records), "{}", path.display());
     }
     for e in ENTITIES {
         let csv = dir.path().join(format!("{}.csv", e.plural));
         std::fs::write(&csv, io::to_csv(e, snap.of(e.name)).unwrap()).unwrap();
         let batch = io::read(&csv, None).unwrap();
-        let report = l.apply(&batch.items, "importer", &|_| String::new(), false).unwrap();
+        let report = l
+            .apply(&batch.items, "importer", &|_| String::new(), false)
+            .unwrap();
         assert_eq!(report.totals(), (0, 0, snap.of(e.name).len()), "{}", e.name);
     }
     // Into an empty database of the other kind: the same records.
     let other = crate::TestDb::sqlite();
     let mut fresh = other.open();
     let batch = io::read(&json, None).unwrap();
-    let report = fresh.apply(&batch.items, "importer", &|_| String::new(), false).unwrap();
-    assert_eq!(report.totals().0, 1, "only the actual is new; the seed is there");
+    let report = fresh
+        .apply(&batch.items, "importer", &|_| String::new(), false)
+        .unwrap();
+    assert_eq!(
+        report.totals().0,
+        1,
+        "only the actual is new; the seed is there"
+    );
     let a = fresh.snapshot().unwrap();
     for e in ENTITIES {
-        let left: Vec<_> = a.of(e.name).iter().map(|r| (r.id.clone(), r.values.clone())).collect();
-        let right: Vec<_> = snap.of(e.name).iter().map(|r| (r.id.clone(), r.values.clone())).collect();
+        let left: Vec<_> = a
+            .of(e.name)
+            .iter()
+            .map(|r| (r.id.clone(), r.values.clone()))
+            .collect();
+        let right: Vec<_> = snap
+            .of(e.name)
+            .iter()
+            .map(|r| (r.id.clone(), r.values.clone()))
+            .collect();
         assert_eq!(left, right, "{}", e.name);
     }
     // A re-import of an old export after somebody changed a record is a conflict.
@@ -491,8 +663,13 @@ fn exports_import_back_unchanged(t: &TestDb) {
     l.update(programme, &c, "alice").unwrap();
     let batch = io::read(&json, None).unwrap();
     let places = batch.places.clone();
-    let err = l.apply(&batch.items, "importer", &|i| places[i].clone(), false).unwrap_err();
-    assert!(err.to_string().contains("programmes[2], field version"), "{err}");
+    let err = l
+        .apply(&batch.items, "importer", &|i| places[i].clone(), false)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("programmes[2], field version"),
+        "{err}"
+    );
 }
 
 fn xlsx_export_reads_back_with_a_spreadsheet_reader(t: &TestDb) {
@@ -506,14 +683,24 @@ fn xlsx_export_reads_back_with_a_spreadsheet_reader(t: &TestDb) {
         assert!(names.iter().any(|n| n == e.plural), "{}", e.plural);
     }
     let lines = wb.worksheet_range("budget_lines").unwrap();
-    let head: Vec<String> = lines.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    let head: Vec<String> = lines
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     let col = |name: &str| head.iter().position(|h| h == name).unwrap();
     let row = lines.rows().nth(1).unwrap();
     assert_eq!(row[col("id")], Data::String("totaal-2024".into()));
     assert_eq!(row[col("amount_eur")], Data::Float(338_300_000.0));
     assert_eq!(row[col("year")], Data::Float(2024.0));
     let types = wb.worksheet_range("action_types").unwrap();
-    assert_eq!(types.rows().count(), 10, "a header and the nine action types");
+    assert_eq!(
+        types.rows().count(),
+        10,
+        "a header and the nine action types"
+    );
 }
 
 fn dry_run_keeps_nothing(t: &TestDb) {
@@ -521,9 +708,19 @@ fn dry_run_keeps_nothing(t: &TestDb) {
     let before = state(&mut l);
     let batch = vec![(
         entity("action").unwrap(),
-        inc("a1", &[("programme_id", "biotechnology"), ("action_type_id", "research"), ("name", "x"), ("source", "s")]),
+        inc(
+            "a1",
+            &[
+                ("programme_id", "biotechnology"),
+                ("action_type_id", "research"),
+                ("name", "x"),
+                ("source", "s"),
+            ],
+        ),
     )];
-    let report = l.apply(&batch, "importer", &|_| String::new(), true).unwrap();
+    let report = l
+        .apply(&batch, "importer", &|_| String::new(), true)
+        .unwrap();
     assert_eq!(report.totals(), (1, 0, 0));
     assert_eq!(state(&mut l), before);
 }
@@ -532,12 +729,24 @@ fn tokens_are_hashed_and_revocable(t: &TestDb) {
     let mut l = t.open();
     let token = l.create_token("alice", "editor").unwrap();
     assert!(token.starts_with("imt_") && token.len() == 68);
-    assert_eq!(l.check_token(&token).unwrap(), Some(("alice".into(), "editor".into())));
+    assert_eq!(
+        l.check_token(&token).unwrap(),
+        Some(("alice".into(), "editor".into()))
+    );
     assert_eq!(l.check_token("imt_wrong").unwrap(), None);
-    assert!(l.create_token("alice", "editor").is_err(), "names are unique");
+    assert!(
+        l.create_token("alice", "editor").is_err(),
+        "names are unique"
+    );
     assert!(l.create_token("bob", "root").is_err(), "roles are checked");
-    let stored = l.db().query("SELECT token_sha256 FROM ledger_token", &[]).unwrap();
-    assert!(stored.iter().all(|r| r[0].as_str() != Some(token.as_str())), "only the hash is kept");
+    let stored = l
+        .db()
+        .query("SELECT token_sha256 FROM ledger_token", &[])
+        .unwrap();
+    assert!(
+        stored.iter().all(|r| r[0].as_str() != Some(token.as_str())),
+        "only the hash is kept"
+    );
     assert!(l.revoke_token("alice").unwrap());
     assert_eq!(l.check_token(&token).unwrap(), None);
 }
@@ -545,7 +754,20 @@ fn tokens_are_hashed_and_revocable(t: &TestDb) {
 fn progress_against_targets_and_budget(t: &TestDb) {
     let mut l = t.open();
     let e = |n| entity(n).unwrap();
-    l.add(e("instrument"), &inc("pilot-grant", &[("kind", "subsidy"), ("name_nl", "Pilotlijnsubsidie"), ("programme_id", "semiconductors"), ("source", "s")]), "a").unwrap();
+    l.add(
+        e("instrument"),
+        &inc(
+            "pilot-grant",
+            &[
+                ("kind", "subsidy"),
+                ("name_nl", "Pilotlijnsubsidie"),
+                ("programme_id", "semiconductors"),
+                ("source", "s"),
+            ],
+        ),
+        "a",
+    )
+    .unwrap();
     for (id, year, kind, amount) in [
         ("c25", "2025", "commitment", "40000000"),
         ("e25", "2025", "expenditure", "25000000"),
@@ -553,14 +775,65 @@ fn progress_against_targets_and_budget(t: &TestDb) {
         ("u25", "2025", "expenditure", ""),
         ("e24", "2024", "expenditure", "100000000"),
     ] {
-        l.add(e("budget_line"), &inc(id, &[("programme_id", "semiconductors"), ("instrument_id", "pilot-grant"), ("year", year), ("kind", kind), ("amount_eur", amount), ("prices", "current"), ("source_document", "d")]), "a").unwrap();
+        l.add(
+            e("budget_line"),
+            &inc(
+                id,
+                &[
+                    ("programme_id", "semiconductors"),
+                    ("instrument_id", "pilot-grant"),
+                    ("year", year),
+                    ("kind", kind),
+                    ("amount_eur", amount),
+                    ("prices", "current"),
+                    ("source_document", "d"),
+                ],
+            ),
+            "a",
+        )
+        .unwrap();
     }
-    l.add(e("indicator"), &inc("firms", &[("programme_id", "semiconductors"), ("level", "output"), ("name_nl", "Bedrijven in pilotlijn"), ("unit", "number"), ("baseline_value", "10"), ("baseline_year", "2024"), ("target_value", "30"), ("target_year", "2028"), ("source", "s")]), "a").unwrap();
+    l.add(
+        e("indicator"),
+        &inc(
+            "firms",
+            &[
+                ("programme_id", "semiconductors"),
+                ("level", "output"),
+                ("name_nl", "Bedrijven in pilotlijn"),
+                ("unit", "number"),
+                ("baseline_value", "10"),
+                ("baseline_year", "2024"),
+                ("target_value", "30"),
+                ("target_year", "2028"),
+                ("source", "s"),
+            ],
+        ),
+        "a",
+    )
+    .unwrap();
     for (id, period, value) in [("f25", "2025", "16"), ("f26", "2026-Q1", "18")] {
-        l.add(e("actual"), &inc(id, &[("indicator_id", "firms"), ("period", period), ("value", value), ("source", "s")]), "a").unwrap();
+        l.add(
+            e("actual"),
+            &inc(
+                id,
+                &[
+                    ("indicator_id", "firms"),
+                    ("period", period),
+                    ("value", value),
+                    ("source", "s"),
+                ],
+            ),
+            "a",
+        )
+        .unwrap();
     }
     let snap = l.snapshot().unwrap();
-    let prog = progress::of(&snap, snap.find("programme", "semiconductors").unwrap(), &BTreeMap::new());
+    let prog = progress::of(
+        &snap,
+        snap.find("programme", "semiconductors").unwrap(),
+        &BTreeMap::new(),
+    );
     let firms = &prog.indicators[0];
     assert_eq!(firms.latest().unwrap().0, "2026-Q1");
     assert_eq!(firms.gap, Some(12.0));
@@ -574,8 +847,16 @@ fn progress_against_targets_and_budget(t: &TestDb) {
     let series = BTreeMap::from([(
         "industry_share".to_owned(),
         vec![
-            SeriesValue { period: "2022".into(), value: 12.4, source: "store".into() },
-            SeriesValue { period: "2023".into(), value: 12.03, source: "Eurostat".into() },
+            SeriesValue {
+                period: "2022".into(),
+                value: 12.4,
+                source: "store".into(),
+            },
+            SeriesValue {
+                period: "2023".into(),
+                value: 12.03,
+                source: "Eurostat".into(),
+            },
         ],
     )]);
     let goal = progress::of(&snap, snap.find("goal", seed::GOAL).unwrap(), &series);
@@ -589,4 +870,101 @@ fn progress_against_targets_and_budget(t: &TestDb) {
     assert_eq!(y24.spent, Some(338_300_000));
     assert_eq!(y24.spent_share, None, "no commitments known");
     let _ = Value::Null;
+}
+
+fn deletes_are_audited_and_refused_while_referenced(t: &TestDb) {
+    let mut l = t.open();
+    let before = state(&mut l);
+    // The goal is referred to by the programmes (and more): refused, nothing changed.
+    let err = l
+        .delete(entity("goal").unwrap(), seed::GOAL, None, "alice")
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("still referred to by programme 'biotechnology'"),
+        "{err}"
+    );
+    assert_eq!(state(&mut l), before);
+    let ms = entity("milestone").unwrap();
+    // A stale version is a conflict.
+    let err = l
+        .delete(ms, "einde-topsectorenbeleid", Some(7), "alice")
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict { current: 1, .. }), "{err}");
+    let gone = l
+        .delete(ms, "einde-topsectorenbeleid", Some(1), "alice")
+        .unwrap();
+    assert_eq!(gone.text("date"), Some("2026-01-01"));
+    assert!(matches!(
+        l.get(ms, "einde-topsectorenbeleid"),
+        Err(Error::NotFound { .. })
+    ));
+    let h = l
+        .history(Some(ms), Some("einde-topsectorenbeleid"), 10)
+        .unwrap();
+    assert_eq!(h[0].operation, "delete");
+    assert_eq!(h[0].version, 2);
+    assert_eq!(
+        h[0].before.as_ref().unwrap()["date"],
+        "2026-01-01",
+        "the last fields are kept"
+    );
+    // The id used again continues its versions.
+    let again = l
+        .add(
+            ms,
+            &inc(
+                "einde-topsectorenbeleid",
+                &[
+                    ("goal_id", seed::GOAL),
+                    ("name_nl", "Topsectorenbeleid afgerond"),
+                    ("date", "2026-01-01"),
+                    ("status", "reached"),
+                    ("source", "s"),
+                ],
+            ),
+            "alice",
+        )
+        .unwrap();
+    assert_eq!(again.version, 3);
+}
+
+/// Stated totals: any set of itemised lines is accepted exactly when its sum stays
+/// within the total, and the part not itemised is the total less that sum.
+#[test]
+fn stated_totals_bound_the_itemised_lines() {
+    use proptest::prelude::*;
+    let db = crate::TestDb::sqlite();
+    let l = std::cell::RefCell::new(db.open());
+    let config = ProptestConfig {
+        cases: 48,
+        ..ProptestConfig::default()
+    };
+    proptest!(config, |(amounts in proptest::collection::vec(0i64..200_000_000, 0..5), which in 0usize..6)| {
+        let programmes = ["semiconductors", "biotechnology", "digital_ai", "machine_building", "innovative_chemistry", "defence_growth"];
+        let batch: Vec<_> = amounts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                (
+                    entity("budget_line").unwrap(),
+                    inc(&format!("p{i}"), &[("programme_id", programmes[(which + i) % 6]), ("year", "2024"), ("kind", if i % 2 == 0 { "expenditure" } else { "tax_expenditure" }), ("amount_eur", &a.to_string()), ("prices", "current"), ("source_document", "d")]),
+                )
+            })
+            .collect();
+        let sum: i64 = amounts.iter().sum();
+        // Dry runs: every case starts from the seed alone.
+        let result = l.borrow_mut().apply(&batch, "prop", &|i| format!("row {i}"), true);
+        prop_assert_eq!(result.is_ok(), sum <= seed::TOTAL_2024_EUR, "{:?} {:?}", amounts, result.err());
+        if sum <= seed::TOTAL_2024_EUR && !amounts.is_empty() {
+            let scratch = crate::TestDb::sqlite();
+            let mut s = scratch.open();
+            s.apply(&batch, "prop", &|i| format!("row {i}"), false).unwrap();
+            let snap = s.snapshot().unwrap();
+            let goal = progress::of(&snap, snap.find("goal", seed::GOAL).unwrap(), &BTreeMap::new());
+            let y = goal.budget.iter().find(|y| y.year == 2024).unwrap();
+            prop_assert_eq!(y.not_itemised, Some(seed::TOTAL_2024_EUR - sum));
+            prop_assert_eq!(y.itemised.values().sum::<i64>(), sum);
+        }
+    });
 }

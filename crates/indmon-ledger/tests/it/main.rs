@@ -58,7 +58,13 @@ impl TestDb {
         let target = if admin.contains("dbname=") {
             admin
                 .split_whitespace()
-                .map(|p| if p.starts_with("dbname=") { format!("dbname={name}") } else { p.to_owned() })
+                .map(|p| {
+                    if p.starts_with("dbname=") {
+                        format!("dbname={name}")
+                    } else {
+                        p.to_owned()
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(" ")
         } else {

@@ -42,6 +42,7 @@ use crate::output::{Cell, Format, print_rows};
 ///   indmon ledger export --format xlsx --out ledger.xlsx
 ///   indmon ledger import ledger.xlsx --dry-run
 ///   indmon ledger history programme semiconductors
+///   indmon ledger delete milestone ms-1f2e3d4c --expect-version 2
 ///   indmon ledger token add alice --role editor
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -106,6 +107,19 @@ enum Action {
         /// FIELD=VALUE pairs
         #[arg(value_name = "FIELD=VALUE", required = true)]
         values: Vec<String>,
+        /// Who makes the change [default: $USER]
+        #[arg(long)]
+        actor: Option<String>,
+    },
+    /// Delete a record (refused while others refer to it; the audit trail keeps it)
+    Delete {
+        /// The kind of record
+        entity: String,
+        /// Its id
+        id: String,
+        /// Refuse if the record is no longer at this version
+        #[arg(long, value_name = "N")]
+        expect_version: Option<i64>,
         /// Who makes the change [default: $USER]
         #[arg(long)]
         actor: Option<String>,
@@ -208,8 +222,8 @@ fn actor(flag: Option<String>) -> String {
             .iter()
             .find_map(|k| std::env::var(k).ok())
     })
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| "unknown".into())
+    .filter(|s| !s.trim().is_empty())
+    .unwrap_or_else(|| "unknown".into())
 }
 
 fn pairs(values: &[String]) -> Result<Vec<(String, String)>> {
@@ -218,9 +232,7 @@ fn pairs(values: &[String]) -> Result<Vec<(String, String)>> {
         .map(|v| {
             v.split_once('=')
                 .map(|(k, v)| (k.trim().to_owned(), v.to_owned()))
-                .ok_or_else(|| {
-                    UsageError(format!("expected FIELD=VALUE, found {v:?}")).into()
-                })
+                .ok_or_else(|| UsageError(format!("expected FIELD=VALUE, found {v:?}")).into())
         })
         .collect()
 }
@@ -240,7 +252,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             let records = ledger.list(e)?;
             list(&mut out, e, &records, format)?;
         }
-        Action::Show { id, entity: e, format } => {
+        Action::Show {
+            id,
+            entity: e,
+            format,
+        } => {
             let snap = ledger.snapshot()?;
             match id {
                 None => {
@@ -271,7 +287,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 fields: pairs(&values)?,
             };
             let rec = ledger.add(e, &inc, &actor(who))?;
-            writeln!(out, "added {} '{}' (version {})", e.name, rec.id, rec.version)?;
+            writeln!(
+                out,
+                "added {} '{}' (version {})",
+                e.name, rec.id, rec.version
+            )?;
         }
         Action::Update {
             entity: e,
@@ -300,6 +320,20 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 )?,
             }
         }
+        Action::Delete {
+            entity: e,
+            id,
+            expect_version,
+            actor: who,
+        } => {
+            let e = entity(&e)?;
+            let gone = ledger.delete(e, &id, expect_version, &actor(who))?;
+            writeln!(
+                out,
+                "deleted {} '{}' (it was version {}; `indmon ledger history {} {}` keeps its fields)",
+                e.name, gone.id, gone.version, e.name, gone.id
+            )?;
+        }
         Action::Import {
             file,
             entity: e,
@@ -309,7 +343,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             let e = e.as_deref().map(entity).transpose()?;
             let batch = lio::read(&file, e)?;
             let places = batch.places.clone();
-            let report = ledger.apply(&batch.items, &actor(who), &|i| places[i].clone(), dry_run)?;
+            let report =
+                ledger.apply(&batch.items, &actor(who), &|i| places[i].clone(), dry_run)?;
             let rows: Vec<Vec<Cell>> = report
                 .per_entity
                 .iter()
@@ -324,9 +359,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 .collect();
             let (i, u, s) = report.totals();
             let note = if dry_run {
-                format!("dry run: {i} would be added, {u} changed, {s} unchanged; nothing was written")
+                format!(
+                    "dry run: {i} would be added, {u} changed, {s} unchanged; nothing was written"
+                )
             } else {
-                format!("imported {}: {i} added, {u} changed, {s} unchanged", file.display())
+                format!(
+                    "imported {}: {i} added, {u} changed, {s} unchanged",
+                    file.display()
+                )
             };
             print_rows(
                 &mut out,
@@ -336,7 +376,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 &[note],
             )?;
         }
-        Action::Export { format, out: path, entity: e } => {
+        Action::Export {
+            format,
+            out: path,
+            entity: e,
+        } => {
             export(&mut ledger, format, path, e.as_deref())?;
         }
         Action::History {
@@ -358,7 +402,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                             .diff()
                             .iter()
                             .map(|(f, b, a)| {
-                                if c.operation == "insert" {
+                                if c.operation != "update" {
                                     format!("{f}={a}")
                                 } else {
                                     format!("{f}: {b:?} → {a:?}")
@@ -380,7 +424,15 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 print_rows(
                     &mut out,
                     format,
-                    &["changed_at", "by", "entity", "id", "version", "operation", "changes"],
+                    &[
+                        "changed_at",
+                        "by",
+                        "entity",
+                        "id",
+                        "version",
+                        "operation",
+                        "changes",
+                    ],
                     &rows,
                     &[format!("ledger: {}", ledger.target())],
                 )?;
@@ -402,7 +454,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                     .into_iter()
                     .map(|(n, r, c, rv)| vec![n.into(), r.into(), c.into(), rv.into()])
                     .collect();
-                print_rows(&mut out, Format::Table, &["name", "role", "created_at", "revoked_at"], &rows, &[])?;
+                print_rows(
+                    &mut out,
+                    Format::Table,
+                    &["name", "role", "created_at", "revoked_at"],
+                    &rows,
+                    &[],
+                )?;
             }
             TokenAction::Revoke { name } => {
                 if !ledger.revoke_token(&name)? {
@@ -445,7 +503,13 @@ fn fields(e: Option<&str>) -> Result<()> {
     };
     let mut rows = Vec::new();
     for e in list {
-        rows.push(vec![e.name.into(), "id".into(), "id".into(), "no".into(), format!("letters, digits, - _ . [default: {}-…]", e.prefix).into()]);
+        rows.push(vec![
+            e.name.into(),
+            "id".into(),
+            "id".into(),
+            "no".into(),
+            format!("letters, digits, - _ . [default: {}-…]", e.prefix).into(),
+        ]);
         for f in e.fields {
             let kind = match f.kind {
                 Kind::Text => "text".to_owned(),
@@ -485,8 +549,25 @@ fn summary_fields(e: &Entity) -> Vec<&'static str> {
         "action_type" => &["position", "name_nl", "name_en"],
         "action" => &["programme_id", "action_type_id", "status", "name"],
         "instrument" => &["kind", "programme_id", "name_nl"],
-        "budget_line" => &["year", "kind", "covers", "amount_eur", "programme_id", "goal_id", "source_document"],
-        "indicator" => &["level", "unit", "baseline_value", "baseline_year", "target_value", "target_year", "series", "name_nl"],
+        "budget_line" => &[
+            "year",
+            "kind",
+            "covers",
+            "amount_eur",
+            "programme_id",
+            "goal_id",
+            "source_document",
+        ],
+        "indicator" => &[
+            "level",
+            "unit",
+            "baseline_value",
+            "baseline_year",
+            "target_value",
+            "target_year",
+            "series",
+            "name_nl",
+        ],
         "actual" => &["indicator_id", "period", "value", "source"],
         "evaluation" => &["date", "kind", "evidence", "finding"],
         "milestone" => &["date", "status", "programme_id", "name_nl"],
@@ -504,7 +585,12 @@ fn cell(v: &indmon_ledger::Value) -> Cell {
     }
 }
 
-fn list(out: &mut dyn std::io::Write, e: &'static Entity, records: &[Record], format: Format) -> Result<()> {
+fn list(
+    out: &mut dyn std::io::Write,
+    e: &'static Entity,
+    records: &[Record],
+    format: Format,
+) -> Result<()> {
     let names: Vec<&str> = match format {
         Format::Table => summary_fields(e),
         _ => e.fields.iter().map(|f| f.name).collect(),
@@ -522,7 +608,13 @@ fn list(out: &mut dyn std::io::Write, e: &'static Entity, records: &[Record], fo
             row
         })
         .collect();
-    print_rows(out, format, &header, &rows, &[format!("{} {}", records.len(), e.plural)])
+    print_rows(
+        out,
+        format,
+        &header,
+        &rows,
+        &[format!("{} {}", records.len(), e.plural)],
+    )
 }
 
 fn shorten(s: &str, n: usize) -> String {
@@ -541,7 +633,10 @@ fn find(snap: &Snapshot, id: &str, e: Option<&str>) -> Result<Record> {
             let e = entity(n)?;
             snap.find(e.name, id).into_iter().collect()
         }
-        None => ENTITIES.iter().filter_map(|e| snap.find(e.name, id)).collect(),
+        None => ENTITIES
+            .iter()
+            .filter_map(|e| snap.find(e.name, id))
+            .collect(),
     };
     match hits.as_slice() {
         [one] => Ok((*one).clone()),
@@ -552,7 +647,10 @@ fn find(snap: &Snapshot, id: &str, e: Option<&str>) -> Result<Record> {
         .into()),
         many => Err(UsageError(format!(
             "'{id}' is the id of a {}; say which with --entity",
-            many.iter().map(|r| r.entity.name).collect::<Vec<_>>().join(" and of a ")
+            many.iter()
+                .map(|r| r.entity.name)
+                .collect::<Vec<_>>()
+                .join(" and of a ")
         ))
         .into()),
     }
@@ -564,7 +662,7 @@ pub fn euros(e: i64) -> String {
         let s = e.abs().to_string();
         let mut g = String::new();
         for (i, ch) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i) % 3 == 0 {
+            if i > 0 && (s.len() - i).is_multiple_of(3) {
                 g.push(',');
             }
             g.push(ch);
@@ -613,7 +711,12 @@ fn show_goal(
     let programmes = snap.of("programme");
     writeln!(out, "\nProgrammes ({}):", programmes.len())?;
     for p in programmes {
-        let count = |e: &str| snap.of(e).iter().filter(|r| r.text("programme_id") == Some(p.id.as_str())).count();
+        let count = |e: &str| {
+            snap.of(e)
+                .iter()
+                .filter(|r| r.text("programme_id") == Some(p.id.as_str()))
+                .count()
+        };
         writeln!(
             out,
             "  {:<22} {:<16} {} actions, {} budget lines, {} indicators — {}",
@@ -640,7 +743,13 @@ fn show_goal(
     let instruments = snap.of("instrument");
     writeln!(out, "\nInstruments ({}):", instruments.len())?;
     for i in instruments {
-        writeln!(out, "  {} — {} [{}]", i.name(false), i.text("kind").unwrap_or_default(), i.id)?;
+        writeln!(
+            out,
+            "  {} — {} [{}]",
+            i.name(false),
+            i.text("kind").unwrap_or_default(),
+            i.id
+        )?;
     }
     let milestones = snap.of("milestone");
     writeln!(out, "\nMilestones ({}):", milestones.len())?;
@@ -689,7 +798,11 @@ fn print_progress(out: &mut dyn std::io::Write, p: &Progress) -> Result<()> {
             Some((period, value, source)) => {
                 write!(out, "    latest {value:.2} {unit} ({period})")?;
                 if let Some(gap) = i.gap {
-                    let u = if unit == "%" { "percentage points" } else { unit };
+                    let u = if unit == "%" {
+                        "percentage points"
+                    } else {
+                        unit
+                    };
                     write!(out, ", {gap:.2} {u} to go")?;
                 }
                 if let Some(w) = i.share_of_way {
@@ -707,7 +820,11 @@ fn print_progress(out: &mut dyn std::io::Write, p: &Progress) -> Result<()> {
         }
         let itemised: i64 = y.itemised.values().sum();
         if !y.itemised.is_empty() {
-            let parts: Vec<String> = y.itemised.iter().map(|(k, v)| format!("{k} {}", euros(*v))).collect();
+            let parts: Vec<String> = y
+                .itemised
+                .iter()
+                .map(|(k, v)| format!("{k} {}", euros(*v)))
+                .collect();
             write!(out, "; itemised: {}", parts.join(", "))?;
         } else if itemised == 0 {
             write!(out, "; nothing itemised yet")?;
@@ -759,14 +876,22 @@ fn show_record(
     series: &Series,
     format: Format,
 ) -> Result<()> {
-    let progress = matches!(rec.entity.name, "goal" | "programme").then(|| progress::of(snap, rec, series));
+    let progress =
+        matches!(rec.entity.name, "goal" | "programme").then(|| progress::of(snap, rec, series));
     if format == Format::Json {
         let mut doc = json!({ "record": rec.to_json() });
         if let Some(p) = &progress {
             doc["progress"] = progress_json(p);
         }
         if rec.entity.name == "programme" {
-            for e in ["action", "instrument", "budget_line", "indicator", "evaluation", "milestone"] {
+            for e in [
+                "action",
+                "instrument",
+                "budget_line",
+                "indicator",
+                "evaluation",
+                "milestone",
+            ] {
                 let ent = schema::entity(e).expect("entity");
                 doc[ent.plural] = snap
                     .of(e)
@@ -790,7 +915,12 @@ fn show_record(
             (Kind::Euro, Some(e)) => euros(e),
             _ => v.to_string(),
         };
-        writeln!(out, "  {:<16} {}", f.name, if v.is_null() { "—".to_owned() } else { shown })?;
+        writeln!(
+            out,
+            "  {:<16} {}",
+            f.name,
+            if v.is_null() { "—".to_owned() } else { shown }
+        )?;
     }
     if let Some(p) = &progress {
         writeln!(out, "\nProgress:")?;
@@ -800,7 +930,14 @@ fn show_record(
         }
     }
     if rec.entity.name == "programme" {
-        for e in ["action", "instrument", "budget_line", "indicator", "evaluation", "milestone"] {
+        for e in [
+            "action",
+            "instrument",
+            "budget_line",
+            "indicator",
+            "evaluation",
+            "milestone",
+        ] {
             let ent = schema::entity(e).expect("entity");
             let items: Vec<&Record> = snap
                 .of(e)
@@ -818,7 +955,12 @@ fn show_record(
     Ok(())
 }
 
-fn export(ledger: &mut Ledger, format: ExportFormat, path: Option<PathBuf>, e: Option<&str>) -> Result<()> {
+fn export(
+    ledger: &mut Ledger,
+    format: ExportFormat,
+    path: Option<PathBuf>,
+    e: Option<&str>,
+) -> Result<()> {
     let snap = ledger.snapshot()?;
     let write = |p: &std::path::Path, bytes: &[u8]| -> Result<()> {
         // Written next to the destination, then renamed: never a half-written file.
@@ -840,9 +982,14 @@ fn export(ledger: &mut Ledger, format: ExportFormat, path: Option<PathBuf>, e: O
             }
         }
         ExportFormat::Xlsx => {
-            let p = path.ok_or_else(|| UsageError("an Excel export needs --out FILE.xlsx".into()))?;
+            let p =
+                path.ok_or_else(|| UsageError("an Excel export needs --out FILE.xlsx".into()))?;
             if FileFormat::of(&p) != Some(FileFormat::Xlsx) {
-                return Err(UsageError(format!("{}: an Excel file's name ends in .xlsx", p.display())).into());
+                return Err(UsageError(format!(
+                    "{}: an Excel file's name ends in .xlsx",
+                    p.display()
+                ))
+                .into());
             }
             write(&p, &lio::to_xlsx(&snap, ledger.target())?)?;
             eprintln!("wrote {}", p.display());
@@ -850,16 +997,22 @@ fn export(ledger: &mut Ledger, format: ExportFormat, path: Option<PathBuf>, e: O
         ExportFormat::Csv => match (e, path) {
             (Some(e), None) => {
                 let e = entity(e)?;
-                std::io::stdout().lock().write_all(&lio::to_csv(e, snap.of(e.name))?)?;
+                std::io::stdout()
+                    .lock()
+                    .write_all(&lio::to_csv(e, snap.of(e.name))?)?;
             }
             (Some(e), Some(p)) => {
                 let e = entity(e)?;
                 write(&p, &lio::to_csv(e, snap.of(e.name))?)?;
             }
             (None, Some(dir)) => {
-                std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
                 for e in ENTITIES {
-                    write(&dir.join(format!("{}.csv", e.plural)), &lio::to_csv(e, snap.of(e.name))?)?;
+                    write(
+                        &dir.join(format!("{}.csv", e.plural)),
+                        &lio::to_csv(e, snap.of(e.name))?,
+                    )?;
                 }
                 eprintln!("wrote {} CSV files into {}", ENTITIES.len(), dir.display());
             }

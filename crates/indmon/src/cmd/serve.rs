@@ -32,7 +32,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let target = crate::cmd::ledger::target(ctx, args.ledger.clone())?;
     let ledger = indmon_ledger::Ledger::open(&target)?;
     if !ctx.quiet {
-        eprintln!("programme ledger: {} ({})", ledger.target(), ledger.dialect());
+        eprintln!(
+            "programme ledger: {} ({})",
+            ledger.target(),
+            ledger.dialect()
+        );
     }
     state.attach_ledger(ledger);
     let rt = ctx.runtime()?;

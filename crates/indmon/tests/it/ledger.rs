@@ -43,7 +43,10 @@ fn check_show(stdout: &str) {
         "innovative_chemistry",
         "defence_growth",
     ] {
-        assert!(stdout.contains(&format!("\n  {id} ")), "programme {id}:\n{stdout}");
+        assert!(
+            stdout.contains(&format!("\n  {id} ")),
+            "programme {id}:\n{stdout}"
+        );
     }
 }
 
@@ -71,21 +74,35 @@ impl PgDb {
         let mut c = postgres::Client::connect(&admin, postgres::NoTls).unwrap_or_else(|e| {
             panic!("no PostgreSQL server at {admin:?}: {e}; start one with `bash .ci/postgres.sh`")
         });
-        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).unwrap();
+        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .unwrap();
         c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
         let target = admin
             .split_whitespace()
-            .map(|p| if p.starts_with("dbname=") { format!("dbname={name}") } else { p.to_owned() })
+            .map(|p| {
+                if p.starts_with("dbname=") {
+                    format!("dbname={name}")
+                } else {
+                    p.to_owned()
+                }
+            })
             .collect::<Vec<_>>()
             .join(" ");
-        PgDb { admin, name, target }
+        PgDb {
+            admin,
+            name,
+            target,
+        }
     }
 }
 
 impl Drop for PgDb {
     fn drop(&mut self) {
         if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
-            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
         }
     }
 }
@@ -96,40 +113,108 @@ fn the_same_ledger_on_postgresql() {
     let pg = PgDb::new();
     let on_pg = m.run(&["ledger", "--ledger", &pg.target, "show"]).ok();
     check_show(&on_pg.stdout);
-    assert!(!on_pg.stdout.contains("password=indmon_test"), "the password is not shown");
+    assert!(
+        !on_pg.stdout.contains("password=indmon_test"),
+        "the password is not shown"
+    );
     let on_sqlite = m.run(&["ledger", "show"]).ok();
     // Apart from the line naming the ledger, the same text.
     let body = |s: &str| s.lines().skip(1).collect::<Vec<_>>().join("\n");
     assert_eq!(body(&on_pg.stdout), body(&on_sqlite.stdout));
     // A stale change is refused there too, with exit 6.
-    m.run(&["ledger", "--ledger", &pg.target, "update", "programme", "biotechnology", "--expect-version", "1", "status=active", "--actor", "alice"]).ok();
-    let stale = m.run(&["ledger", "--ledger", &pg.target, "update", "programme", "biotechnology", "--expect-version", "1", "notes=x", "--actor", "bob"]);
+    m.run(&[
+        "ledger",
+        "--ledger",
+        &pg.target,
+        "update",
+        "programme",
+        "biotechnology",
+        "--expect-version",
+        "1",
+        "status=active",
+        "--actor",
+        "alice",
+    ])
+    .ok();
+    let stale = m.run(&[
+        "ledger",
+        "--ledger",
+        &pg.target,
+        "update",
+        "programme",
+        "biotechnology",
+        "--expect-version",
+        "1",
+        "notes=x",
+        "--actor",
+        "bob",
+    ]);
     assert_eq!(stale.code, 6, "{}", stale.stderr);
-    assert!(stale.stderr.contains("was changed by alice"), "{}", stale.stderr);
+    assert!(
+        stale.stderr.contains("was changed by alice"),
+        "{}",
+        stale.stderr
+    );
 }
 
 #[test]
 fn xlsx_export_opens_in_a_spreadsheet_reader() {
     use calamine::{Data, Reader, Xlsx, open_workbook};
     let m = Indmon::new();
-    m.run(&["ledger", "add", "action", "--id", "pilot", "programme_id=semiconductors", "action_type_id=finance", "name=Pilotlijn", "source=test"]).ok();
+    m.run(&[
+        "ledger",
+        "add",
+        "action",
+        "--id",
+        "pilot",
+        "programme_id=semiconductors",
+        "action_type_id=finance",
+        "name=Pilotlijn",
+        "source=test",
+    ])
+    .ok();
     let path = m.dir.path().join("ledger.xlsx");
-    m.run(&["ledger", "export", "--format", "xlsx", "--out", path.to_str().unwrap()]).ok();
+    m.run(&[
+        "ledger",
+        "export",
+        "--format",
+        "xlsx",
+        "--out",
+        path.to_str().unwrap(),
+    ])
+    .ok();
     let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
     let budget = wb.worksheet_range("budget_lines").unwrap();
-    let head: Vec<String> = budget.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    let head: Vec<String> = budget
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     let col = |n: &str| head.iter().position(|h| h == n).unwrap();
     let row = budget.rows().nth(1).unwrap();
     assert_eq!(row[col("amount_eur")], Data::Float(338_300_000.0));
     assert_eq!(row[col("year")], Data::Float(2024.0));
-    assert!(row[col("source_document")].to_string().contains("Ontwerpbegroting 2026"));
+    assert!(
+        row[col("source_document")]
+            .to_string()
+            .contains("Ontwerpbegroting 2026")
+    );
     let programmes = wb.worksheet_range("programmes").unwrap();
     assert_eq!(programmes.rows().count(), 7, "a header and six programmes");
     let actions = wb.worksheet_range("actions").unwrap();
-    assert_eq!(actions.rows().nth(1).unwrap()[0], Data::String("pilot".into()));
+    assert_eq!(
+        actions.rows().nth(1).unwrap()[0],
+        Data::String("pilot".into())
+    );
     // …and imports back as it was.
     let again = m.run(&["ledger", "import", path.to_str().unwrap()]).ok();
-    assert!(again.stdout.contains("0 added, 0 changed, 24 unchanged"), "{}", again.stdout);
+    assert!(
+        again.stdout.contains("0 added, 0 changed, 24 unchanged"),
+        "{}",
+        again.stdout
+    );
     // An Excel export needs a file name ending in .xlsx.
     let bad = m.run(&["ledger", "export", "--format", "xlsx"]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);
@@ -163,7 +248,11 @@ fn a_malformed_csv_import_names_the_row_and_changes_nothing() {
         let run = m.run(&["ledger", "import", path.to_str().unwrap()]);
         assert_eq!(run.code, 3, "{name}: {}", run.stderr);
         assert!(run.stderr.contains(needle), "{name}: {}", run.stderr);
-        assert!(run.stderr.contains("nothing was imported"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("nothing was imported"),
+            "{}",
+            run.stderr
+        );
         assert_eq!(ledger_state(&m, &[]), before, "{name}: the ledger changed");
     }
 }
@@ -171,20 +260,110 @@ fn a_malformed_csv_import_names_the_row_and_changes_nothing() {
 #[test]
 fn add_update_and_history_on_the_command_line() {
     let m = Indmon::new();
-    let add = m.run(&["ledger", "add", "indicator", "--id", "firms", "programme_id=semiconductors", "level=output", "name_nl=Bedrijven", "unit=number", "baseline_value=10", "baseline_year=2024", "target_value=30", "target_year=2028", "source=test", "--actor", "alice"]).ok();
-    assert!(add.stdout.contains("added indicator 'firms' (version 1)"), "{}", add.stdout);
-    m.run(&["ledger", "add", "actual", "--id", "firms-2025", "indicator_id=firms", "period=2025", "value=18", "source=test", "--actor", "alice"]).ok();
-    let upd = m.run(&["ledger", "update", "indicator", "firms", "--expect-version", "1", "target_value=40", "--actor", "bob"]).ok();
+    let add = m
+        .run(&[
+            "ledger",
+            "add",
+            "indicator",
+            "--id",
+            "firms",
+            "programme_id=semiconductors",
+            "level=output",
+            "name_nl=Bedrijven",
+            "unit=number",
+            "baseline_value=10",
+            "baseline_year=2024",
+            "target_value=30",
+            "target_year=2028",
+            "source=test",
+            "--actor",
+            "alice",
+        ])
+        .ok();
+    assert!(
+        add.stdout.contains("added indicator 'firms' (version 1)"),
+        "{}",
+        add.stdout
+    );
+    m.run(&[
+        "ledger",
+        "add",
+        "actual",
+        "--id",
+        "firms-2025",
+        "indicator_id=firms",
+        "period=2025",
+        "value=18",
+        "source=test",
+        "--actor",
+        "alice",
+    ])
+    .ok();
+    let upd = m
+        .run(&[
+            "ledger",
+            "update",
+            "indicator",
+            "firms",
+            "--expect-version",
+            "1",
+            "target_value=40",
+            "--actor",
+            "bob",
+        ])
+        .ok();
     assert!(upd.stdout.contains("now version 2"), "{}", upd.stdout);
     let show = m.run(&["ledger", "show", "semiconductors"]).ok();
     // (18 − 10) / (40 − 10) = 26.7 % of the way; 22 to go
-    assert!(show.stdout.contains("latest 18.00 number (2025), 22.00 number to go, 27 % of the way"), "{}", show.stdout);
+    assert!(
+        show.stdout
+            .contains("latest 18.00 number (2025), 22.00 number to go, 27 % of the way"),
+        "{}",
+        show.stdout
+    );
     let history = m.run(&["ledger", "history", "indicator", "firms"]).ok();
-    assert!(history.stdout.contains("target_value: \"30\" → \"40\""), "{}", history.stdout);
+    assert!(
+        history.stdout.contains("target_value: \"30\" → \"40\""),
+        "{}",
+        history.stdout
+    );
     assert!(history.stdout.contains(" bob "), "{}", history.stdout);
+    let stale = m.run(&[
+        "ledger",
+        "delete",
+        "actual",
+        "firms-2025",
+        "--expect-version",
+        "3",
+    ]);
+    assert_eq!(stale.code, 6, "{}", stale.stderr);
+    let referred = m.run(&["ledger", "delete", "indicator", "firms"]);
+    assert_eq!(referred.code, 3, "{}", referred.stderr);
+    assert!(
+        referred
+            .stderr
+            .contains("still referred to by actual 'firms-2025'"),
+        "{}",
+        referred.stderr
+    );
+    m.run(&[
+        "ledger",
+        "delete",
+        "actual",
+        "firms-2025",
+        "--expect-version",
+        "1",
+    ])
+    .ok();
+    let history = m.run(&["ledger", "history", "actual", "firms-2025"]).ok();
+    assert!(history.stdout.contains("delete"), "{}", history.stdout);
     let unknown = m.run(&["ledger", "show", "nothing-here"]);
     assert_eq!(unknown.code, 2, "{}", unknown.stderr);
     let bad = m.run(&["ledger", "add", "action", "programme_id=semiconductors"]);
     assert_eq!(bad.code, 3, "{}", bad.stderr);
-    assert!(bad.stderr.contains("field action_type_id: required"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("field action_type_id: required"),
+        "{}",
+        bad.stderr
+    );
 }

@@ -719,7 +719,10 @@ impl Served {
 /// `name="NAME" value="…"` of a form.
 fn form_value(html: &str, name: &str) -> String {
     let key = format!("name=\"{name}\" value=\"");
-    let at = html.find(&key).unwrap_or_else(|| panic!("no {name} in {html}")) + key.len();
+    let at = html
+        .find(&key)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + key.len();
     html[at..].split('"').next().unwrap().to_owned()
 }
 
@@ -757,7 +760,10 @@ fn programme_pages_and_editing_with_a_token_and_csrf() {
     assert!(!html.contains(" style="), "no inline style");
     let en = s.get("/programmes/semiconductors?lang=en").text();
     assert!(en.contains("<html lang=\"en\""), "{en}");
-    assert!(en.contains("Actions by type") && en.contains("Semiconductors"), "{en}");
+    assert!(
+        en.contains("Actions by type") && en.contains("Semiconductors"),
+        "{en}"
+    );
     let api = s.json("/api/v1/ledger");
     assert_eq!(api["programmes"].as_array().unwrap().len(), 6);
     assert_eq!(api["action_types"].as_array().unwrap().len(), 9);
@@ -771,19 +777,46 @@ fn programme_pages_and_editing_with_a_token_and_csrf() {
     let r = s.get("/ledger/programme/semiconductors/edit");
     assert_eq!(r.status, 303);
     assert!(r.header("location").unwrap().starts_with("/ledger/login"));
-    assert_eq!(s.post("/ledger/programme/semiconductors", "status=ended", "", None).status, 303);
+    assert_eq!(
+        s.post("/ledger/programme/semiconductors", "status=ended", "", None)
+            .status,
+        303
+    );
     // Other methods stay refused.
-    let put = s.raw(b"PUT /programmes HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let put = s.raw(
+        b"PUT /programmes HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
     assert_eq!(put.status, 405);
 
-    let token = s._m.run(&["ledger", "token", "add", "alice", "--role", "editor"]).ok().stdout.trim().to_owned();
-    let reader = s._m.run(&["ledger", "token", "add", "rita", "--role", "reader"]).ok().stdout.trim().to_owned();
-    assert_eq!(s.post("/ledger/login", "token=imt_wrong", "", None).status, 401);
+    let token =
+        s._m.run(&["ledger", "token", "add", "alice", "--role", "editor"])
+            .ok()
+            .stdout
+            .trim()
+            .to_owned();
+    let reader =
+        s._m.run(&["ledger", "token", "add", "rita", "--role", "reader"])
+            .ok()
+            .stdout
+            .trim()
+            .to_owned();
+    assert_eq!(
+        s.post("/ledger/login", "token=imt_wrong", "", None).status,
+        401
+    );
     let login = |t: &str| {
-        let r = s.post("/ledger/login", &format!("token={t}&next=%2Fprogrammes%2Fsemiconductors"), "", Some(&s.url()));
+        let r = s.post(
+            "/ledger/login",
+            &format!("token={t}&next=%2Fprogrammes%2Fsemiconductors"),
+            "",
+            Some(&s.url()),
+        );
         assert_eq!(r.status, 303, "{}", r.text());
         let set = r.header("set-cookie").unwrap().to_owned();
-        assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+            "{set}"
+        );
         set.split(';').next().unwrap().to_owned()
     };
     let cookie = login(&token);
@@ -799,22 +832,62 @@ fn programme_pages_and_editing_with_a_token_and_csrf() {
         )
     };
     // No CSRF token, a wrong one, or another site's Origin: refused.
-    assert_eq!(s.post("/ledger/programme/semiconductors", &body("", &version, "active"), &cookie, None).status, 403);
-    assert_eq!(s.post("/ledger/programme/semiconductors", &body("00", &version, "active"), &cookie, None).status, 403);
     assert_eq!(
-        s.post("/ledger/programme/semiconductors", &body(&csrf, &version, "active"), &cookie, Some("http://evil.example")).status,
+        s.post(
+            "/ledger/programme/semiconductors",
+            &body("", &version, "active"),
+            &cookie,
+            None
+        )
+        .status,
         403
     );
-    let r = s.post("/ledger/programme/semiconductors", &body(&csrf, &version, "active"), &cookie, Some(&s.url()));
+    assert_eq!(
+        s.post(
+            "/ledger/programme/semiconductors",
+            &body("00", &version, "active"),
+            &cookie,
+            None
+        )
+        .status,
+        403
+    );
+    assert_eq!(
+        s.post(
+            "/ledger/programme/semiconductors",
+            &body(&csrf, &version, "active"),
+            &cookie,
+            Some("http://evil.example")
+        )
+        .status,
+        403
+    );
+    let r = s.post(
+        "/ledger/programme/semiconductors",
+        &body(&csrf, &version, "active"),
+        &cookie,
+        Some(&s.url()),
+    );
     assert_eq!(r.status, 303, "{}", r.text());
     assert_eq!(r.header("location"), Some("/programmes/semiconductors"));
     // The same form again, based on the old version: a conflict that keeps the input.
-    let r = s.post("/ledger/programme/semiconductors", &body(&csrf, &version, "ended"), &cookie, Some(&s.url()));
+    let r = s.post(
+        "/ledger/programme/semiconductors",
+        &body(&csrf, &version, "ended"),
+        &cookie,
+        Some(&s.url()),
+    );
     assert_eq!(r.status, 409, "{}", r.text());
     let html = r.text();
     assert!(html.contains("was changed by alice (web)"), "{html}");
-    assert!(html.contains("<option value=\"ended\" selected>"), "what was typed is kept");
-    assert!(html.contains("Nu in het register: active"), "the current value is shown");
+    assert!(
+        html.contains("<option value=\"ended\" selected>"),
+        "what was typed is kept"
+    );
+    assert!(
+        html.contains("Nu in het register: active"),
+        "the current value is shown"
+    );
     // A bad value names the field and changes nothing.
     let r = s.post(
         "/ledger/budget_line",
@@ -823,7 +896,11 @@ fn programme_pages_and_editing_with_a_token_and_csrf() {
         Some(&s.url()),
     );
     assert_eq!(r.status, 422);
-    assert!(r.text().contains("field year: expected a year"), "{}", r.text());
+    assert!(
+        r.text().contains("field year: expected a year"),
+        "{}",
+        r.text()
+    );
     // A new action, then the page shows it.
     let r = s.post(
         "/ledger/action",
@@ -834,12 +911,62 @@ fn programme_pages_and_editing_with_a_token_and_csrf() {
     assert_eq!(r.status, 303, "{}", r.text());
     let page = s.get("/programmes/semiconductors").text();
     assert!(page.contains("Pilotlijn (active)"), "{page}");
-    assert!(page.contains("alice (web)"), "the audit trail is on the page");
+    assert!(
+        page.contains("alice (web)"),
+        "the audit trail is on the page"
+    );
+    // Deleting: refused while referred to, done otherwise, and on the page no more.
+    let r = s.post(
+        "/ledger/goal/industriebeleid/delete",
+        &format!("csrf={csrf}&version=1"),
+        &cookie,
+        Some(&s.url()),
+    );
+    assert_eq!(r.status, 422);
+    assert!(
+        r.text().contains("still referred to by programme"),
+        "{}",
+        r.text()
+    );
+    let edit = s.get_with("/ledger/action/pilot-line/edit", &cookie).text();
+    assert!(
+        edit.contains("/ledger/action/pilot-line/delete"),
+        "a delete form"
+    );
+    let r = s.post(
+        "/ledger/action/pilot-line/delete",
+        &format!("csrf={csrf}&version=1"),
+        &cookie,
+        Some(&s.url()),
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert!(
+        !s.get("/programmes/semiconductors")
+            .text()
+            .contains("Pilotlijn (active)")
+    );
     // A reader may sign in but not change anything.
     let rcookie = login(&reader);
-    assert_eq!(s.get_with("/ledger/programme/semiconductors/edit", &rcookie).status, 403);
-    let history = s._m.run(&["ledger", "history", "programme", "semiconductors", "--format", "json"]).ok();
+    assert_eq!(
+        s.get_with("/ledger/programme/semiconductors/edit", &rcookie)
+            .status,
+        403
+    );
+    let history =
+        s._m.run(&[
+            "ledger",
+            "history",
+            "programme",
+            "semiconductors",
+            "--format",
+            "json",
+        ])
+        .ok();
     let changes: Value = serde_json::from_str(&history.stdout).unwrap();
-    assert_eq!(changes.as_array().unwrap().len(), 2, "the seed and one change: {changes}");
+    assert_eq!(
+        changes.as_array().unwrap().len(),
+        2,
+        "the seed and one change: {changes}"
+    );
     assert_eq!(changes[0]["changed_by"], "alice (web)");
 }
