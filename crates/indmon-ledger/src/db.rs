@@ -241,6 +241,15 @@ impl Db {
             Dialect::Postgres => "BEGIN",
         };
         self.batch(begin)?;
+        if self.dialect() == Dialect::Postgres {
+            // Writers to one PostgreSQL ledger take turns (a transaction-scoped advisory
+            // lock), so the checks that span records — stated totals, one actual per
+            // period — see every committed change; SQLite's BEGIN IMMEDIATE does the same.
+            if let Err(e) = self.batch("SELECT pg_advisory_xact_lock(7216042613)") {
+                let _ = self.batch("ROLLBACK");
+                return Err(e);
+            }
+        }
         match f(self) {
             Ok(v) => {
                 self.batch(if commit { "COMMIT" } else { "ROLLBACK" })?;

@@ -249,10 +249,7 @@ impl Ledger {
             target: redact(target),
             connect: target.to_owned(),
         };
-        let applied = ledger.migrate()?;
-        if applied.contains(&1) {
-            seed::apply(&mut ledger)?;
-        }
+        ledger.migrate()?;
         Ok(ledger)
     }
 
@@ -266,34 +263,37 @@ impl Ledger {
         self.db.dialect()
     }
 
-    /// Applies the migrations the database lacks, each in its own transaction; returns
-    /// their versions.
+    /// Applies the migrations the database lacks, and seeds a new ledger, in one
+    /// transaction (two processes opening a new ledger at once: one migrates and seeds,
+    /// the other waits and finds it done); returns the versions applied.
     pub fn migrate(&mut self) -> Result<Vec<i64>> {
-        self.db.batch(
-            "CREATE TABLE IF NOT EXISTS ledger_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-        )?;
-        let done: Vec<i64> = self
-            .db
-            .query("SELECT version FROM ledger_migrations", &[])?
-            .into_iter()
-            .filter_map(|r| r[0].as_int())
-            .collect();
-        let mut applied = Vec::new();
-        for m in schema::MIGRATIONS {
-            if done.contains(&m.version) {
-                continue;
-            }
-            self.db.transaction(|db| {
+        self.db.transaction(|db| {
+            db.batch(
+                "CREATE TABLE IF NOT EXISTS ledger_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+            )?;
+            let done: Vec<i64> = db
+                .query("SELECT version FROM ledger_migrations", &[])?
+                .into_iter()
+                .filter_map(|r| r[0].as_int())
+                .collect();
+            let mut applied = Vec::new();
+            for m in schema::MIGRATIONS {
+                if done.contains(&m.version) {
+                    continue;
+                }
                 db.batch(m.sql)?;
                 db.execute(
                     "INSERT INTO ledger_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     &[Value::Int(m.version), m.name.into(), now().into()],
                 )?;
-                Ok(())
-            })?;
-            applied.push(m.version);
-        }
-        Ok(applied)
+                applied.push(m.version);
+            }
+            if applied.contains(&1) {
+                let batch = seed::batch();
+                apply_in(db, &batch, seed::ACTOR, &|i| format!("seed record {i}"))?;
+            }
+            Ok(applied)
+        })
     }
 
     /// The applied migrations: (version, name, applied at).
@@ -497,27 +497,8 @@ impl Ledger {
                 });
             }
         }
-        self.db.transaction_or_trial(!dry_run, |db| {
-            let mut report = ImportReport::default();
-            for (i, (e, inc)) in batch.iter().enumerate() {
-                let (_, outcome) = write(db, e, inc, actor).map_err(|err| at(err, locate(i)))?;
-                let counts = report.per_entity.entry(e.name).or_default();
-                match outcome {
-                    Outcome::Inserted => counts.0 += 1,
-                    Outcome::Updated => counts.1 += 1,
-                    Outcome::Unchanged => counts.2 += 1,
-                }
-            }
-            if let Some(over) = validate::exceeded(db)? {
-                // Name the last row of the file that takes part: the total or a line it covers.
-                let row = batch
-                    .iter()
-                    .rposition(|(e, inc)| e.name == "budget_line" && over.ids.contains(&inc.id));
-                let location = row.map_or_else(|| "the budget lines".to_owned(), locate);
-                return Err(at(over.error, location));
-            }
-            Ok(report)
-        })
+        self.db
+            .transaction_or_trial(!dry_run, |db| apply_in(db, batch, actor, locate))
     }
 
     /// The audit trail, newest first: of one record, of one entity, or of everything.
@@ -689,6 +670,34 @@ impl Snapshot {
     pub fn find(&self, name: &str, id: &str) -> Option<&Record> {
         self.of(name).iter().find(|r| r.id == id)
     }
+}
+
+/// Writes a batch inside the caller's transaction; the totals are checked at the end.
+fn apply_in(
+    db: &mut Db,
+    batch: &[(&'static Entity, Incoming)],
+    actor: &str,
+    locate: &dyn Fn(usize) -> String,
+) -> Result<ImportReport> {
+    let mut report = ImportReport::default();
+    for (i, (e, inc)) in batch.iter().enumerate() {
+        let (_, outcome) = write(db, e, inc, actor).map_err(|err| at(err, locate(i)))?;
+        let counts = report.per_entity.entry(e.name).or_default();
+        match outcome {
+            Outcome::Inserted => counts.0 += 1,
+            Outcome::Updated => counts.1 += 1,
+            Outcome::Unchanged => counts.2 += 1,
+        }
+    }
+    if let Some(over) = validate::exceeded(db)? {
+        // Name the last row of the file that takes part: the total or a line it covers.
+        let row = batch
+            .iter()
+            .rposition(|(e, inc)| e.name == "budget_line" && over.ids.contains(&inc.id));
+        let location = row.map_or_else(|| "the budget lines".to_owned(), locate);
+        return Err(at(over.error, location));
+    }
+    Ok(report)
 }
 
 fn at(err: Error, location: String) -> Error {

@@ -4,7 +4,7 @@
 //! record names the page as its source. The seed is written by the actor [`ACTOR`], so
 //! it is version 1 of each record in the audit trail.
 
-use crate::{Incoming, Ledger, Result, schema};
+use crate::{Incoming, schema};
 
 /// Who the audit trail names for the seed.
 pub const ACTOR: &str = "indmon seed (policy page)";
@@ -112,8 +112,8 @@ fn inc(id: &str, fields: &[(&str, &str)]) -> Incoming {
     }
 }
 
-/// Writes the seed into a new, empty ledger, in one transaction.
-pub fn apply(ledger: &mut Ledger) -> Result<()> {
+/// The seed: the records a new ledger starts with, parents first.
+pub fn batch() -> Vec<(&'static schema::Entity, Incoming)> {
     let e = |name: &str| schema::entity(name).expect("seed entity");
     let total = TOTAL_2024_EUR.to_string();
     let mut batch = vec![(
@@ -299,6 +299,5 @@ pub fn apply(ledger: &mut Ledger) -> Result<()> {
             ],
         ),
     ));
-    ledger.apply(&batch, ACTOR, &|i| format!("seed record {i}"), false)?;
-    Ok(())
+    batch
 }

@@ -795,17 +795,17 @@ pub async fn programme(
         esc(&p.updated_by)
     );
     main.push_str(&dl);
-    if let Some(m) = p.text("market") {
+    if p.text("market").is_some() {
         let _ = write!(
             main,
             "<p class=\"nl-paragraph\">{}</p>",
             link(
-                &format!("/markets#{m}"),
+                "/markets",
                 lang,
                 tr(
                     lang,
-                    "De marktstatus van deze markt",
-                    "This market's status"
+                    "De status van de zes markten",
+                    "The status of the six markets"
                 )
             )
         );
@@ -1057,9 +1057,15 @@ pub async fn login(
             },
         );
     }
+    // Behind a TLS-terminating proxy the cookie only travels over HTTPS.
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"));
     let cookie = format!(
-        "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-        SESSION.as_secs()
+        "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        SESSION.as_secs(),
+        if https { "; Secure" } else { "" }
     );
     let mut r = Redirect::to(&next).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {

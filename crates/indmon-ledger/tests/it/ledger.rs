@@ -33,6 +33,8 @@ on_both!(
     tokens_are_hashed_and_revocable,
     progress_against_targets_and_budget,
     deletes_are_audited_and_refused_while_referenced,
+    simultaneous_writers_cannot_together_exceed_a_total,
+    simultaneous_first_opens_seed_once,
 );
 
 fn inc(id: &str, fields: &[(&str, &str)]) -> Incoming {
@@ -967,4 +969,72 @@ fn stated_totals_bound_the_itemised_lines() {
             prop_assert_eq!(y.itemised.values().sum::<i64>(), sum);
         }
     });
+}
+
+fn simultaneous_writers_cannot_together_exceed_a_total(t: &TestDb) {
+    // Each line alone fits in the stated 2024 total; both together do not.
+    let barrier = std::sync::Barrier::new(2);
+    let results: Vec<Result<(), Error>> = std::thread::scope(|s| {
+        let handles: Vec<_> = ["semiconductors", "biotechnology"]
+            .into_iter()
+            .map(|p| {
+                let barrier = &barrier;
+                s.spawn(move || {
+                    let mut l = t.open();
+                    barrier.wait();
+                    l.add(
+                        entity("budget_line").unwrap(),
+                        &inc(
+                            &format!("{p}-2024"),
+                            &[
+                                ("programme_id", p),
+                                ("year", "2024"),
+                                ("kind", "expenditure"),
+                                ("amount_eur", "200000000"),
+                                ("prices", "current"),
+                                ("source_document", "d"),
+                            ],
+                        ),
+                        p,
+                    )
+                    .map(|_| ())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    let mut l = t.open();
+    let lines = l.list(entity("budget_line").unwrap()).unwrap();
+    let itemised: i64 = lines
+        .iter()
+        .filter(|r| r.text("covers").is_none())
+        .filter_map(|r| r.get("amount_eur").as_int())
+        .sum();
+    assert_eq!(itemised, 200_000_000);
+}
+
+fn simultaneous_first_opens_seed_once(t: &TestDb) {
+    let barrier = std::sync::Barrier::new(4);
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            let barrier = &barrier;
+            s.spawn(move || {
+                barrier.wait();
+                t.open();
+            });
+        }
+    });
+    let mut l = t.open();
+    assert_eq!(l.migrations().unwrap().len(), 1);
+    assert_eq!(l.list(entity("programme").unwrap()).unwrap().len(), 6);
+    assert_eq!(
+        l.history(None, None, 1000).unwrap().len(),
+        23,
+        "the seed, once"
+    );
 }
