@@ -18,6 +18,7 @@ pub mod io;
 pub mod progress;
 pub mod schema;
 pub mod seed;
+pub mod testing;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -670,6 +671,17 @@ impl Snapshot {
     pub fn find(&self, name: &str, id: &str) -> Option<&Record> {
         self.of(name).iter().find(|r| r.id == id)
     }
+
+    /// The records of entity `name` that belong to programme `programme`.
+    pub fn in_programme<'a>(
+        &'a self,
+        name: &str,
+        programme: &'a str,
+    ) -> impl Iterator<Item = &'a Record> + 'a {
+        self.of(name)
+            .iter()
+            .filter(move |r| r.text("programme_id") == Some(programme))
+    }
 }
 
 /// Writes a batch inside the caller's transaction; the totals are checked at the end.
@@ -964,7 +976,7 @@ pub fn now() -> String {
 }
 
 /// A connection string without its password.
-fn redact(target: &str) -> String {
+pub(crate) fn redact(target: &str) -> String {
     if !db::is_postgres(target) {
         return target.to_owned();
     }

@@ -425,6 +425,17 @@ pub const ENTITIES: &[Entity] = &[
     },
 ];
 
+/// The entities whose records belong to a programme (by their `programme_id`), in the
+/// order a programme's page lists them.
+pub const PROGRAMME_PARTS: &[&str] = &[
+    "action",
+    "instrument",
+    "budget_line",
+    "indicator",
+    "evaluation",
+    "milestone",
+];
+
 /// Store series an indicator may take its actuals from: `industry_share` is the share
 /// of industry in total value added of the configured country, as `indmon target`
 /// computes it from the store.

@@ -15,6 +15,17 @@ mod columns;
 
 pub use sources::Source;
 
+/// `s` cut to at most `n` characters, an ellipsis marking the cut (for table cells).
+pub fn shorten(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
 /// What can go wrong while assembling a report.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -28,6 +28,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use indmon_ledger::progress::{self, Progress, SeriesValue};
 use indmon_ledger::schema::{self, Entity, Kind};
 use indmon_ledger::{Error as LedgerError, Incoming, Ledger, Record, Snapshot};
+use indmon_report::shorten;
 use indmon_store::QueryOptions;
 
 use crate::html::{esc, page};
@@ -561,12 +562,7 @@ pub async fn programmes(
         .of("programme")
         .iter()
         .map(|p| {
-            let count = |e: &str| {
-                snap.of(e)
-                    .iter()
-                    .filter(|r| r.text("programme_id") == Some(p.id.as_str()))
-                    .count()
-            };
+            let count = |e: &str| snap.in_programme(e, &p.id).count();
             vec![
                 link(
                     &format!("/programmes/{}", p.id),
@@ -740,19 +736,8 @@ pub async fn programme(
         .page(lang);
     };
     let mut ids: Vec<(String, String)> = vec![("programme".into(), p.id.clone())];
-    for e in [
-        "action",
-        "instrument",
-        "budget_line",
-        "indicator",
-        "evaluation",
-        "milestone",
-    ] {
-        for r in snap
-            .of(e)
-            .iter()
-            .filter(|r| r.text("programme_id") == Some(p.id.as_str()))
-        {
+    for e in schema::PROGRAMME_PARTS.iter().copied() {
+        for r in snap.in_programme(e, &p.id) {
             ids.push((e.into(), r.id.clone()));
         }
     }
@@ -823,11 +808,7 @@ pub async fn programme(
         ] {
             main.push_str(&new_link(lang, ent, "programme_id", &p.id, nl, en));
         }
-        for i in snap
-            .of("indicator")
-            .iter()
-            .filter(|r| r.text("programme_id") == Some(p.id.as_str()))
-        {
+        for i in snap.in_programme("indicator", &p.id) {
             let path = format!("/ledger/actual/new?indicator_id={}", i.id);
             let _ = write!(
                 main,
@@ -1328,16 +1309,6 @@ fn form_page(
         );
     }
     page(lang, "/programmes", &title, &f)
-}
-
-fn shorten(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_owned()
-    } else {
-        let mut t: String = s.chars().take(n - 1).collect();
-        t.push('…');
-        t
-    }
 }
 
 fn record_values(r: &Record) -> BTreeMap<String, String> {

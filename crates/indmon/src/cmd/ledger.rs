@@ -12,6 +12,8 @@ use indmon_ledger::schema::{self, ENTITIES, Entity, Kind};
 use indmon_ledger::{Incoming, Ledger, Outcome, Record, Snapshot, seed};
 use serde_json::json;
 
+use indmon_report::shorten;
+
 use crate::cmd::UsageError;
 use crate::config::Context;
 use crate::output::{Cell, Format, print_rows};
@@ -617,16 +619,6 @@ fn list(
     )
 }
 
-fn shorten(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_owned()
-    } else {
-        let mut t: String = s.chars().take(n - 1).collect();
-        t.push('…');
-        t
-    }
-}
-
 fn find(snap: &Snapshot, id: &str, e: Option<&str>) -> Result<Record> {
     let hits: Vec<&Record> = match e {
         Some(n) => {
@@ -711,12 +703,7 @@ fn show_goal(
     let programmes = snap.of("programme");
     writeln!(out, "\nProgrammes ({}):", programmes.len())?;
     for p in programmes {
-        let count = |e: &str| {
-            snap.of(e)
-                .iter()
-                .filter(|r| r.text("programme_id") == Some(p.id.as_str()))
-                .count()
-        };
+        let count = |e: &str| snap.in_programme(e, &p.id).count();
         writeln!(
             out,
             "  {:<22} {:<16} {} actions, {} budget lines, {} indicators — {}",
@@ -884,21 +871,9 @@ fn show_record(
             doc["progress"] = progress_json(p);
         }
         if rec.entity.name == "programme" {
-            for e in [
-                "action",
-                "instrument",
-                "budget_line",
-                "indicator",
-                "evaluation",
-                "milestone",
-            ] {
+            for e in schema::PROGRAMME_PARTS.iter().copied() {
                 let ent = schema::entity(e).expect("entity");
-                doc[ent.plural] = snap
-                    .of(e)
-                    .iter()
-                    .filter(|r| r.text("programme_id") == Some(rec.id.as_str()))
-                    .map(Record::to_json)
-                    .collect();
+                doc[ent.plural] = snap.in_programme(e, &rec.id).map(Record::to_json).collect();
             }
         }
         serde_json::to_writer_pretty(&mut *out, &doc)?;
@@ -930,20 +905,9 @@ fn show_record(
         }
     }
     if rec.entity.name == "programme" {
-        for e in [
-            "action",
-            "instrument",
-            "budget_line",
-            "indicator",
-            "evaluation",
-            "milestone",
-        ] {
+        for e in schema::PROGRAMME_PARTS.iter().copied() {
             let ent = schema::entity(e).expect("entity");
-            let items: Vec<&Record> = snap
-                .of(e)
-                .iter()
-                .filter(|r| r.text("programme_id") == Some(rec.id.as_str()))
-                .collect();
+            let items: Vec<&Record> = snap.in_programme(e, &rec.id).collect();
             if !items.is_empty() {
                 writeln!(out, "\n{} ({}):", ent.plural, items.len())?;
                 for r in items {

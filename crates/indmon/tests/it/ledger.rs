@@ -58,60 +58,11 @@ fn ledger_show_prints_the_goal_programmes_action_types_and_the_2024_total() {
     assert!(m.data().join("ledger.sqlite").exists());
 }
 
-/// A fresh database on the test server (see the ledger crate's tests); dropped after.
-struct PgDb {
-    admin: String,
-    name: String,
-    target: String,
-}
-
-impl PgDb {
-    fn new() -> Self {
-        let admin = std::env::var("INDMON_TEST_POSTGRES").unwrap_or_else(|_| {
-            "host=127.0.0.1 port=5432 user=indmon_test password=indmon_test dbname=postgres".into()
-        });
-        let name = format!("indmon_cli_{}", std::process::id());
-        let mut c = postgres::Client::connect(&admin, postgres::NoTls).unwrap_or_else(|e| {
-            panic!("no PostgreSQL server at {admin:?}: {e}; start one with `bash .ci/postgres.sh`")
-        });
-        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .unwrap();
-        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        let target = admin
-            .split_whitespace()
-            .map(|p| {
-                if p.starts_with("dbname=") {
-                    format!("dbname={name}")
-                } else {
-                    p.to_owned()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
-        PgDb {
-            admin,
-            name,
-            target,
-        }
-    }
-}
-
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
-            let _ = c.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
-
 #[test]
 fn the_same_ledger_on_postgresql() {
     let m = Indmon::new();
-    let pg = PgDb::new();
-    let on_pg = m.run(&["ledger", "--ledger", &pg.target, "show"]).ok();
+    let pg = indmon_ledger::testing::ScratchPostgres::new().unwrap_or_else(|e| panic!("{e}"));
+    let on_pg = m.run(&["ledger", "--ledger", pg.target(), "show"]).ok();
     check_show(&on_pg.stdout);
     assert!(
         !on_pg.stdout.contains("password=indmon_test"),
@@ -125,7 +76,7 @@ fn the_same_ledger_on_postgresql() {
     m.run(&[
         "ledger",
         "--ledger",
-        &pg.target,
+        pg.target(),
         "update",
         "programme",
         "biotechnology",
@@ -139,7 +90,7 @@ fn the_same_ledger_on_postgresql() {
     let stale = m.run(&[
         "ledger",
         "--ledger",
-        &pg.target,
+        pg.target(),
         "update",
         "programme",
         "biotechnology",
