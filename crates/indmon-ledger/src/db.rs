@@ -7,6 +7,7 @@
 //! type differs between the two (sums are taken in Rust). Dates are ISO `YYYY-MM-DD`
 //! text, times RFC 3339 UTC text, so they compare the same way in both.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use crate::{Error, Result};
@@ -124,7 +125,7 @@ pub enum Db {
     /// SQLite: one file, foreign keys on, WAL journal, a 5 s busy timeout.
     Sqlite(rusqlite::Connection),
     /// PostgreSQL: a synchronous client.
-    Postgres(Box<postgres::Client>),
+    Postgres(Box<Pg>),
 }
 
 impl Db {
@@ -134,7 +135,10 @@ impl Db {
         if is_postgres(target) {
             let client = postgres::Client::connect(target, postgres::NoTls)
                 .map_err(|e| Error::Connect(format!("PostgreSQL: {e}")))?;
-            Ok(Db::Postgres(Box::new(client)))
+            Ok(Db::Postgres(Box::new(Pg {
+                client,
+                statements: HashMap::new(),
+            })))
         } else {
             let conn = rusqlite::Connection::open(target)
                 .map_err(|e| Error::Connect(format!("SQLite {target}: {e}")))?;
@@ -158,7 +162,7 @@ impl Db {
     pub fn batch(&mut self, sql: &str) -> Result<()> {
         match self {
             Db::Sqlite(c) => c.execute_batch(sql).map_err(db_err),
-            Db::Postgres(c) => c.batch_execute(sql).map_err(pg_err),
+            Db::Postgres(c) => c.client.batch_execute(sql).map_err(pg_err),
         }
     }
 
@@ -166,19 +170,17 @@ impl Db {
     pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         match self {
             Db::Sqlite(c) => {
-                let n = c
-                    .execute(
-                        sql,
-                        rusqlite::params_from_iter(params.iter().map(to_sqlite)),
-                    )
+                let mut stmt = c.prepare_cached(sql).map_err(db_err)?;
+                let n = stmt
+                    .execute(rusqlite::params_from_iter(params.iter().map(to_sqlite)))
                     .map_err(db_err)?;
                 Ok(n as u64)
             }
             Db::Postgres(c) => {
-                let sql = numbered(sql);
+                let stmt = c.statement(sql)?;
                 let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
                     params.iter().map(|p| p as _).collect();
-                c.execute(sql.as_str(), &refs).map_err(pg_err)
+                c.client.execute(&stmt, &refs).map_err(pg_err)
             }
         }
     }
@@ -187,7 +189,7 @@ impl Db {
     pub fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>> {
         match self {
             Db::Sqlite(c) => {
-                let mut stmt = c.prepare(sql).map_err(db_err)?;
+                let mut stmt = c.prepare_cached(sql).map_err(db_err)?;
                 let n = stmt.column_count();
                 let mut rows = stmt
                     .query(rusqlite::params_from_iter(params.iter().map(to_sqlite)))
@@ -212,10 +214,10 @@ impl Db {
                 Ok(out)
             }
             Db::Postgres(c) => {
-                let sql = numbered(sql);
+                let stmt = c.statement(sql)?;
                 let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
                     params.iter().map(|p| p as _).collect();
-                let rows = c.query(sql.as_str(), &refs).map_err(pg_err)?;
+                let rows = c.client.query(&stmt, &refs).map_err(pg_err)?;
                 rows.iter().map(pg_row).collect()
             }
         }
@@ -261,6 +263,33 @@ impl Db {
                 Err(e)
             }
         }
+    }
+}
+
+/// A PostgreSQL connection and the statements it has prepared, by their SQL: a
+/// statement is parsed once per connection, not on every call (half the round trips).
+pub struct Pg {
+    client: postgres::Client,
+    statements: HashMap<String, postgres::Statement>,
+}
+
+impl Pg {
+    fn statement(&mut self, sql: &str) -> Result<postgres::Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let stmt = self.client.prepare(&numbered(sql)).map_err(pg_err)?;
+        // Bounded: the ledger's statements are a few dozen; user-made SQL never comes here.
+        if self.statements.len() >= 256 {
+            self.statements.clear();
+        }
+        self.statements.insert(sql.to_owned(), stmt.clone());
+        Ok(stmt)
+    }
+
+    /// Whether the connection was lost.
+    pub fn is_closed(&self) -> bool {
+        self.client.is_closed()
     }
 }
 
