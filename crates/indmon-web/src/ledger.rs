@@ -480,7 +480,7 @@ fn budget_rows(lang: Lang, p: &Progress) -> Vec<Vec<String>> {
 
 fn progress_html(lang: Lang, p: &Progress) -> String {
     format!(
-        "<section aria-labelledby=\"progress\"><h2 class=\"utrecht-heading-2\" id=\"progress\">{}</h2>{}{}</section>",
+        "<section aria-labelledby=\"progress-{id}\"><h2 class=\"utrecht-heading-2\" id=\"progress-{id}\">{}</h2>{}{}</section>",
         tr(lang, "Voortgang", "Progress"),
         table(
             tr(
@@ -516,6 +516,7 @@ fn progress_html(lang: Lang, p: &Progress) -> String {
             ],
             &budget_rows(lang, p),
         ),
+        id = esc(&p.scope.id),
     )
 }
 
@@ -916,8 +917,14 @@ pub struct LoginForm {
     next: String,
 }
 
+/// Where to go after signing in: a path of this site only (no other host, no control
+/// characters that could not go into a `Location` header).
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && next.chars().all(|c| c.is_ascii_graphic())
+    {
         next.to_owned()
     } else {
         "/programmes".into()
@@ -1740,4 +1747,54 @@ pub async fn api(State(state): State<Arc<AppState>>, Query(q): Query<LedgerQuery
         };
     }
     axum::Json(indmon_ledger::io::to_json(&snap, from)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_in_goes_back_only_to_this_site() {
+        assert_eq!(
+            safe_next("/programmes/biotechnology"),
+            "/programmes/biotechnology"
+        );
+        for bad in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil",
+            "/a\r\nSet-Cookie: x=1",
+            "",
+            "programmes",
+        ] {
+            assert_eq!(safe_next(bad), "/programmes", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn posts_from_other_origins_are_told_apart() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        assert!(same_origin(&h), "no Origin: the CSRF token decides");
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:8080"),
+        );
+        assert!(same_origin(&h));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://evil.example"),
+        );
+        assert!(!same_origin(&h));
+        h.insert(header::ORIGIN, HeaderValue::from_static("null"));
+        assert!(!same_origin(&h));
+    }
+
+    #[test]
+    fn tokens_compare_in_full() {
+        assert!(same("abc", "abc"));
+        assert!(!same("abc", "abd"));
+        assert!(!same("abc", "ab"));
+        assert!(!same("", "a"));
+    }
 }
