@@ -14,6 +14,26 @@ pub use catalog::{DatasetId, VintageMeta};
 pub use schema::{ColumnSpec, ColumnType, TableSchema};
 pub use settings::Settings;
 
+/// What kind of failure an error is. Every library error of indmon says its kind
+/// (`Error::kind`), so the command line maps kinds to exit codes and the web to HTTP
+/// statuses without knowing the error types of the crates below them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// What was asked does not make sense, or names nothing there is (a country
+    /// without data, a record that does not exist, flags that contradict each other).
+    Usage,
+    /// Bad input data: a file, line or field is wrong; nothing was changed.
+    Input,
+    /// A download failed.
+    Download,
+    /// A query was refused (it would write, or is too large) or failed.
+    Query,
+    /// A record changed since it was read; nothing was overwritten.
+    Conflict,
+    /// A bug, a damaged installation, or a file-system failure.
+    Internal,
+}
+
 /// Errors of the core types: all of them are the user's bad input.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -41,6 +61,17 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+}
+
+impl Error {
+    /// The kind: a settings file that does not parse is the user's input; a
+    /// dataset id or a date is a usage error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::DatasetId(_) | Error::Date(_) => ErrorKind::Usage,
+            Error::Settings { .. } | Error::Schema { .. } => ErrorKind::Input,
+        }
+    }
 }
 
 /// Result type of this crate.

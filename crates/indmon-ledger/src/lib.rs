@@ -92,6 +92,20 @@ pub enum Error {
     Io(String),
 }
 
+impl Error {
+    /// The kind of failure: a refused record or file is bad input, a stale version a
+    /// conflict, a missing record a usage error; the database and the files our problem.
+    pub fn kind(&self) -> indmon_core::ErrorKind {
+        use indmon_core::ErrorKind;
+        match self {
+            Error::Invalid { .. } | Error::Import { .. } | Error::Format(_) => ErrorKind::Input,
+            Error::NotFound { .. } => ErrorKind::Usage,
+            Error::Conflict { .. } => ErrorKind::Conflict,
+            Error::Connect(_) | Error::Db(_) | Error::Io(_) => ErrorKind::Internal,
+        }
+    }
+}
+
 /// Result with the ledger's error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

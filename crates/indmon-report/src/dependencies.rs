@@ -6,266 +6,17 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use futures_util::StreamExt as _;
 use indmon_analytics::dependencies::{
     self as dep, Accumulator, Criteria, Metric, ReExport, Relation, Risk, RiskRule, Thresholds,
 };
 use indmon_core::settings::{DependencySettings, Settings};
-use indmon_core::taxonomy::{Criticality, Relations, Taxonomy};
-use indmon_store::arrow::array::{Array, AsArray, RecordBatch};
-use indmon_store::arrow::compute::cast;
-use indmon_store::arrow::datatypes::{DataType, Float64Type, Int32Type};
-use indmon_store::{Catalog, QueryOptions, Store};
+use indmon_core::taxonomy::{Criticality, Taxonomy};
+use indmon_reference::{Lists, Reference};
+use indmon_store::{Agg, Catalog, Cond, QueryOptions, Rows, Select, Store};
 use serde::Serialize;
 
-use crate::markets::{Lists, edition_of};
-use crate::{Error, Result, Source, columns};
-
-/// The mapping of products to areas crucial for public interests, shipped with indmon.
-pub const CRITICALITY: &str = include_str!("../../../taxonomy/criticality.toml");
-/// The relations with countries (EU, like-minded, high-risk), shipped with indmon.
-pub const RELATIONS: &str = include_str!("../../../taxonomy/country-relations.toml");
-
-// ---------------------------------------------------------------------------------
-// Countries
-
-/// The countries of a BACI country list: code → (ISO3, name), and ISO2 → ISO3.
-#[derive(Debug, Clone, Default)]
-pub struct Countries {
-    by_code: HashMap<u16, (String, String)>,
-    iso3_of_iso2: HashMap<String, String>,
-}
-
-/// Eurostat's codes that differ from ISO 3166 alpha-2 (`EL`, `UK`) as ISO codes.
-pub fn iso_of_eurostat(code: &str) -> String {
-    match code.to_ascii_uppercase().as_str() {
-        "EL" => "GR".into(),
-        "UK" => "GB".into(),
-        c => c.into(),
-    }
-}
-
-/// The Eurostat geo code of an ISO 3166 alpha-2 code.
-pub fn eurostat_of_iso2(code: &str) -> String {
-    match code {
-        "GR" => "EL".into(),
-        "GB" => "UK".into(),
-        c => c.into(),
-    }
-}
-
-/// ISO alpha-2 → alpha-3 for the EU members and the countries users name most, for
-/// country lists without alpha-2 codes.
-fn iso2_to_iso3(c: &str) -> &str {
-    match c {
-        "AT" => "AUT",
-        "BE" => "BEL",
-        "BG" => "BGR",
-        "CY" => "CYP",
-        "CZ" => "CZE",
-        "DE" => "DEU",
-        "DK" => "DNK",
-        "EE" => "EST",
-        "EL" | "GR" => "GRC",
-        "ES" => "ESP",
-        "FI" => "FIN",
-        "FR" => "FRA",
-        "HR" => "HRV",
-        "HU" => "HUN",
-        "IE" => "IRL",
-        "IT" => "ITA",
-        "LT" => "LTU",
-        "LU" => "LUX",
-        "LV" => "LVA",
-        "MT" => "MLT",
-        "NL" => "NLD",
-        "PL" => "POL",
-        "PT" => "PRT",
-        "RO" => "ROU",
-        "SE" => "SWE",
-        "SI" => "SVN",
-        "SK" => "SVK",
-        "US" => "USA",
-        "CN" => "CHN",
-        "JP" => "JPN",
-        "KR" => "KOR",
-        "TW" => "TWN",
-        "UK" | "GB" => "GBR",
-        "CH" => "CHE",
-        "NO" => "NOR",
-        other => other,
-    }
-}
-
-impl Countries {
-    /// Adds a country: its BACI code, ISO alpha-3 code and name.
-    pub fn insert(&mut self, code: u16, iso3: &str, name: &str) {
-        self.by_code
-            .insert(code, (iso3.trim().to_string(), name.to_string()));
-    }
-
-    /// Records that an ISO alpha-2 code stands for an alpha-3 code.
-    pub fn insert_iso2(&mut self, iso2: &str, iso3: &str) {
-        self.iso3_of_iso2.insert(
-            iso2.trim().to_ascii_uppercase(),
-            iso3.trim().to_ascii_uppercase(),
-        );
-    }
-
-    /// Reads a BACI country table of the store (`baci_countries` or
-    /// `synth_baci_countries`).
-    pub async fn read(store: &Store, table: &str) -> Result<Self> {
-        let mut countries = Self::default();
-        let batches = store
-            .query(
-                &format!(
-                    "SELECT country_code, country_iso3, country_name, country_iso2 FROM {table}"
-                ),
-                &QueryOptions::default(),
-            )
-            .await?;
-        for b in &batches {
-            let (code, i3, n, i2) = (
-                columns::num(b, 0)?,
-                columns::text(b, 1)?,
-                columns::text(b, 2)?,
-                columns::text(b, 3)?,
-            );
-            for r in 0..b.num_rows() {
-                if let (Some(i2), Some(i3)) = (&i2[r], &i3[r])
-                    && i2.trim().len() == 2
-                {
-                    countries.insert_iso2(i2, i3);
-                }
-                if let (Some(code), Some(i3)) = (code[r], &i3[r]) {
-                    countries.insert(code as u16, i3, n[r].as_deref().unwrap_or_default());
-                }
-            }
-        }
-        Ok(countries)
-    }
-
-    /// The ISO alpha-3 code of a BACI code (the number when unknown).
-    pub fn iso3(&self, c: u16) -> String {
-        self.by_code
-            .get(&c)
-            .map_or_else(|| c.to_string(), |x| x.0.clone())
-    }
-
-    /// "Name (ISO3)" of a BACI code.
-    pub fn label(&self, c: u16) -> String {
-        self.by_code
-            .get(&c)
-            .map_or_else(|| format!("country {c}"), |x| format!("{} ({})", x.1, x.0))
-    }
-
-    /// The BACI codes of an ISO alpha-2 (Eurostat's `EL` and `UK` too) or alpha-3 code,
-    /// sorted; empty when the list does not have it.
-    pub fn codes_of(&self, iso: &str) -> Vec<u16> {
-        let mut iso = iso.trim().to_ascii_uppercase();
-        if iso.len() == 2 {
-            let i2 = iso_of_eurostat(&iso);
-            iso = self
-                .iso3_of_iso2
-                .get(&i2)
-                .cloned()
-                .unwrap_or_else(|| iso2_to_iso3(&i2).to_string());
-        }
-        let mut codes: Vec<u16> = self
-            .by_code
-            .iter()
-            .filter(|(_, (i3, _))| i3.eq_ignore_ascii_case(&iso))
-            .map(|(c, _)| *c)
-            .collect();
-        codes.sort_unstable();
-        codes
-    }
-
-    /// The ISO alpha-2 code of an alpha-2 or alpha-3 code, when the list has it.
-    pub fn iso2_of(&self, iso: &str) -> Option<String> {
-        let iso = iso_of_eurostat(iso.trim());
-        if iso.len() == 2 {
-            return Some(iso);
-        }
-        self.iso3_of_iso2
-            .iter()
-            .filter(|(_, i3)| **i3 == iso)
-            .map(|(i2, _)| i2.clone())
-            .min()
-    }
-
-    /// The BACI codes of the EU27 member states.
-    pub fn eu27(&self) -> Vec<u16> {
-        let mut v = Vec::new();
-        for g in indmon_analytics::peers::EU27 {
-            v.extend(self.codes_of(g));
-        }
-        v
-    }
-
-    /// Whether two names stand for the same country.
-    pub fn same(&self, a: &str, b: &str) -> bool {
-        let (a, b) = (
-            iso_of_eurostat(&a.trim().to_ascii_uppercase()),
-            iso_of_eurostat(&b.trim().to_ascii_uppercase()),
-        );
-        if a == b {
-            return true;
-        }
-        let (x, y) = (self.codes_of(&a), self.codes_of(&b));
-        !x.is_empty() && x == y
-    }
-}
-
-/// Whether a name stands for the EU27 as one bloc.
-pub fn is_eu27(name: &str) -> bool {
-    matches!(
-        name.trim().to_ascii_uppercase().as_str(),
-        "EU27" | "EU27_2020" | "EU"
-    )
-}
-
-/// The reporter's and its bloc's country codes.
-#[derive(Debug, Clone)]
-pub struct Reporter {
-    /// As named (upper case), or `EU27`.
-    pub name: String,
-    /// Its BACI codes.
-    pub codes: Vec<u16>,
-    /// The codes of its bloc (the EU27 for a member; empty otherwise).
-    pub bloc: Vec<u16>,
-    /// Name of the bloc in texts.
-    pub bloc_name: String,
-}
-
-impl Reporter {
-    /// Resolves a reporter: a country (ISO alpha-2 or alpha-3) or the EU27.
-    pub fn resolve(name: &str, countries: &Countries) -> Result<Self> {
-        let up = name.trim().to_ascii_uppercase();
-        let bloc = countries.eu27();
-        if is_eu27(&up) {
-            return Ok(Self {
-                name: "EU27".into(),
-                codes: bloc.clone(),
-                bloc,
-                bloc_name: "the EU".into(),
-            });
-        }
-        let codes = countries.codes_of(&up);
-        if codes.is_empty() {
-            return Err(Error::Invalid(format!(
-                "--reporter {name}: not a country in the BACI country list (use ISO alpha-2 or alpha-3, e.g. NL or NLD, or EU27)"
-            )));
-        }
-        let in_eu = codes.iter().all(|c| bloc.contains(c));
-        Ok(Self {
-            name: up.clone(),
-            codes,
-            bloc: if in_eu { bloc } else { Vec::new() },
-            bloc_name: if in_eu { "the EU".into() } else { up },
-        })
-    }
-}
+pub use crate::countries::{Countries, Reporter, edition_of_hs, is_eu27};
+use crate::{Error, Result, Source};
 
 // ---------------------------------------------------------------------------------
 // The trade
@@ -299,11 +50,6 @@ pub struct TradeRequest {
     pub year: Option<i32>,
     /// Trade dataset [default: real before synthetic, most rows].
     pub dataset: Option<String>,
-}
-
-/// The HS edition of a BACI name or tag (`HS17`, `baci_hs17` …).
-pub fn edition_of_hs(hs: &str) -> Result<&'static str> {
-    edition_of(&hs.to_ascii_lowercase()).map_err(Error::Invalid)
 }
 
 /// The BACI-format dataset the screen reads by default: real before synthetic, then
@@ -362,42 +108,32 @@ pub async fn load(
     let reporter = Reporter::resolve(&reporter_name, &countries)?;
     let mut acc = Accumulator::new(&reporter.codes, &reporter.bloc);
     let mut products = HashSet::new();
-    let filter = match window {
-        Some(w) => {
-            let last = match req.year {
-                Some(y) => y,
-                None => store
-                    .query(
-                        &format!("SELECT MAX(t) FROM {dataset}"),
-                        &QueryOptions::default(),
-                    )
-                    .await?
-                    .first()
-                    .and_then(|b| columns::num(b, 0).ok())
-                    .and_then(|v| v.first().copied().flatten())
-                    .map_or(0, |v| v as i32),
-            };
-            format!(" WHERE t BETWEEN {} AND {last}", last - w as i32 + 1)
-        }
-        None => String::new(),
-    };
-    let (df, _) = store
-        .sql(
-            &format!("SELECT t, i, j, k, v FROM {dataset}{filter}"),
-            &QueryOptions::default(),
-        )
-        .await?;
-    let mut stream = df
-        .execute_stream()
-        .await
-        .map_err(indmon_store::Error::from)?;
-    while let Some(b) = stream.next().await {
-        feed(
-            &mut acc,
-            &b.map_err(indmon_store::Error::from)?,
-            &mut products,
-        )?;
+    let mut flows = Select::from(&dataset).columns(["t", "i", "j", "k", "v"]);
+    if let Some(w) = window {
+        let last = match req.year {
+            Some(y) => y,
+            None => store
+                .fetch(
+                    &Select::from(&dataset).agg(Agg::Max("t".into())),
+                    &QueryOptions::default(),
+                )
+                .await?
+                .i64s(0)?
+                .first()
+                .copied()
+                .flatten()
+                .map_or(0, |v| v as i32),
+        };
+        flows = flows
+            .filter(Cond::ge("t", last - w as i32 + 1))
+            .filter(Cond::le("t", last));
     }
+    store
+        .scan(&flows, &QueryOptions::default(), |rows| {
+            feed(&mut acc, rows, &mut products)
+                .map_err(|e| indmon_store::Error::Query(e.to_string()))
+        })
+        .await?;
     let mut notes = Vec::new();
     if meta.synthetic {
         notes.push(SYNTHETIC_NOTE.into());
@@ -416,30 +152,20 @@ pub async fn load(
     })
 }
 
-/// Adds a batch of (t, i, j, k, v) to the accumulator, and its products to `products`.
-pub fn feed(acc: &mut Accumulator, b: &RecordBatch, products: &mut HashSet<u32>) -> Result<()> {
-    let col = |name: &str| {
-        b.schema()
-            .index_of(name)
-            .map_err(|_| Error::Invalid(format!("trade batch without column {name}")))
-    };
-    let ints = |c: usize| cast(b.column(c), &DataType::Int32);
-    let (t, i, j) = (ints(col("t")?)?, ints(col("i")?)?, ints(col("j")?)?);
-    let (t, i, j) = (
-        t.as_primitive::<Int32Type>(),
-        i.as_primitive::<Int32Type>(),
-        j.as_primitive::<Int32Type>(),
+/// Adds rows of (t, i, j, k, v) to the accumulator, and their products to `products`.
+pub fn feed(acc: &mut Accumulator, rows: &Rows, products: &mut HashSet<u32>) -> Result<()> {
+    let (t, i, j, k, v) = (
+        rows.i64s(0)?,
+        rows.i64s(1)?,
+        rows.i64s(2)?,
+        rows.texts(3)?,
+        rows.f64s(4)?,
     );
-    let k = cast(b.column(col("k")?), &DataType::Utf8)?;
-    let k = k.as_string::<i32>();
-    let v = cast(b.column(col("v")?), &DataType::Float64)?;
-    let v = v.as_primitive::<Float64Type>();
-    for r in 0..b.num_rows() {
-        if t.is_null(r) || i.is_null(r) || j.is_null(r) || k.is_null(r) || v.is_null(r) {
+    for r in 0..rows.len() {
+        let (Some(ti), Some(ii), Some(ji), Some(code), Some(v)) = (t[r], i[r], j[r], &k[r], v[r])
+        else {
             continue;
-        }
-        let (ti, ii, ji) = (t.value(r), i.value(r), j.value(r));
-        let code = k.value(r);
+        };
         let kk: u32 = code
             .parse()
             .ok()
@@ -451,7 +177,7 @@ pub fn feed(acc: &mut Accumulator, b: &RecordBatch, products: &mut HashSet<u32>)
             )));
         }
         products.insert(kk);
-        acc.add(ti, ii as u16, ji as u16, kk, v.value(r));
+        acc.add(ti as i32, ii as u16, ji as u16, kk, v);
     }
     Ok(())
 }
@@ -564,13 +290,13 @@ pub fn reexport_of(s: &DependencySettings) -> ReExport {
 
 /// Sets up the screen for the data's `edition`: thresholds and relations from the
 /// settings (`re` overrides the settings' correction), the criticality mapping and the
-/// core and partial codes of `tax` (which the caller has validated against `lists`).
+/// core and partial codes of `tax` (which the caller has validated against the lists).
 pub fn setup<'a>(
     s: &DependencySettings,
     re: Option<ReExport>,
     edition: &str,
     tax: &'a Taxonomy,
-    lists: &'a Lists,
+    reference: &'a Reference,
 ) -> Result<Setup<'a>> {
     let th = Thresholds {
         outside_hhi: s.outside_hhi,
@@ -585,12 +311,7 @@ pub fn setup<'a>(
         non_aligned_share: s.risk_non_aligned_share,
     };
     let re = re.unwrap_or_else(|| reexport_of(s));
-    let crit =
-        Criticality::parse("taxonomy/criticality.toml", CRITICALITY).map_err(Error::Bundled)?;
-    let problems = crit.validate(CRITICALITY, &lists.codes);
-    if let Some(p) = problems.first() {
-        return Err(Error::Bundled(format!("taxonomy/criticality.toml: {p}")));
-    }
+    let crit = reference.criticality.clone();
     let area_name: HashMap<&str, &str> = crit
         .areas
         .iter()
@@ -627,11 +348,8 @@ pub fn setup<'a>(
             }
         }
     }
-    let rel =
-        Relations::parse("taxonomy/country-relations.toml", RELATIONS).map_err(Error::Bundled)?;
-    let mut classes = rel
-        .classes()
-        .map_err(|e| Error::Bundled(format!("taxonomy/country-relations.toml: {e}")))?;
+    let rel = &reference.relations;
+    let mut classes = reference.relation_classes.clone();
     for (k, v) in &s.relations {
         classes.insert(k.clone(), v.clone());
     }
@@ -674,7 +392,7 @@ pub fn setup<'a>(
         ),
         tax,
         crit,
-        lists,
+        lists: &reference.lists,
     })
 }
 
@@ -944,12 +662,12 @@ pub struct Screen {
 }
 
 /// The screen of `req.trade.reporter` on a store dataset, with the bundled taxonomy's
-/// codes given in `tax` (validated against `lists`).
+/// codes given in `tax` (validated against the lists).
 pub async fn screen(
     store: &Store,
     settings: &Settings,
     tax: &Taxonomy,
-    lists: &Lists,
+    reference: &Reference,
     req: &ScreenRequest,
 ) -> Result<Screen> {
     let trade = load(
@@ -965,7 +683,7 @@ pub async fn screen(
         req.reexport,
         trade.edition,
         tax,
-        lists,
+        reference,
     )?;
     Ok(screen_of(&trade, &setup, year, req.tier, req.million))
 }
@@ -1095,7 +813,7 @@ pub async fn tiers_for(
     store: &Store,
     settings: &Settings,
     tax: &Taxonomy,
-    lists: &Lists,
+    reference: &Reference,
     dataset: &str,
     reporter: &str,
     year: i32,
@@ -1112,7 +830,7 @@ pub async fn tiers_for(
         Some(settings.dependencies.persistence_window),
     )
     .await?;
-    let setup = setup(&settings.dependencies, None, trade.edition, tax, lists)?;
+    let setup = setup(&settings.dependencies, None, trade.edition, tax, reference)?;
     Ok(classify(&trade, &setup)
         .into_iter()
         .filter(|r| r.m.year == year && r.tier != Tier::None)
@@ -1152,7 +870,7 @@ mod tests {
         assert!(c.codes_of("XX").is_empty());
         assert!(c.same("GR", "EL") && c.same("NL", "NLD") && !c.same("NL", "FR"));
         assert_eq!(c.iso2_of("GRC").as_deref(), Some("GR"));
-        assert_eq!(eurostat_of_iso2("GR"), "EL");
+        assert_eq!(crate::countries::eurostat_of_iso2("GR"), "EL");
         assert_eq!(c.eu27(), [300, 251, 381, 528], "in the order of EU27");
     }
 

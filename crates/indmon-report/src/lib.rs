@@ -1,19 +1,25 @@
 //! The figures indmon shows, assembled from the store and the analytics.
 //!
-//! The command line prints them and the dashboard draws them; both take them from here,
-//! so a figure on the page is the figure in the terminal. Every result carries the
-//! sources (dataset, vintage, release, licence) it was computed from and the method
-//! version. This crate reads the store; it does no other IO and knows nothing of HTTP.
+//! Every number a user sees is computed here (or below) as a typed result; the command
+//! line, the API, the pages and the reports only render it, so a figure on the page is
+//! the figure in the terminal. Every result carries the sources (dataset, vintage,
+//! release, licence) it was computed from and the method version; a result with rows
+//! declares its columns once ([`table`]). This crate reads the store and the reference
+//! data; it knows nothing of HTTP or terminals.
 
+pub mod countries;
 pub mod dependencies;
 pub mod ledger;
 pub mod markets;
+pub mod series;
 pub mod sources;
+pub mod table;
 pub mod target;
 
-mod columns;
-
+use indmon_core::ErrorKind;
+pub use indmon_reference::Reference;
 pub use sources::Source;
+pub use table::{Cell, Col, Column, Table, Tabular};
 
 /// `s` cut to at most `n` characters, an ellipsis marking the cut (for table cells).
 pub fn shorten(s: &str, n: usize) -> String {
@@ -40,18 +46,33 @@ pub enum Error {
     /// country relations) is missing or malformed (a bug).
     #[error("{0}")]
     Bundled(String),
+    /// Bad input data the user handed in (a file, line and field named).
+    #[error("{0}")]
+    Input(String),
+    /// A taxonomy file does not parse or validate.
+    #[error(transparent)]
+    Taxonomy(#[from] indmon_reference::TaxonomyError),
+    /// The bundled reference data is damaged (a bug).
+    #[error(transparent)]
+    Reference(#[from] indmon_reference::Error),
     /// Reading the store failed.
     #[error(transparent)]
     Store(#[from] indmon_store::Error),
-    /// A query result had an unexpected shape (a bug).
-    #[error("reading a query result: {0}")]
-    Arrow(#[from] indmon_store::arrow::error::ArrowError),
+}
+
+impl Error {
+    /// The kind of failure (see [`ErrorKind`]).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::NoData(_) | Error::Invalid(_) => ErrorKind::Usage,
+            Error::Input(_) => ErrorKind::Input,
+            Error::Taxonomy(e) => e.kind(),
+            Error::Bundled(_) => ErrorKind::Internal,
+            Error::Reference(e) => e.kind(),
+            Error::Store(e) => e.kind(),
+        }
+    }
 }
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// Quotes a text for SQL.
-pub(crate) fn sql_str(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}

@@ -7,204 +7,18 @@ use std::collections::{BTreeSet, HashMap};
 use indmon_analytics::markets::{self as m, Direction, Indicator, TradeCube, Trend};
 use indmon_core::VintageMeta;
 use indmon_core::settings::Settings;
-use indmon_core::taxonomy::{CodeLists, Market, Taxonomy};
-use indmon_store::{QueryOptions, RecordBatch, Store};
+use indmon_core::taxonomy::{Market, Taxonomy};
+use indmon_reference::Reference;
+use indmon_store::{Agg, Cond, QueryOptions, Rows, Select, Store};
 use serde::Serialize;
 
-use crate::dependencies::{self, Countries, Tier, is_eu27};
-use crate::{Error, Result, Source, columns, sql_str};
-
-/// The taxonomy shipped with indmon.
-pub const BUNDLED_TAXONOMY: &str = include_str!("../../../taxonomy/priority-markets.toml");
-/// How the shipped taxonomy is named in texts.
-pub const BUNDLED_TAXONOMY_NAME: &str = "taxonomy/priority-markets.toml (bundled)";
-
-// ---------------------------------------------------------------------------------
-// The classification lists
-
-/// The classification lists of the bundled snapshot, with names.
-#[derive(Debug, Clone)]
-pub struct Lists {
-    /// The codes per classification, for validation.
-    pub codes: CodeLists,
-    /// Product names per edition, by HS6 code.
-    hs_names: HashMap<&'static str, HashMap<String, String>>,
-    nace_names: HashMap<(String, String), String>,
-    cpa_names: HashMap<String, String>,
-}
-
-type Bundle<'a> = &'a dyn Fn(&str) -> Option<&'static [u8]>;
-
-fn bundled_csv(file: Bundle, path: &str) -> Result<csv::Reader<&'static [u8]>> {
-    let bytes = file(path).ok_or_else(|| Error::Bundled(format!("bundled file {path} missing")))?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    Ok(csv::ReaderBuilder::new().flexible(true).from_reader(bytes))
-}
-
-fn column(r: &mut csv::Reader<&'static [u8]>, path: &str, name: &str) -> Result<usize> {
-    r.headers()
-        .map_err(|e| Error::Bundled(format!("{path}: {e}")))?
-        .iter()
-        .position(|h| h.trim() == name)
-        .ok_or_else(|| Error::Bundled(format!("bundled file {path} has no column {name}")))
-}
-
-fn records(
-    r: &mut csv::Reader<&'static [u8]>,
-    path: &str,
-) -> impl Iterator<Item = Result<csv::StringRecord>> {
-    let path = path.to_string();
-    r.records()
-        .map(move |rec| rec.map_err(|e| Error::Bundled(format!("{path}: {e}"))))
-}
-
-impl Lists {
-    /// Reads the lists from the bundled snapshot: `file` gives the bytes of a bundled
-    /// file by its path (`atlas-common-data/hs92.csv`, `eurostat-classifications/…`).
-    pub fn read(file: Bundle) -> Result<Self> {
-        let mut codes = CodeLists::default();
-        let mut hs_names: HashMap<&'static str, HashMap<String, String>> = HashMap::new();
-        for (edition, path) in [
-            ("HS1992", "atlas-common-data/hs92.csv"),
-            ("HS2012", "atlas-common-data/hs12.csv"),
-            ("HS2022", "atlas-common-data/hs22.csv"),
-        ] {
-            let mut r = bundled_csv(file, path)?;
-            let (c, l, n) = (
-                column(&mut r, path, "code")?,
-                column(&mut r, path, "product_level")?,
-                column(&mut r, path, "name_en")?,
-            );
-            let set = codes.hs.entry(edition.to_string()).or_default();
-            let names = hs_names.entry(edition).or_default();
-            for rec in records(&mut r, path) {
-                let rec = rec?;
-                if rec.get(l) == Some("6") {
-                    let code = rec.get(c).unwrap_or_default().to_string();
-                    names.insert(code.clone(), rec.get(n).unwrap_or_default().to_string());
-                    set.insert(code);
-                }
-            }
-        }
-        // CN 2021 is built on HS 2017, CN 2022 on HS 2022: their first six digits.
-        for (edition, path, col) in [
-            (
-                "HS2017",
-                "eurostat-classifications/CN2021_CPA21.csv",
-                "CN 2021",
-            ),
-            (
-                "HS2022",
-                "eurostat-classifications/CN2022_CPA21.csv",
-                "CN 2022",
-            ),
-        ] {
-            let mut r = bundled_csv(file, path)?;
-            let c = column(&mut r, path, col)?;
-            let set = codes.hs.entry(edition.to_string()).or_default();
-            for rec in records(&mut r, path) {
-                let rec = rec?;
-                if let Some(code) = rec.get(c).filter(|s| s.len() >= 6) {
-                    set.insert(code[..6].to_string());
-                }
-            }
-        }
-        let mut nace_names = HashMap::new();
-        for (rev, path, col) in [
-            ("2", "eurostat-classifications/nace2_en.csv", "nace2"),
-            ("2.1", "eurostat-classifications/nace21_en.csv", "nace21"),
-        ] {
-            let mut r = bundled_csv(file, path)?;
-            let (c, n) = (column(&mut r, path, col)?, column(&mut r, path, "NAME")?);
-            for rec in records(&mut r, path) {
-                let rec = rec?;
-                let code = rec.get(c).unwrap_or_default().to_string();
-                nace_names.insert(
-                    (rev.to_string(), code.clone()),
-                    rec.get(n).unwrap_or_default().to_string(),
-                );
-                if rev == "2" {
-                    codes.nace2.insert(code);
-                } else {
-                    codes.nace21.insert(code);
-                }
-            }
-        }
-        let mut cpa_names = HashMap::new();
-        let path = "eurostat-classifications/CPA21.csv";
-        let mut r = bundled_csv(file, path)?;
-        let (c, n) = (
-            column(&mut r, path, "CPA 2.1")?,
-            column(&mut r, path, "Name")?,
-        );
-        for rec in records(&mut r, path) {
-            let rec = rec?;
-            let code = rec.get(c).unwrap_or_default().to_string();
-            cpa_names.insert(code.clone(), rec.get(n).unwrap_or_default().to_string());
-            codes.cpa21.insert(code);
-        }
-        Ok(Self {
-            codes,
-            hs_names,
-            nace_names,
-            cpa_names,
-        })
-    }
-
-    /// The name of an HS6 code, from the list of `edition` or the nearest one that has it.
-    pub fn hs_name(&self, edition: &str, code: &str) -> Option<&str> {
-        let order: &[&str] = match edition {
-            "HS1992" => &["HS1992", "HS2012", "HS2022"],
-            "HS2012" => &["HS2012", "HS2022", "HS1992"],
-            _ => &["HS2022", "HS2012", "HS1992"],
-        };
-        order
-            .iter()
-            .find_map(|e| self.hs_names.get(e).and_then(|n| n.get(code)))
-            .map(String::as_str)
-    }
-
-    /// The name of a NACE code of revision `revision` (`2` or `2.1`).
-    pub fn nace_name(&self, revision: &str, code: &str) -> Option<&str> {
-        self.nace_names
-            .get(&(revision.to_string(), code.to_string()))
-            .map(String::as_str)
-    }
-
-    /// The name of a CPA 2.1 code.
-    pub fn cpa_name(&self, code: &str) -> Option<&str> {
-        self.cpa_names.get(code).map(String::as_str)
-    }
-}
+pub use crate::countries::edition_of;
+use crate::countries::{Countries, is_eu27};
+use crate::dependencies::{self, Tier};
+use crate::{Error, Result, Source};
 
 // ---------------------------------------------------------------------------------
 // The trade data
-
-/// The HS edition of a trade dataset, from its name (BACI's `hs17` …).
-pub fn edition_of(dataset: &str) -> Result<&'static str, String> {
-    let d = dataset.to_ascii_lowercase();
-    for (tag, ed) in [
-        ("hs92", "HS1992"),
-        ("hs12", "HS2012"),
-        ("hs17", "HS2017"),
-        ("hs22", "HS2022"),
-    ] {
-        if d.contains(tag) {
-            return Ok(ed);
-        }
-    }
-    for tag in ["hs96", "hs02", "hs07"] {
-        if d.contains(tag) {
-            return Err(format!(
-                "dataset {dataset} is in {}; the taxonomy lists codes for HS 1992, 2012, 2017 and 2022 — load a BACI release in one of those",
-                tag.to_uppercase()
-            ));
-        }
-    }
-    Err(format!(
-        "cannot tell the HS edition of dataset {dataset} from its name (it should contain hs92, hs12, hs17 or hs22, as BACI's files do)"
-    ))
-}
 
 /// Every HS6 code of the taxonomy that exists in `edition`, sorted.
 fn codes_of(tax: &Taxonomy, edition: &str) -> Vec<String> {
@@ -217,32 +31,27 @@ fn codes_of(tax: &Taxonomy, edition: &str) -> Vec<String> {
     set.into_iter().collect()
 }
 
-/// Values joined by commas for an SQL `IN (…)`, quoted as texts or not.
-pub fn in_list<T: std::fmt::Display>(values: impl IntoIterator<Item = T>, quote: bool) -> String {
-    values
-        .into_iter()
-        .map(|v| {
-            if quote {
-                sql_str(&v.to_string())
-            } else {
-                v.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+async fn fetch(store: &Store, q: Select) -> Result<Rows> {
+    Ok(store.fetch(&q, &QueryOptions::default()).await?)
 }
 
-async fn query(store: &Store, sql: &str) -> Result<Vec<RecordBatch>> {
-    Ok(store.query(sql, &QueryOptions::default()).await?)
-}
-
-async fn count(store: &Store, sql: &str) -> Result<usize> {
-    Ok(query(store, sql)
+/// The number of distinct products `k` of `dataset` (among `codes`, when given).
+async fn distinct_products(
+    store: &Store,
+    dataset: &str,
+    codes: Option<&[String]>,
+) -> Result<usize> {
+    let mut q = Select::from(dataset).agg(Agg::CountDistinct("k".into()));
+    if let Some(codes) = codes {
+        q = q.filter(Cond::is_in("k", codes));
+    }
+    Ok(fetch(store, q)
         .await?
+        .i64s(0)?
         .first()
-        .and_then(|b| columns::num(b, 0).ok())
-        .and_then(|v| v.first().copied().flatten())
-        .unwrap_or(0.0) as usize)
+        .copied()
+        .flatten()
+        .unwrap_or(0) as usize)
 }
 
 /// A reporting unit: a country or the EU27, and its BACI country codes.
@@ -273,7 +82,9 @@ pub fn resolve_unit(c: &Countries, name: &str) -> Result<Unit> {
         )));
     }
     Ok(Unit {
-        eurostat: c.iso2_of(&up).map(|i| dependencies::eurostat_of_iso2(&i)),
+        eurostat: c
+            .iso2_of(&up)
+            .map(|i| crate::countries::eurostat_of_iso2(&i)),
         name: up,
         members,
     })
@@ -316,13 +127,13 @@ pub struct BoardRequest {
     pub year: Option<i32>,
 }
 
-/// Reads the trade cube of the taxonomy's codes (validated against `lists` by the
+/// Reads the trade cube of the taxonomy's codes (validated against the lists by the
 /// caller), the PCI where the store has it, and the dependency tiers.
 pub async fn load_trade(
     store: &Store,
     settings: &Settings,
     tax: &Taxonomy,
-    lists: &Lists,
+    reference: &Reference,
     req: &BoardRequest,
 ) -> Result<TradeData> {
     let catalog = store.catalog()?;
@@ -358,15 +169,7 @@ pub async fn load_trade(
                     continue;
                 };
                 let codes = codes_of(tax, ed);
-                let n = count(
-                    store,
-                    &format!(
-                        "SELECT COUNT(DISTINCT k) FROM {} WHERE k IN ({})",
-                        m.dataset.as_str(),
-                        in_list(&codes, true)
-                    ),
-                )
-                .await?;
+                let n = distinct_products(store, m.dataset.as_str(), Some(&codes)).await?;
                 let key = (n, !m.synthetic, m.rows);
                 if best.as_ref().is_none_or(|(k, _)| key > *k) {
                     best = Some((key, m));
@@ -419,18 +222,16 @@ pub async fn load_trade(
     // totals per exporter and year
     let mut years: BTreeSet<i32> = BTreeSet::new();
     let mut totals: HashMap<(i32, u16), f64> = HashMap::new();
-    for b in query(
-        store,
-        &format!("SELECT t, i, SUM(v) FROM {ds} GROUP BY t, i"),
-    )
-    .await?
     {
-        let (t, i, v) = (
-            columns::num(&b, 0)?,
-            columns::num(&b, 1)?,
-            columns::num(&b, 2)?,
-        );
-        for r in 0..b.num_rows() {
+        let b = fetch(
+            store,
+            Select::from(&ds)
+                .group_by(["t", "i"])
+                .agg(Agg::Sum("v".into())),
+        )
+        .await?;
+        let (t, i, v) = (b.i64s(0)?, b.i64s(1)?, b.f64s(2)?);
+        for r in 0..b.len() {
             if let (Some(t), Some(i)) = (t[r], i[r]) {
                 years.insert(t as i32);
                 *totals.entry((t as i32, i as u16)).or_default() += v[r].unwrap_or(0.0);
@@ -479,21 +280,19 @@ pub async fn load_trade(
             cube.unit_total[y * nu + u] += v;
         }
     }
-    let products_in_data = count(store, &format!("SELECT COUNT(DISTINCT k) FROM {ds}")).await?;
+    let products_in_data = distinct_products(store, &ds, None).await?;
     if !codes.is_empty() {
-        let klist = in_list(&codes, true);
-        for b in query(
-            store,
-            &format!("SELECT t, k, SUM(v) FROM {ds} WHERE k IN ({klist}) GROUP BY t, k"),
-        )
-        .await?
         {
-            let (t, k, v) = (
-                columns::num(&b, 0)?,
-                columns::text(&b, 1)?,
-                columns::num(&b, 2)?,
-            );
-            for r in 0..b.num_rows() {
+            let b = fetch(
+                store,
+                Select::from(&ds)
+                    .filter(Cond::is_in("k", &codes))
+                    .group_by(["t", "k"])
+                    .agg(Agg::Sum("v".into())),
+            )
+            .await?;
+            let (t, k, v) = (b.i64s(0)?, b.texts(1)?, b.f64s(2)?);
+            for r in 0..b.len() {
                 if let (Some(t), Some(k)) = (t[r], &k[r])
                     && let (Some(&y), Some(&p)) = (y_at.get(&(t as i32)), p_at.get(k.as_str()))
                 {
@@ -502,23 +301,19 @@ pub async fn load_trade(
             }
         }
         let members: BTreeSet<u16> = member_of.keys().copied().collect();
-        let mlist = in_list(&members, false);
         for (col, imports) in [("i", false), ("j", true)] {
-            for b in query(
-                store,
-                &format!(
-                    "SELECT t, {col}, k, SUM(v) FROM {ds} WHERE k IN ({klist}) AND {col} IN ({mlist}) GROUP BY t, {col}, k"
-                ),
-            )
-            .await?
             {
-                let (t, who, k, v) = (
-                    columns::num(&b, 0)?,
-                    columns::num(&b, 1)?,
-                    columns::text(&b, 2)?,
-                    columns::num(&b, 3)?,
-                );
-                for r in 0..b.num_rows() {
+                let b = fetch(
+                    store,
+                    Select::from(&ds)
+                        .filter(Cond::is_in("k", &codes))
+                        .filter(Cond::is_in(col, members.iter().copied()))
+                        .group_by(["t", col, "k"])
+                        .agg(Agg::Sum("v".into())),
+                )
+                .await?;
+                let (t, who, k, v) = (b.i64s(0)?, b.i64s(1)?, b.texts(2)?, b.f64s(3)?);
+                for r in 0..b.len() {
                     let (Some(t), Some(who), Some(k)) = (t[r], who[r], &k[r]) else {
                         continue;
                     };
@@ -547,21 +342,17 @@ pub async fn load_trade(
         Some(cm) if !codes.is_empty() => {
             let mut v = vec![None; years.len() * np];
             let mut any = false;
-            for b in query(
-                store,
-                &format!(
-                    "SELECT year, product, MAX(pci) FROM {cx} WHERE product IN ({}) GROUP BY year, product",
-                    in_list(&codes, true)
-                ),
-            )
-            .await?
             {
-                let (t, k, x) = (
-                    columns::num(&b, 0)?,
-                    columns::text(&b, 1)?,
-                    columns::num(&b, 2)?,
-                );
-                for r in 0..b.num_rows() {
+                let b = fetch(
+                    store,
+                    Select::from(&cx)
+                        .filter(Cond::is_in("product", &codes))
+                        .group_by(["year", "product"])
+                        .agg(Agg::Max("pci".into())),
+                )
+                .await?;
+                let (t, k, x) = (b.i64s(0)?, b.texts(1)?, b.f64s(2)?);
+                for r in 0..b.len() {
                     if let (Some(t), Some(k), Some(x)) = (t[r], &k[r], x[r])
                         && let (Some(&y), Some(&p)) = (y_at.get(&(t as i32)), p_at.get(k.as_str()))
                     {
@@ -574,7 +365,7 @@ pub async fn load_trade(
         }
         _ => None,
     };
-    let tiers = dependencies::tiers_for(store, settings, tax, lists, &ds, &units[0].name, year)
+    let tiers = dependencies::tiers_for(store, settings, tax, reference, &ds, &units[0].name, year)
         .await
         .map_err(|e| e.to_string());
     Ok(TradeData {
@@ -990,10 +781,10 @@ pub async fn board(
     settings: &Settings,
     tax: &Taxonomy,
     label: &str,
-    lists: &Lists,
+    reference: &Reference,
     req: &BoardRequest,
 ) -> Result<Board> {
-    let data = load_trade(store, settings, tax, lists, req).await?;
+    let data = load_trade(store, settings, tax, reference, req).await?;
     Ok(board_of(&data, tax, label, settings.markets.alpha))
 }
 

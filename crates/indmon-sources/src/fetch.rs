@@ -86,6 +86,13 @@ pub enum FetchError {
     },
 }
 
+impl FetchError {
+    /// A failed download.
+    pub fn kind(&self) -> indmon_core::ErrorKind {
+        indmon_core::ErrorKind::Download
+    }
+}
+
 /// A successful response.
 #[derive(Debug, Clone)]
 pub struct Fetched {

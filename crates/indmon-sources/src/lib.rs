@@ -129,6 +129,18 @@ pub enum Error {
     Sink(String),
 }
 
+impl Error {
+    /// The kind of failure: bad input data, a failed download, or our own problem.
+    pub fn kind(&self) -> indmon_core::ErrorKind {
+        use indmon_core::ErrorKind;
+        match self {
+            Error::Input(_) | Error::UnknownSource { .. } => ErrorKind::Input,
+            Error::Fetch(_) => ErrorKind::Download,
+            Error::Io { .. } | Error::Spec { .. } | Error::Sink(_) => ErrorKind::Internal,
+        }
+    }
+}
+
 impl From<InputError> for Error {
     fn from(e: InputError) -> Self {
         Error::Input(Box::new(e))

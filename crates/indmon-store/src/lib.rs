@@ -19,18 +19,27 @@
 //! next writer. The catalog is the set of `meta.json` files. Nothing is ever changed
 //! in place.
 
+//!
+//! Readers get typed rows ([`Rows`]) from a [`Select`] — a value that says which table,
+//! columns, conditions and groups — or from a user's read-only SQL (`indmon sql`),
+//! and can export a result to Parquet or CSV. DataFusion, Arrow and Parquet stay
+//! inside this crate; the one exception is the vintage writer, which takes the Arrow
+//! batches the source parsers produce.
+
 pub mod catalog;
 pub mod query;
+pub mod rows;
+pub mod select;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
 
 pub use catalog::Catalog;
-pub use datafusion::arrow;
-pub use datafusion::arrow::record_batch::RecordBatch;
-pub use datafusion::parquet;
+use indmon_core::ErrorKind;
 pub use query::{QueryOptions, SqlGuardError};
-pub use writer::VintageWriter;
+pub use rows::{ColumnType, Rows, RowsFormat};
+pub use select::{Agg, Cond, Select, Value};
+pub use writer::{Columns, VintageWriter};
 
 /// The layout version written to `INDMON_STORE`.
 pub const LAYOUT: &str = "indmon store layout 1";
@@ -82,6 +91,21 @@ pub enum Error {
     /// The dataset or vintage does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// An output path or request that a read may not do (a file inside the data
+    /// directory, an unknown output format).
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl Error {
+    /// The kind of failure (see [`ErrorKind`]).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::ReadOnly(_) | Error::Query(_) => ErrorKind::Query,
+            Error::NotFound(_) | Error::Refused(_) | Error::Exists { .. } => ErrorKind::Usage,
+            Error::Io { .. } | Error::Corrupt { .. } | Error::Parquet { .. } => ErrorKind::Internal,
+        }
+    }
 }
 
 impl From<datafusion::error::DataFusionError> for Error {

@@ -26,7 +26,15 @@ use datafusion::prelude::{
 use datafusion::sql::parser::{DFParser, Statement as DfStatement};
 use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
 
-use crate::{Catalog, Result, Store};
+use std::path::Path;
+
+use datafusion::common::TableReference;
+use datafusion::parquet::arrow::ArrowWriter;
+use futures_util::StreamExt;
+
+use crate::rows::{ColumnType, Rows};
+use crate::select::Select;
+use crate::{Catalog, Error, Result, Store, io_err};
 
 /// How tables are bound for a query.
 #[derive(Debug, Clone, Default)]
@@ -107,7 +115,7 @@ fn table_path(dir: &std::path::Path) -> String {
 
 impl Store {
     /// A DataFusion session with the store's tables registered (see the module docs).
-    pub async fn session(&self, opts: &QueryOptions) -> Result<(SessionContext, Catalog)> {
+    pub(crate) async fn session(&self, opts: &QueryOptions) -> Result<(SessionContext, Catalog)> {
         let catalog = self.catalog()?;
         let config = SessionConfig::new()
             .with_information_schema(true)
@@ -191,23 +199,182 @@ impl Store {
         Ok((ctx, catalog))
     }
 
-    /// Runs one read-only SQL statement (see [`check_read_only`]).
-    pub async fn sql(&self, sql: &str, opts: &QueryOptions) -> Result<(DataFrame, Catalog)> {
+    /// The rows `q` selects (see [`Select`]).
+    pub async fn fetch(&self, q: &Select, opts: &QueryOptions) -> Result<Rows> {
+        let (ctx, _) = self.session(opts).await?;
+        let df = q.plan(ctx.table(TableReference::bare(q.table.as_str())).await?)?;
+        collect(df).await
+    }
+
+    /// The rows `q` selects, handed to `each` a chunk at a time as they are read (for
+    /// scans too large to hold: a whole trade dataset). `each` stops the scan with an
+    /// error.
+    pub async fn scan(
+        &self,
+        q: &Select,
+        opts: &QueryOptions,
+        mut each: impl FnMut(&Rows) -> Result<()>,
+    ) -> Result<()> {
+        let (ctx, _) = self.session(opts).await?;
+        let df = q.plan(ctx.table(TableReference::bare(q.table.as_str())).await?)?;
+        let schema = df.schema().as_arrow().clone();
+        let mut stream = df.execute_stream().await?;
+        while let Some(batch) = stream.next().await {
+            each(&Rows::new(&schema, vec![batch?]))?;
+        }
+        Ok(())
+    }
+
+    /// The column names and types of a table, without reading its rows.
+    pub async fn columns(
+        &self,
+        table: &str,
+        opts: &QueryOptions,
+    ) -> Result<Vec<(String, ColumnType)>> {
+        let (ctx, _) = self.session(opts).await?;
+        let df = ctx.table(TableReference::bare(table)).await?;
+        let rows = Rows::new(df.schema().as_arrow(), Vec::new());
+        Ok(rows
+            .names()
+            .iter()
+            .cloned()
+            .zip(rows.types().iter().copied())
+            .collect())
+    }
+
+    /// The planned data frame of one read-only SQL statement (see [`check_read_only`]).
+    async fn plan_sql(&self, sql: &str, opts: &QueryOptions) -> Result<DataFrame> {
         check_read_only(sql)?;
-        let (ctx, catalog) = self.session(opts).await?;
+        let (ctx, _) = self.session(opts).await?;
         let guard = SQLOptions::new()
             .with_allow_ddl(false)
             .with_allow_dml(false)
             .with_allow_statements(false);
-        let df = ctx.sql_with_options(sql, guard).await?;
-        Ok((df, catalog))
+        Ok(ctx.sql_with_options(sql, guard).await?)
     }
 
-    /// Runs a read-only statement and collects the result.
-    pub async fn query(&self, sql: &str, opts: &QueryOptions) -> Result<Vec<RecordBatch>> {
-        let (df, _) = self.sql(sql, opts).await?;
-        Ok(df.collect().await?)
+    /// Runs one read-only SQL statement of a user (`indmon sql`) and collects the result.
+    pub async fn sql(&self, sql: &str, opts: &QueryOptions) -> Result<Rows> {
+        collect(self.plan_sql(sql, opts).await?).await
     }
+
+    /// Runs one read-only SQL statement and streams its result into a file, Parquet
+    /// (`.parquet`) or CSV (`.csv`), through a temporary file beside it that is renamed
+    /// into place: a failed query never leaves a partial file. A path inside the data
+    /// directory is refused, so nothing a read does can change the store. Returns the
+    /// number of rows written.
+    pub async fn export(&self, sql: &str, opts: &QueryOptions, path: &Path) -> Result<u64> {
+        let kind = export_kind(path)?;
+        self.refuse_inside(path)?;
+        let df = self.plan_sql(sql, opts).await?;
+        let schema = std::sync::Arc::new(df.schema().as_arrow().clone());
+        let mut stream = df.execute_stream().await?;
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let tmp = dir.join(format!(
+            ".{}.partial",
+            path.file_name().and_then(|n| n.to_str()).unwrap_or("out")
+        ));
+        let file = std::fs::File::create(&tmp).map_err(io_err(&tmp))?;
+        let perr = |e: &dyn std::fmt::Display| Error::Parquet {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        };
+        let result: Result<u64> = async {
+            let mut rows = 0u64;
+            match kind {
+                ExportKind::Parquet => {
+                    let mut w = ArrowWriter::try_new(file, schema, None).map_err(|e| perr(&e))?;
+                    while let Some(batch) = stream.next().await {
+                        let batch = batch?;
+                        rows += batch.num_rows() as u64;
+                        w.write(&batch).map_err(|e| perr(&e))?;
+                    }
+                    w.into_inner()
+                        .map_err(|e| perr(&e))?
+                        .sync_all()
+                        .map_err(io_err(&tmp))?;
+                }
+                ExportKind::Csv => {
+                    let mut buf = std::io::BufWriter::new(file);
+                    {
+                        let mut w = datafusion::arrow::csv::WriterBuilder::new()
+                            .with_header(true)
+                            .build(&mut buf);
+                        while let Some(batch) = stream.next().await {
+                            let batch = batch?;
+                            rows += batch.num_rows() as u64;
+                            w.write(&batch).map_err(|e| perr(&e))?;
+                        }
+                    }
+                    let file = buf.into_inner().map_err(|e| perr(&e))?;
+                    file.sync_all().map_err(io_err(&tmp))?;
+                }
+            }
+            Ok(rows)
+        }
+        .await;
+        match result {
+            Ok(rows) => {
+                std::fs::rename(&tmp, path).map_err(io_err(path))?;
+                Ok(rows)
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                Err(e)
+            }
+        }
+    }
+
+    /// Refuses an output path inside the data directory (an output file must never
+    /// land among, or replace, the store's own files).
+    pub fn refuse_inside(&self, path: &Path) -> Result<()> {
+        let root = std::fs::canonicalize(self.root()).map_err(io_err(self.root()))?;
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let dir = std::fs::canonicalize(parent).map_err(io_err(parent))?;
+        let target = match path.file_name() {
+            Some(n) => dir.join(n),
+            None => dir.clone(),
+        };
+        // a symbolic link at the target is followed too
+        let resolved = std::fs::canonicalize(&target).unwrap_or(target);
+        if dir.starts_with(&root) || resolved.starts_with(&root) {
+            return Err(Error::Refused(format!(
+                "{}: an output file cannot be written inside the data directory {} (it holds the store); choose a path outside it",
+                path.display(),
+                root.display()
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy)]
+enum ExportKind {
+    Parquet,
+    Csv,
+}
+
+fn export_kind(path: &Path) -> Result<ExportKind> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("parquet") => Ok(ExportKind::Parquet),
+        Some("csv") => Ok(ExportKind::Csv),
+        _ => Err(Error::Refused(format!(
+            "{}: the file name must end in .parquet or .csv",
+            path.display()
+        ))),
+    }
+}
+
+async fn collect(df: DataFrame) -> Result<Rows> {
+    let schema = df.schema().as_arrow().clone();
+    let batches = df.collect().await?;
+    Ok(Rows::new(&schema, batches))
 }
 
 /// Ranks of the national-accounts vintages (higher = newer) as a table.

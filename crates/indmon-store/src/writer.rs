@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::Compression;
@@ -63,9 +62,11 @@ pub struct VintageWriter {
 }
 
 impl Store {
-    /// Takes the store's write lock and starts a vintage of `dataset` with `schema`.
-    /// Stale staging folders from an interrupted earlier write are removed first.
-    pub fn writer(&self, dataset: &DatasetId, schema: SchemaRef) -> Result<VintageWriter> {
+    /// Takes the store's write lock and starts a vintage of `dataset`. Its schema is the
+    /// first batch's (the parser has checked every batch against the dataset's declared
+    /// schema); a later batch with another schema is an error. Stale staging folders from
+    /// an interrupted earlier write are removed first.
+    pub fn writer(&self, dataset: &DatasetId) -> Result<VintageWriter> {
         let lock_path = self.root().join("lock");
         let lock = File::options()
             .create(true)
@@ -97,40 +98,37 @@ impl Store {
         let staging = tmp.join(format!("{dataset}.{}", unique()));
         std::fs::create_dir_all(&staging).map_err(io_err(&staging))?;
         let file_path = staging.join("data.parquet");
-        let file = File::create(&file_path).map_err(io_err(&file_path))?;
-        // Snappy; dictionary encoding except for floating-point columns, whose values
-        // rarely repeat (the attempt would only cost time)
-        let mut props = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .set_created_by(format!("indmon {}", indmon_core::INDMON_VERSION));
-        for f in schema.fields() {
-            if f.data_type().is_floating() {
-                props =
-                    props.set_column_dictionary_enabled(ColumnPath::from(f.name().as_str()), false);
-            }
-        }
-        let props = props.build();
-        let mut writer =
-            ArrowWriter::try_new(file, schema, Some(props)).map_err(|e| Error::Parquet {
-                path: file_path.display().to_string(),
-                message: e.to_string(),
-            })?;
         let (tx, rx) = sync_channel::<RecordBatch>(4);
         let path_for_thread = file_path.clone();
         let handle = std::thread::Builder::new()
             .name("indmon-parquet".into())
             .spawn(move || -> Result<u64> {
+                let path = &path_for_thread;
                 let perr = |e: datafusion::parquet::errors::ParquetError| Error::Parquet {
-                    path: path_for_thread.display().to_string(),
+                    path: path.display().to_string(),
                     message: e.to_string(),
                 };
+                let mut writer: Option<(ArrowWriter<File>, _)> = None;
                 let mut rows = 0u64;
                 for batch in rx {
                     rows += batch.num_rows() as u64;
-                    writer.write(&batch).map_err(perr)?;
+                    let (w, schema) = match &mut writer {
+                        Some(w) => w,
+                        None => writer.insert((parquet_writer(path, &batch)?, batch.schema())),
+                    };
+                    if *schema != batch.schema() {
+                        return Err(Error::Parquet {
+                            path: path.display().to_string(),
+                            message: "a batch with another schema than the first".into(),
+                        });
+                    }
+                    w.write(&batch).map_err(perr)?;
                 }
+                let Some((writer, _)) = writer else {
+                    return Ok(0);
+                };
                 let file = writer.into_inner().map_err(perr)?;
-                file.sync_all().map_err(io_err(&path_for_thread))?;
+                file.sync_all().map_err(io_err(path))?;
                 Ok(rows)
             })
             .map_err(io_err(&staging))?;
@@ -144,6 +142,26 @@ impl Store {
             _lock: lock,
         })
     }
+}
+
+/// The Parquet writer of a vintage, with the schema of its first batch: Snappy;
+/// dictionary encoding except for floating-point columns, whose values rarely repeat
+/// (the attempt would only cost time).
+fn parquet_writer(path: &Path, first: &RecordBatch) -> Result<ArrowWriter<File>> {
+    let file = File::create(path).map_err(io_err(path))?;
+    let schema = first.schema();
+    let mut props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_created_by(format!("indmon {}", indmon_core::INDMON_VERSION));
+    for f in schema.fields() {
+        if f.data_type().is_floating() {
+            props = props.set_column_dictionary_enabled(ColumnPath::from(f.name().as_str()), false);
+        }
+    }
+    ArrowWriter::try_new(file, schema, Some(props.build())).map_err(|e| Error::Parquet {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
 }
 
 impl VintageWriter {
@@ -178,6 +196,12 @@ impl VintageWriter {
                 });
             }
         };
+        if rows == 0 {
+            return Err(Error::Corrupt {
+                path: self.staging.display().to_string(),
+                message: "a vintage without rows is not stored".into(),
+            });
+        }
         if rows != meta.rows || meta.dataset != self.dataset {
             return Err(Error::Corrupt {
                 path: self.staging.display().to_string(),
@@ -228,5 +252,89 @@ impl Drop for VintageWriter {
         if !self.committed {
             let _ = std::fs::remove_dir_all(&self.staging);
         }
+    }
+}
+
+/// Typed columns of one batch, for results indmon computes itself (complexity results
+/// stored as a dataset): the store turns them into its file format. Every column must
+/// have the same number of values.
+#[derive(Debug, Default)]
+pub struct Columns {
+    fields: Vec<datafusion::arrow::datatypes::Field>,
+    arrays: Vec<datafusion::arrow::array::ArrayRef>,
+}
+
+impl Columns {
+    /// No columns yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn push(
+        mut self,
+        name: &str,
+        t: datafusion::arrow::datatypes::DataType,
+        nullable: bool,
+        a: datafusion::arrow::array::ArrayRef,
+    ) -> Self {
+        self.fields
+            .push(datafusion::arrow::datatypes::Field::new(name, t, nullable));
+        self.arrays.push(a);
+        self
+    }
+
+    /// A column of whole numbers (32 bits), never missing.
+    pub fn int(self, name: &str, values: impl IntoIterator<Item = i32>) -> Self {
+        use datafusion::arrow::array::Int32Array;
+        let a = std::sync::Arc::new(Int32Array::from_iter_values(values));
+        self.push(
+            name,
+            datafusion::arrow::datatypes::DataType::Int32,
+            false,
+            a,
+        )
+    }
+
+    /// A column of numbers, never missing.
+    pub fn float(self, name: &str, values: impl IntoIterator<Item = f64>) -> Self {
+        use datafusion::arrow::array::Float64Array;
+        let a = std::sync::Arc::new(Float64Array::from_iter_values(values));
+        self.push(
+            name,
+            datafusion::arrow::datatypes::DataType::Float64,
+            false,
+            a,
+        )
+    }
+
+    /// A column of numbers that may be missing.
+    pub fn float_opt(self, name: &str, values: impl IntoIterator<Item = Option<f64>>) -> Self {
+        use datafusion::arrow::array::Float64Array;
+        let a = std::sync::Arc::new(Float64Array::from_iter(values));
+        self.push(
+            name,
+            datafusion::arrow::datatypes::DataType::Float64,
+            true,
+            a,
+        )
+    }
+
+    /// A column of texts, never missing.
+    pub fn text<S: AsRef<str>>(self, name: &str, values: impl IntoIterator<Item = S>) -> Self {
+        use datafusion::arrow::array::StringArray;
+        let a = std::sync::Arc::new(StringArray::from_iter_values(values));
+        self.push(name, datafusion::arrow::datatypes::DataType::Utf8, false, a)
+    }
+}
+
+impl VintageWriter {
+    /// Queues typed columns as one batch.
+    pub fn write_columns(&mut self, columns: Columns) -> Result<()> {
+        let schema = std::sync::Arc::new(datafusion::arrow::datatypes::Schema::new(columns.fields));
+        let batch = RecordBatch::try_new(schema, columns.arrays).map_err(|e| Error::Parquet {
+            path: self.staging.display().to_string(),
+            message: format!("columns of different lengths or types: {e}"),
+        })?;
+        self.write(batch)
     }
 }

@@ -10,12 +10,14 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use crate::data::{
-    self, DatasetInfo, DecompositionReport, PeersReport, RevisionsReport, ShareReport,
-};
+use crate::data;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
-use indmon_report::target::Overview;
+use indmon_report::series::SourcesReport;
+use indmon_report::table::{self, Tabular};
+use indmon_report::target::{
+    DecompositionReport, Overview, PeersReport, RevisionsReport, ShareReport,
+};
 
 /// Output format of a result.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
@@ -38,12 +40,16 @@ pub struct GeoQuery {
     pub format: Option<Format>,
 }
 
-/// `geo` (several, comma-separated) and `format`.
+/// `geo` (several, comma-separated), a span and `format`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct GeosQuery {
     /// Countries, comma-separated (Eurostat codes) [default: the peer panel].
     pub geo: Option<String>,
+    /// First year [default: the first observed].
+    pub from: Option<i32>,
+    /// Last year [default: the last observed].
+    pub to: Option<i32>,
     /// Output format [default: json].
     pub format: Option<Format>,
 }
@@ -66,7 +72,7 @@ pub struct SpanQuery {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct YearQuery {
-    /// Country (Eurostat code) [default: the target country, NL]; not used by `peers`.
+    /// Country (Eurostat code) [default: the target country, NL]; for `peers` the focus of the gaps.
     pub geo: Option<String>,
     /// Year [default: the latest].
     pub year: Option<i32>,
@@ -89,7 +95,7 @@ fn json<T: Serialize>(v: &T) -> Response {
     }
 }
 
-/// A CSV download named `name`.csv.
+/// A CSV download named `name`.csv, from a header and rows of text.
 pub fn csv(name: &str, head: &[&str], rows: &[Vec<String>]) -> Response {
     let write = || -> Result<Vec<u8>, Box<dyn std::error::Error>> {
         let mut w = ::csv::Writer::from_writer(Vec::new());
@@ -100,24 +106,7 @@ pub fn csv(name: &str, head: &[&str], rows: &[Vec<String>]) -> Response {
         Ok(w.into_inner()?)
     };
     match write() {
-        Ok(body) => {
-            let disposition = format!("attachment; filename=\"{name}.csv\"");
-            (
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        HeaderValue::from_static("text/csv; charset=utf-8"),
-                    ),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        HeaderValue::from_str(&disposition)
-                            .unwrap_or(HeaderValue::from_static("attachment")),
-                    ),
-                ],
-                body,
-            )
-                .into_response()
-        }
+        Ok(body) => csv_bytes(name, String::from_utf8_lossy(&body).into_owned()),
         Err(e) => AppError::Internal(format!("writing CSV: {e}")).into_response(),
     }
 }
@@ -127,43 +116,41 @@ pub fn num(x: Option<f64>) -> String {
     x.map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// The rows of the share chart: every year from the first observation to the target
-/// year with the observed share, both paths, the outlook band and the target, in percent.
-pub fn overview_rows(o: &Overview) -> Vec<Vec<String>> {
-    let first = o.series.first().map_or(o.latest.year, |p| p.year);
-    let pc = |x: Option<f64>| num(x.map(|v| 100.0 * v));
-    o.chart_rows(first)
-        .iter()
-        .map(|r| {
-            vec![
-                r.year.to_string(),
-                pc(r.observed),
-                pc(r.linear),
-                pc(r.constant_growth),
-                pc(r.median),
-                pc(r.band80.map(|b| b.0)),
-                pc(r.band80.map(|b| b.1)),
-                pc(r.band95.map(|b| b.0)),
-                pc(r.band95.map(|b| b.1)),
-                pc(Some(o.target.share)),
-            ]
-        })
-        .collect()
+/// A result in the format asked for: its JSON, or the CSV of its declared columns —
+/// the bytes `indmon … --format json|csv` prints for the same request.
+pub fn respond<T: Tabular>(r: &T, format: Option<Format>) -> Response {
+    match format.unwrap_or_default() {
+        Format::Json => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            table::json(r),
+        )
+            .into_response(),
+        Format::Csv => csv_bytes(&r.file_stem(), r.table().csv()),
+    }
 }
 
-/// The CSV header of [`overview_rows`].
-pub const OVERVIEW_HEAD: [&str; 10] = [
-    "year",
-    "observed_%",
-    "linear_path_%",
-    "constant_growth_path_%",
-    "outlook_median_%",
-    "outlook_lo80_%",
-    "outlook_hi80_%",
-    "outlook_lo95_%",
-    "outlook_hi95_%",
-    "target_%",
-];
+/// A CSV download named `name`.csv.
+fn csv_bytes(name: &str, body: String) -> Response {
+    let disposition = format!("attachment; filename=\"{name}.csv\"");
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
 
 /// The target overview: latest share, gap, paths, required growth, outlook, peers.
 #[utoipa::path(get, path = "/api/v1/target", tag = "target", params(GeoQuery),
@@ -174,15 +161,10 @@ pub async fn target(
     State(s): State<Arc<AppState>>,
     Query(q): Query<GeoQuery>,
 ) -> Result<Response, AppError> {
-    let o = data::overview(&s, q.geo.as_deref()).await?;
-    Ok(match q.format.unwrap_or_default() {
-        Format::Json => json(&*o),
-        Format::Csv => csv(
-            &format!("indmon-target-{}", o.geo),
-            &OVERVIEW_HEAD,
-            &overview_rows(&o),
-        ),
-    })
+    Ok(respond(
+        &*data::overview(&s, q.geo.as_deref()).await?,
+        q.format,
+    ))
 }
 
 /// The share series of one or more countries, with flags and sources.
@@ -203,48 +185,16 @@ pub async fn share(
                 .collect()
         })
         .unwrap_or_default();
-    let r = data::share(&s, &geos).await?;
-    Ok(match q.format.unwrap_or_default() {
-        Format::Json => json(&*r),
-        Format::Csv => {
-            let rows: Vec<Vec<String>> = r
-                .geos
-                .iter()
-                .flat_map(|g| {
-                    g.series.iter().map(move |p| {
-                        vec![
-                            g.geo.clone(),
-                            p.year.to_string(),
-                            num(Some(100.0 * p.share)),
-                            num(Some(p.industry)),
-                            num(Some(p.denominator)),
-                            p.flag.clone().unwrap_or_default(),
-                            p.dataset.clone(),
-                            p.vintage.clone(),
-                        ]
-                    })
-                })
-                .collect();
-            csv(
-                "indmon-share",
-                &[
-                    "geo",
-                    "year",
-                    "share_%",
-                    "industry",
-                    "denominator",
-                    "flag",
-                    "dataset",
-                    "vintage",
-                ],
-                &rows,
-            )
-        }
-    })
+    Ok(respond(
+        &*data::share(&s, &geos, q.from, q.to).await?,
+        q.format,
+    ))
 }
 
 /// The change of the share split into industry's and the rest's contribution, year by
-/// year and over the whole span (exact two-factor Shapley split).
+/// year and over the whole span (exact two-factor Shapley split), and into relative
+/// volume growth and relative price change where the store has value added at the
+/// previous year's prices.
 #[utoipa::path(get, path = "/api/v1/target/decomposition", tag = "target", params(SpanQuery),
     responses((status = 200, description = "The decomposition", body = DecompositionReport),
               (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
@@ -254,43 +204,7 @@ pub async fn decomposition(
     Query(q): Query<SpanQuery>,
 ) -> Result<Response, AppError> {
     let r = data::decomposition(&s, q.geo.as_deref(), q.from, q.to).await?;
-    Ok(match q.format.unwrap_or_default() {
-        Format::Json => json(&*r),
-        Format::Csv => {
-            let rows: Vec<Vec<String>> = r
-                .rows
-                .iter()
-                .map(|d| {
-                    vec![
-                        d.from.to_string(),
-                        d.to.to_string(),
-                        num(Some(100.0 * d.share_from)),
-                        num(Some(100.0 * d.share_to)),
-                        num(Some(d.delta_pp)),
-                        num(Some(100.0 * d.industry_growth)),
-                        num(Some(100.0 * d.rest_growth)),
-                        num(Some(d.industry_pp)),
-                        num(Some(d.rest_pp)),
-                    ]
-                })
-                .collect();
-            csv(
-                &format!("indmon-decomposition-{}", r.geo),
-                &[
-                    "from",
-                    "to",
-                    "share_from_%",
-                    "share_to_%",
-                    "change_pp",
-                    "industry_growth_%",
-                    "rest_growth_%",
-                    "industry_contrib_pp",
-                    "rest_contrib_pp",
-                ],
-                &rows,
-            )
-        }
-    })
+    Ok(respond(&*r, q.format))
 }
 
 /// The peer panel ranked by share in one year, with gaps and EU quartiles.
@@ -302,38 +216,10 @@ pub async fn peers(
     State(s): State<Arc<AppState>>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    let r = data::peers(&s, q.year).await?;
-    Ok(match q.format.unwrap_or_default() {
-        Format::Json => json(&*r),
-        Format::Csv => {
-            let rows: Vec<Vec<String>> = r
-                .rows
-                .iter()
-                .map(|p| {
-                    vec![
-                        p.geo.clone(),
-                        num(Some(100.0 * p.share)),
-                        p.rank.to_string(),
-                        num(p.gap_to_focus_pp),
-                        num(p.gap_to_eu_pp),
-                        p.eu_quartile.map(|q| q.to_string()).unwrap_or_default(),
-                    ]
-                })
-                .collect();
-            csv(
-                &format!("indmon-peers-{}", r.year),
-                &[
-                    "geo",
-                    "share_%",
-                    "rank",
-                    "gap_to_focus_pp",
-                    "gap_to_eu_pp",
-                    "eu_quartile",
-                ],
-                &rows,
-            )
-        }
-    })
+    Ok(respond(
+        &*data::peers(&s, q.geo.as_deref(), q.year).await?,
+        q.format,
+    ))
 }
 
 /// One year's manufacturing share as each release and source gave it.
@@ -344,34 +230,10 @@ pub async fn revisions(
     State(s): State<Arc<AppState>>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    let r = data::revisions(&s, q.geo.as_deref(), q.year).await?;
-    Ok(match q.format.unwrap_or_default() {
-        Format::Json => json(&*r),
-        Format::Csv => {
-            let rows: Vec<Vec<String>> = r
-                .rows
-                .iter()
-                .map(|v| {
-                    vec![
-                        v.dataset.clone(),
-                        v.release.clone().unwrap_or_default(),
-                        v.vintage.clone(),
-                        v.series.clone().unwrap_or_default(),
-                        v.year.to_string(),
-                        num(Some(100.0 * v.share)),
-                        v.how.clone(),
-                    ]
-                })
-                .collect();
-            csv(
-                &format!("indmon-revisions-{}", r.geo),
-                &[
-                    "dataset", "release", "vintage", "series", "year", "share_%", "how",
-                ],
-                &rows,
-            )
-        }
-    })
+    Ok(respond(
+        &*data::revisions(&s, q.geo.as_deref(), q.year).await?,
+        q.format,
+    ))
 }
 
 /// A country, a year and `format`.
@@ -537,49 +399,9 @@ pub struct FormatQuery {
 /// Every dataset and vintage in the store: publisher, release, licence, citation,
 /// input, checksum and row count.
 #[utoipa::path(get, path = "/api/v1/sources", tag = "data", params(FormatQuery),
-    responses((status = 200, description = "The datasets and their vintages", body = Vec<DatasetInfo>)))]
+    responses((status = 200, description = "The datasets and their vintages (CSV: one row per vintage)", body = SourcesReport)))]
 pub async fn sources(State(s): State<Arc<AppState>>, Query(q): Query<FormatQuery>) -> Response {
-    let d = data::datasets(&s);
-    match q.format.unwrap_or_default() {
-        Format::Json => json(&d),
-        Format::Csv => {
-            let rows: Vec<Vec<String>> = d
-                .iter()
-                .flat_map(|ds| {
-                    ds.vintages.iter().map(|v| {
-                        vec![
-                            ds.dataset.clone(),
-                            v.source.vintage.clone(),
-                            v.source.publisher.clone(),
-                            v.source.title.clone(),
-                            v.source.release.clone().unwrap_or_default(),
-                            v.source.licence.clone(),
-                            v.rows.to_string(),
-                            v.input.clone(),
-                            v.sha256.clone(),
-                            v.source.synthetic.to_string(),
-                        ]
-                    })
-                })
-                .collect();
-            csv(
-                "indmon-sources",
-                &[
-                    "dataset",
-                    "vintage",
-                    "publisher",
-                    "title",
-                    "release",
-                    "licence",
-                    "rows",
-                    "input",
-                    "sha256",
-                    "synthetic",
-                ],
-                &rows,
-            )
-        }
-    }
+    respond(&data::sources(&s), q.format)
 }
 
 /// The OpenAPI 3.1 document of this API.

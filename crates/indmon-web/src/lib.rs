@@ -208,7 +208,7 @@ pub async fn warm(state: &Arc<AppState>) -> Result<(), error::AppError> {
     let o = data::overview(state, None).await?;
     data::decomposition(state, None, None, None).await?;
     data::revisions(state, None, Some(o.latest.year)).await?;
-    data::peers(state, None).await?;
-    data::share(state, &[]).await?;
+    data::peers(state, None, None).await?;
+    data::share(state, &[], None, None).await?;
     Ok(())
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use indmon_report::target::{ChartRow, Overview};
+use indmon_report::target::{ChartRow, DecompositionReport, Overview};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -476,8 +476,12 @@ pub async fn target(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery>) 
 
 /// The waterfall of the whole span: start share, industry's contribution, the rest's,
 /// end share.
-fn decomposition_figure<'a>(lang: Lang, d: &'a data::DecompositionReport) -> Figure<'a> {
-    let total = d.rows.last().expect("a decomposition has the whole span");
+fn decomposition_figure<'a>(lang: Lang, d: &'a DecompositionReport) -> Figure<'a> {
+    let total = &d
+        .rows
+        .last()
+        .expect("a decomposition has the whole span")
+        .split;
     let s0 = 100.0 * total.share_from;
     let s1 = s0 + total.industry_pp;
     let s2 = s1 + total.rest_pp;
@@ -512,6 +516,7 @@ fn decomposition_figure<'a>(lang: Lang, d: &'a data::DecompositionReport) -> Fig
         .rows
         .iter()
         .map(|x| {
+            let x = &x.split;
             let span = if x.from == d.from && x.to == d.to && d.to - d.from > 1 {
                 format!("{}–{} ({})", x.from, x.to, lang.t("whole_span"))
             } else {
@@ -669,7 +674,7 @@ fn outlook_figure<'a>(lang: Lang, o: &'a Overview) -> Figure<'a> {
 /// `/data`: every dataset and vintage, with provenance, licences and downloads.
 pub async fn data_page(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery>) -> Response {
     let lang = q.lang();
-    let sets = data::datasets(&s);
+    let sets = data::sources(&s).datasets;
     let mut main = format!(
         "<h1 class=\"nl-heading nl-heading--level-1\">{}</h1><p class=\"nl-paragraph\">{}</p>",
         esc(lang.t("data_title")),
@@ -706,7 +711,7 @@ pub async fn data_page(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery
                 String::new()
             };
             let provenance = bundled_folder(&v.input)
-                .filter(|f| provenance_text(&s, f).is_some())
+                .filter(|f| provenance_text(f).is_some())
                 .map(|f| {
                     format!(
                         "<br><a class=\"nl-link\" href=\"{}\">{}</a>",
@@ -777,7 +782,7 @@ fn bundled_folder(input: &str) -> Option<&str> {
 }
 
 /// The PROVENANCE.md of a bundled folder, when the binary embeds it.
-fn provenance_text(s: &AppState, folder: &str) -> Option<String> {
+fn provenance_text(folder: &str) -> Option<String> {
     let ok = !folder.is_empty()
         && folder
             .bytes()
@@ -785,20 +790,20 @@ fn provenance_text(s: &AppState, folder: &str) -> Option<String> {
     if !ok {
         return None;
     }
-    let bytes = (s.bundle?)(&format!("{folder}/PROVENANCE.md"))?;
+    let bytes = indmon_reference::bundle::file(&format!("{folder}/PROVENANCE.md"))?;
     Some(String::from_utf8_lossy(bytes).into_owned())
 }
 
 /// `/data/provenance/{folder}`: where a bundled dataset comes from, as its
 /// PROVENANCE.md says (shown as written).
 pub async fn provenance(
-    State(s): State<Arc<AppState>>,
+    State(_): State<Arc<AppState>>,
     axum::extract::Path(folder): axum::extract::Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Response {
     let lang = q.lang();
     let path = format!("/data/provenance/{folder}");
-    let Some(text) = provenance_text(&s, &folder) else {
+    let Some(text) = provenance_text(&folder) else {
         return error_page(
             lang,
             &path,

@@ -24,18 +24,12 @@ const CACHE_ENTRIES: usize = 512;
 
 type Entry = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
 
-/// Looks up a file of the bundled snapshot by its path under `data/`.
-pub type BundleLookup = fn(&str) -> Option<&'static [u8]>;
-
 /// The shared state of the server.
 pub struct AppState {
     /// The store (read only).
     pub store: Store,
     /// The resolved settings.
     pub settings: Settings,
-    /// The bundled snapshot's files by path under `data/` (for the provenance notes of
-    /// bundled inputs), when the binary embeds one.
-    pub bundle: Option<BundleLookup>,
     catalog: RwLock<Arc<Catalog>>,
     cache: Mutex<HashMap<String, Entry>>,
     pages: Mutex<HashMap<String, axum::body::Bytes>>,
@@ -68,13 +62,8 @@ fn fingerprint(c: &Catalog) -> Vec<(String, String)> {
 }
 
 impl AppState {
-    /// The state for `store` with `settings`; reads the catalog once. `bundle` looks up
-    /// the files of the bundled snapshot by path under `data/`.
-    pub fn new(
-        store: Store,
-        settings: Settings,
-        bundle: Option<BundleLookup>,
-    ) -> Result<Arc<Self>, AppError> {
+    /// The state for `store` with `settings`; reads the catalog once.
+    pub fn new(store: Store, settings: Settings) -> Result<Arc<Self>, AppError> {
         let catalog = store.catalog()?;
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -86,7 +75,6 @@ impl AppState {
         Ok(Arc::new(Self {
             store,
             settings,
-            bundle,
             catalog: RwLock::new(Arc::new(catalog)),
             cache: Mutex::new(HashMap::new()),
             pages: Mutex::new(HashMap::new()),

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result};
+use crate::error::{Context as _, Result};
 use indmon_core::Settings;
 use indmon_store::Store;
 

@@ -1,13 +1,10 @@
-//! `indmon`, the industrial-policy monitor: command-line interface.
-//!
-//! Exit codes: 0 success; 1 an internal or file-system error; 2 a usage error (bad
-//! flags); 3 bad input data (the message names file, line and field; the store or the
-//! ledger is unchanged); 4 a download failed; 5 a query was refused or failed; 6 a
-//! ledger change was refused because somebody else changed the record first.
+//! `indmon`, the industrial-policy monitor: command-line interface. Each command parses
+//! its flags, makes one call into `indmon-report` (or the ledger, or the sources for
+//! writes) and renders the result; the exit codes are documented in [`error`].
 
-mod bundle;
 mod cmd;
 mod config;
+mod error;
 mod output;
 mod pipeline;
 
@@ -84,70 +81,10 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that stops early (`indmon … | head`) is not an error.
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(exit_code(&e))
+            eprintln!("error: {}", output::terminal_safe(&e.to_string()));
+            ExitCode::from(e.exit_code())
         }
-    }
-}
-
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
-}
-
-/// Maps an error to the documented exit codes.
-fn exit_code(e: &anyhow::Error) -> u8 {
-    for cause in e.chain() {
-        if let Some(s) = cause.downcast_ref::<indmon_sources::Error>() {
-            return match s {
-                indmon_sources::Error::Input(_) | indmon_sources::Error::UnknownSource { .. } => 3,
-                indmon_sources::Error::Fetch(_) => 4,
-                _ => 1,
-            };
-        }
-        if let Some(s) = cause.downcast_ref::<indmon_store::Error>() {
-            return store_code(s);
-        }
-        if let Some(r) = cause.downcast_ref::<indmon_report::Error>() {
-            return match r {
-                indmon_report::Error::NoData(_) | indmon_report::Error::Invalid(_) => 2,
-                indmon_report::Error::Store(s) => store_code(s),
-                indmon_report::Error::Arrow(_) | indmon_report::Error::Bundled(_) => 1,
-            };
-        }
-        if cause
-            .downcast_ref::<indmon_sources::fetch::FetchError>()
-            .is_some()
-        {
-            return 4;
-        }
-        if let Some(l) = cause.downcast_ref::<indmon_ledger::Error>() {
-            return match l {
-                indmon_ledger::Error::Invalid { .. }
-                | indmon_ledger::Error::Import { .. }
-                | indmon_ledger::Error::Format(_) => 3,
-                indmon_ledger::Error::NotFound { .. } => 2,
-                indmon_ledger::Error::Conflict { .. } => 6,
-                indmon_ledger::Error::Connect(_)
-                | indmon_ledger::Error::Db(_)
-                | indmon_ledger::Error::Io(_) => 1,
-            };
-        }
-        if cause.downcast_ref::<cmd::UsageError>().is_some() {
-            return 2;
-        }
-    }
-    1
-}
-
-fn store_code(s: &indmon_store::Error) -> u8 {
-    match s {
-        indmon_store::Error::ReadOnly(_) | indmon_store::Error::Query(_) => 5,
-        indmon_store::Error::NotFound(_) => 3,
-        _ => 1,
     }
 }

@@ -1,9 +1,10 @@
-//! Printing results as an aligned table, CSV or JSON.
+//! Printing results: an aligned table with notes for reading, or the CSV and JSON that
+//! `indmon-report` renders for the command line and the API alike.
 
 use std::io::Write;
 
-use anyhow::Result;
-use indmon_store::RecordBatch;
+use crate::error::Result;
+use indmon_report::table::{self, Cell, Column, Table, Tabular};
 
 /// Output format of a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -13,71 +14,123 @@ pub enum Format {
     Table,
     /// Comma-separated values with a header line
     Csv,
-    /// A JSON array of objects
+    /// The whole result as JSON (the API's JSON)
     Json,
 }
 
-/// One cell of a result row.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    /// Text.
-    Text(String),
-    /// A number, printed in full precision without a trailing `.0`.
-    Num(f64),
-    /// A whole number.
-    Int(i64),
-    /// Missing.
-    Null,
-}
-
-impl Cell {
-    /// Text or missing.
-    pub fn opt(s: Option<impl Into<String>>) -> Self {
-        s.map_or(Cell::Null, |s| Cell::Text(s.into()))
-    }
-
-    fn text(&self) -> String {
-        match self {
-            Cell::Text(s) => s.clone(),
-            Cell::Num(v) => format!("{v}"),
-            Cell::Int(v) => v.to_string(),
-            Cell::Null => String::new(),
+/// Prints a tabular result: an aligned table with its notes below, or the CSV of its
+/// declared columns (the notes — what the figures are, where they come from — go to
+/// standard error, so the CSV holds the table only), or its JSON. The API gives the
+/// same CSV and JSON.
+pub fn print(out: &mut dyn Write, format: Format, result: &impl Tabular) -> Result<()> {
+    match format {
+        Format::Table => print_table(out, &result.table(), &result.notes()),
+        Format::Csv => {
+            out.write_all(result.table().csv().as_bytes())?;
+            for n in result.notes() {
+                eprintln!("{}", terminal_safe(&n));
+            }
+            Ok(())
         }
-    }
-
-    fn json(&self) -> serde_json::Value {
-        match self {
-            Cell::Text(s) => serde_json::Value::String(s.clone()),
-            Cell::Num(v) => serde_json::Number::from_f64(*v)
-                .map_or(serde_json::Value::Null, serde_json::Value::Number),
-            Cell::Int(v) => serde_json::Value::Number((*v).into()),
-            Cell::Null => serde_json::Value::Null,
-        }
+        Format::Json => Ok(out.write_all(table::json(result).as_bytes())?),
     }
 }
 
-impl From<&str> for Cell {
-    fn from(s: &str) -> Self {
-        Cell::Text(s.to_string())
+/// Prints a table with its columns aligned (numbers to the right, rounded to the
+/// column's decimals), then the notes.
+pub fn print_table(out: &mut dyn Write, t: &Table, notes: &[String]) -> Result<()> {
+    let texts: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .zip(&t.columns)
+                .map(|(c, col)| match (c, col.decimals) {
+                    (Cell::Num(v), Some(d)) => format!("{v:.*}", d as usize),
+                    (Cell::Text(s), _) => terminal_safe(s),
+                    _ => c.text(),
+                })
+                .collect()
+        })
+        .collect();
+    let numeric: Vec<bool> = (0..t.columns.len())
+        .map(|c| {
+            !t.rows.is_empty()
+                && t.rows
+                    .iter()
+                    .all(|r| r[c].is_numeric() || r[c] == Cell::Null)
+        })
+        .collect();
+    let widths: Vec<usize> = (0..t.columns.len())
+        .map(|c| {
+            texts
+                .iter()
+                .map(|r| r[c].chars().count())
+                .chain([t.columns[c].name.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| -> String {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(c, s)| {
+                let pad = widths[c] - s.chars().count();
+                if numeric[c] {
+                    format!("{}{s}", " ".repeat(pad))
+                } else {
+                    format!("{s}{}", " ".repeat(pad))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    let head: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
+    writeln!(out, "{}", line(&head))?;
+    writeln!(
+        out,
+        "{}",
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("  ")
+    )?;
+    for r in &texts {
+        writeln!(out, "{}", line(r))?;
     }
+    if t.rows.is_empty() {
+        writeln!(out, "(no rows)")?;
+    }
+    for n in notes {
+        writeln!(out, "{}", terminal_safe(n))?;
+    }
+    Ok(())
 }
 
-impl From<String> for Cell {
-    fn from(s: String) -> Self {
-        Cell::Text(s)
+/// Text for a terminal: control characters (which could move the cursor, change colours
+/// or rewrite the screen) are shown as escapes such as `\u{1b}`.
+pub fn terminal_safe(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_owned();
     }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
-fn csv_escape(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// Prints rows under a header in the chosen format; `notes` (sources, labels) follow
-/// a table and go to the JSON as `notes`, and are left out of CSV.
+/// Prints rows under a header in the chosen format: for outputs that are not a result
+/// of `indmon-report` (the programme ledger's records, the store's catalog). `notes`
+/// follow a table and go to the JSON as `notes`, and are left out of CSV.
 pub fn print_rows(
     out: &mut dyn Write,
     format: Format,
@@ -85,162 +138,27 @@ pub fn print_rows(
     rows: &[Vec<Cell>],
     notes: &[String],
 ) -> Result<()> {
+    let t = Table {
+        columns: header
+            .iter()
+            .map(|h| Column {
+                name: (*h).to_owned(),
+                unit: String::new(),
+                meaning: String::new(),
+                decimals: None,
+            })
+            .collect(),
+        rows: rows.to_vec(),
+    };
     match format {
-        Format::Table => {
-            let texts: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| r.iter().map(Cell::text).collect())
-                .collect();
-            let widths: Vec<usize> = (0..header.len())
-                .map(|c| {
-                    texts
-                        .iter()
-                        .map(|r| r[c].chars().count())
-                        .chain([header[c].chars().count()])
-                        .max()
-                        .unwrap_or(0)
-                })
-                .collect();
-            let numeric: Vec<bool> = (0..header.len())
-                .map(|c| {
-                    rows.iter()
-                        .all(|r| matches!(r[c], Cell::Num(_) | Cell::Int(_) | Cell::Null))
-                        && !rows.is_empty()
-                })
-                .collect();
-            let line = |cells: &[String]| -> String {
-                cells
-                    .iter()
-                    .enumerate()
-                    .map(|(c, s)| {
-                        let pad = widths[c] - s.chars().count();
-                        if numeric[c] {
-                            format!("{}{s}", " ".repeat(pad))
-                        } else {
-                            format!("{s}{}", " ".repeat(pad))
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("  ")
-                    .trim_end()
-                    .to_string()
-            };
-            let head: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-            writeln!(out, "{}", line(&head))?;
-            writeln!(
-                out,
-                "{}",
-                widths
-                    .iter()
-                    .map(|w| "-".repeat(*w))
-                    .collect::<Vec<_>>()
-                    .join("  ")
-            )?;
-            for r in &texts {
-                writeln!(out, "{}", line(r))?;
-            }
-            if rows.is_empty() {
-                writeln!(out, "(no rows)")?;
-            }
-            for n in notes {
-                writeln!(out, "{n}")?;
-            }
-        }
-        Format::Csv => {
-            writeln!(
-                out,
-                "{}",
-                header
-                    .iter()
-                    .map(|h| csv_escape(h))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            )?;
-            for r in rows {
-                writeln!(
-                    out,
-                    "{}",
-                    r.iter()
-                        .map(|c| csv_escape(&c.text()))
-                        .collect::<Vec<_>>()
-                        .join(",")
-                )?;
-            }
-        }
+        Format::Table => print_table(out, &t, notes),
+        Format::Csv => Ok(out.write_all(t.csv().as_bytes())?),
         Format::Json => {
-            let items: Vec<serde_json::Value> = rows
-                .iter()
-                .map(|r| {
-                    serde_json::Value::Object(
-                        header
-                            .iter()
-                            .zip(r)
-                            .map(|(h, c)| (h.to_string(), c.json()))
-                            .collect(),
-                    )
-                })
-                .collect();
-            let doc = serde_json::json!({ "rows": items, "notes": notes });
+            let doc = serde_json::json!({ "rows": t.records(), "notes": notes });
             writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+            Ok(())
         }
     }
-    Ok(())
-}
-
-/// Prints Arrow batches in the chosen format.
-pub fn print_batches(out: &mut dyn Write, format: Format, batches: &[RecordBatch]) -> Result<()> {
-    use indmon_store::arrow;
-    match format {
-        Format::Table => {
-            writeln!(
-                out,
-                "{}",
-                arrow::util::pretty::pretty_format_batches(batches)?
-            )?;
-            let n: usize = batches.iter().map(RecordBatch::num_rows).sum();
-            writeln!(out, "{n} row{}", if n == 1 { "" } else { "s" })?;
-        }
-        Format::Csv => {
-            let mut w = arrow::csv::WriterBuilder::new()
-                .with_header(true)
-                .build(out);
-            for b in batches {
-                w.write(b)?;
-            }
-        }
-        Format::Json => {
-            let mut w = arrow::json::ArrayWriter::new(&mut *out);
-            let refs: Vec<&RecordBatch> = batches.iter().collect();
-            w.write_batches(&refs)?;
-            w.finish()?;
-            writeln!(out)?;
-        }
-    }
-    Ok(())
-}
-
-/// Column `c` of a batch as text cells (any Arrow type, via a cast to UTF-8).
-pub fn text_column(batch: &RecordBatch, c: usize) -> Result<Vec<Option<String>>> {
-    use indmon_store::arrow::array::{Array, AsArray};
-    use indmon_store::arrow::compute::cast;
-    use indmon_store::arrow::datatypes::DataType;
-    let col = cast(batch.column(c), &DataType::Utf8)?;
-    let a = col.as_string::<i32>();
-    Ok((0..a.len())
-        .map(|r| (!a.is_null(r)).then(|| a.value(r).to_string()))
-        .collect())
-}
-
-/// Column `c` of a batch as numbers (any numeric Arrow type, via a cast to Float64).
-pub fn num_column(batch: &RecordBatch, c: usize) -> Result<Vec<Option<f64>>> {
-    use indmon_store::arrow::array::{Array, AsArray};
-    use indmon_store::arrow::compute::cast;
-    use indmon_store::arrow::datatypes::{DataType, Float64Type};
-    let col = cast(batch.column(c), &DataType::Float64)?;
-    let a = col.as_primitive::<Float64Type>();
-    Ok((0..a.len())
-        .map(|r| (!a.is_null(r)).then(|| a.value(r)))
-        .collect())
 }
 
 #[cfg(test)]
@@ -279,5 +197,11 @@ mod tests {
         assert_eq!(j["rows"][0]["value"], serde_json::json!(115740.0));
         assert!(j["rows"][1]["value"].is_null());
         assert_eq!(j["notes"][0], "Source: x");
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        assert_eq!(terminal_safe("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(terminal_safe("Prijs €"), "Prijs €");
     }
 }

@@ -2,11 +2,10 @@
 //! record that goes with it. Shared by `indmon init` (the bundled snapshot) and
 //! `indmon ingest` (files and live downloads).
 
-use anyhow::{Context, Result};
+use crate::error::{Context, Result};
 use chrono::{NaiveDate, Utc};
 use indmon_core::{DatasetId, VintageMeta};
 use indmon_sources::SourceSpec;
-use indmon_sources::batch::arrow_schema;
 use indmon_sources::formats::{Parsed, Progress, Sink};
 use indmon_store::Store;
 
@@ -64,7 +63,7 @@ pub fn ingest(store: &Store, req: IngestRequest<'_>, progress: Progress<'_>) -> 
         return Ok(Outcome::AlreadyPresent(Box::new(m.clone())));
     }
     let table = req.spec.table();
-    let mut writer = store.writer(&req.dataset, arrow_schema(&table))?;
+    let mut writer = store.writer(&req.dataset)?;
     let retrieved_at = Utc::now();
     let parsed = (req.parse)(
         &mut |batch| {

@@ -66,9 +66,7 @@ fn meta(dataset: &str, release: &str, sha: &str, rows: u64) -> VintageMeta {
 }
 
 fn put(store: &Store, dataset: &str, release: &str, sha: &str, rows: &[(&str, i32, f64)]) {
-    let mut w = store
-        .writer(&DatasetId::new(dataset).unwrap(), schema())
-        .unwrap();
+    let mut w = store.writer(&DatasetId::new(dataset).unwrap()).unwrap();
     w.write(batch(rows)).unwrap();
     w.commit(&meta(dataset, release, sha, rows.len() as u64), false)
         .unwrap();
@@ -93,13 +91,8 @@ fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-fn values(batches: &[RecordBatch]) -> Vec<f64> {
-    use datafusion::arrow::array::AsArray;
-    use datafusion::arrow::datatypes::Float64Type;
-    batches
-        .iter()
-        .flat_map(|b| b.column(0).as_primitive::<Float64Type>().values().to_vec())
-        .collect()
+fn values(rows: &indmon_store::Rows) -> Vec<f64> {
+    rows.f64s(0).unwrap().into_iter().flatten().collect()
 }
 
 fn rt() -> tokio::runtime::Runtime {
@@ -132,7 +125,7 @@ fn a_committed_vintage_is_queryable_with_its_catalog_record() {
     assert_eq!(cat.latest("va").unwrap().vintage, "2025-03-12-bbbbbbbb");
     let rt = rt();
     let latest = rt
-        .block_on(store.query("SELECT value FROM va", &QueryOptions::default()))
+        .block_on(store.sql("SELECT value FROM va", &QueryOptions::default()))
         .unwrap();
     assert_eq!(values(&latest), vec![2.0]);
     let as_of = QueryOptions {
@@ -140,18 +133,18 @@ fn a_committed_vintage_is_queryable_with_its_catalog_record() {
         ..Default::default()
     };
     let old = rt
-        .block_on(store.query("SELECT value FROM va", &as_of))
+        .block_on(store.sql("SELECT value FROM va", &as_of))
         .unwrap();
     assert_eq!(values(&old), vec![1.0]);
     let all = rt
-        .block_on(store.query(
+        .block_on(store.sql(
             "SELECT value FROM va__vintages ORDER BY vintage",
             &QueryOptions::default(),
         ))
         .unwrap();
     assert_eq!(values(&all), vec![1.0, 2.0]);
     let cat_rows = rt
-        .block_on(store.query(
+        .block_on(store.sql(
             "SELECT CAST(rows AS DOUBLE) FROM indmon_catalog WHERE is_latest",
             &QueryOptions::default(),
         ))
@@ -172,17 +165,13 @@ fn an_aborted_write_leaves_the_store_byte_for_byte_unchanged() {
     );
     let before = snapshot(dir.path());
     {
-        let mut w = store
-            .writer(&DatasetId::new("va").unwrap(), schema())
-            .unwrap();
+        let mut w = store.writer(&DatasetId::new("va").unwrap()).unwrap();
         w.write(batch(&[("NL", 2023, 9.0)])).unwrap();
         // dropped without commit, as on a parse error
     }
     {
         // a new dataset, also abandoned: no folder for it may appear
-        let mut w = store
-            .writer(&DatasetId::new("other").unwrap(), schema())
-            .unwrap();
+        let mut w = store.writer(&DatasetId::new("other").unwrap()).unwrap();
         w.write(batch(&[("NL", 2023, 9.0)])).unwrap();
     }
     assert_eq!(snapshot(dir.path()), before);
@@ -200,23 +189,19 @@ fn the_same_vintage_twice_is_refused_unless_forced() {
         &[("NL", 2023, 1.0)],
     );
     let before = snapshot(dir.path());
-    let mut w = store
-        .writer(&DatasetId::new("va").unwrap(), schema())
-        .unwrap();
+    let mut w = store.writer(&DatasetId::new("va").unwrap()).unwrap();
     w.write(batch(&[("NL", 2023, 5.0)])).unwrap();
     let e = w
         .commit(&meta("va", "2024-03-01", "aaaaaaaa11", 1), false)
         .unwrap_err();
     assert!(matches!(e, Error::Exists { .. }), "{e}");
     assert_eq!(snapshot(dir.path()), before);
-    let mut w = store
-        .writer(&DatasetId::new("va").unwrap(), schema())
-        .unwrap();
+    let mut w = store.writer(&DatasetId::new("va").unwrap()).unwrap();
     w.write(batch(&[("NL", 2023, 5.0)])).unwrap();
     w.commit(&meta("va", "2024-03-01", "aaaaaaaa11", 1), true)
         .unwrap();
     let v = rt()
-        .block_on(store.query("SELECT value FROM va", &QueryOptions::default()))
+        .block_on(store.sql("SELECT value FROM va", &QueryOptions::default()))
         .unwrap();
     assert_eq!(values(&v), vec![5.0]);
 }
@@ -225,9 +210,7 @@ fn the_same_vintage_twice_is_refused_unless_forced() {
 fn a_record_that_disagrees_with_the_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let mut w = store
-        .writer(&DatasetId::new("va").unwrap(), schema())
-        .unwrap();
+    let mut w = store.writer(&DatasetId::new("va").unwrap()).unwrap();
     w.write(batch(&[("NL", 2023, 5.0)])).unwrap();
     let e = w
         .commit(&meta("va", "2024-03-01", "aaaaaaaa11", 7), false)
@@ -240,13 +223,8 @@ fn a_record_that_disagrees_with_the_file_is_refused() {
 fn one_writer_at_a_time() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let _w = store
-        .writer(&DatasetId::new("va").unwrap(), schema())
-        .unwrap();
-    let e = store
-        .writer(&DatasetId::new("va").unwrap(), schema())
-        .err()
-        .unwrap();
+    let _w = store.writer(&DatasetId::new("va").unwrap()).unwrap();
+    let e = store.writer(&DatasetId::new("va").unwrap()).err().unwrap();
     assert!(e.to_string().contains("another indmon process"), "{e}");
 }
 
@@ -281,14 +259,14 @@ fn writing_sql_is_refused_and_files_cannot_be_read() {
         "CREATE TABLE x AS SELECT 1",
     ] {
         let e = rt
-            .block_on(store.query(sql, &QueryOptions::default()))
+            .block_on(store.sql(sql, &QueryOptions::default()))
             .unwrap_err();
         assert!(matches!(e, Error::ReadOnly(_)), "{sql}: {e}");
         assert!(e.to_string().contains("read-only"), "{e}");
     }
     // no URL tables: a path is not a table
     let e = rt
-        .block_on(store.query("SELECT * FROM '/etc/passwd'", &QueryOptions::default()))
+        .block_on(store.sql("SELECT * FROM '/etc/passwd'", &QueryOptions::default()))
         .unwrap_err();
     assert!(matches!(e, Error::Query(_)), "{e}");
     assert!(!Path::new("/tmp/indmon-copy-test.parquet").exists());
@@ -336,9 +314,7 @@ fn put_na(store: &Store, release: &str, sha: &str, rows: &[(&str, i32, f64)]) {
         ],
     )
     .unwrap();
-    let mut w = store
-        .writer(&DatasetId::new("na").unwrap(), schema)
-        .unwrap();
+    let mut w = store.writer(&DatasetId::new("na").unwrap()).unwrap();
     w.write(batch).unwrap();
     let mut m = meta("na", release, sha, n as u64);
     m.schema = "na_obs".into();
@@ -368,7 +344,7 @@ fn national_accounts_are_read_per_observation_from_the_newest_vintage() {
             as_of: as_of.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
             ..Default::default()
         };
-        values(&rt.block_on(store.query(sql, &opts)).unwrap())
+        values(&rt.block_on(store.sql(sql, &opts)).unwrap())
     };
     let sql = "SELECT value FROM na_obs ORDER BY geo, time";
     // DE stays from the full release, NL comes from the newer download

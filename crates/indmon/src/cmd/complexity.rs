@@ -5,27 +5,28 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::anyhow;
+
+use crate::error::{Context as _, Result};
 use chrono::Utc;
 use indmon_analytics::complexity::{
     self, Complexity, Convention, Matrix, Options, Presence, Proximity,
 };
 use indmon_core::{DatasetId, VintageMeta};
+use indmon_report::Cell;
+use indmon_report::countries::Countries;
 use indmon_sources::InputError;
 use indmon_sources::input::{
     CsvHeader, Encoding, check_complete, csv_error, csv_reader, decode, line_of, sha256_hex,
     strip_bom,
 };
-use indmon_store::arrow::array::{ArrayRef, Float64Array, Int32Array, StringArray};
-use indmon_store::arrow::datatypes::{DataType, Field, Schema};
-use indmon_store::{QueryOptions, RecordBatch, Store};
+use indmon_store::{Agg, Columns, Cond, QueryOptions, Select, Store};
 use tokio::runtime::Runtime;
 
-use crate::cmd::{UsageError, sql_str};
+use crate::cmd::UsageError;
 use crate::config::Context;
-use crate::output::{Cell, Format, num_column, print_rows, text_column};
+use crate::output::{Format, print_rows};
 
 /// The options every complexity computation takes.
 #[derive(Debug, Clone, clap::Args)]
@@ -403,7 +404,7 @@ fn read_panel_csv(path: &Path, a: &InputArgs) -> Result<(Rows, String, String)> 
             break;
         }
         let line = rec.position().map_or(0, |p| p.line());
-        let bad = |field: &str, msg: String, exp: &str| -> anyhow::Error {
+        let bad = |field: &str, msg: String, exp: &str| -> crate::error::CliError {
             indmon_sources::Error::from(
                 InputError::file(&file, msg)
                     .at_line(line)
@@ -520,7 +521,7 @@ fn read_population(path: &Path, encoding: Encoding) -> Result<HashMap<(i32, Stri
     for rec in r.records() {
         let rec = rec.map_err(|e| indmon_sources::Error::from(csv_error(&file, e)))?;
         let line = rec.position().map_or(0, |p| p.line());
-        let bad = |f: usize| -> anyhow::Error {
+        let bad = |f: usize| -> crate::error::CliError {
             indmon_sources::Error::from(
                 InputError::file(&file, format!("{:?} is not valid", &rec[f]))
                     .at_line(line)
@@ -629,10 +630,6 @@ fn load_panel(store: Option<(&Store, &Runtime)>, a: &InputArgs) -> Result<Panel>
         .latest(&dataset)
         .cloned()
         .ok_or_else(|| indmon_store::Error::NotFound(format!("dataset {dataset} is not in the store (see `indmon sql \"select dataset from indmon_catalog\"`)")))?;
-    let year_filter = |col: &str| {
-        a.year
-            .map_or(String::new(), |y| format!(" WHERE {col} = {y}"))
-    };
     // BACI's own product list (same release) names 6-digit codes; otherwise the HS
     // revision the dataset id or product column names.
     let mut nomenclature =
@@ -641,30 +638,26 @@ fn load_panel(store: Option<(&Store, &Runtime)>, a: &InputArgs) -> Result<Panel>
         } else {
             nomenclature_of(&dataset)
         };
-    let sql = if meta.schema == "baci_trade" {
-        let prod = if a.hs4 { "substr(k, 1, 4)" } else { "k" };
-        let names = if catalog.latest("baci_countries").is_some() {
-            "LEFT JOIN (SELECT country_code, country_iso3 FROM baci_countries) c ON c.country_code = x.i"
+    let opts = QueryOptions::default();
+    // (year, location, product, value) summed over partners
+    let (q, iso3) = if meta.schema == "baci_trade" {
+        let mut q = Select::from(&dataset)
+            .group_by(["t", "i", "k"])
+            .agg(Agg::Sum("v".into()));
+        if let Some(y) = a.year {
+            q = q.filter(Cond::eq("t", y));
+        }
+        let countries = if catalog.latest("baci_countries").is_some() {
+            rt.block_on(Countries::read(store, "baci_countries"))?
         } else {
-            "LEFT JOIN (SELECT 0 AS country_code, '' AS country_iso3) c ON c.country_code = x.i"
+            Countries::default()
         };
-        format!(
-            "SELECT x.t, COALESCE(NULLIF(c.country_iso3, ''), CAST(x.i AS VARCHAR)) AS loc, x.prod, x.value FROM \
-                 (SELECT t, i, {prod} AS prod, SUM(v) AS value FROM {dataset}{} GROUP BY t, i, {prod}) x {names}",
-            year_filter("t")
-        )
+        (q, Some(countries))
     } else {
-        let df = rt
-            .block_on(store.sql(
-                &format!("SELECT * FROM {dataset} LIMIT 0"),
-                &QueryOptions::default(),
-            ))?
-            .0;
-        let header: Vec<String> = df
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
+        let header: Vec<String> = rt
+            .block_on(store.columns(&dataset, &opts))?
+            .into_iter()
+            .map(|(n, _)| n)
             .collect();
         let label = format!("dataset {dataset}");
         let y = &header[pick(&header, a.year_col.as_deref(), YEAR_COLS, "year", &label)?];
@@ -684,31 +677,38 @@ fn load_panel(store: Option<(&Store, &Runtime)>, a: &InputArgs) -> Result<Panel>
         )?];
         let v = &header[pick(&header, a.value_col.as_deref(), VALUE_COLS, "value", &label)?];
         nomenclature = nomenclature.or_else(|| nomenclature_of(p));
-        let prod = if a.hs4 {
-            format!("substr(CAST(\"{p}\" AS VARCHAR), 1, 4)")
-        } else {
-            format!("CAST(\"{p}\" AS VARCHAR)")
-        };
-        format!(
-            "SELECT \"{y}\", CAST(\"{l}\" AS VARCHAR), {prod}, SUM(\"{v}\") FROM {dataset}{} GROUP BY 1, 2, 3",
-            year_filter(&format!("\"{y}\""))
-        )
+        let mut q = Select::from(&dataset)
+            .group_by([y.as_str(), l.as_str(), p.as_str()])
+            .agg(Agg::Sum(v.clone()));
+        if let Some(yy) = a.year {
+            q = q.filter(Cond::eq(y, yy));
+        }
+        (q, None)
     };
-    let batches = rt.block_on(store.query(&sql, &QueryOptions::default()))?;
+    let got = rt.block_on(store.fetch(&q, &opts))?;
+    let (ys, ls, ps, vs) = (got.i64s(0)?, got.texts(1)?, got.texts(2)?, got.f64s(3)?);
     let mut rows = Rows::default();
-    for b in &batches {
-        let ys = num_column(b, 0)?;
-        let ls = text_column(b, 1)?;
-        let ps = text_column(b, 2)?;
-        let vs = num_column(b, 3)?;
-        for i in 0..b.num_rows() {
-            let (Some(y), Some(l), Some(p)) = (ys[i], &ls[i], &ps[i]) else {
-                continue;
-            };
-            let (l, p) = (rows.intern(l), rows.intern(p));
+    let mut hs4_sums: HashMap<(i32, u32, u32), f64> = HashMap::new();
+    for i in 0..got.len() {
+        let (Some(y), Some(l), Some(p)) = (ys[i], &ls[i], &ps[i]) else {
+            continue;
+        };
+        let l = match (&iso3, l.parse::<u16>()) {
+            (Some(c), Ok(code)) => c.iso3(code),
+            _ => l.clone(),
+        };
+        let p = if a.hs4 { hs4(p) } else { p.clone() };
+        let (l, p) = (rows.intern(&l), rows.intern(&p));
+        if a.hs4 {
+            *hs4_sums.entry((y as i32, l, p)).or_default() += vs[i].unwrap_or(0.0);
+        } else {
             rows.data.push((y as i32, l, p, vs[i].unwrap_or(0.0)));
         }
     }
+    let mut summed: Vec<_> = hs4_sums.into_iter().collect();
+    summed.sort_by_key(|(k, _)| *k);
+    rows.data
+        .extend(summed.into_iter().map(|((y, l, p), v)| (y, l, p, v)));
     if rows.data.is_empty() {
         return Err(UsageError(format!(
             "dataset {dataset} has no rows{}",
@@ -1054,29 +1054,6 @@ fn round4(v: f64) -> f64 {
     (v * 1e4).round() / 1e4
 }
 
-/// The schema of a stored complexity result.
-fn result_schema() -> Arc<Schema> {
-    let f = |n: &str, t: DataType, null: bool| Field::new(n, t, null);
-    Arc::new(Schema::new(vec![
-        f("year", DataType::Int32, false),
-        f("location", DataType::Utf8, false),
-        f("product", DataType::Utf8, false),
-        f("value", DataType::Float64, false),
-        f("rca", DataType::Float64, true),
-        f("rpop", DataType::Float64, true),
-        f("mcp", DataType::Int32, false),
-        f("diversity", DataType::Int32, false),
-        f("ubiquity", DataType::Int32, false),
-        f("eci", DataType::Float64, true),
-        f("pci", DataType::Float64, true),
-        f("density", DataType::Float64, true),
-        f("coi", DataType::Float64, true),
-        f("cog", DataType::Float64, true),
-        f("convention", DataType::Utf8, false),
-        f("method", DataType::Utf8, false),
-    ]))
-}
-
 fn save(
     store: &Store,
     id: &DatasetId,
@@ -1084,8 +1061,7 @@ fn save(
     results: &[(i32, Complexity)],
     opts: &Options,
 ) -> Result<VintageMeta> {
-    let schema = result_schema();
-    let mut writer = store.writer(id, schema.clone())?;
+    let mut writer = store.writer(id)?;
     let conv = match opts.convention {
         Convention::Stata => "stata",
         Convention::Python => "python",
@@ -1098,39 +1074,27 @@ fn save(
         let (nc, np) = (c.locations, c.products);
         let n = nc * np;
         let opt = |v: f64| (!v.is_nan()).then_some(v);
-        let cols: Vec<ArrayRef> = vec![
-            Arc::new(Int32Array::from(vec![*y; n])),
-            Arc::new(StringArray::from_iter_values(
-                (0..n).map(|i| yp.locations[i / np].as_str()),
-            )),
-            Arc::new(StringArray::from_iter_values(
-                (0..n).map(|i| yp.products[i % np].as_str()),
-            )),
-            Arc::new(Float64Array::from(yp.values.clone())),
-            Arc::new(Float64Array::from_iter(c.rca.iter().map(|&v| opt(v)))),
-            Arc::new(Float64Array::from_iter(
+        let cols = Columns::new()
+            .int("year", std::iter::repeat_n(*y, n))
+            .text("location", (0..n).map(|i| yp.locations[i / np].as_str()))
+            .text("product", (0..n).map(|i| yp.products[i % np].as_str()))
+            .float("value", yp.values.iter().copied())
+            .float_opt("rca", c.rca.iter().map(|&v| opt(v)))
+            .float_opt(
+                "rpop",
                 (0..n).map(|i| c.rpop.as_ref().and_then(|r| opt(r[i]))),
-            )),
-            Arc::new(Int32Array::from_iter_values(
-                c.mcp.iter().map(|&m| i32::from(m)),
-            )),
-            Arc::new(Int32Array::from_iter_values(
-                (0..n).map(|i| c.diversity[i / np] as i32),
-            )),
-            Arc::new(Int32Array::from_iter_values(
-                (0..n).map(|i| c.ubiquity[i % np] as i32),
-            )),
-            Arc::new(Float64Array::from_iter((0..n).map(|i| opt(c.eci[i / np])))),
-            Arc::new(Float64Array::from_iter((0..n).map(|i| opt(c.pci[i % np])))),
-            Arc::new(Float64Array::from_iter(c.density.iter().map(|&v| opt(v)))),
-            Arc::new(Float64Array::from_iter((0..n).map(|i| opt(c.coi[i / np])))),
-            Arc::new(Float64Array::from_iter(c.cog.iter().map(|&v| opt(v)))),
-            Arc::new(StringArray::from_iter_values((0..n).map(|_| conv))),
-            Arc::new(StringArray::from_iter_values(
-                (0..n).map(|_| method.as_str()),
-            )),
-        ];
-        writer.write(RecordBatch::try_new(schema.clone(), cols)?)?;
+            )
+            .int("mcp", c.mcp.iter().map(|&m| i32::from(m)))
+            .int("diversity", (0..n).map(|i| c.diversity[i / np] as i32))
+            .int("ubiquity", (0..n).map(|i| c.ubiquity[i % np] as i32))
+            .float_opt("eci", (0..n).map(|i| opt(c.eci[i / np])))
+            .float_opt("pci", (0..n).map(|i| opt(c.pci[i % np])))
+            .float_opt("density", c.density.iter().map(|&v| opt(v)))
+            .float_opt("coi", (0..n).map(|i| opt(c.coi[i / np])))
+            .float_opt("cog", c.cog.iter().map(|&v| opt(v)))
+            .text("convention", std::iter::repeat_n(conv, n))
+            .text("method", std::iter::repeat_n(method.as_str(), n));
+        writer.write_columns(cols)?;
         rows += n as u64;
     }
     let retrieved_at = Utc::now();
@@ -1237,22 +1201,16 @@ fn product_names(
     if meta.is_none() || codes.is_empty() {
         return (names, meta);
     }
-    let list = codes
-        .iter()
-        .map(|c| sql_str(c))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "SELECT CAST(code AS VARCHAR), CAST({name_col} AS VARCHAR) FROM {table} WHERE CAST(code AS VARCHAR) IN ({list})"
-    );
-    if let Ok(batches) = rt.block_on(store.query(&sql, &QueryOptions::default())) {
-        for b in &batches {
-            if let (Ok(c), Ok(n)) = (text_column(b, 0), text_column(b, 1)) {
-                for (c, n) in c.into_iter().zip(n) {
-                    if let (Some(c), Some(n)) = (c, n) {
-                        names.insert(c, n);
-                    }
-                }
+    let wanted: std::collections::HashSet<&str> = codes.iter().copied().collect();
+    let q = Select::from(table).columns(["code", name_col]);
+    if let Ok(b) = rt.block_on(store.fetch(&q, &QueryOptions::default()))
+        && let (Ok(c), Ok(n)) = (b.texts(0), b.texts(1))
+    {
+        for (c, n) in c.into_iter().zip(n) {
+            if let (Some(c), Some(n)) = (c, n)
+                && wanted.contains(c.as_str())
+            {
+                names.insert(c, n);
             }
         }
     }
@@ -1268,17 +1226,22 @@ fn geo_aliases(store: Option<(&Store, &Runtime)>, geo: &str) -> Vec<String> {
         return out;
     };
     if catalog.latest("baci_countries").is_some() {
-        let g = sql_str(&geo.to_ascii_uppercase());
-        let sql = format!(
-            "SELECT country_iso2, country_iso3, CAST(country_code AS VARCHAR) FROM baci_countries \
-             WHERE upper(country_iso2) = {g} OR upper(country_iso3) = {g} OR CAST(country_code AS VARCHAR) = {g}"
-        );
-        if let Ok(batches) = rt.block_on(store.query(&sql, &QueryOptions::default())) {
-            for b in &batches {
-                for c in 0..3 {
-                    if let Ok(v) = text_column(b, c) {
-                        out.extend(v.into_iter().flatten());
-                    }
+        let g = geo.to_ascii_uppercase();
+        let q = Select::from("baci_countries").columns([
+            "country_iso2",
+            "country_iso3",
+            "country_code",
+        ]);
+        if let Ok(b) = rt.block_on(store.fetch(&q, &QueryOptions::default()))
+            && let (Ok(i2), Ok(i3), Ok(code)) = (b.texts(0), b.texts(1), b.texts(2))
+        {
+            for r in 0..b.len() {
+                let row = [&i2[r], &i3[r], &code[r]];
+                if row.iter().any(|v| {
+                    v.as_deref()
+                        .is_some_and(|v| v.trim().to_ascii_uppercase() == g)
+                }) {
+                    out.extend(row.into_iter().flatten().cloned());
                 }
             }
         }
@@ -1376,7 +1339,7 @@ pub fn run_opportunities(ctx: &Context, args: OpportunitiesArgs) -> Result<()> {
                 let i = loc * np + q;
                 vec![
                     yp.products[q].clone().into(),
-                    Cell::opt(name(&yp.products[q])),
+                    Cell::opt_text(name(&yp.products[q])),
                     num(round4(phi[q])),
                     Cell::Int(i64::from(c.mcp[i])),
                     num(round4(c.rca[i])),
@@ -1424,7 +1387,7 @@ pub fn run_opportunities(ctx: &Context, args: OpportunitiesArgs) -> Result<()> {
             vec![
                 Cell::Int(r as i64 + 1),
                 yp.products[p].clone().into(),
-                Cell::opt(name(&yp.products[p])),
+                Cell::opt_text(name(&yp.products[p])),
                 num(round4(c.cog[i])),
                 num(round4(c.density[i])),
                 num(round4(1.0 - c.density[i])),

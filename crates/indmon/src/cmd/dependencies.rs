@@ -8,9 +8,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::anyhow;
+
+use crate::error::{Context as _, Result};
 use indmon_analytics::dependencies::{self as dep, Accumulator, Metric, ReExport};
-use indmon_core::taxonomy::Taxonomy;
 use indmon_report::dependencies::{
     self as dr, Countries, Reporter, SYNTHETIC_NOTE, Setup, Tier, Trade, TradeRequest, classify,
     hs6, relation_of,
@@ -19,9 +20,11 @@ use indmon_sources::baci;
 use serde_json::{Value, json};
 
 use crate::cmd::UsageError;
-use crate::cmd::markets::{self, Lists, cell_json, emit, million, pct, round, shorten};
+use crate::cmd::markets::{cell_json, emit, million, pct, round, shorten};
 use crate::config::Context;
-use crate::output::{Cell, Format, num_column, print_rows, text_column};
+use crate::output::{Format, print_rows};
+use indmon_report::{Cell, Reference};
+use indmon_store::{QueryOptions, Rows, Select, Store};
 
 /// The strategic-dependency screen for a reporter (a country, or the EU27 as one bloc):
 /// per HS6 product, the EU 2021 criteria (HHI of imports from outside the bloc > 0.4,
@@ -142,6 +145,10 @@ pub struct CrmArgs {
 // ---------------------------------------------------------------------------------
 // Inputs
 
+fn fetch(store: &Store, rt: &tokio::runtime::Runtime, q: Select) -> Result<Rows> {
+    Ok(rt.block_on(store.fetch(&q, &QueryOptions::default()))?)
+}
+
 fn read_countries_csv(text: &str, countries: &mut Countries) -> Result<()> {
     let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     for rec in r.records() {
@@ -170,16 +177,9 @@ fn trade_request(ctx: &Context, c: &Common) -> TradeRequest {
     }
 }
 
-/// The classification lists and the bundled taxonomy, validated.
-fn reference() -> Result<(Lists, Taxonomy)> {
-    let lists = markets::code_lists()?;
-    let (tax, label, text) = markets::load_taxonomy(None)?;
-    if !tax.validate(&text, &lists.codes).errors.is_empty() {
-        return Err(anyhow!(
-            "{label} does not validate: run `indmon markets validate`"
-        ));
-    }
-    Ok((lists, tax))
+/// The reference data with the bundled taxonomy (validated when loaded).
+fn reference() -> Result<&'static Reference> {
+    Ok(Reference::bundled()?)
 }
 
 /// The correction the flag asks for (`None`: the settings decide).
@@ -245,7 +245,7 @@ fn load(ctx: &Context, c: &Common, window: Option<usize>) -> Result<Trade> {
             read_countries_csv(&String::from_utf8_lossy(&text), &mut countries)?;
         }
         None => {
-            let text = crate::bundle::file("baci-crm-2024/country_codes_V202601.csv")
+            let text = indmon_reference::bundle::file("baci-crm-2024/country_codes_V202601.csv")
                 .ok_or_else(|| anyhow!("bundled BACI country codes missing"))?;
             read_countries_csv(&String::from_utf8_lossy(text), &mut countries)?;
         }
@@ -415,13 +415,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         let json = json!({"metrics": rows.iter().map(|r| Value::Object(METRIC_COLUMNS.iter().zip(r).map(|(h, c)| (h.to_string(), cell_json(c))).collect())).collect::<Vec<_>>()});
         return write_output(c, &METRIC_COLUMNS, &rows, &notes, json);
     }
-    let (lists, tax) = reference()?;
+    let r = reference()?;
+    let tax = &r.taxonomy.taxonomy;
     let setup = dr::setup(
         &ctx.settings.dependencies,
         reexport_arg(c),
         trade.edition,
-        &tax,
-        &lists,
+        tax,
+        r,
     )?;
     match action {
         Action::Explain { hs6: code } => explain(c, &trade, &setup, year, &code),
@@ -468,7 +469,7 @@ fn screen(c: &Common, trade: &Trade, setup: &Setup, year: i32) -> Result<()> {
             if table {
                 vec![
                     r.hs6.as_str().into(),
-                    Cell::opt(r.name.as_deref().map(|n| shorten(n, 40))),
+                    Cell::opt_text(r.name.as_deref().map(|n| shorten(n, 40))),
                     million(r.imports),
                     pct(Some(r.outside_share), 0),
                     round(r.outside_hhi, 2),
@@ -500,7 +501,7 @@ fn screen(c: &Common, trade: &Trade, setup: &Setup, year: i32) -> Result<()> {
                     r.persistence.map_or(Cell::Null, |n| Cell::Int(n as i64)),
                     r.tier_label.as_str().into(),
                     r.areas.join("; ").into(),
-                    Cell::opt(r.risk.clone()),
+                    Cell::opt_text(r.risk.clone()),
                 ]
             }
         })
@@ -734,13 +735,14 @@ pub fn run_mutual(ctx: &Context, args: MutualArgs) -> Result<()> {
     }
     let trade = load(ctx, c, Some(ctx.settings.dependencies.persistence_window))?;
     let year = dr::year_of(&trade, c.year)?;
-    let (lists, tax) = reference()?;
+    let r = reference()?;
+    let tax = &r.taxonomy.taxonomy;
     let setup = dr::setup(
         &ctx.settings.dependencies,
         reexport_arg(c),
         trade.edition,
-        &tax,
-        &lists,
+        tax,
+        r,
     )?;
     let s = &ctx.settings.dependencies;
     let rows = classify(&trade, &setup);
@@ -801,7 +803,7 @@ pub fn run_mutual(ctx: &Context, args: MutualArgs) -> Result<()> {
         out.push(vec![
             "product".into(),
             hs6(k).into(),
-            Cell::opt(
+            Cell::opt_text(
                 setup
                     .lists
                     .hs_name(trade.edition, &hs6(k))
@@ -951,18 +953,14 @@ pub fn run_crm(ctx: &Context, args: CrmArgs) -> Result<()> {
         }
     }
     let mut scores: BTreeMap<String, Scores> = BTreeMap::new();
-    for b in markets::query(
-        &store,
-        &rt,
-        "SELECT material, year, sr, ei FROM eucrm_scores",
-    )? {
-        let (m, y, sr, ei) = (
-            text_column(&b, 0)?,
-            num_column(&b, 1)?,
-            num_column(&b, 2)?,
-            num_column(&b, 3)?,
-        );
-        for r in 0..b.num_rows() {
+    {
+        let b = fetch(
+            &store,
+            &rt,
+            Select::from("eucrm_scores").columns(["material", "year", "sr", "ei"]),
+        )?;
+        let (m, y, sr, ei) = (b.texts(0)?, b.i64s(1)?, b.f64s(2)?, b.f64s(3)?);
+        for r in 0..b.len() {
             if let (Some(m), Some(y)) = (&m[r], y[r]) {
                 scores
                     .entry(m.split_whitespace().collect::<Vec<_>>().join(" "))
@@ -975,18 +973,14 @@ pub fn run_crm(ctx: &Context, args: CrmArgs) -> Result<()> {
     type Shares = BTreeMap<(String, String), Vec<(String, f64)>>;
     let read_shares = |table: &str| -> Result<Shares> {
         let mut out: Shares = BTreeMap::new();
-        for b in markets::query(
-            &store,
-            &rt,
-            &format!("SELECT material, stage, country, share FROM {table}"),
-        )? {
-            let (m, st, c, sh) = (
-                text_column(&b, 0)?,
-                text_column(&b, 1)?,
-                text_column(&b, 2)?,
-                text_column(&b, 3)?,
-            );
-            for r in 0..b.num_rows() {
+        {
+            let b = fetch(
+                &store,
+                &rt,
+                Select::from(table).columns(["material", "stage", "country", "share"]),
+            )?;
+            let (m, st, c, sh) = (b.texts(0)?, b.texts(1)?, b.texts(2)?, b.texts(3)?);
+            for r in 0..b.len() {
                 if let (Some(m), Some(st), Some(c), Some(v)) =
                     (&m[r], &st[r], &c[r], sh[r].as_deref().and_then(share_value))
                 {
@@ -1016,9 +1010,14 @@ pub fn run_crm(ctx: &Context, args: CrmArgs) -> Result<()> {
     // the HS6 codes of the bundled BACI extract name their material
     let mut hs_of: HashMap<String, Vec<String>> = HashMap::new();
     if catalog.latest("baci_products").is_some() {
-        for b in markets::query(&store, &rt, "SELECT code, description FROM baci_products")? {
-            let (c, d) = (text_column(&b, 0)?, text_column(&b, 1)?);
-            for r in 0..b.num_rows() {
+        {
+            let b = fetch(
+                &store,
+                &rt,
+                Select::from("baci_products").columns(["code", "description"]),
+            )?;
+            let (c, d) = (b.texts(0)?, b.texts(1)?);
+            for r in 0..b.len() {
                 if let (Some(c), Some(d)) = (&c[r], &d[r])
                     && let Some(m) = d.strip_prefix("critical raw material: ")
                 {
@@ -1196,7 +1195,7 @@ pub fn run_crm(ctx: &Context, args: CrmArgs) -> Result<()> {
             round(hhi_of(&global, m, "P"), 2),
             round(hhi_of(&eu, m, "E"), 2),
             round(hhi_of(&eu, m, "P"), 2),
-            Cell::opt(top),
+            Cell::opt_text(top),
             history.join(" ").into(),
             hs_for(m).join(" ").into(),
         ]);
@@ -1219,11 +1218,11 @@ pub fn run_crm(ctx: &Context, args: CrmArgs) -> Result<()> {
 mod tests {
     use super::*;
     use indmon_core::taxonomy::{Criticality, Relations};
-    use indmon_report::dependencies::{CRITICALITY, RELATIONS};
+    use indmon_reference::{CRITICALITY, RELATIONS};
 
     #[test]
     fn the_shipped_criticality_mapping_and_relations_are_valid() {
-        let lists = markets::code_lists().unwrap();
+        let lists = crate::cmd::markets::code_lists().unwrap();
         let crit = Criticality::parse("criticality.toml", CRITICALITY).unwrap();
         let problems = crit.validate(CRITICALITY, &lists.codes);
         assert!(problems.is_empty(), "{problems:?}");
@@ -1236,7 +1235,8 @@ mod tests {
         );
         // every code of the bundled BACI extract is a critical raw material in HS 2017
         let products =
-            crate::bundle::file("baci-crm-2024/product_codes_HS17_V202601_crm.csv").unwrap();
+            indmon_reference::bundle::file("baci-crm-2024/product_codes_HS17_V202601_crm.csv")
+                .unwrap();
         for line in String::from_utf8_lossy(products).lines().skip(1) {
             let code = line.split(',').next().unwrap();
             let e = crit.entries.iter().find(|e| e.code.get_ref() == code);
@@ -1255,7 +1255,7 @@ mod tests {
 
     #[test]
     fn a_wrong_criticality_entry_is_named() {
-        let lists = markets::code_lists().unwrap();
+        let lists = crate::cmd::markets::code_lists().unwrap();
         let bad = CRITICALITY.replacen("areas = [\"crm\"]", "areas = [\"crmm\"]", 1);
         let crit = Criticality::parse("c.toml", &bad).unwrap();
         let p = crit.validate(&bad, &lists.codes);

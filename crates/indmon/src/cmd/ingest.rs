@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use crate::error::{Context as _, Result};
 use indmon_core::DatasetId;
 use indmon_sources::formats::{ParseOptions, parse};
 use indmon_sources::input::Encoding;
@@ -160,7 +160,7 @@ pub fn report(_ctx: &Context, outcome: &Outcome) {
                 meta.dataset,
                 meta.vintage,
                 meta.rows,
-                crate::cmd::init::release_text(meta),
+                indmon_report::series::release_text(meta),
                 if meta.synthetic {
                     " [SYNTHETIC DATA]"
                 } else {

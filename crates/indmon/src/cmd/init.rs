@@ -1,6 +1,8 @@
 //! `indmon init`: load the bundled snapshot of real data.
 
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::anyhow;
+
+use crate::error::{Context as _, Result};
 use indmon_core::DatasetId;
 use indmon_sources::baci::BaciName;
 use indmon_sources::formats::{ParseOptions, parse};
@@ -47,7 +49,7 @@ pub fn load_bundle(ctx: &Context, store: &Store, force: bool) -> Result<()> {
     for spec in specs {
         let path = spec.bundled.as_deref().expect("filtered");
         bar.set_message(spec.id.clone());
-        let bytes = crate::bundle::file(path)
+        let bytes = indmon_reference::bundle::file(path)
             .ok_or_else(|| anyhow!("bundled file data/{path} is missing from this build"))?;
         let dataset = match spec.format {
             indmon_sources::Format::Baci => {
@@ -92,7 +94,7 @@ pub fn load_bundle(ctx: &Context, store: &Store, force: bool) -> Result<()> {
                     "  loaded {:<28} {:>9} rows   {}",
                     meta.dataset,
                     meta.rows,
-                    release_text(&meta)
+                    indmon_report::series::release_text(&meta)
                 ));
             }
             Outcome::AlreadyPresent(_) => present += 1,
@@ -107,13 +109,4 @@ pub fn load_bundle(ctx: &Context, store: &Store, force: bool) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// "release 2025-03-12", or why there is none.
-pub fn release_text(m: &indmon_core::VintageMeta) -> String {
-    match m.release {
-        Some(d) => format!("release {d}"),
-        None if m.synthetic => "generated data, no release".to_string(),
-        None => "release date not stated by the source".to_string(),
-    }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result};
+use crate::error::{Context as _, Result};
 use indmon_ledger::io::{self as lio, Format as FileFormat};
 use indmon_ledger::progress::{self, Progress, SeriesValue};
 use indmon_ledger::schema::{self, ENTITIES, Entity, Kind};
@@ -16,7 +16,8 @@ use indmon_report::shorten;
 
 use crate::cmd::UsageError;
 use crate::config::Context;
-use crate::output::{Cell, Format, print_rows};
+use crate::output::{Format, print_rows};
+use indmon_report::Cell;
 
 /// The programme ledger: which programmes serve the industrial-policy goal, what they
 /// do (actions of the nine types of the policy page), with which instruments and money

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use anyhow::{Context as _, Result};
+use crate::error::{Context as _, Result};
 use chrono::NaiveDate;
 use indmon_core::DatasetId;
 use indmon_sources::fetch::{
@@ -251,7 +251,9 @@ pub fn ingest_live(
             });
             (start, parse_fn, modified)
         }
-        other => anyhow::bail!("source {}: unknown live API '{other}'", spec.id),
+        other => {
+            return Err(anyhow::anyhow!("source {}: unknown live API '{other}'", spec.id).into());
+        }
     };
     let req = IngestRequest {
         spec,

@@ -6,21 +6,20 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use crate::error::{Context as _, Result};
 use indmon_core::taxonomy::{Market, Report, Taxonomy};
-use indmon_report::markets::{
-    self as rm, BUNDLED_TAXONOMY, BUNDLED_TAXONOMY_NAME, BoardRequest, MarketView, TradeData,
-};
+use indmon_report::markets::{self as rm, BoardRequest, MarketView, TradeData};
+use indmon_report::{Cell, Reference};
 use indmon_sources::{Error as SourceError, InputError};
-use indmon_store::{QueryOptions, Store};
+use indmon_store::{Cond, QueryOptions, Select, Store};
 use serde_json::{Value, json};
 use tokio::runtime::Runtime;
 
-pub(crate) use indmon_report::markets::{Lists, in_list};
+pub(crate) use indmon_reference::Lists;
 
 use crate::cmd::UsageError;
 use crate::config::Context;
-use crate::output::{Cell, Format, num_column, print_rows, text_column};
+use crate::output::{Format, print_rows};
 
 /// The six priority markets of the Dutch industrial policy (semiconductors,
 /// biotechnology, digital services and AI, machine building, innovative chemistry,
@@ -120,7 +119,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 peers: crate::cmd::list(&c.peers),
                 year: c.year,
             };
-            let data = rt.block_on(rm::load_trade(&store, &ctx.settings, &tax, &lists, &req))?;
+            let data = rt.block_on(rm::load_trade(
+                &store,
+                &ctx.settings,
+                &tax,
+                Reference::bundled()?,
+                &req,
+            ))?;
             match action {
                 Action::Show { market, part } => {
                     let market = tax.market(&market).ok_or_else(|| {
@@ -134,7 +139,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                         ))
                     })?;
                     show(
-                        ctx, &store, &rt, &tax, &label, &lists, &data, market, part, c.format,
+                        ctx, &store, &rt, &tax, &label, lists, &data, market, part, c.format,
                     )
                 }
                 _ => list(ctx, &tax, &label, &data, c.format),
@@ -163,8 +168,8 @@ pub(crate) fn load_taxonomy(path: Option<&Path>) -> Result<(Taxonomy, String, St
             (p.display().to_string(), text)
         }
         None => (
-            BUNDLED_TAXONOMY_NAME.to_string(),
-            BUNDLED_TAXONOMY.to_string(),
+            indmon_reference::TAXONOMY_NAME.to_string(),
+            indmon_reference::TAXONOMY.to_string(),
         ),
     };
     if text.trim().is_empty() {
@@ -195,8 +200,8 @@ fn invalid(label: &str, report: &Report) -> SourceError {
 }
 
 /// The classification lists of the bundled snapshot, with names.
-pub(crate) fn code_lists() -> Result<Lists> {
-    Ok(Lists::read(&crate::bundle::file)?)
+pub(crate) fn code_lists() -> Result<&'static Lists> {
+    Ok(&Reference::bundled()?.lists)
 }
 
 fn validate(tax: &Taxonomy, label: &str, report: &Report, format: Format) -> Result<()> {
@@ -270,14 +275,6 @@ fn validate(tax: &Taxonomy, label: &str, report: &Report, format: Format) -> Res
 // ---------------------------------------------------------------------------------
 // The trade data
 
-pub(crate) fn query(
-    store: &Store,
-    rt: &Runtime,
-    sql: &str,
-) -> Result<Vec<indmon_store::RecordBatch>> {
-    Ok(rt.block_on(store.query(sql, &QueryOptions::default()))?)
-}
-
 // ---------------------------------------------------------------------------------
 // Printing
 
@@ -344,7 +341,7 @@ fn list(
                 .map_or(Cell::Null, million_musd),
             pct(s.world_share, 2),
             round(s.rca, 2),
-            Cell::opt(s.rank.zip(s.ranked).map(|(r, n)| format!("{r} of {n}"))),
+            Cell::opt_text(s.rank.zip(s.ranked).map(|(r, n)| format!("{r} of {n}"))),
             s.trend_text.as_str().into(),
             s.status.as_str().into(),
             s.risky_strategic_dependencies
@@ -466,7 +463,7 @@ fn show(
                 code.as_str().into(),
                 h.editions.join(" ").into(),
                 h.confidence.get_ref().as_str().into(),
-                Cell::opt(lists.hs_name(data.edition, code).map(|n| {
+                Cell::opt_text(lists.hs_name(data.edition, code).map(|n| {
                     if format == Format::Table {
                         shorten(n, 60)
                     } else {
@@ -477,7 +474,7 @@ fn show(
                 exports.map_or(Cell::Null, million),
                 pct(share, 2),
                 round(rca, 2),
-                Cell::opt(
+                Cell::opt_text(
                     data.tiers
                         .as_ref()
                         .ok()
@@ -497,7 +494,7 @@ fn show(
                 format!("NACE Rev. {}", n.revision).into(),
                 n.code.get_ref().as_str().into(),
                 n.confidence.get_ref().as_str().into(),
-                Cell::opt(lists.nace_name(&n.revision, n.code.get_ref())),
+                Cell::opt_text(lists.nace_name(&n.revision, n.code.get_ref())),
                 n.rationale.as_str().into(),
             ]);
         }
@@ -507,7 +504,7 @@ fn show(
                 "CPA 2.1".into(),
                 c.code.get_ref().as_str().into(),
                 c.confidence.get_ref().as_str().into(),
-                Cell::opt(lists.cpa_name(c.code.get_ref())),
+                Cell::opt_text(lists.cpa_name(c.code.get_ref())),
                 c.rationale.as_str().into(),
             ]);
         }
@@ -565,7 +562,7 @@ fn show(
             st.country.as_str().into(),
             Cell::Int(i64::from(st.year)),
             pct(st.world_share, 2),
-            Cell::opt(st.rank.zip(st.ranked).map(|(r, n)| format!("{r} of {n}"))),
+            Cell::opt_text(st.rank.zip(st.ranked).map(|(r, n)| format!("{r} of {n}"))),
             if st.never_exported {
                 "no exports"
             } else {
@@ -725,12 +722,7 @@ pub(crate) fn shorten(s: &str, n: usize) -> String {
 }
 
 pub(crate) fn cell_json(c: &Cell) -> Value {
-    match c {
-        Cell::Text(s) => Value::String(s.clone()),
-        Cell::Num(v) => serde_json::Number::from_f64(*v).map_or(Value::Null, Value::Number),
-        Cell::Int(v) => Value::Number((*v).into()),
-        Cell::Null => Value::Null,
-    }
+    c.json()
 }
 
 type VaRows = Vec<(String, i32, f64, f64)>;
@@ -757,21 +749,23 @@ fn value_added(
         .collect();
     let mut nace: Vec<String> = mk.a64.clone();
     nace.push("TOTAL".into());
-    let sql = format!(
-        "SELECT geo, nace, time, value, vintage FROM na_obs WHERE dataset = 'estat_nama_10_a64' AND unit = 'CP_MEUR' AND geo IN ({}) AND nace IN ({})",
-        in_list(&geos, true),
-        in_list(&nace, true)
-    );
+    let q = Select::from("na_obs")
+        .columns(["geo", "nace", "time", "value", "vintage"])
+        .filter(Cond::eq("dataset", "estat_nama_10_a64"))
+        .filter(Cond::eq("unit", "CP_MEUR"))
+        .filter(Cond::is_in("geo", &geos))
+        .filter(Cond::is_in("nace", &nace));
     let mut by: BTreeMap<(String, i32), HashMap<String, (f64, String)>> = BTreeMap::new();
-    for b in query(store, rt, &sql)? {
+    {
+        let b = rt.block_on(store.fetch(&q, &QueryOptions::default()))?;
         let (g, n, t, v, vt) = (
-            text_column(&b, 0)?,
-            text_column(&b, 1)?,
-            num_column(&b, 2)?,
-            num_column(&b, 3)?,
-            text_column(&b, 4)?,
+            b.texts(0)?,
+            b.texts(1)?,
+            b.i64s(2)?,
+            b.f64s(3)?,
+            b.texts(4)?,
         );
-        for r in 0..b.num_rows() {
+        for r in 0..b.len() {
             if let (Some(g), Some(n), Some(t), Some(v), Some(vt)) =
                 (&g[r], &n[r], t[r], v[r], &vt[r])
             {

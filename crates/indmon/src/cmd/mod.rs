@@ -19,10 +19,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 pub use live::{LiveArgs, ingest_live};
 
-/// A usage error found after parsing the flags (exit code 2).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
+pub use crate::error::UsageError;
 
 /// A byte progress bar on stderr (hidden when quiet or not on a terminal).
 pub fn byte_bar(ctx: &crate::config::Context, total: Option<u64>, label: &str) -> ProgressBar {
@@ -45,7 +42,7 @@ pub fn byte_bar(ctx: &crate::config::Context, total: Option<u64>, label: &str) -
 }
 
 /// Parses a date flag.
-pub fn date_arg(s: &str) -> anyhow::Result<chrono::NaiveDate> {
+pub fn date_arg(s: &str) -> crate::error::Result<chrono::NaiveDate> {
     indmon_core::catalog::parse_date(s).map_err(|e| UsageError(e.to_string()).into())
 }
 
@@ -57,27 +54,6 @@ pub fn list(values: &[String]) -> Vec<String> {
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .collect()
-}
-
-/// Quotes a text for SQL.
-pub fn sql_str(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
-/// `col IN ('a', 'b')` for the (comma-separated or repeated) flag values; `None` when
-/// no value was given (no restriction).
-pub fn in_list(col: &str, values: &[String]) -> Option<String> {
-    let values = list(values);
-    (!values.is_empty()).then(|| {
-        format!(
-            "{col} IN ({})",
-            values
-                .iter()
-                .map(|v| sql_str(v))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    })
 }
 
 /// One "Source: …" line per vintage a result used.

@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use anyhow::{Context as _, Result};
+use crate::error::{Context as _, Result};
 
 use crate::config::Context;
 
@@ -27,7 +27,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let store = ctx.store()?;
-    let state = indmon_web::AppState::new(store, ctx.settings.clone(), Some(crate::bundle::file))
+    let state = indmon_web::AppState::new(store, ctx.settings.clone())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let target = crate::cmd::ledger::target(ctx, args.ledger.clone())?;
     let ledger = indmon_ledger::Ledger::open(&target)?;

@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::anyhow;
+
+use crate::error::{Context as _, Result};
 use indmon_sources::synth::{Country, SynthConfig, generate_baci};
 
 use crate::cmd::UsageError;
@@ -68,7 +70,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     } = args.kind;
     let years = years(&ys)?;
     // real code lists from the bundled snapshot: BACI countries and HS 2012 subheadings
-    let countries_csv = crate::bundle::file("baci-crm-2024/country_codes_V202601.csv")
+    let countries_csv = indmon_reference::bundle::file("baci-crm-2024/country_codes_V202601.csv")
         .ok_or_else(|| anyhow!("bundled BACI country codes missing"))?;
     let trade = wdi_goods_trade()?;
     let mut countries = Vec::new();
@@ -85,7 +87,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             imports: trade.get(&rec[3]).and_then(|t| t.1),
         });
     }
-    let hs_csv = crate::bundle::file("atlas-common-data/hs12.csv")
+    let hs_csv = indmon_reference::bundle::file("atlas-common-data/hs12.csv")
         .ok_or_else(|| anyhow!("bundled HS12 list missing"))?;
     let mut r = csv_reader(hs_csv);
     let header = r.headers()?.clone();
@@ -143,7 +145,7 @@ type GoodsTrade = std::collections::HashMap<String, (Option<f64>, Option<f64>)>;
 /// from the bundled World Bank WDI extract, by ISO alpha-3: the sizes of the synthetic
 /// traders.
 fn wdi_goods_trade() -> Result<GoodsTrade> {
-    let bytes = crate::bundle::file("atlas-common-data/wdi_macro.csv")
+    let bytes = indmon_reference::bundle::file("atlas-common-data/wdi_macro.csv")
         .ok_or_else(|| anyhow!("bundled WDI extract missing"))?;
     let mut r = csv_reader(bytes);
     let header = r.headers()?.clone();

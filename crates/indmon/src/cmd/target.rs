@@ -2,18 +2,19 @@
 //! NL, at least 15 % in 2030) — series, gap, required growth, decomposition, peers,
 //! outlook and revisions, each figure with its source and release.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
 
-use anyhow::Result;
-use indmon_analytics::target::Target;
+use crate::error::Result;
 use indmon_core::settings::TargetSettings;
-use indmon_report::target::{self as report, Definition, Obs, OverviewRequest};
-use indmon_store::{Catalog, QueryOptions, Store};
-use serde_json::json;
+use indmon_report::Tabular;
+use indmon_report::target::{
+    self as report, DecompositionRequest, Definition, Overview, OverviewRequest, PeersRequest,
+    Scope, ShareRequest,
+};
 
-use crate::cmd::{UsageError, date_arg, list, source_notes, sql_str};
+use crate::cmd::{UsageError, date_arg, list};
 use crate::config::Context;
-use crate::output::{Cell, Format, num_column, print_rows, text_column};
+use crate::output::{Format, print};
 
 /// The industry share of value added against the target: latest share, gap,
 /// required growth, outlook and peers, with sources.
@@ -64,12 +65,12 @@ enum Sub {
     /// Split the change of the share between two years into the contributions of
     /// industry's growth and the rest's growth (exact Shapley split), year by year
     Decompose {
-        /// First year
+        /// First year [default: ten years before the last]
         #[arg(long)]
-        from: i32,
-        /// Last year
+        from: Option<i32>,
+        /// Last year [default: the last observed]
         #[arg(long)]
-        to: i32,
+        to: Option<i32>,
     },
     /// Rank the peer panel by share, with gaps and EU quartiles
     Peers {
@@ -114,34 +115,16 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     }
     .check()
     .map_err(|e| UsageError(e.to_string()))?;
-    let as_of = args.as_of.as_deref().map(date_arg).transpose()?;
-    let opts = QueryOptions {
-        as_of,
-        ..Default::default()
+    let scope = Scope {
+        def,
+        source: args.source.clone(),
+        as_of: args.as_of.as_deref().map(date_arg).transpose()?,
     };
     let store = ctx.store()?;
     let rt = ctx.runtime()?;
     let catalog = store.catalog()?;
     let geos = list(&args.geo);
     let focus = geos.first().cloned().unwrap_or_else(|| t.geo.clone());
-    let mut panel = vec![focus.clone()];
-    panel.extend(t.peers.iter().filter(|p| **p != focus).cloned());
-    let target = Target {
-        share: t.value / 100.0,
-        year: t.year,
-    };
-    let mut out = std::io::stdout().lock();
-    let mut notes = Vec::new();
-    if let Some(d) = as_of {
-        notes.push(format!(
-            "As published on {d} (the releases current on that date)."
-        ));
-    }
-    notes.push(format!(
-        "Method: {}; {}.",
-        indmon_analytics::METHOD_VERSION,
-        def.describe()
-    ));
     // One country for the overview, decompose and revisions; share and peers take several.
     let single_geo = matches!(
         args.sub,
@@ -154,367 +137,79 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         ))
         .into());
     }
+    let out = &mut std::io::stdout().lock();
     match args.sub {
         Some(Sub::Decompose { from, to }) => {
-            if to <= from {
-                return Err(UsageError(format!("--to {to} must be after --from {from}")).into());
+            if let (Some(f), Some(t)) = (from, to)
+                && t <= f
+            {
+                return Err(UsageError(format!("--to {t} must be after --from {f}")).into());
             }
-            let data = rt.block_on(report::load(
-                &store,
-                &opts,
-                std::slice::from_ref(&focus),
-                &def,
-                &args.source,
-            ))?;
-            let series = report::require(&data, &focus, &def)?;
-            let rows = report::decomposition(series, from, to).map_err(|e| match e {
-                indmon_report::Error::NoData(m) => {
-                    anyhow::Error::from(UsageError(format!("{focus}, {}: {m}", def.describe())))
-                }
-                e => e.into(),
-            })?;
-            let total = rows.last().expect("the whole span is the last row").clone();
-            // the split into volumes and prices, where the store has previous-year prices
-            let (vp, vp_note, vp_used) =
-                volume_price_split(&store, &rt, &opts, &focus, &def, series, from, to)?;
-            notes.push(vp_note);
-            notes.insert(
-                0,
-                format!(
-                    "{focus}: the share moved {:+.2} pp from {from} to {to}: industry value added {:+.1} %, the rest {:+.1} %; industry's growth contributed {:+.2} pp, the rest's growth {:+.2} pp (two-factor Shapley split; the contributions add up to the change exactly).",
-                    total.delta_pp,
-                    100.0 * total.industry_growth,
-                    100.0 * total.rest_growth,
-                    total.industry_pp,
-                    total.rest_pp
-                ),
-            );
-            let mut used =
-                report::used_of(series.iter().filter(|o| o.year >= from && o.year <= to));
-            used.extend(vp_used);
-            notes.extend(source_notes(&catalog, &used, false));
-            let cells: Vec<Vec<Cell>> = rows
-                .iter()
-                .map(|d| {
-                    let split = vp.get(&(d.from, d.to));
-                    vec![
-                        Cell::Text(format!("{}-{}", d.from, d.to)),
-                        Cell::Num(round(100.0 * d.share_from, 4)),
-                        Cell::Num(round(100.0 * d.share_to, 4)),
-                        Cell::Num(round(d.delta_pp, 4)),
-                        Cell::Num(round(100.0 * d.industry_growth, 2)),
-                        Cell::Num(round(100.0 * d.rest_growth, 2)),
-                        Cell::Num(round(d.industry_pp, 4)),
-                        Cell::Num(round(d.rest_pp, 4)),
-                        split.map_or(Cell::Null, |v| Cell::Num(round(v.volume_pp, 4))),
-                        split.map_or(Cell::Null, |v| Cell::Num(round(v.price_pp, 4))),
-                    ]
-                })
-                .collect();
-            print_rows(
-                &mut out,
-                args.format,
-                &[
-                    "years",
-                    "share_from_%",
-                    "share_to_%",
-                    "change_pp",
-                    "industry_growth_%",
-                    "rest_growth_%",
-                    "industry_contrib_pp",
-                    "rest_contrib_pp",
-                    "volume_contrib_pp",
-                    "price_contrib_pp",
-                ],
-                &cells,
-                &notes,
-            )
+            let req = DecompositionRequest {
+                geo: focus,
+                from,
+                to,
+                scope,
+            };
+            let r = rt.block_on(report::decomposition(&store, &catalog, &req))?;
+            print(out, args.format, &r)
         }
         Some(Sub::Peers { year }) => {
-            let geos = report::panel_and_members(&panel);
-            let data = rt.block_on(report::load(&store, &opts, &geos, &def, &args.source))?;
-            let year = match year {
-                Some(y) => y,
-                None => report::require(&data, &focus, &def)?
-                    .last()
-                    .map(|o| o.year)
-                    .unwrap_or(0),
-            };
-            let (rows, used) = report::peer_rows(&data, &panel, &focus, &t.eu, year);
-            if rows.is_empty() {
-                return Err(UsageError(format!("no shares for {year} in the peer panel")).into());
-            }
-            notes.insert(0, format!("Industry share of value added, {year}; gaps in percentage points; EU quartile among the 27 member states (4 = highest)."));
-            let missing: Vec<&String> = panel
-                .iter()
-                .filter(|g| !rows.iter().any(|r| &r.geo == *g))
-                .collect();
-            if !missing.is_empty() {
-                notes.push(format!(
-                    "No {year} figure for: {}.",
-                    missing
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
-            notes.extend(source_notes(&catalog, &used, false));
-            let cells: Vec<Vec<Cell>> = rows
-                .iter()
-                .map(|r| {
-                    let pretty = args.format == Format::Table;
-                    vec![
-                        Cell::from(r.geo.as_str()),
-                        Cell::Num(if pretty {
-                            round(100.0 * r.share, 2)
-                        } else {
-                            100.0 * r.share
-                        }),
-                        Cell::Int(r.rank as i64),
-                        r.gap_to_focus_pp.map_or(Cell::Null, |g| {
-                            Cell::Num(round(g, if pretty { 2 } else { 6 }))
-                        }),
-                        r.gap_to_eu_pp.map_or(Cell::Null, |g| {
-                            Cell::Num(round(g, if pretty { 2 } else { 6 }))
-                        }),
-                        r.eu_quartile.map_or(Cell::Null, |q| Cell::Int(q as i64)),
-                    ]
-                })
-                .collect();
-            print_rows(
-                &mut out,
-                args.format,
-                &[
-                    "geo",
-                    "share_%",
-                    "rank",
-                    &format!("gap_to_{focus}_pp"),
-                    &format!("gap_to_{}_pp", t.eu),
-                    "eu_quartile",
-                ],
-                &cells,
-                &notes,
-            )
+            let mut req = PeersRequest::from_settings(t, Some(&focus), year);
+            req.scope = scope;
+            let r = rt.block_on(report::peers(&store, &catalog, &req))?;
+            print(out, args.format, &r)
         }
         Some(Sub::Share { from, to }) => {
-            let geos = if geos.is_empty() { panel.clone() } else { geos };
-            let data = rt.block_on(report::load(&store, &opts, &geos, &def, &args.source))?;
-            let mut cells = Vec::new();
-            let mut used = BTreeSet::new();
-            for g in &geos {
-                for o in data.get(g).into_iter().flatten() {
-                    if from.is_some_and(|f| o.year < f) || to.is_some_and(|t| o.year > t) {
-                        continue;
-                    }
-                    used.insert((o.dataset.clone(), o.vintage.clone()));
-                    cells.push(vec![
-                        Cell::from(g.as_str()),
-                        Cell::Int(o.year as i64),
-                        Cell::Num(100.0 * o.share()),
-                        Cell::Num(o.industry),
-                        Cell::Num(o.total),
-                        Cell::opt(o.flag()),
-                        Cell::from(o.dataset.as_str()),
-                        Cell::from(o.vintage.as_str()),
-                    ]);
-                }
-            }
-            notes.extend(source_notes(&catalog, &used, false));
-            print_rows(
-                &mut out,
-                args.format,
-                &[
-                    "geo",
-                    "year",
-                    "share_%",
-                    "industry",
-                    "denominator",
-                    "flag",
-                    "dataset",
-                    "vintage",
-                ],
-                &cells,
-                &notes,
-            )
+            let req = ShareRequest {
+                geos: if geos.is_empty() {
+                    report::panel_of(t, &focus)
+                } else {
+                    geos
+                },
+                from,
+                to,
+                scope,
+            };
+            let r = rt.block_on(report::share(&store, &catalog, &req))?;
+            print(out, args.format, &r)
         }
         Some(Sub::Revisions { year }) => {
             // every release is compared, from every national-accounts dataset
-            if as_of.is_some() || args.source != "auto" {
+            if scope.as_of.is_some() || args.source != "auto" {
                 return Err(UsageError(
                     "revisions compares every release of every source; --as-of and --source do not apply"
                         .into(),
                 )
                 .into());
             }
-            revisions(&store, &rt, &catalog, &focus, year, &def, args.format)
+            let r = rt.block_on(report::revisions(
+                &store, &catalog, &focus, year, &scope.def,
+            ))?;
+            print(out, args.format, &r)
         }
-        None => overview(
-            &store,
-            &rt,
-            &opts,
-            &catalog,
-            &OverviewRequest {
-                focus: focus.clone(),
-                panel: panel.clone(),
-                settings: t.clone(),
-                target,
-                def: def.clone(),
-                source: args.source.clone(),
-                rest_growth: args.rest_growth.map(|g| g / 100.0),
-                industry_growth: args.industry_growth.map(|g| g / 100.0),
-            },
-            args.format,
-            notes,
-        ),
-    }
-}
-
-/// The volume/price split of the share change over every year pair of `from..=to` and
-/// the whole span, from value added at the previous year's prices (Eurostat unit
-/// `PYP_MEUR`) next to the current-price series; with the note saying what was done or
-/// what is missing, and the vintages used.
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
-fn volume_price_split(
-    store: &Store,
-    rt: &tokio::runtime::Runtime,
-    opts: &QueryOptions,
-    focus: &str,
-    def: &Definition,
-    series: &[Obs],
-    from: i32,
-    to: i32,
-) -> Result<(
-    BTreeMap<(i32, i32), indmon_analytics::target::VolumePrice>,
-    String,
-    std::collections::BTreeSet<(String, String)>,
-)> {
-    use indmon_analytics::target::{PypYear, volume_price};
-    let mut out = BTreeMap::new();
-    let mut used = std::collections::BTreeSet::new();
-    if def.denominator != "gva" {
-        return Ok((
-            out,
-            "Volumes and prices: not split for a GDP denominator (taxes less subsidies on products have no industry breakdown at previous year's prices).".into(),
-            used,
-        ));
-    }
-    let industry = if def.industry == "C" { "C" } else { "B-E" };
-    let sql = format!(
-        "SELECT time, nace, value, dataset, vintage FROM na_obs WHERE geo = {} AND unit = 'PYP_MEUR' AND na_item = 'B1G' AND nace IN ({}, 'TOTAL') AND value IS NOT NULL AND time BETWEEN {} AND {}",
-        sql_str(focus),
-        sql_str(industry),
-        from + 1,
-        to
-    );
-    // year -> nace -> (value, dataset, vintage); Eurostat first when several sources have it
-    let mut pyp: BTreeMap<i32, BTreeMap<String, (f64, String, String)>> = BTreeMap::new();
-    for b in &rt.block_on(store.query(&sql, opts))? {
-        let (t, n, v, d, vt) = (
-            num_column(b, 0)?,
-            text_column(b, 1)?,
-            num_column(b, 2)?,
-            text_column(b, 3)?,
-            text_column(b, 4)?,
-        );
-        for r in 0..b.num_rows() {
-            if let (Some(t), Some(n), Some(v), Some(d), Some(vt)) =
-                (t[r], &n[r], v[r], &d[r], &vt[r])
-            {
-                let e = pyp.entry(t as i32).or_default();
-                let better = e
-                    .get(n)
-                    .is_none_or(|(_, od, _)| od != "estat_nama_10_a64" && d == "estat_nama_10_a64");
-                if better {
-                    e.insert(n.clone(), (v, d.clone(), vt.clone()));
-                }
+        None => {
+            let mut req = OverviewRequest::from_settings(t, Some(&focus));
+            req.scope = scope;
+            req.rest_growth = args.rest_growth.map(|g| g / 100.0);
+            req.industry_growth = args.industry_growth.map(|g| g / 100.0);
+            let ov = rt.block_on(report::overview(&store, &catalog, &req))?;
+            match args.format {
+                Format::Table => print_overview(out, &ov, &req, t),
+                f => print(out, f, &ov),
             }
         }
     }
-    let years: Vec<PypYear> = (from..=to)
-        .filter_map(|y| {
-            let o = series.iter().find(|o| o.year == y)?;
-            let (ip, rp) = if y == from {
-                (1.0, 1.0)
-            } else {
-                let row = pyp.get(&y)?;
-                let (i, _, _) = row.get(industry)?;
-                let (t, _, _) = row.get("TOTAL")?;
-                (*i, t - i)
-            };
-            Some(PypYear {
-                year: y,
-                industry: o.industry,
-                rest: o.total - o.industry,
-                industry_pyp: ip,
-                rest_pyp: rp,
-            })
-        })
-        .collect();
-    let complete = years.len() as i32 == to - from + 1;
-    if !complete {
-        let missing: Vec<String> = (from + 1..=to)
-            .filter(|y| {
-                pyp.get(y)
-                    .is_none_or(|r| !r.contains_key(industry) || !r.contains_key("TOTAL"))
-            })
-            .map(|y| y.to_string())
-            .collect();
-        return Ok((
-            out,
-            format!(
-                "Volumes and prices: not split — the store has no value added at previous year's prices (PYP_MEUR) of {focus} {industry} and TOTAL for {}; add them with `indmon ingest estat_nama_10_a64 --filter geo={focus} --filter unit=PYP_MEUR` (and the current prices of the same release).",
-                missing.join(", ")
-            ),
-            used,
-        ));
-    }
-    for row in pyp.values() {
-        for (_, d, vt) in row.values() {
-            used.insert((d.clone(), vt.clone()));
-        }
-    }
-    for w in years.windows(2) {
-        if let Some(v) = volume_price(w) {
-            out.insert((w[0].year, w[1].year), v);
-        }
-    }
-    let total = volume_price(&years);
-    let note = match &total {
-        Some(v) => {
-            out.insert((from, to), v.clone());
-            format!(
-                "Volumes and prices: relative real growth contributed {:+.2} pp and relative price change {:+.2} pp (industry volume {:+.1} %, prices {:+.1} %; the rest volume {:+.1} %, prices {:+.1} %; volumes chain-linked from previous-year prices, prices = nominal / volume, two-factor Shapley split of the odds).",
-                v.volume_pp,
-                v.price_pp,
-                100.0 * v.industry_volume,
-                100.0 * v.industry_price,
-                100.0 * v.rest_volume,
-                100.0 * v.rest_price
-            )
-        }
-        None => "Volumes and prices: not split (a value is not positive).".into(),
-    };
-    Ok((out, note, used))
 }
 
-fn round(x: f64, places: i32) -> f64 {
-    let f = 10f64.powi(places);
-    (x * f).round() / f
-}
-
-fn overview(
-    store: &Store,
-    rt: &tokio::runtime::Runtime,
-    opts: &QueryOptions,
-    catalog: &Catalog,
-    req: &OverviewRequest,
-    format: Format,
-    mut notes: Vec<String>,
+/// The overview as text for reading.
+fn print_overview(
+    o: &mut dyn Write,
+    ov: &Overview,
+    assume: &OverviewRequest,
+    t: &TargetSettings,
 ) -> Result<()> {
-    let ov = rt.block_on(report::overview(store, opts, catalog, req))?;
-    let (focus, t, target, def, assume) =
-        (req.focus.as_str(), &req.settings, req.target, &req.def, req);
+    let (focus, target) = (ov.geo.as_str(), ov.target);
     let last = &ov.latest;
     let path = &ov.path;
     let series = &ov.series;
@@ -523,281 +218,175 @@ fn overview(
     let outlook = ov.outlook.ok();
     let peer = &ov.peers;
     let source_line = last.source.clone();
-    let sources: Vec<String> = ov
-        .sources
-        .iter()
-        .map(|s| format!("Source: {}. Licence: {}", s.line, s.licence))
-        .collect();
-    match format {
-        Format::Json => {
-            let mut doc = serde_json::to_value(&ov)?;
-            doc["source_lines"] = json!(sources);
-            doc["notes"] = json!(notes);
-            println!("{}", serde_json::to_string_pretty(&doc)?);
-            Ok(())
-        }
-        Format::Csv => {
-            let n = |x: Option<f64>| x.map_or(Cell::Null, |v| Cell::Num(100.0 * v));
-            let rows: Vec<Vec<Cell>> = ov
-                .chart_rows(last.year)
-                .iter()
-                .map(|r| {
-                    vec![
-                        Cell::Int(r.year as i64),
-                        n(r.observed),
-                        n(r.linear),
-                        n(r.constant_growth),
-                        n(r.median),
-                        n(r.band80.map(|b| b.0)),
-                        n(r.band80.map(|b| b.1)),
-                        n(r.band95.map(|b| b.0)),
-                        n(r.band95.map(|b| b.1)),
-                    ]
-                })
-                .collect();
-            print_rows(
-                &mut std::io::stdout().lock(),
-                Format::Csv,
-                &[
-                    "year",
-                    "observed_%",
-                    "linear_path_%",
-                    "constant_growth_path_%",
-                    "outlook_median_%",
-                    "outlook_lo80_%",
-                    "outlook_hi80_%",
-                    "outlook_lo95_%",
-                    "outlook_hi95_%",
-                ],
-                &rows,
-                &[],
-            )?;
-            // CSV carries numbers only; where they come from goes to stderr
-            eprintln!("{}: {}", focus, def.describe());
-            for n in notes.iter().chain(&sources) {
-                eprintln!("{n}");
-            }
-            Ok(())
-        }
-        Format::Table => {
-            let mut o = std::io::stdout().lock();
-            use std::io::Write;
+    writeln!(
+        o,
+        "Industry share of value added — {focus}: {}",
+        ov.definition
+    )?;
+    writeln!(o)?;
+    writeln!(
+        o,
+        "Latest       {} {}{}   ({source_line})",
+        last.year,
+        pct(last.share),
+        last.flag
+            .as_ref()
+            .map(|f| format!(" [{f}]"))
+            .unwrap_or_default()
+    )?;
+    writeln!(
+        o,
+        "Target       {} in {} — gap {:.2} pp",
+        pct(target.share),
+        target.year,
+        path.gap_pp
+    )?;
+    writeln!(
+        o,
+        "Required     industry value added growing {:.2} % a year faster than the rest ({}→{}: (1+g_industry)/(1+g_rest) = {:.4})",
+        100.0 * path.relative_growth,
+        last.year,
+        target.year,
+        1.0 + path.relative_growth
+    )?;
+    match (assume.rest_growth, rest_growth, industry_needed) {
+        (Some(g), _, Some(need)) => writeln!(
+            o,
+            "             if the rest grows {:.2} % a year (stated), industry needs {:.2} % a year",
+            100.0 * g,
+            100.0 * need
+        )?,
+        (None, Some(g), Some(need)) => writeln!(
+            o,
+            "             if the rest grows as over {}–{} ({:.2} % a year), industry needs {:.2} % a year",
+            last.year - t.rest_growth_years as i32,
+            last.year,
+            100.0 * g,
+            100.0 * need
+        )?,
+        _ => writeln!(
+            o,
+            "             (no {}-year history of the rest to base a growth assumption on; state one with --rest-growth)",
+            t.rest_growth_years
+        )?,
+    }
+    if let (Some(gi), Some(allowed)) = (assume.industry_growth, rest_allowed) {
+        writeln!(
+            o,
+            "             if industry grows {:.2} % a year, the rest may grow at most {:.2} % a year",
+            100.0 * gi,
+            100.0 * allowed
+        )?;
+    }
+    writeln!(o)?;
+    writeln!(
+        o,
+        "year  observed  straight line  constant growth  outlook median  80 % band        95 % band"
+    )?;
+    for (k, (year, lin)) in path.linear.iter().enumerate() {
+        let band = outlook.and_then(|ol| ol.bands.iter().find(|b| b.year == *year));
+        let observed = series
+            .iter()
+            .find(|s| s.year == *year)
+            .map(|s| pct(s.share))
+            .unwrap_or_default();
+        let b = |x: Option<String>| x.unwrap_or_default();
+        writeln!(
+            o,
+            "{year}  {observed:>8}  {:>13}  {:>15}  {:>14}  {:>15}  {:>15}",
+            pct(*lin),
+            pct(path.constant_growth[k].1),
+            b(band.map(|x| pct(x.median))),
+            b(band.map(|x| format!("{:.1}–{:.1} %", 100.0 * x.lo80, 100.0 * x.hi80))),
+            b(band.map(|x| format!("{:.1}–{:.1} %", 100.0 * x.lo95, 100.0 * x.hi95))),
+        )?;
+    }
+    writeln!(o)?;
+    match &ov.outlook {
+        report::OutlookResult::Ok(ol) => {
+            let p = match (ol.probability, &ol.no_probability_because) {
+                (Some(p), _) => format!(
+                    "probability of at least {} in {}: {:.0} %",
+                    pct(target.share),
+                    target.year,
+                    100.0 * p
+                ),
+                (None, Some(why)) => format!("no probability given: {why}"),
+                (None, None) => String::new(),
+            };
+            writeln!(o, "Outlook      {p}")?;
             writeln!(
                 o,
-                "Industry share of value added — {focus}: {}",
-                def.describe()
+                "             model: {}, fitted on {} yearly changes {}–{}",
+                ol.model, ol.changes, ol.fitted_from, ol.base_year
             )?;
-            writeln!(o)?;
+            let bt = &ol.backtest;
             writeln!(
                 o,
-                "Latest       {} {}{}   ({source_line})",
-                last.year,
-                pct(last.share),
-                last.flag
-                    .as_ref()
-                    .map(|f| format!(" [{f}]"))
-                    .unwrap_or_default()
-            )?;
-            writeln!(
-                o,
-                "Target       {} in {} — gap {:.2} pp",
-                pct(target.share),
-                target.year,
-                path.gap_pp
-            )?;
-            writeln!(
-                o,
-                "Required     industry value added growing {:.2} % a year faster than the rest ({}→{}: (1+g_industry)/(1+g_rest) = {:.4})",
-                100.0 * path.relative_growth,
-                last.year,
-                target.year,
-                1.0 + path.relative_growth
-            )?;
-            match (assume.rest_growth, rest_growth, industry_needed) {
-                (Some(g), _, Some(need)) => writeln!(
-                    o,
-                    "             if the rest grows {:.2} % a year (stated), industry needs {:.2} % a year",
-                    100.0 * g,
-                    100.0 * need
-                )?,
-                (None, Some(g), Some(need)) => writeln!(
-                    o,
-                    "             if the rest grows as over {}–{} ({:.2} % a year), industry needs {:.2} % a year",
-                    last.year - t.rest_growth_years as i32,
-                    last.year,
-                    100.0 * g,
-                    100.0 * need
-                )?,
-                _ => writeln!(
-                    o,
-                    "             (no {}-year history of the rest to base a growth assumption on; state one with --rest-growth)",
-                    t.rest_growth_years
-                )?,
-            }
-            if let (Some(gi), Some(allowed)) = (assume.industry_growth, rest_allowed) {
-                writeln!(
-                    o,
-                    "             if industry grows {:.2} % a year, the rest may grow at most {:.2} % a year",
-                    100.0 * gi,
-                    100.0 * allowed
-                )?;
-            }
-            writeln!(o)?;
-            writeln!(
-                o,
-                "year  observed  straight line  constant growth  outlook median  80 % band        95 % band"
-            )?;
-            for (k, (year, lin)) in path.linear.iter().enumerate() {
-                let band = outlook.and_then(|ol| ol.bands.iter().find(|b| b.year == *year));
-                let observed = series
-                    .iter()
-                    .find(|s| s.year == *year)
-                    .map(|s| pct(s.share))
-                    .unwrap_or_default();
-                let b = |x: Option<String>| x.unwrap_or_default();
-                writeln!(
-                    o,
-                    "{year}  {observed:>8}  {:>13}  {:>15}  {:>14}  {:>15}  {:>15}",
-                    pct(*lin),
-                    pct(path.constant_growth[k].1),
-                    b(band.map(|x| pct(x.median))),
-                    b(band.map(|x| format!("{:.1}–{:.1} %", 100.0 * x.lo80, 100.0 * x.hi80))),
-                    b(band.map(|x| format!("{:.1}–{:.1} %", 100.0 * x.lo95, 100.0 * x.hi95))),
-                )?;
-            }
-            writeln!(o)?;
-            match &ov.outlook {
-                report::OutlookResult::Ok(ol) => {
-                    let p = match (ol.probability, &ol.no_probability_because) {
-                        (Some(p), _) => format!(
-                            "probability of at least {} in {}: {:.0} %",
-                            pct(target.share),
-                            target.year,
-                            100.0 * p
-                        ),
-                        (None, Some(why)) => format!("no probability given: {why}"),
-                        (None, None) => String::new(),
-                    };
-                    writeln!(o, "Outlook      {p}")?;
-                    writeln!(
-                        o,
-                        "             model: {}, fitted on {} yearly changes {}–{}",
-                        ol.model, ol.changes, ol.fitted_from, ol.base_year
-                    )?;
-                    let bt = &ol.backtest;
-                    writeln!(
-                        o,
-                        "             backtest on history: {} forecasts up to {} years ahead; the plain model's 80 % band covered {:.0} % of outcomes, its 95 % band {:.0} %{}; mean error {:.2} pp",
-                        bt.forecasts,
+                "             backtest on history: {} forecasts up to {} years ahead; the plain model's 80 % band covered {:.0} % of outcomes, its 95 % band {:.0} %{}; mean error {:.2} pp",
+                bt.forecasts,
+                target.year - ol.base_year,
+                100.0 * bt.coverage80,
+                100.0 * bt.coverage95,
+                bt.coverage80_at_horizon
+                    .map(|c| format!(
+                        " (at {} years: {:.0} % of {})",
                         target.year - ol.base_year,
-                        100.0 * bt.coverage80,
-                        100.0 * bt.coverage95,
-                        bt.coverage80_at_horizon
-                            .map(|c| format!(
-                                " (at {} years: {:.0} % of {})",
-                                target.year - ol.base_year,
-                                100.0 * c,
-                                bt.at_horizon
-                            ))
-                            .unwrap_or_default(),
-                        bt.mean_abs_error_pp
-                    )?;
-                    if ol.calibrated {
-                        writeln!(
-                            o,
-                            "             bands widened ×{:.2} to match the backtest errors; checked out of sample the widened 80 % band covered {} and the 95 % band {} of {} forecasts",
-                            ol.calibration,
-                            bt.calibrated_coverage80
-                                .map(|c| format!("{:.0} %", 100.0 * c))
-                                .unwrap_or_else(|| "—".into()),
-                            bt.calibrated_coverage95
-                                .map(|c| format!("{:.0} %", 100.0 * c))
-                                .unwrap_or_else(|| "—".into()),
-                            bt.calibrated_forecasts
-                        )?;
-                    } else {
-                        writeln!(
-                            o,
-                            "             bands not calibrated: too few backtest forecasts"
-                        )?;
-                    }
-                }
-                report::OutlookResult::Unavailable { error } => {
-                    writeln!(o, "Outlook      not available: {error}")?
-                }
-            }
-            writeln!(o)?;
-            writeln!(
-                o,
-                "Peers {}     share   rank  gap to {focus}  gap to {}  EU quartile",
-                last.year, t.eu
+                        100.0 * c,
+                        bt.at_horizon
+                    ))
+                    .unwrap_or_default(),
+                bt.mean_abs_error_pp
             )?;
-            for r in peer {
+            if ol.calibrated {
                 writeln!(
                     o,
-                    "  {:<10} {:>6.2} %  {:>4}  {:>9}  {:>9}  {:>11}",
-                    r.geo,
-                    100.0 * r.share,
-                    r.rank,
-                    r.gap_to_focus_pp
-                        .map(|g| format!("{g:+.2} pp"))
-                        .unwrap_or_default(),
-                    r.gap_to_eu_pp
-                        .map(|g| format!("{g:+.2} pp"))
-                        .unwrap_or_default(),
-                    r.eu_quartile.map(|q| q.to_string()).unwrap_or_default()
+                    "             bands widened ×{:.2} to match the backtest errors; checked out of sample the widened 80 % band covered {} and the 95 % band {} of {} forecasts",
+                    ol.calibration,
+                    bt.calibrated_coverage80
+                        .map(|c| format!("{:.0} %", 100.0 * c))
+                        .unwrap_or_else(|| "—".into()),
+                    bt.calibrated_coverage95
+                        .map(|c| format!("{:.0} %", 100.0 * c))
+                        .unwrap_or_else(|| "—".into()),
+                    bt.calibrated_forecasts
+                )?;
+            } else {
+                writeln!(
+                    o,
+                    "             bands not calibrated: too few backtest forecasts"
                 )?;
             }
-            writeln!(o)?;
-            notes.extend(sources);
-            for n in notes {
-                writeln!(o, "{n}")?;
-            }
-            Ok(())
+        }
+        report::OutlookResult::Unavailable { error } => {
+            writeln!(o, "Outlook      not available: {error}")?
         }
     }
-}
-
-fn revisions(
-    store: &Store,
-    rt: &tokio::runtime::Runtime,
-    catalog: &Catalog,
-    geo: &str,
-    year: Option<i32>,
-    def: &Definition,
-    format: Format,
-) -> Result<()> {
-    let (target_year, revs, sources) =
-        rt.block_on(report::revisions(store, catalog, geo, year, def))?;
-    let rows: Vec<Vec<Cell>> = revs
-        .iter()
-        .map(|r| {
-            vec![
-                Cell::from(r.dataset.as_str()),
-                Cell::opt(r.release.clone()),
-                Cell::from(r.vintage.as_str()),
-                Cell::opt(r.series.clone()),
-                Cell::Int(r.year as i64),
-                Cell::Num(round(
-                    100.0 * r.share,
-                    if format == Format::Table { 2 } else { 8 },
-                )),
-                Cell::from(r.how.as_str()),
-            ]
-        })
-        .collect();
-    let mut notes = vec![format!(
-        "{geo}: manufacturing share of total value added in {} as each release and source gave it (oldest release first).",
-        target_year.map(|y| y.to_string()).unwrap_or_default()
-    )];
-    notes.extend(sources.iter().map(|s| format!("Source: {}", s.line)));
-    print_rows(
-        &mut std::io::stdout().lock(),
-        format,
-        &[
-            "dataset", "release", "vintage", "series", "year", "share_%", "how",
-        ],
-        &rows,
-        &notes,
-    )
+    writeln!(o)?;
+    writeln!(
+        o,
+        "Peers {}     share   rank  gap to {focus}  gap to {}  EU quartile",
+        last.year, t.eu
+    )?;
+    for r in peer {
+        writeln!(
+            o,
+            "  {:<10} {:>6.2} %  {:>4}  {:>9}  {:>9}  {:>11}",
+            r.geo,
+            100.0 * r.share,
+            r.rank,
+            r.gap_to_focus_pp
+                .map(|g| format!("{g:+.2} pp"))
+                .unwrap_or_default(),
+            r.gap_to_eu_pp
+                .map(|g| format!("{g:+.2} pp"))
+                .unwrap_or_default(),
+            r.eu_quartile.map(|q| q.to_string()).unwrap_or_default()
+        )?;
+    }
+    writeln!(o)?;
+    for n in ov.notes().iter().skip(1) {
+        writeln!(o, "{n}")?;
+    }
+    Ok(())
 }

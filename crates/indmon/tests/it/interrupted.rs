@@ -79,7 +79,9 @@ fn sigkill_during_ingest_keeps_the_previous_vintage() {
     assert_eq!(
         vintages
             .lines()
-            .filter(|l| l.contains("VSYNTHETIC") || l.contains("a/") || l.contains(" latest"))
+            .filter(|l| l.contains("VSYNTHETIC")
+                || l.contains("a/")
+                || l.trim_end().ends_with(" true"))
             .count(),
         1,
         "{vintages}"

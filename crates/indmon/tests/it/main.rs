@@ -6,6 +6,7 @@ mod bad_input;
 mod complexity;
 mod dependencies;
 mod interrupted;
+mod invariants;
 mod ledger;
 mod live;
 mod markets;

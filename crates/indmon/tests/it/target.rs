@@ -107,9 +107,9 @@ fn decompose_2021_2022_the_rest_grew_faster() {
     );
     let row = &j["rows"][0];
     let (d, i, r) = (
-        row["change_pp"].as_f64().unwrap(),
-        row["industry_contrib_pp"].as_f64().unwrap(),
-        row["rest_contrib_pp"].as_f64().unwrap(),
+        row["delta_pp"].as_f64().unwrap(),
+        row["industry_pp"].as_f64().unwrap(),
+        row["rest_pp"].as_f64().unwrap(),
     );
     assert_eq!(
         (round(d, 2), round(i, 2), round(r, 2)),
@@ -120,7 +120,7 @@ fn decompose_2021_2022_the_rest_grew_faster() {
         "contributions add up: {i} + {r} vs {d}"
     );
     // no previous-year prices in the bundled data: no split, and the note says what to add
-    assert!(row["volume_contrib_pp"].is_null());
+    assert!(row["volume_pp"].is_null());
     let notes = j["notes"].to_string();
     assert!(
         notes.contains("not split") && notes.contains("unit=PYP_MEUR"),
@@ -152,8 +152,8 @@ fn decompose_2021_2022_the_rest_grew_faster() {
     );
     let row = &j["rows"][0];
     let (v, p) = (
-        row["volume_contrib_pp"].as_f64().unwrap(),
-        row["price_contrib_pp"].as_f64().unwrap(),
+        row["volume_pp"].as_f64().unwrap(),
+        row["price_pp"].as_f64().unwrap(),
     );
     assert!((v + p - d).abs() < 2e-4, "{v} + {p} vs {d}");
     // independently: NL C and TOTAL 2021 and 2022 at current prices (Eurostat 2025-03-12)
@@ -166,7 +166,7 @@ fn decompose_2021_2022_the_rest_grew_faster() {
     let want = 50.0 * ((f(vv) - s0) + (f(vv * pp) - f(pp)));
     assert!((v - want).abs() < 1e-4, "{v} vs {want}");
     assert!(
-        j["notes"].to_string().contains("release 2026-06-01"),
+        j["sources"].to_string().contains("2026-06-01"),
         "the PYP release is cited"
     );
     // a span gives one row per year and the total
@@ -185,12 +185,15 @@ fn decompose_2021_2022_the_rest_grew_faster() {
     );
     let rows = j["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 4);
-    assert_eq!(rows[3]["years"], "2019-2022");
+    assert_eq!(
+        (rows[3]["from"].as_i64(), rows[3]["to"].as_i64()),
+        (Some(2019), Some(2022))
+    );
     let sum: f64 = rows[..3]
         .iter()
-        .map(|r| r["change_pp"].as_f64().unwrap())
+        .map(|r| r["delta_pp"].as_f64().unwrap())
         .sum();
-    assert!((sum - rows[3]["change_pp"].as_f64().unwrap()).abs() < 1e-3);
+    assert!((sum - rows[3]["delta_pp"].as_f64().unwrap()).abs() < 1e-3);
 }
 
 #[test]
@@ -204,7 +207,7 @@ fn peers_2023() {
         .map(|r| {
             (
                 r["geo"].as_str().unwrap().to_string(),
-                round(r["share_%"].as_f64().unwrap(), 2),
+                round(100.0 * r["share"].as_f64().unwrap(), 2),
             )
         })
         .collect();

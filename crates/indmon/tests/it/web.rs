@@ -292,7 +292,8 @@ fn the_api_gives_the_published_figures_with_their_sources() {
     // the sources list every vintage in the store
     let src = s.json("/api/v1/sources");
     assert!(
-        src.as_array()
+        src["datasets"]
+            .as_array()
             .unwrap()
             .iter()
             .any(|d| d["dataset"] == "estat_nama_10_a64")

@@ -1,4 +1,4 @@
-//! Embeds the bundled data snapshot (`data/` at the repository root) in the binary,
+//! Embeds the bundled data snapshot (`data/` at the repository root) in the build,
 //! so that `indmon init` works on any machine without the repository.
 
 use std::fmt::Write;
