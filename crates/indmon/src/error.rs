@@ -91,6 +91,7 @@ kinded!(
     indmon_reference::TaxonomyError,
     indmon_report::Error,
     indmon_ledger::Error,
+    indmon_ingest::Error,
 );
 
 impl From<UsageError> for CliError {

@@ -6,7 +6,6 @@ mod cmd;
 mod config;
 mod error;
 mod output;
-mod pipeline;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

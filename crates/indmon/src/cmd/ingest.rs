@@ -11,7 +11,7 @@ use indmon_store::Store;
 
 use crate::cmd::{UsageError, byte_bar, date_arg};
 use crate::config::Context;
-use crate::pipeline::{IngestRequest, Outcome, ingest};
+use indmon_ingest::{IngestRequest, Outcome, ingest};
 
 /// Add a new vintage of a source to the store, from a file or a live download.
 ///

@@ -16,7 +16,7 @@ use indmon_store::Store;
 use crate::cmd::UsageError;
 use crate::cmd::ingest::report;
 use crate::config::Context;
-use crate::pipeline::{IngestRequest, ingest};
+use indmon_ingest::{IngestRequest, ingest};
 
 /// The flags of a live download.
 pub struct LiveArgs<'a> {
@@ -97,7 +97,7 @@ pub fn ingest_live(
     };
     let (input_label, parse_fn, header_release): (
         String,
-        crate::pipeline::ParseFn<'_>,
+        indmon_ingest::ParseFn<'_>,
         Option<NaiveDate>,
     ) = match api {
         "eurostat" | "oecd" => {
@@ -223,7 +223,7 @@ pub fn ingest_live(
             let checksum = session.checksum();
             let bytes: u64 = pages.iter().map(|p| p.body.len() as u64).sum();
             let label = start.clone();
-            let parse_fn: crate::pipeline::ParseFn<'_> = Box::new(move |sink, progress| {
+            let parse_fn: indmon_ingest::ParseFn<'_> = Box::new(move |sink, progress| {
                 let json: Vec<serde_json::Value> = pages
                     .iter()
                     .map(|p| {

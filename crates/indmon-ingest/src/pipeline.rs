@@ -2,12 +2,13 @@
 //! record that goes with it. Shared by `indmon init` (the bundled snapshot) and
 //! `indmon ingest` (files and live downloads).
 
-use crate::error::{Context, Result};
 use chrono::{NaiveDate, Utc};
 use indmon_core::{DatasetId, VintageMeta};
 use indmon_sources::SourceSpec;
 use indmon_sources::formats::{Parsed, Progress, Sink};
 use indmon_store::Store;
+
+use crate::{Error, Result};
 
 /// Produces the batches of one vintage: the parse, given a sink and a progress callback.
 pub type ParseFn<'a> =
@@ -133,8 +134,9 @@ pub fn ingest(store: &Store, req: IngestRequest<'_>, progress: Progress<'_>) -> 
         synthetic: req.synthetic,
         indmon_version: indmon_core::INDMON_VERSION.to_string(),
     };
-    writer
-        .commit(&meta, req.force)
-        .with_context(|| format!("storing {} vintage {}", meta.dataset, meta.vintage))?;
+    writer.commit(&meta, req.force).map_err(|e| Error::Commit {
+        what: format!("storing {} vintage {}", meta.dataset, meta.vintage),
+        source: e,
+    })?;
     Ok(Outcome::Added(Box::new(meta), parsed.warnings))
 }

@@ -1,0 +1,6 @@
+//! The reports on a fixture store: the bundled snapshot of real data loaded into a
+//! temporary data directory, and the results checked against published figures and
+//! independent computations.
+
+mod support;
+mod target;
