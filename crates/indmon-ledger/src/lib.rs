@@ -173,6 +173,14 @@ impl Record {
     }
 }
 
+/// A record serialises as [`Record::to_json`]: id, version, who changed it last and
+/// when, and every field.
+impl serde::Serialize for Record {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.to_json().serialize(s)
+    }
+}
+
 /// One change in the audit trail.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Change {

@@ -85,6 +85,36 @@ pub struct Progress {
     pub budget: Vec<YearBudget>,
 }
 
+/// Progress serialises with its money in whole euros: the scope record, the indicators
+/// with their actuals (period, value, source), gap and share of the way, and the
+/// budget per year.
+impl serde::Serialize for Progress {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde_json::json;
+        json!({
+            "scope": self.scope.to_json(),
+            "indicators": self.indicators.iter().map(|i| json!({
+                "indicator": i.indicator.to_json(),
+                "actuals": i.actuals.iter().map(|(p, v, s)| json!({"period": p, "value": v, "source": s})).collect::<Vec<_>>(),
+                "gap": i.gap,
+                "share_of_way": i.share_of_way,
+            })).collect::<Vec<_>>(),
+            "budget": self.budget.iter().map(|y| json!({
+                "year": y.year,
+                "stated_total_eur": y.stated_total,
+                "total_sources": y.total_sources,
+                "itemised_eur": y.itemised,
+                "lines_without_amount": y.unknown_lines,
+                "not_itemised_eur": y.not_itemised,
+                "spent_eur": y.spent,
+                "committed_eur": y.committed,
+                "spent_share_of_commitments": y.spent_share,
+            })).collect::<Vec<_>>(),
+        })
+        .serialize(s)
+    }
+}
+
 /// The progress of `scope` (a goal or programme record of `snap`); `series` holds the
 /// store values for indicators linked to a series (by series name).
 pub fn of(

@@ -404,6 +404,101 @@ pub async fn sources(State(s): State<Arc<AppState>>, Query(q): Query<FormatQuery
     respond(&data::sources(&s), q.format)
 }
 
+/// A selection of national-accounts figures.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SeriesQuery {
+    /// `va` (gross value added at current prices), `va-share` (an activity's share of
+    /// total value added, %) or a national-accounts dataset id.
+    pub what: String,
+    /// Geography codes, comma-separated [default: all].
+    pub geo: Option<String>,
+    /// NACE codes, comma-separated (C, TOTAL …) [default: all].
+    pub nace: Option<String>,
+    /// One year.
+    pub year: Option<i32>,
+    /// First year.
+    pub from: Option<i32>,
+    /// Last year.
+    pub to: Option<i32>,
+    /// Unit code (CP_MEUR, CP_MNAC, PC_TOT) [default: every unit of `what`].
+    pub unit: Option<String>,
+    /// `auto` (the first dataset that has the selection), `all`, or a dataset id.
+    pub source: Option<String>,
+    /// Output format [default: json].
+    pub format: Option<Format>,
+}
+
+/// National-accounts figures with flags, each with its dataset and vintage (the latest
+/// release of each figure).
+#[utoipa::path(get, path = "/api/v1/series", tag = "data", params(SeriesQuery),
+    responses((status = 200, description = "The figures", body = indmon_report::series::SeriesReport),
+              (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json")))]
+pub async fn series(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<SeriesQuery>,
+) -> Result<Response, AppError> {
+    let req = indmon_report::series::SeriesRequest {
+        what: q.what,
+        geo: data::codes_param("geo", q.geo.as_deref())?,
+        nace: data::codes_param("nace", q.nace.as_deref())?,
+        year: q.year,
+        from: q.from,
+        to: q.to,
+        unit: data::codes_param("unit", q.unit.as_deref())?.pop(),
+        source: data::codes_param("source", q.source.as_deref())?
+            .pop()
+            .unwrap_or_else(|| "auto".into()),
+        as_of: None,
+    };
+    Ok(respond(&*data::series(&s, req).await?, q.format))
+}
+
+/// One figure across releases, or the releases of a dataset.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VintagesQuery {
+    /// A dataset id, or `va` (value added at current prices from every source).
+    pub what: String,
+    /// Geography codes, comma-separated; with `nace` or `year` a selection of figures.
+    pub geo: Option<String>,
+    /// NACE codes, comma-separated.
+    pub nace: Option<String>,
+    /// Year.
+    pub year: Option<i32>,
+    /// Output format [default: json].
+    pub format: Option<Format>,
+}
+
+/// Without a selection, the releases of a dataset (newest first); with one, the
+/// selected figures as every release and source gave them (oldest release first).
+#[utoipa::path(get, path = "/api/v1/vintages", tag = "data", params(VintagesQuery),
+    responses((status = 200, description = "The releases (`VintageList`) or the figures across releases (`FigureVintages`)", body = indmon_report::series::FigureVintages),
+              (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No such dataset", body = Problem, content_type = "application/problem+json")))]
+pub async fn vintages(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<VintagesQuery>,
+) -> Result<Response, AppError> {
+    let geo = data::codes_param("geo", q.geo.as_deref())?;
+    let nace = data::codes_param("nace", q.nace.as_deref())?;
+    if geo.is_empty() && nace.is_empty() && q.year.is_none() {
+        if q.what == "va" {
+            return Err(AppError::BadRequest(
+                "vintages of va need a selection, e.g. geo=NL&nace=TOTAL&year=2023".into(),
+            ));
+        }
+        return Ok(respond(&data::vintage_list(&s, &q.what)?, q.format));
+    }
+    let req = indmon_report::series::FigureRequest {
+        what: q.what,
+        geo,
+        nace,
+        year: q.year,
+    };
+    Ok(respond(&*data::figure_vintages(&s, req).await?, q.format))
+}
+
 /// The OpenAPI 3.1 document of this API.
 #[derive(OpenApi)]
 #[openapi(
@@ -411,8 +506,8 @@ pub async fn sources(State(s): State<Arc<AppState>>, Query(q): Query<FormatQuery
         title = "indmon API",
         description = "The industrial-policy monitor: the industry share of value added against the target, its decomposition, peers and revisions; the priority markets; the strategic-dependency screen; and the sources behind every figure. Read only. Shares are fractions (0.12 = 12 %) in JSON and percent in CSV; contributions and gaps are in percentage points. Errors are RFC 9457 problem details."
     ),
-    paths(target, share, decomposition, peers, revisions, markets, dependencies, sources, crate::ledger::api),
-    components(schemas(Format, Problem)),
+    paths(target, share, decomposition, peers, revisions, markets, dependencies, sources, series, vintages, crate::ledger::api),
+    components(schemas(Format, Problem, indmon_report::series::VintageList)),
     tags((name = "target", description = "The industry share against the target"),
          (name = "markets", description = "The six priority markets"),
          (name = "dependencies", description = "The strategic-dependency screen"),

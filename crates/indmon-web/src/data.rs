@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use indmon_report::series::SourcesReport;
+use indmon_report::series::{
+    FigureRequest, FigureVintages, SeriesReport, SeriesRequest, SourcesReport, VintageList,
+};
 use indmon_report::target::{
     self as report, DecompositionReport, DecompositionRequest, Definition, Overview,
     OverviewRequest, PeersReport, PeersRequest, RevisionsReport, Scope, ShareReport, ShareRequest,
@@ -145,6 +147,89 @@ pub async fn revisions(
     state
         .cached(format!("revisions:{geo}:{year:?}"), move |s| async move {
             Ok(report::revisions(&s.store, &s.catalog(), &geo, year, &def).await?)
+        })
+        .await
+}
+
+/// A comma-separated list of codes from a request, each checked like `geo`.
+pub fn codes_param(name: &str, s: Option<&str>) -> Result<Vec<String>> {
+    let list: Vec<String> = s
+        .unwrap_or_default()
+        .split(',')
+        .map(|x| x.trim().to_string())
+        .filter(|x| !x.is_empty())
+        .collect();
+    if list.len() > 40 {
+        return Err(AppError::BadRequest(format!("at most 40 codes in {name}")));
+    }
+    for c in &list {
+        let ok = (1..=20).contains(&c.len())
+            && c.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+        if !ok {
+            return Err(AppError::BadRequest(format!(
+                "{name} must be codes of letters, digits, _ - . (at most 20 characters each); got {:?}",
+                c.chars().take(40).collect::<String>()
+            )));
+        }
+    }
+    Ok(list)
+}
+
+/// A dataset id or `va`/`va-share` from a request.
+fn what_param(s: &str) -> Result<String> {
+    let ok = (1..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-'));
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err(AppError::BadRequest(format!(
+            "what must be va, va-share or a dataset id; got {:?}",
+            s.chars().take(40).collect::<String>()
+        )))
+    }
+}
+
+/// National-accounts figures with their sources.
+pub async fn series(state: &Arc<AppState>, req: SeriesRequest) -> Result<Arc<SeriesReport>> {
+    let req = SeriesRequest {
+        what: what_param(&req.what)?,
+        year: req.year.map(|y| year_param("year", y)).transpose()?,
+        from: req.from.map(|y| year_param("from", y)).transpose()?,
+        to: req.to.map(|y| year_param("to", y)).transpose()?,
+        ..req
+    };
+    let key = format!("series:{req:?}");
+    state
+        .cached(key, move |s| async move {
+            Ok(indmon_report::series::series(&s.store, &s.catalog(), &req).await?)
+        })
+        .await
+}
+
+/// The releases of a dataset.
+pub fn vintage_list(state: &AppState, dataset: &str) -> Result<VintageList> {
+    Ok(indmon_report::series::vintage_list(
+        &state.catalog(),
+        &what_param(dataset)?,
+    )?)
+}
+
+/// Figures across every release and source.
+pub async fn figure_vintages(
+    state: &Arc<AppState>,
+    req: FigureRequest,
+) -> Result<Arc<FigureVintages>> {
+    let req = FigureRequest {
+        what: what_param(&req.what)?,
+        year: req.year.map(|y| year_param("year", y)).transpose()?,
+        ..req
+    };
+    let key = format!("vintages:{req:?}");
+    state
+        .cached(key, move |s| async move {
+            Ok(indmon_report::series::figure_vintages(&s.store, &s.catalog(), &req).await?)
         })
         .await
 }

@@ -50,6 +50,7 @@ impl From<indmon_report::Error> for AppError {
         match e {
             indmon_report::Error::NoData(m) => Self::NotFound(m),
             indmon_report::Error::Invalid(m) => Self::BadRequest(m),
+            indmon_report::Error::Store(e) => e.into(),
             e => Self::Internal(format!("{e:#}")),
         }
     }
@@ -57,7 +58,10 @@ impl From<indmon_report::Error> for AppError {
 
 impl From<indmon_store::Error> for AppError {
     fn from(e: indmon_store::Error) -> Self {
-        Self::Internal(format!("{e:#}"))
+        match e {
+            indmon_store::Error::NotFound(m) => Self::NotFound(m),
+            e => Self::Internal(format!("{e:#}")),
+        }
     }
 }
 

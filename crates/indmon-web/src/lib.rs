@@ -60,6 +60,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/markets", get(api::markets))
         .route("/api/v1/dependencies", get(api::dependencies))
         .route("/api/v1/sources", get(api::sources))
+        .route("/api/v1/series", get(api::series))
+        .route("/api/v1/vintages", get(api::vintages))
         .route("/api/v1/ledger", get(ledger::api))
         .route("/programmes", get(ledger::programmes))
         .route("/programmes/{id}", get(ledger::programme))

@@ -11,6 +11,7 @@ mod ledger;
 mod live;
 mod markets;
 mod must_show;
+mod parity;
 mod server;
 mod support;
 mod synthetic;

@@ -12,14 +12,14 @@ use serde_json::Value;
 use crate::support::Indmon;
 
 /// A running `indmon serve` on a free port, stopped when dropped.
-struct Served {
-    _m: Indmon,
+pub(crate) struct Served {
+    pub(crate) _m: Indmon,
     child: Child,
     addr: SocketAddr,
 }
 
 impl Served {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let m = Indmon::new();
         let mut child = m
             .command()
@@ -60,7 +60,7 @@ impl Served {
         Reply::parse(&buf)
     }
 
-    fn get(&self, target: &str) -> Reply {
+    pub(crate) fn get(&self, target: &str) -> Reply {
         self.raw(
             format!("GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
                 .as_bytes(),
@@ -86,10 +86,10 @@ impl Drop for Served {
     }
 }
 
-struct Reply {
-    status: u16,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
     headers: Vec<(String, String)>,
-    body: Vec<u8>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Reply {
@@ -125,13 +125,13 @@ impl Reply {
             body,
         }
     }
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
