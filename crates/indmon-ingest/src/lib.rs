@@ -1,8 +1,11 @@
 //! Bringing data into the store: a source's parser feeding the store's vintage writer,
-//! with the catalog record that goes with it ([`pipeline`]), and the first load of the
+//! with the catalog record that goes with it ([`pipeline`]); files and BACI releases
+//! given by the user ([`files`]); live downloads ([`live`]); and the first load of the
 //! bundled snapshot ([`load_bundle`]). Writes go through here; the parsers
 //! (`indmon-sources`) and the store (`indmon-store`) do not know each other.
 
+pub mod files;
+pub mod live;
 pub mod pipeline;
 
 use indmon_core::{DatasetId, ErrorKind, VintageMeta};
@@ -35,9 +38,16 @@ pub enum Error {
     /// A dataset id or a date of a source description.
     #[error(transparent)]
     Core(#[from] indmon_core::Error),
+    /// A download failed after all retries.
+    #[error(transparent)]
+    Fetch(#[from] indmon_sources::fetch::FetchError),
     /// A file of the bundled snapshot is missing from this build.
     #[error("bundled file data/{0} is missing from this build")]
     Bundled(String),
+    /// What was asked does not make sense (no such file, a source without a live API,
+    /// a malformed filter).
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl Error {
@@ -48,6 +58,8 @@ impl Error {
             Error::Store(e) | Error::Commit { source: e, .. } => e.kind(),
             Error::Core(e) => e.kind(),
             Error::Bundled(_) => ErrorKind::Internal,
+            Error::Usage(_) => ErrorKind::Usage,
+            Error::Fetch(e) => e.kind(),
         }
     }
 }

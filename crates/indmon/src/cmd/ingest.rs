@@ -1,17 +1,16 @@
 //! `indmon ingest`: add a vintage from a file or a live download.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::error::{Context as _, Result};
 use indmon_core::DatasetId;
-use indmon_sources::formats::{ParseOptions, parse};
+use indmon_ingest::{Outcome, files, live};
+use indmon_sources::formats::ParseOptions;
 use indmon_sources::input::Encoding;
-use indmon_sources::{Format, Input, SourceSpec, baci, registry};
-use indmon_store::Store;
+use indmon_sources::{Format, Input, registry};
 
 use crate::cmd::{UsageError, byte_bar, date_arg};
 use crate::config::Context;
-use indmon_ingest::{IngestRequest, Outcome, ingest};
+use crate::error::{Context as _, Result};
 
 /// Add a new vintage of a source to the store, from a file or a live download.
 ///
@@ -71,13 +70,25 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         None => None,
     };
     let release = args.release.as_deref().map(date_arg).transpose()?;
-    let opts = ParseOptions {
-        encoding,
-        expected_dataset: args.remote.clone(),
-    };
     match &args.path {
         Some(path) if spec.format == Format::Baci => {
-            ingest_baci(ctx, &store, spec, path, &args, release)
+            let (_, total) = files::baci_files(path)?;
+            let bar = byte_bar(ctx, Some(total), &spec.id);
+            let outcomes = files::baci(
+                &store,
+                spec,
+                path,
+                args.dataset.as_deref(),
+                release,
+                args.force,
+                &|n| bar.set_position(n),
+            )
+            .with_context(|| format!("ingesting BACI {}", path.display()));
+            bar.finish_and_clear();
+            for o in outcomes? {
+                report(&o);
+            }
+            Ok(())
         }
         Some(path) => {
             if !path.exists() {
@@ -85,17 +96,28 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             }
             let dataset = DatasetId::new(args.dataset.clone().unwrap_or_else(|| spec.id.clone()))?;
             let input = Input::file(path);
-            let outcome = ingest_one(
-                ctx, &store, spec, dataset, input, &opts, release, args.force,
-            )?;
-            report(ctx, &outcome);
+            let bar = byte_bar(ctx, input.len(), &spec.id);
+            let opts = ParseOptions {
+                encoding,
+                expected_dataset: args.remote.clone(),
+            };
+            let outcome = files::file(
+                &store,
+                spec,
+                dataset,
+                input,
+                &opts,
+                release,
+                args.force,
+                &|n| bar.set_position(n),
+            )
+            .with_context(|| format!("ingesting {}", path.display()));
+            bar.finish_and_clear();
+            report(&outcome?);
             Ok(())
         }
-        None => crate::cmd::ingest_live(
-            ctx,
-            &store,
-            spec,
-            &crate::cmd::LiveArgs {
+        None => {
+            let req = live::LiveRequest {
                 filters: &args.filter,
                 remote: args.remote.as_deref(),
                 base_url: args.base_url.as_deref(),
@@ -103,53 +125,51 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 cbs_v3: args.cbs_v3,
                 release,
                 force: args.force,
-            },
-        ),
+            };
+            let notify = Downloads::new(ctx.quiet);
+            let outcome = live::live(&store, &ctx.settings, spec, &req, &notify)
+                .with_context(|| format!("ingesting {}", spec.id));
+            notify.0.finish_and_clear();
+            report(&outcome?);
+            Ok(())
+        }
     }
 }
 
-/// Ingests one file with a progress bar.
-#[allow(clippy::too_many_arguments)]
-pub fn ingest_one(
-    ctx: &Context,
-    store: &Store,
-    spec: &SourceSpec,
-    dataset: DatasetId,
-    input: Input,
-    opts: &ParseOptions,
-    release: Option<chrono::NaiveDate>,
-    force: bool,
-) -> Result<Outcome> {
-    let bar = byte_bar(ctx, input.len(), &spec.id);
-    let label = input.name.clone();
-    let opts = opts.clone();
-    let req = IngestRequest {
-        spec,
-        dataset,
-        input_label: label.clone(),
-        known_sha: None,
-        release: release.or(spec
-            .release
-            .as_deref()
-            .map(indmon_core::catalog::parse_date)
-            .transpose()?),
-        release_basis: release.map(|_| "declared with --release".to_string()),
-        title: None,
-        publisher: None,
-        licence_citation: None,
-        scope: None,
-        synthetic: false,
-        force,
-        parse: Box::new(move |sink, progress| parse(spec, &input, &opts, sink, progress)),
-    };
-    let outcome =
-        ingest(store, req, &|n| bar.set_position(n)).with_context(|| format!("ingesting {label}"));
-    bar.finish_and_clear();
-    outcome
+/// A download's notes on standard error and its pages on a spinner.
+struct Downloads(indicatif::ProgressBar, bool);
+
+impl Downloads {
+    fn new(quiet: bool) -> Self {
+        let bar = if quiet {
+            indicatif::ProgressBar::hidden()
+        } else {
+            indicatif::ProgressBar::new_spinner()
+        };
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg}").expect("valid template"),
+        );
+        Self(bar, quiet)
+    }
+}
+
+impl live::Notify for Downloads {
+    fn note(&self, msg: &str) {
+        if !self.1 {
+            self.0.suspend(|| eprintln!("note: {msg}"));
+        }
+    }
+    fn pages(&self, n: usize) {
+        self.0.set_message(format!("{n} page(s) downloaded"));
+        self.0.tick();
+    }
+    fn pages_done(&self) {
+        self.0.finish_and_clear();
+    }
 }
 
 /// Prints what an ingest did.
-pub fn report(_ctx: &Context, outcome: &Outcome) {
+pub fn report(outcome: &Outcome) {
     match outcome {
         Outcome::Added(meta, warnings) => {
             for w in warnings {
@@ -177,132 +197,4 @@ pub fn report(_ctx: &Context, outcome: &Outcome) {
             );
         }
     }
-}
-
-/// What a set of BACI files covers, e.g. "BACI HS17 V202601, 2022-2024 (3 files)".
-fn baci_scope(files: &baci::BaciFiles) -> String {
-    let years: Vec<i32> = files
-        .trade
-        .iter()
-        .filter_map(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .and_then(baci::BaciName::parse)
-                .and_then(|n| n.year)
-        })
-        .collect();
-    let span = match (years.iter().min(), years.iter().max()) {
-        (Some(a), Some(b)) if a == b => a.to_string(),
-        (Some(a), Some(b)) => format!("{a}-{b}"),
-        _ => "years unknown".to_string(),
-    };
-    let what = if files.name.is_synthetic() {
-        "SYNTHETIC BACI-format data"
-    } else {
-        "BACI"
-    };
-    format!(
-        "{what} {} {}, {span} ({} file{})",
-        files.name.hs,
-        files.name.version,
-        files.trade.len(),
-        if files.trade.len() == 1 { "" } else { "s" }
-    )
-}
-
-fn ingest_baci(
-    ctx: &Context,
-    store: &Store,
-    spec: &SourceSpec,
-    path: &Path,
-    args: &Args,
-    release: Option<chrono::NaiveDate>,
-) -> Result<()> {
-    if !path.exists() {
-        return Err(UsageError(format!("{}: no such file or folder", path.display())).into());
-    }
-    let files = baci::discover(path)?;
-    let synthetic = files.name.is_synthetic();
-    let dataset = DatasetId::new(args.dataset.clone().unwrap_or_else(|| files.name.dataset()))?;
-    let inputs: Vec<Input> = files.trade.iter().map(Input::file).collect();
-    let total: u64 = inputs.iter().filter_map(Input::len).sum();
-    let bar = byte_bar(ctx, Some(total), &format!("{dataset}"));
-    let label = if files.trade.len() == 1 {
-        files.trade[0].display().to_string()
-    } else {
-        format!("{} ({} files)", path.display(), files.trade.len())
-    };
-    let synth_note = synthetic.then(|| {
-        let readme = files.trade[0].parent().map(|d| d.join("SYNTHETIC.md"));
-        readme
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .and_then(|t| {
-                t.lines()
-                    .find(|l| l.starts_with("Generated by"))
-                    .map(str::to_string)
-            })
-            .unwrap_or_else(|| "Generated by indmon synth baci".into())
-    });
-    let release = release.or_else(|| files.name.release());
-    let req = IngestRequest {
-        spec,
-        dataset: dataset.clone(),
-        input_label: label,
-        known_sha: None,
-        release,
-        release_basis: if args.release.is_some() {
-            Some("declared with --release".into())
-        } else {
-            files.name.release().map(|_| {
-                format!(
-                    "BACI release {} (named by year and month)",
-                    files.name.version
-                )
-            })
-        },
-        title: synthetic.then(|| {
-            format!(
-                "SYNTHETIC BACI-format trade flows, {} (generated, not statistics)",
-                files.name.hs
-            )
-        }),
-        publisher: synthetic
-            .then(|| "indmon synthetic-data generator (not statistics)".to_string()),
-        licence_citation: synth_note
-            .clone()
-            .map(|n| ("synthetic data, free to use".to_string(), n)),
-        scope: Some(baci_scope(&files)),
-        synthetic,
-        force: args.force,
-        parse: Box::new(move |sink, progress| baci::parse_files(spec, &inputs, sink, progress)),
-    };
-    let outcome = ingest(store, req, &|n| bar.set_position(n))
-        .with_context(|| format!("ingesting BACI {}", path.display()));
-    bar.finish_and_clear();
-    report(ctx, &outcome?);
-    // the code lists of the release
-    for (file, source) in [
-        (&files.countries, "baci_countries"),
-        (&files.products, "baci_products"),
-    ] {
-        let Some(file) = file else { continue };
-        let code_spec = registry().get(source)?;
-        let ds = if synthetic {
-            format!("synth_{source}")
-        } else {
-            source.to_string()
-        };
-        let outcome = ingest_one(
-            ctx,
-            store,
-            code_spec,
-            DatasetId::new(ds)?,
-            Input::file(file),
-            &ParseOptions::default(),
-            release,
-            args.force,
-        )?;
-        report(ctx, &outcome);
-    }
-    Ok(())
 }

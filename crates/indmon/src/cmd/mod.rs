@@ -5,7 +5,6 @@ pub mod dependencies;
 pub mod ingest;
 pub mod init;
 pub mod ledger;
-pub mod live;
 pub mod markets;
 pub mod series;
 pub mod serve;
@@ -16,8 +15,6 @@ pub mod target;
 pub mod vintages;
 
 use indicatif::{ProgressBar, ProgressStyle};
-
-pub use live::{LiveArgs, ingest_live};
 
 pub use crate::error::UsageError;
 
