@@ -2,5 +2,6 @@
 //! temporary data directory, and the results checked against published figures and
 //! independent computations.
 
+mod markets;
 mod support;
 mod target;

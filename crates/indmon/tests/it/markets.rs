@@ -116,6 +116,12 @@ fn read_baci(dir: &Path) -> Vec<(i32, i64, i64, String, f64)> {
     out
 }
 
+/// Whether `a` equals `b` up to the order of additions (CSV keeps every digit; the table
+/// rounds).
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * b.abs().max(1e-9)
+}
+
 /// Checks the codes table of one country against the generated files; returns how many
 /// codes had exports.
 fn check_against_files(
@@ -137,23 +143,22 @@ fn check_against_files(
             .map(|f| f.4)
             .sum();
         assert!(
-            (row["world_exports_musd"].parse::<f64>().unwrap()
-                - (w / 1000.0 * 10.0).round() / 10.0)
-                .abs()
-                < 1e-9,
+            close(
+                row["world_exports_musd"].parse::<f64>().unwrap(),
+                w / 1000.0
+            ),
             "{k}"
         );
-        let share = (x / w * 1e4).round() / 100.0;
+        let share = x / w * 100.0;
         assert!(
-            (row["world_share_pct"].parse::<f64>().unwrap() - share).abs() < 1e-9,
+            close(row["world_share_%"].parse::<f64>().unwrap(), share),
             "{k}: {row:?} vs {share}"
         );
-        let rca = if total > 0.0 {
-            Some(((x / total) / (w / world) * 100.0).round() / 100.0)
-        } else {
-            None
-        };
-        assert_eq!(row["rca"].parse::<f64>().ok(), rca, "{k}: {row:?}");
+        let rca = (total > 0.0).then(|| (x / total) / (w / world));
+        match (row["rca"].parse::<f64>().ok(), rca) {
+            (Some(a), Some(b)) => assert!(close(a, b), "{k}: {row:?} vs {b}"),
+            (a, b) => assert_eq!(a, b, "{k}: {row:?}"),
+        }
         if x > 0.0 {
             nonzero += 1;
         }
@@ -283,24 +288,24 @@ fn the_board_on_synthetic_trade_matches_a_direct_computation() {
             .filter(|f| semis.contains(&f.3))
             .map(|f| f.4)
             .sum();
-        let r1 = |v: f64| (v / 1000.0 * 10.0).round() / 10.0;
         assert!(
-            (row["exports_musd"].parse::<f64>().unwrap() - r1(xm)).abs() < 1e-9,
+            close(row["exports_musd"].parse::<f64>().unwrap(), xm / 1000.0),
             "{row:?}"
         );
         assert!(
-            (row["imports_musd"].parse::<f64>().unwrap() - r1(im)).abs() < 1e-9,
+            close(row["imports_musd"].parse::<f64>().unwrap(), im / 1000.0),
             "{row:?}"
         );
         assert!(
-            (row["world_share_pct"].parse::<f64>().unwrap() - (xm / wm * 1e4).round() / 100.0)
-                .abs()
-                < 1e-9,
+            close(
+                row["world_share_%"].parse::<f64>().unwrap(),
+                xm / wm * 100.0
+            ),
             "{row:?}"
         );
-        let rca = ((xm / total) / (wm / world) * 1000.0).round() / 1000.0;
+        let rca = (xm / total) / (wm / world);
         assert!(
-            (row["rca"].parse::<f64>().unwrap() - rca).abs() < 1e-9,
+            close(row["rca"].parse::<f64>().unwrap(), rca),
             "{row:?} vs {rca}"
         );
         if geo == "NL" {
@@ -388,7 +393,7 @@ fn the_board_on_synthetic_trade_matches_a_direct_computation() {
         .iter()
         .find(|r| r["market"] == "semiconductors")
         .unwrap();
-    assert_eq!(semis["risky_deps"], want.to_string());
+    assert_eq!(semis["risky_strategic_dependencies"], want.to_string());
     for c in &codes {
         assert_eq!(
             c["dependency"] == "risky strategic dependency",
@@ -472,9 +477,26 @@ fn the_board_on_synthetic_trade_matches_a_direct_computation() {
         .run(&["markets", "show", "semiconductors", "--format", "json"])
         .ok();
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    for k in ["codes", "activities", "indicators", "status", "notes"] {
+    for k in [
+        "segments",
+        "codes",
+        "activities",
+        "indicators",
+        "status",
+        "notes",
+        "sources",
+    ] {
         assert!(v[k].is_array(), "{k}");
     }
+    assert_eq!(v["method"], "markets/1");
+    // the value added of the A*64 industries ingested above
+    let nl = v["value_added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["geo"] == "NL")
+        .unwrap();
+    assert_eq!(nl["value_meur"], serde_json::json!(26000.5));
     // a market that does not exist, a peer that does not exist
     let r = m.run(&["markets", "show", "quantum"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
