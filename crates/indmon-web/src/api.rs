@@ -259,62 +259,53 @@ pub async fn markets(
     State(s): State<Arc<AppState>>,
     Query(q): Query<CountryYearQuery>,
 ) -> Result<Response, AppError> {
-    let b = data::markets(&s, q.geo.as_deref(), q.year).await?;
-    Ok(match q.format.unwrap_or_default() {
-        Format::Json => json(&*b),
-        Format::Csv => {
-            let rows: Vec<Vec<String>> = b
-                .markets
-                .iter()
-                .map(|m| {
-                    vec![
-                        m.market.clone(),
-                        b.geo.clone(),
-                        b.year.to_string(),
-                        m.hs6.to_string(),
-                        m.hs6_in_data.to_string(),
-                        num(m.exports_musd),
-                        num(m.imports_musd),
-                        num(m.world_share.map(|x| 100.0 * x)),
-                        num(m.rca),
-                        m.rank.map(|r| r.to_string()).unwrap_or_default(),
-                        m.ranked.map(|r| r.to_string()).unwrap_or_default(),
-                        m.trend.clone(),
-                        num(m.p_value),
-                        m.status.clone(),
-                        m.risky_strategic_dependencies
-                            .map(|r| r.to_string())
-                            .unwrap_or_default(),
-                        b.dataset.clone(),
-                        b.synthetic.to_string(),
-                    ]
-                })
-                .collect();
-            csv(
-                &format!("indmon-markets-{}-{}", b.geo, b.year),
-                &[
-                    "market",
-                    "geo",
-                    "year",
-                    "hs6_codes",
-                    "hs6_in_data",
-                    "exports_musd",
-                    "imports_musd",
-                    "world_share_%",
-                    "rca",
-                    "rank",
-                    "ranked",
-                    "trend",
-                    "trend_p",
-                    "status",
-                    "risky_strategic_dependencies",
-                    "dataset",
-                    "synthetic",
-                ],
-                &rows,
-            )
-        }
-    })
+    Ok(respond(
+        &*data::markets(&s, q.geo.as_deref(), q.year).await?,
+        q.format,
+    ))
+}
+
+/// A market, a part, a country, a year and `format`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MarketQuery {
+    /// Which part of the market's detail a CSV holds (JSON always has every part)
+    /// [default: codes].
+    pub part: Option<indmon_report::markets::Part>,
+    /// Country (ISO alpha-2, e.g. NL) or EU27 [default: the target country, NL].
+    pub geo: Option<String>,
+    /// Year [default: the latest in the trade data].
+    pub year: Option<i32>,
+    /// Output format [default: json].
+    pub format: Option<Format>,
+}
+
+/// One priority market in detail: its segments, its HS6 codes with the country's and
+/// the world's trade, RCA and PCI, the NACE/CPA activities, the indicators per country
+/// and year, the status per country and the value added of its industries.
+#[utoipa::path(get, path = "/api/v1/markets/{market}", tag = "markets",
+    params(("market" = String, Path, description = "The market's id, e.g. semiconductors"), MarketQuery),
+    responses((status = 200, description = "The market (CSV: the part asked for)", body = indmon_report::markets::MarketDetail),
+              (status = 400, description = "A bad parameter or an unknown market", body = Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No trade data for it", body = Problem, content_type = "application/problem+json")))]
+pub async fn market(
+    State(s): State<Arc<AppState>>,
+    axum::extract::Path(market): axum::extract::Path<String>,
+    Query(q): Query<MarketQuery>,
+) -> Result<Response, AppError> {
+    let d = data::market(&s, &market, q.geo.as_deref(), q.year).await?;
+    Ok(respond(
+        &d.part(q.part.unwrap_or(indmon_report::markets::Part::Codes)),
+        q.format,
+    ))
+}
+
+/// The priority-market taxonomy checked against the classification lists: per market
+/// its segments and codes, every finding with its line, and the overlaps.
+#[utoipa::path(get, path = "/api/v1/markets/taxonomy", tag = "markets", params(FormatQuery),
+    responses((status = 200, description = "The validation (CSV: counts per market)", body = indmon_report::markets::Validation)))]
+pub async fn taxonomy(Query(q): Query<FormatQuery>) -> Result<Response, AppError> {
+    Ok(respond(&data::taxonomy()?, q.format))
 }
 
 /// The strategic-dependency screen of one reporter: every imported product with the
@@ -506,8 +497,8 @@ pub async fn vintages(
         title = "indmon API",
         description = "The industrial-policy monitor: the industry share of value added against the target, its decomposition, peers and revisions; the priority markets; the strategic-dependency screen; and the sources behind every figure. Read only. Shares are fractions (0.12 = 12 %) in JSON and percent in CSV; contributions and gaps are in percentage points. Errors are RFC 9457 problem details."
     ),
-    paths(target, share, decomposition, peers, revisions, markets, dependencies, sources, series, vintages, crate::ledger::api),
-    components(schemas(Format, Problem, indmon_report::series::VintageList)),
+    paths(target, share, decomposition, peers, revisions, markets, market, taxonomy, dependencies, sources, series, vintages, crate::ledger::api),
+    components(schemas(Format, Problem, indmon_report::series::VintageList, indmon_report::markets::Part)),
     tags((name = "target", description = "The industry share against the target"),
          (name = "markets", description = "The six priority markets"),
          (name = "dependencies", description = "The strategic-dependency screen"),

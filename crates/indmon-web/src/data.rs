@@ -273,6 +273,56 @@ pub async fn markets(
         .await
 }
 
+/// One market in detail for `geo` (default: the target country).
+pub async fn market(
+    state: &Arc<AppState>,
+    market: &str,
+    geo: Option<&str>,
+    year: Option<i32>,
+) -> Result<Arc<indmon_report::markets::MarketDetail>> {
+    let ok = (1..=40).contains(&market.len())
+        && market.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+    if !ok {
+        return Err(AppError::BadRequest(format!(
+            "a market id is lower-case letters and _, e.g. semiconductors; got {:?}",
+            market.chars().take(40).collect::<String>()
+        )));
+    }
+    let geo = geo.map(geo_param).transpose()?;
+    let year = year.map(|y| year_param("year", y)).transpose()?;
+    let market = market.to_owned();
+    state
+        .cached(
+            format!("market:{market}:{geo:?}:{year:?}"),
+            move |s| async move {
+                let r = reference()?;
+                let req = indmon_report::markets::MarketRequest {
+                    market,
+                    trade: indmon_report::markets::BoardRequest {
+                        geo,
+                        year,
+                        ..Default::default()
+                    },
+                };
+                Ok(indmon_report::markets::market_detail(
+                    &s.store,
+                    &s.settings,
+                    &r.taxonomy.taxonomy,
+                    &r.taxonomy.label,
+                    r,
+                    &req,
+                )
+                .await?)
+            },
+        )
+        .await
+}
+
+/// The bundled taxonomy's validation.
+pub fn taxonomy() -> Result<indmon_report::markets::Validation> {
+    Ok(indmon_report::markets::validation(&reference()?.taxonomy))
+}
+
 /// The dependency screen of `reporter` (default: the target country): every imported
 /// product with its criteria and tier.
 pub async fn dependencies(

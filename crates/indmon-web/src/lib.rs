@@ -58,6 +58,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/target/peers", get(api::peers))
         .route("/api/v1/target/revisions", get(api::revisions))
         .route("/api/v1/markets", get(api::markets))
+        .route("/api/v1/markets/taxonomy", get(api::taxonomy))
+        .route("/api/v1/markets/{market}", get(api::market))
         .route("/api/v1/dependencies", get(api::dependencies))
         .route("/api/v1/sources", get(api::sources))
         .route("/api/v1/series", get(api::series))

@@ -52,6 +52,31 @@ const CASES: &[(&[&str], &str)] = &[
         &["vintages", "estat_nama_10_a64"],
         "/api/v1/vintages?what=estat_nama_10_a64",
     ),
+    (&["markets"], "/api/v1/markets"),
+    (&["markets", "--geo", "DE"], "/api/v1/markets?geo=DE"),
+    (&["markets", "validate"], "/api/v1/markets/taxonomy"),
+    (
+        &["markets", "show", "semiconductors"],
+        "/api/v1/markets/semiconductors",
+    ),
+    (
+        &["markets", "show", "semiconductors", "--part", "indicators"],
+        "/api/v1/markets/semiconductors?part=indicators",
+    ),
+    (
+        &["markets", "show", "semiconductors", "--part", "status"],
+        "/api/v1/markets/semiconductors?part=status",
+    ),
+    (
+        &[
+            "markets",
+            "show",
+            "innovative_chemistry",
+            "--part",
+            "segments",
+        ],
+        "/api/v1/markets/innovative_chemistry?part=segments",
+    ),
 ];
 
 fn with_format(path: &str, format: &str) -> String {
