@@ -7,6 +7,7 @@ pub mod init;
 pub mod ledger;
 pub mod live;
 pub mod markets;
+pub mod opportunities;
 pub mod series;
 pub mod serve;
 pub mod sources;
