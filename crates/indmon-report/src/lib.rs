@@ -7,6 +7,7 @@
 //! declares its columns once ([`table`]). This crate reads the store and the reference
 //! data; it knows nothing of HTTP or terminals.
 
+pub mod complexity;
 pub mod countries;
 pub mod dependencies;
 pub mod ledger;

@@ -2,6 +2,7 @@
 //! temporary data directory, and the results checked against published figures and
 //! independent computations.
 
+mod complexity;
 mod markets;
 mod support;
 mod target;

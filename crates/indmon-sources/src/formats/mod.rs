@@ -7,6 +7,7 @@ pub mod csv_table;
 pub mod eurostat;
 pub mod na_obs;
 pub mod oecd;
+pub mod panel_csv;
 pub mod undata;
 
 use std::sync::Arc;

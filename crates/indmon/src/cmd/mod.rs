@@ -6,6 +6,7 @@ pub mod ingest;
 pub mod init;
 pub mod ledger;
 pub mod markets;
+pub mod opportunities;
 pub mod series;
 pub mod serve;
 pub mod sources;

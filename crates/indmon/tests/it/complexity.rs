@@ -373,7 +373,7 @@ fn malformed_panels_are_refused_with_file_line_and_field() {
             "--no-save",
         ])
         .ok();
-    assert!(r.stdout.contains("2020,curaçao,0101,1.0,"), "{}", r.stdout);
+    assert!(r.stdout.contains("2020,curaçao,0101,1,"), "{}", r.stdout);
     // A BOM is fine.
     let bom = m.dir.path().join("bom.csv");
     let mut bytes = b"\xef\xbb\xbf".to_vec();

@@ -1,0 +1,800 @@
+//! The complexity of a panel, year by year: computed, tabulated (one row per year,
+//! location and product; locations ranked by ECI), written as CSV and JSON, and stored
+//! as a dataset.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use indmon_analytics::complexity::{self, Complexity, Matrix, Options, Presence};
+use indmon_core::{DatasetId, VintageMeta};
+use indmon_sources::InputError;
+use indmon_sources::input::sha256_hex;
+use indmon_store::{Columns, Store};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+
+use super::panel::{Panel, PanelRequest, load_panel};
+use super::{convention_name, method_line, opt, round4};
+use crate::table::{Cell, Col, Table, Tabular, csv_cell};
+use crate::{Error, Result, Source};
+
+/// What complexity to compute.
+#[derive(Debug, Clone)]
+pub struct ComplexityRequest {
+    /// The panel.
+    pub panel: PanelRequest,
+    /// Convention, presence test, threshold, proximity, k nearest, Atlas COG.
+    pub method: Options,
+}
+
+/// One year's computation in brief.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct YearSummary {
+    /// The year.
+    pub year: i32,
+    /// Locations in the matrix.
+    pub locations: usize,
+    /// Products in the matrix.
+    pub products: usize,
+    /// The eigenvalue behind ECI (missing when ECI is not defined).
+    pub eigenvalue: Option<f64>,
+    /// Why ECI, PCI, density, COI and COG are missing for the year, when they are.
+    pub undefined: Option<String>,
+}
+
+/// Called after each year is computed, with the time the computation took (progress
+/// lines on a terminal).
+pub type YearProgress<'a> = &'a (dyn Fn(&YearSummary, Duration) + Sync);
+
+/// One year's matrix and its measures.
+#[derive(Debug, Clone)]
+pub struct YearMeasures {
+    /// The year.
+    pub year: i32,
+    /// Location codes (sorted).
+    pub locations: Vec<String>,
+    /// Product codes (sorted).
+    pub products: Vec<String>,
+    /// Exports, locations × products (row-major).
+    pub values: Vec<f64>,
+    /// RCA, M, diversity, ubiquity, ECI, PCI, density, COI, COG, proximity.
+    pub measures: Complexity,
+}
+
+/// Every year's measures: serialised as one row per year, location and product (the
+/// columns of [`COLUMNS`], `rpop` only with the RPOP presence test), without ever
+/// holding those rows in memory.
+#[derive(Debug, Clone)]
+pub struct Measures {
+    /// The years, in order.
+    pub years: Vec<YearMeasures>,
+    /// Whether RPOP was computed (the `rpop` column).
+    pub rpop: bool,
+}
+
+/// One row of the result: a year, location and product.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ComplexityRow {
+    /// Year.
+    pub year: i32,
+    /// Location code.
+    pub location: String,
+    /// Product code.
+    pub product: String,
+    /// Exports.
+    pub value: f64,
+    /// Balassa RCA.
+    pub rca: Option<f64>,
+    /// Presence M (0 or 1).
+    pub mcp: u8,
+    /// Diversity of the location.
+    pub diversity: u32,
+    /// Ubiquity of the product.
+    pub ubiquity: u32,
+    /// ECI of the location.
+    pub eci: Option<f64>,
+    /// PCI of the product.
+    pub pci: Option<f64>,
+    /// Density.
+    pub density: Option<f64>,
+    /// COI of the location.
+    pub coi: Option<f64>,
+    /// COG.
+    pub cog: Option<f64>,
+    /// RPOP (only with the RPOP presence test; the key is absent otherwise).
+    pub rpop: Option<f64>,
+}
+
+/// The columns of a complexity result, one row per year, location and product. The
+/// last, `rpop`, only with the RPOP presence test.
+pub const COLUMNS: &[Col<ComplexityRow>] = &[
+    Col {
+        name: "year",
+        unit: "year",
+        meaning: "Year.",
+        decimals: None,
+        get: |r| r.year.into(),
+    },
+    Col {
+        name: "location",
+        unit: "",
+        meaning: "Location code as in the input (ISO alpha-3 for BACI trade).",
+        decimals: None,
+        get: |r| r.location.as_str().into(),
+    },
+    Col {
+        name: "product",
+        unit: "",
+        meaning: "Product code as in the input.",
+        decimals: None,
+        get: |r| r.product.as_str().into(),
+    },
+    Col {
+        name: "value",
+        unit: "as the input",
+        meaning: "Exports of the location in the product (zero where none).",
+        decimals: None,
+        get: |r| r.value.into(),
+    },
+    Col {
+        name: "rca",
+        unit: "",
+        meaning: "Balassa revealed comparative advantage (empty when M is given).",
+        decimals: None,
+        get: |r| Cell::opt_num(r.rca),
+    },
+    Col {
+        name: "mcp",
+        unit: "",
+        meaning: "Presence M: 1 where the location exports the product with comparative advantage.",
+        decimals: None,
+        get: |r| i64::from(r.mcp).into(),
+    },
+    Col {
+        name: "diversity",
+        unit: "products",
+        meaning: "Products the location exports with comparative advantage.",
+        decimals: None,
+        get: |r| r.diversity.into(),
+    },
+    Col {
+        name: "ubiquity",
+        unit: "locations",
+        meaning: "Locations that export the product with comparative advantage.",
+        decimals: None,
+        get: |r| r.ubiquity.into(),
+    },
+    Col {
+        name: "eci",
+        unit: "",
+        meaning: "Economic complexity index of the location (standardised).",
+        decimals: None,
+        get: |r| Cell::opt_num(r.eci),
+    },
+    Col {
+        name: "pci",
+        unit: "",
+        meaning: "Product complexity index (standardised).",
+        decimals: None,
+        get: |r| Cell::opt_num(r.pci),
+    },
+    Col {
+        name: "density",
+        unit: "",
+        meaning: "How close the product is to what the location exports now (0 to 1).",
+        decimals: None,
+        get: |r| Cell::opt_num(r.density),
+    },
+    Col {
+        name: "coi",
+        unit: "",
+        meaning: "Complexity outlook index of the location: how many complex products are near.",
+        decimals: None,
+        get: |r| Cell::opt_num(r.coi),
+    },
+    Col {
+        name: "cog",
+        unit: "",
+        meaning: "Complexity outlook gain: how much the location's outlook would rise with the product.",
+        decimals: None,
+        get: |r| Cell::opt_num(r.cog),
+    },
+    Col {
+        name: "rpop",
+        unit: "",
+        meaning: "Exports per head relative to the world's (the RPOP presence test only).",
+        decimals: None,
+        get: |r| Cell::opt_num(r.rpop),
+    },
+];
+
+/// Number of [`COLUMNS`] without `rpop`.
+const WITHOUT_RPOP: usize = 13;
+
+impl Measures {
+    /// The columns of the rows: `rpop` only when computed.
+    pub fn columns(&self) -> &'static [Col<ComplexityRow>] {
+        if self.rpop {
+            COLUMNS
+        } else {
+            &COLUMNS[..WITHOUT_RPOP]
+        }
+    }
+
+    /// Number of rows (year × location × product).
+    pub fn len(&self) -> usize {
+        self.years.iter().map(|y| y.values.len()).sum()
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The rows, by year, location and product.
+    pub fn rows(&self) -> impl Iterator<Item = ComplexityRow> + '_ {
+        self.years.iter().flat_map(|y| {
+            let c = &y.measures;
+            let np = c.products;
+            (0..c.locations * np).map(move |i| {
+                let (l, p) = (i / np, i % np);
+                ComplexityRow {
+                    year: y.year,
+                    location: y.locations[l].clone(),
+                    product: y.products[p].clone(),
+                    value: y.values[i],
+                    rca: opt(c.rca[i]),
+                    mcp: c.mcp[i],
+                    diversity: c.diversity[l],
+                    ubiquity: c.ubiquity[p],
+                    eci: opt(c.eci[l]),
+                    pci: opt(c.pci[p]),
+                    density: opt(c.density[i]),
+                    coi: opt(c.coi[l]),
+                    cog: opt(c.cog[i]),
+                    rpop: c.rpop.as_ref().and_then(|r| opt(r[i])),
+                }
+            })
+        })
+    }
+}
+
+/// A cell as its JSON value (what [`Cell::json`] gives, written straight out).
+struct CellValue(Cell);
+
+impl Serialize for CellValue {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match &self.0 {
+            Cell::Text(t) => s.serialize_str(t),
+            Cell::Num(v) if v.is_finite() => s.serialize_f64(*v),
+            Cell::Int(v) => s.serialize_i64(*v),
+            Cell::Bool(b) => s.serialize_bool(*b),
+            Cell::Num(_) | Cell::Null => s.serialize_none(),
+        }
+    }
+}
+
+/// A row as a JSON object keyed by column name.
+struct RowObject<'a>(&'a [Col<ComplexityRow>], ComplexityRow);
+
+impl Serialize for RowObject<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for c in self.0 {
+            m.serialize_entry(c.name, &CellValue((c.get)(&self.1)))?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for Measures {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let cols = self.columns();
+        let mut seq = s.serialize_seq(Some(self.len()))?;
+        for r in self.rows() {
+            seq.serialize_element(&RowObject(cols, r))?;
+        }
+        seq.end()
+    }
+}
+
+/// A location's place in one year's ECI ranking.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct EciRank {
+    /// Year.
+    pub year: i32,
+    /// Rank by ECI (1 = most complex; locations without ECI last).
+    pub rank: usize,
+    /// Location code.
+    pub location: String,
+    /// Diversity.
+    pub diversity: u32,
+    /// ECI, rounded to 4 decimals.
+    pub eci: Option<f64>,
+    /// COI, rounded to 4 decimals.
+    pub coi: Option<f64>,
+}
+
+/// The columns of the ECI ranking (what `indmon complexity` shows as a table).
+pub const RANKING: &[Col<EciRank>] = &[
+    Col {
+        name: "year",
+        unit: "year",
+        meaning: "Year.",
+        decimals: None,
+        get: |r| r.year.into(),
+    },
+    Col {
+        name: "rank",
+        unit: "",
+        meaning: "Rank by ECI within the year (1 = most complex).",
+        decimals: None,
+        get: |r| r.rank.into(),
+    },
+    Col {
+        name: "location",
+        unit: "",
+        meaning: "Location code.",
+        decimals: None,
+        get: |r| r.location.as_str().into(),
+    },
+    Col {
+        name: "diversity",
+        unit: "products",
+        meaning: "Products exported with comparative advantage.",
+        decimals: None,
+        get: |r| r.diversity.into(),
+    },
+    Col {
+        name: "eci",
+        unit: "",
+        meaning: "Economic complexity index (4 decimals).",
+        decimals: None,
+        get: |r| Cell::opt_num(r.eci),
+    },
+    Col {
+        name: "coi",
+        unit: "",
+        meaning: "Complexity outlook index (4 decimals).",
+        decimals: None,
+        get: |r| Cell::opt_num(r.coi),
+    },
+];
+
+/// The economic complexity of a panel, year by year.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ComplexityReport {
+    /// The input: the file, or `dataset:<id>@<vintage>`.
+    pub input: String,
+    /// SHA-256 of the input.
+    pub input_sha256: String,
+    /// The name the result is stored under by default (`complexity_<name>`).
+    pub name: String,
+    /// The code list that names the products (`hs92`, `hs12`, `hs22`,
+    /// `baci_products`), when the input says.
+    pub nomenclature: Option<String>,
+    /// `stata` or `python`.
+    pub convention: String,
+    /// The method: version and options, e.g. `complexity/1 (stata convention; M = RCA > 1;
+    /// symmetric proximity)`.
+    pub method: String,
+    /// Each year's size and eigenvalue, or why ECI is not defined.
+    pub years: Vec<YearSummary>,
+    /// Locations ranked by ECI within each year.
+    pub ranking: Vec<EciRank>,
+    /// One row per year, location and product (the CSV's rows).
+    #[schema(value_type = Vec<ComplexityRow>)]
+    pub rows: Measures,
+    /// The input or source, the method, caveats and the years where ECI is not defined.
+    pub notes: Vec<String>,
+    /// The vintage read (store input).
+    pub sources: Vec<Source>,
+    /// The catalog record of the input (store input), for the stored result's own.
+    #[serde(skip)]
+    pub(super) vintage: Option<VintageMeta>,
+}
+
+/// The lines that say what a result was computed from and how: the source (and that it
+/// is synthetic) or the input file, the method, and a caveat for small product sets.
+pub(super) fn labels(panel: &Panel, opts: &Options) -> Vec<String> {
+    let mut notes = Vec::new();
+    match &panel.vintage {
+        Some(m) => {
+            if m.synthetic {
+                notes.push("SYNTHETIC data (generated, not statistics).".to_string());
+            }
+            notes.push(format!("Source: {}", m.source_line()));
+            if let Some(s) = &m.scope {
+                notes.push(format!("Scope: {s}"));
+            }
+        }
+        None => notes.push(format!(
+            "Input: {} (sha256 {})",
+            panel.input,
+            &panel.sha256[..12.min(panel.sha256.len())]
+        )),
+    }
+    notes.push(format!("Method: {}", method_line(opts)));
+    if let Some(p) = panel.years.values().map(|y| y.products.len()).max()
+        && p < 200
+    {
+        notes.push(format!(
+            "Only {p} products: ECI, PCI and COG rank locations and products within this product set, not across the whole economy."
+        ));
+    }
+    notes
+}
+
+/// Computes every year of `panel`. A year whose ECI is not defined keeps RCA, M,
+/// diversity and ubiquity (the reason is in its [`YearSummary`] and the notes);
+/// `progress` hears of each year as it is done.
+pub fn compute(
+    panel: Panel,
+    opts: &Options,
+    progress: YearProgress<'_>,
+) -> Result<ComplexityReport> {
+    let mut notes = labels(&panel, opts);
+    let mut years = Vec::with_capacity(panel.years.len());
+    let mut summaries = Vec::with_capacity(panel.years.len());
+    for (y, yp) in panel.years {
+        let m = Matrix {
+            locations: yp.locations.len(),
+            products: yp.products.len(),
+            values: &yp.values,
+            population: yp.population.as_deref(),
+        };
+        if opts.presence == Presence::Rpop && m.population.is_none() {
+            return Err(Error::Invalid(
+                "--presence rpop needs --population FILE".into(),
+            ));
+        }
+        if let Some(pop) = m.population
+            && opts.presence == Presence::Rpop
+            && let Some(c) = pop.iter().position(|v| v.is_nan())
+        {
+            return Err(Error::Invalid(format!(
+                "no population for {} in {y}; add it to the population file or leave the location out",
+                yp.locations[c]
+            )));
+        }
+        let started = Instant::now();
+        let c = complexity::compute(&m, opts).map_err(|e| {
+            Error::Input(
+                InputError::file(&panel.input, format!("{y}: {e}"))
+                    .expected(
+                        "exports ≥ 0 (and a population for every location with --presence rpop)",
+                    )
+                    .to_string(),
+            )
+        })?;
+        let summary = YearSummary {
+            year: y,
+            locations: m.locations,
+            products: m.products,
+            eigenvalue: opt(c.eigenvalue).filter(|_| c.undefined.is_none()),
+            undefined: c.undefined.as_ref().map(ToString::to_string),
+        };
+        progress(&summary, started.elapsed());
+        if let Some(why) = &summary.undefined {
+            notes.push(format!("Not defined: {y}: {why}"));
+        }
+        summaries.push(summary);
+        years.push(YearMeasures {
+            year: y,
+            locations: yp.locations,
+            products: yp.products,
+            values: yp.values,
+            measures: c,
+        });
+    }
+    let ranking = years.iter().flat_map(ranking_of).collect();
+    Ok(ComplexityReport {
+        input: panel.input,
+        input_sha256: panel.sha256,
+        name: panel.name,
+        nomenclature: panel.nomenclature,
+        convention: convention_name(opts.convention).into(),
+        method: method_line(opts),
+        years: summaries,
+        ranking,
+        rows: Measures {
+            years,
+            rpop: opts.presence == Presence::Rpop,
+        },
+        notes,
+        sources: panel.vintage.iter().map(Source::of).collect(),
+        vintage: panel.vintage,
+    })
+}
+
+/// One year's locations ranked by ECI (missing ECI last).
+fn ranking_of(y: &YearMeasures) -> Vec<EciRank> {
+    let c = &y.measures;
+    let mut order: Vec<usize> = (0..c.locations).collect();
+    order.sort_by(|&a, &b| {
+        c.eci[b]
+            .partial_cmp(&c.eci[a])
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(c.eci[a].is_nan().cmp(&c.eci[b].is_nan()))
+    });
+    order
+        .iter()
+        .enumerate()
+        .map(|(rank, &l)| EciRank {
+            year: y.year,
+            rank: rank + 1,
+            location: y.locations[l].clone(),
+            diversity: c.diversity[l],
+            eci: opt(round4(c.eci[l])),
+            coi: opt(round4(c.coi[l])),
+        })
+        .collect()
+}
+
+/// The complexity of the panel `req` names, every year (`store` is needed for a
+/// dataset; see [`compute`]).
+pub async fn complexity(
+    store: Option<&Store>,
+    req: ComplexityRequest,
+    progress: YearProgress<'_>,
+) -> Result<ComplexityReport> {
+    let panel = load_panel(store, req.panel).await?;
+    compute(panel, &req.method, progress)
+}
+
+impl ComplexityReport {
+    /// The ECI ranking as a table.
+    pub fn ranking_table(&self) -> Table {
+        Table::of(RANKING, &self.ranking)
+    }
+
+    /// Writes the CSV of [`Tabular::table`] — the same bytes — row by row, without
+    /// building the table (a large panel has millions of rows).
+    pub fn write_csv(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let cols = self.rows.columns();
+        let header: Vec<&str> = cols.iter().map(|c| c.name).collect();
+        writeln!(out, "{}", header.join(","))?;
+        let rpop = self.rows.rpop;
+        // Rows are assembled as bytes: the formatting machinery would take longer than
+        // the computation on a large panel.
+        let mut line: Vec<u8> = Vec::with_capacity(256);
+        let mut fbuf = ryu::Buffer::new();
+        let mut num = |line: &mut Vec<u8>, v: f64| {
+            push_num(line, &mut fbuf, v);
+            line.push(b',');
+        };
+        let int = |line: &mut Vec<u8>, v: i64| {
+            line.extend_from_slice(v.to_string().as_bytes());
+            line.push(b',');
+        };
+        for y in &self.rows.years {
+            let c = &y.measures;
+            let np = c.products;
+            let products: Vec<String> = y.products.iter().map(|p| csv_text(p)).collect();
+            let ubiquity: Vec<String> = c.ubiquity.iter().map(u32::to_string).collect();
+            for l in 0..c.locations {
+                let loc = csv_text(&y.locations[l]);
+                for p in 0..np {
+                    let i = l * np + p;
+                    line.clear();
+                    int(&mut line, i64::from(y.year));
+                    line.extend_from_slice(loc.as_bytes());
+                    line.push(b',');
+                    line.extend_from_slice(products[p].as_bytes());
+                    line.push(b',');
+                    num(&mut line, y.values[i]);
+                    num(&mut line, c.rca[i]);
+                    line.extend_from_slice(if c.mcp[i] == 1 { b"1," } else { b"0," });
+                    int(&mut line, i64::from(c.diversity[l]));
+                    line.extend_from_slice(ubiquity[p].as_bytes());
+                    line.push(b',');
+                    num(&mut line, c.eci[l]);
+                    num(&mut line, c.pci[p]);
+                    num(&mut line, c.density[i]);
+                    num(&mut line, c.coi[l]);
+                    num(&mut line, c.cog[i]);
+                    if rpop {
+                        num(&mut line, c.rpop.as_ref().map_or(f64::NAN, |r| r[i]));
+                    }
+                    line.pop(); // the last comma
+                    line.push(b'\n');
+                    out.write_all(&line)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the JSON of the whole result — the bytes of [`crate::table::json`] —
+    /// without holding it in memory.
+    pub fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        out.write_all(b"\n")
+    }
+}
+
+/// A text cell as [`Table::csv`] writes it: formula prefixes neutralised, quoted when
+/// needed.
+fn csv_text(s: &str) -> String {
+    let s = csv_cell(s);
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// Appends a number as [`Cell::text`] writes it (`{}`: the shortest digits that read
+/// back to the same number, no exponent), nothing when it is missing. Ryū finds the
+/// digits, several times faster. The two differ only where two shortest forms are
+/// equally near, which needs an exact decimal expansion of at most 18 digits, so a
+/// number with at most 25 binary fractional digits (integers, halves …), and in the
+/// exponent forms Ryū uses for very large and very small numbers: those are written by
+/// `{}` itself.
+fn push_num(line: &mut Vec<u8>, buf: &mut ryu::Buffer, v: f64) {
+    if !v.is_finite() {
+        return;
+    }
+    if v.fract() == 0.0 && v.abs() < TWO_53 && !(v == 0.0 && v.is_sign_negative()) {
+        // a whole number (zeros are common: COG where M = 1)
+        line.extend_from_slice((v as i64).to_string().as_bytes());
+        return;
+    }
+    let s = buf.format_finite(v);
+    if s.contains('e') || (v * TWO_25).fract() == 0.0 {
+        line.extend_from_slice(format!("{v}").as_bytes());
+    } else {
+        line.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// 2²⁵.
+const TWO_25: f64 = 33_554_432.0;
+/// 2⁵³: below it every whole number is a double.
+const TWO_53: f64 = 9_007_199_254_740_992.0;
+
+impl Tabular for ComplexityReport {
+    fn table(&self) -> Table {
+        let rows: Vec<ComplexityRow> = self.rows.rows().collect();
+        Table::of(self.rows.columns(), &rows)
+    }
+    fn notes(&self) -> Vec<String> {
+        self.notes.clone()
+    }
+    fn file_stem(&self) -> String {
+        format!("indmon-complexity-{}", self.name)
+    }
+}
+
+/// Stores `report` as dataset `id`: one row per year, location and product with the
+/// measures, the convention and the method; the catalog record names the input (and
+/// carries its release, licence and citation when it came from the store). A vintage
+/// with the same input and method replaces the earlier one.
+pub fn save(store: &Store, id: &DatasetId, report: &ComplexityReport) -> Result<VintageMeta> {
+    let mut writer = store.writer(id)?;
+    let conv = report.convention.as_str();
+    let method = report.method.as_str();
+    let mut rows = 0u64;
+    for y in &report.rows.years {
+        let c = &y.measures;
+        let (nc, np) = (c.locations, c.products);
+        let n = nc * np;
+        let cols = Columns::new()
+            .int("year", std::iter::repeat_n(y.year, n))
+            .text("location", (0..n).map(|i| y.locations[i / np].as_str()))
+            .text("product", (0..n).map(|i| y.products[i % np].as_str()))
+            .float("value", y.values.iter().copied())
+            .float_opt("rca", c.rca.iter().map(|&v| opt(v)))
+            .float_opt(
+                "rpop",
+                (0..n).map(|i| c.rpop.as_ref().and_then(|r| opt(r[i]))),
+            )
+            .int("mcp", c.mcp.iter().map(|&m| i32::from(m)))
+            .int("diversity", (0..n).map(|i| c.diversity[i / np] as i32))
+            .int("ubiquity", (0..n).map(|i| c.ubiquity[i % np] as i32))
+            .float_opt("eci", (0..n).map(|i| opt(c.eci[i / np])))
+            .float_opt("pci", (0..n).map(|i| opt(c.pci[i % np])))
+            .float_opt("density", c.density.iter().map(|&v| opt(v)))
+            .float_opt("coi", (0..n).map(|i| opt(c.coi[i / np])))
+            .float_opt("cog", c.cog.iter().map(|&v| opt(v)))
+            .text("convention", std::iter::repeat_n(conv, n))
+            .text("method", std::iter::repeat_n(method, n));
+        writer.write_columns(cols)?;
+        rows += n as u64;
+    }
+    let retrieved_at = Utc::now();
+    // The result is identified by its input and its method.
+    let sha = sha256_hex(format!("{}|{}|{method}", report.input_sha256, report.input).as_bytes());
+    let src = report.vintage.as_ref();
+    let release = src.and_then(|m| m.release);
+    let effective = release.unwrap_or_else(|| retrieved_at.date_naive());
+    let meta = VintageMeta {
+        dataset: id.clone(),
+        vintage: VintageMeta::make_id(effective, &sha),
+        title: format!("Economic complexity of {} ({conv} convention)", report.name),
+        publisher: src.map_or_else(
+            || "indmon (computed)".to_string(),
+            |m| format!("indmon, computed from {}", m.publisher),
+        ),
+        source: "complexity".into(),
+        input: report.input.clone(),
+        retrieved_at,
+        release,
+        release_label: src.and_then(|m| m.release_label.clone()),
+        release_basis: src.map(|m| format!("release of the input {}", m.dataset)),
+        sha256: sha,
+        input_bytes: 0,
+        rows,
+        schema: "complexity_results".into(),
+        schema_version: 1,
+        parser: complexity::METHOD_VERSION.into(),
+        licence: src.map_or_else(|| "as the input".to_string(), |m| m.licence.clone()),
+        citation: src.map_or_else(|| report.input.clone(), |m| m.citation.clone()),
+        scope: src.and_then(|m| m.scope.clone()),
+        synthetic: src.is_some_and(|m| m.synthetic),
+        indmon_version: indmon_core::INDMON_VERSION.to_string(),
+    };
+    writer.commit(&meta, true)?;
+    Ok(meta)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_as_display_writes_them() {
+        let mut buf = ryu::Buffer::new();
+        let mut check = |v: f64| {
+            let mut line = Vec::new();
+            push_num(&mut line, &mut buf, v);
+            let want = if v.is_finite() {
+                format!("{v}")
+            } else {
+                String::new()
+            };
+            assert_eq!(String::from_utf8(line).unwrap(), want, "{v:e}");
+        };
+        for v in [
+            0.0,
+            -0.0,
+            1.0,
+            -3.0,
+            0.1,
+            1.5e-5,
+            1e-7,
+            123456.789,
+            1e16,
+            1e21,
+            2.5e300,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
+            check(v);
+        }
+        // a spread of bit patterns and of typical measures
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for i in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            check(f64::from_bits(x));
+            check((x >> 11) as f64 / (1u64 << 53) as f64 * 10f64.powi(i % 12 - 6));
+            // few binary fractional digits: where two shortest forms can tie
+            let m = (x >> 11) | (1 << 52);
+            check(m as f64 / f64::from(1u32 << (i % 32)));
+            check((x >> (11 + i % 40)) as f64 / f64::from(1u32 << (i % 28)));
+        }
+        check(1_658_206_780_088_562.0 + 0.25); // ties: …562.2 and …562.3
+    }
+
+    #[test]
+    fn text_cells_are_quoted_and_neutralised_as_in_tables() {
+        assert_eq!(csv_text("NLD"), "NLD");
+        assert_eq!(csv_text("a,b"), "\"a,b\"");
+        assert_eq!(csv_text("-1"), "'-1");
+    }
+}

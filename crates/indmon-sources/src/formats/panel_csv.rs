@@ -1,0 +1,465 @@
+//! Export panels in long CSV form: one row per year, location, product and value (the
+//! input of `indmon complexity` and `indmon opportunities`), and the population file
+//! that `--presence rpop` needs.
+//!
+//! The columns are found by name — the one the user names, else the first of a list
+//! of usual names (`year`/`t`/`time`, `location`/`origin`/`exporter` …). Every field is
+//! checked: a year that is not a year, an empty code, a value that is not a number, a
+//! negative value and a repeated (year, location, product) stop the read with an
+//! [`InputError`] naming the file, the line and the field. Empty and `NA` values are
+//! zero. The result is plain data: codes interned once, rows as
+//! `(year, location, product, value)` with the codes' ids.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::input::{
+    CsvHeader, Encoding, check_complete, csv_error, csv_reader, decode, line_of, sha256_hex,
+    strip_bom,
+};
+use crate::{Error, InputError, Result};
+
+/// Usual names of the year column, tried in this order (case-insensitive).
+pub const YEAR_COLS: &[&str] = &["year", "t", "time"];
+/// Usual names of the location column.
+pub const LOC_COLS: &[&str] = &["location", "origin", "exporter", "country", "loc", "i"];
+/// Usual names of the product column.
+pub const PROD_COLS: &[&str] = &[
+    "product", "hs92", "hs12", "hs17", "hs22", "hs6", "hs4", "k", "prod",
+];
+/// Usual names of the value column.
+pub const VALUE_COLS: &[&str] = &["value", "export_val", "exports", "v", "val"];
+/// Usual names of the population column of a population file.
+pub const POP_COLS: &[&str] = &["population", "pop"];
+
+/// The columns a user named (`--year-col` …); `None`: the first of the usual names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnNames {
+    /// The year column.
+    pub year: Option<String>,
+    /// The location column.
+    pub location: Option<String>,
+    /// The product column.
+    pub product: Option<String>,
+    /// The value column.
+    pub value: Option<String>,
+}
+
+/// How to read a panel.
+#[derive(Debug, Clone, Default)]
+pub struct PanelOptions {
+    /// The columns, where the user named them.
+    pub columns: ColumnNames,
+    /// Only this year (the other rows are skipped, after their year is checked).
+    pub year: Option<i32>,
+    /// Aggregate 6-digit HS products to their 4-digit heading (values summed).
+    pub hs4: bool,
+    /// The text encoding (a UTF-8 byte-order mark is removed either way).
+    pub encoding: Encoding,
+}
+
+/// A fast hash for codes read from local files (the multiply-rotate hash of Firefox
+/// and rustc; no protection against crafted collisions is needed here).
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
+/// Long-format rows with interned location and product codes.
+#[derive(Debug, Clone, Default)]
+pub struct LongPanel {
+    /// Every code seen (locations and products), in order of first sight.
+    pub codes: Vec<String>,
+    index: FastMap<String, u32>,
+    /// `(year, location id, product id, value)`; ids index [`LongPanel::codes`]. With
+    /// HS4 aggregation a (year, location, heading) may appear more than once: the
+    /// values add up.
+    pub data: Vec<(i32, u32, u32, f64)>,
+}
+
+impl LongPanel {
+    /// The id of a code, given one on first sight.
+    pub fn intern(&mut self, code: &str) -> u32 {
+        if let Some(&i) = self.index.get(code) {
+            return i;
+        }
+        let i = self.codes.len() as u32;
+        self.codes.push(code.to_string());
+        self.index.insert(code.to_string(), i);
+        i
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+}
+
+/// A panel read from a CSV file.
+#[derive(Debug, Clone)]
+pub struct PanelFile {
+    /// The file, as messages and the catalog name it.
+    pub file: String,
+    /// The rows.
+    pub rows: LongPanel,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// The name of the product column as the file writes it (it may name the
+    /// classification, e.g. `hs92`).
+    pub product_column: String,
+}
+
+impl PanelFile {
+    /// The product code list the product column names (`hs92`, `hs12`, `hs22`), if any.
+    pub fn nomenclature(&self) -> Option<String> {
+        nomenclature_of(&self.product_column)
+    }
+}
+
+/// Population by (year, location), for `--presence rpop`.
+pub type Population = HashMap<(i32, String), f64>;
+
+/// The product code list matching a classification named in a column or dataset id
+/// (`hs92`, `hs12` or `hs22`).
+pub fn nomenclature_of(name: &str) -> Option<String> {
+    let name = name.to_ascii_lowercase();
+    ["hs92", "hs12", "hs22"]
+        .into_iter()
+        .find(|hs| name.contains(hs))
+        .map(str::to_string)
+}
+
+/// The HS4 heading of an HS6 code (leading zero restored for 5-digit codes).
+pub fn hs4(code: &str) -> String {
+    let code = if code.len() == 5 && code.bytes().all(|b| b.is_ascii_digit()) {
+        format!("0{code}")
+    } else {
+        code.to_string()
+    };
+    code.chars().take(4).collect()
+}
+
+/// Finds a column of `header`: the one named by the flag, else the first of the
+/// usual names (case-insensitive). `what` is the column's role (`year`, `location` …,
+/// also the flag's stem, `--{what}-col`); `file` names the input in the message.
+pub fn pick_column(
+    header: &[String],
+    flag: Option<&str>,
+    defaults: &[&str],
+    what: &str,
+    file: &str,
+) -> Result<usize, InputError> {
+    let found = match flag {
+        Some(name) => header.iter().position(|h| h == name),
+        None => defaults
+            .iter()
+            .find_map(|d| header.iter().position(|h| h.eq_ignore_ascii_case(d))),
+    };
+    found.ok_or_else(|| {
+        let wanted = flag.map_or_else(|| defaults.join(", "), |f| f.to_string());
+        InputError::file(
+            file,
+            format!("no {what} column; the columns are: {}", header.join(", ")),
+        )
+        .expected(format!(
+            "a column named {wanted} (or name it with --{what}-col)"
+        ))
+    })
+}
+
+/// The file's text and the SHA-256 of its bytes: byte-order mark removed, emptiness and
+/// truncation checked, decoded (UTF-8, or the declared encoding where it is not UTF-8).
+fn read_text(path: &Path, encoding: Encoding) -> Result<(String, String)> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| Error::Io {
+        path: file.clone(),
+        source: e,
+    })?;
+    let sha = sha256_hex(&bytes);
+    let body = strip_bom(&file, &bytes)?;
+    check_complete(&file, body)?;
+    let text = match std::str::from_utf8(body) {
+        Ok(t) => t.to_string(),
+        Err(e) => {
+            // The shared decoder names the byte and suggests --encoding cp1252.
+            let at = e.valid_up_to();
+            let line_start = body[..at]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let line_end = body[at..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(body.len(), |i| at + i);
+            decode(body, encoding)
+                .map(|t| t.into_owned())
+                .map_err(|_| {
+                    let msg = decode(&body[line_start..line_end], Encoding::Utf8)
+                        .err()
+                        .unwrap_or_else(|| "invalid UTF-8".into());
+                    InputError::file(&file, msg).at_line(line_of(body, at))
+                })?
+        }
+    };
+    Ok((text, sha))
+}
+
+/// Reads a long CSV panel into `(year, location, product, value)` rows, checking
+/// every field: the year must be a whole number, location and product not empty, the
+/// value a finite number ≥ 0 (empty or `NA`: zero), and no (year, location, product)
+/// may appear twice (with `hs4`, the 6-digit rows of one heading add up instead).
+/// Rows of other years than `opts.year` are skipped; no rows left is an error.
+pub fn read(path: &Path, opts: &PanelOptions) -> Result<PanelFile> {
+    let file = path.display().to_string();
+    let (text, sha) = read_text(path, opts.encoding)?;
+    let mut r = csv_reader(text.as_bytes());
+    let header = CsvHeader::read(&file, &mut r, Encoding::Utf8)?.names;
+    let c = &opts.columns;
+    let y = pick_column(&header, c.year.as_deref(), YEAR_COLS, "year", &file)?;
+    let l = pick_column(&header, c.location.as_deref(), LOC_COLS, "location", &file)?;
+    let p = pick_column(&header, c.product.as_deref(), PROD_COLS, "product", &file)?;
+    let v = pick_column(&header, c.value.as_deref(), VALUE_COLS, "value", &file)?;
+    let mut rows = LongPanel::default();
+    // (year, location, product, line) of every row, sorted at the end to find duplicates
+    let mut keys: Vec<(i32, u32, u32, u64)> = Vec::new();
+    let mut rec = csv::StringRecord::new();
+    loop {
+        let more = r.read_record(&mut rec).map_err(|e| csv_error(&file, e))?;
+        if !more {
+            break;
+        }
+        let line = rec.position().map_or(0, |p| p.line());
+        let bad = |field: &str, msg: String, exp: &str| -> Error {
+            InputError::file(&file, msg)
+                .at_line(line)
+                .in_field(field)
+                .expected(exp)
+                .into()
+        };
+        let year: i32 = rec[y].trim().parse().map_err(|_| {
+            bad(
+                &header[y],
+                format!("year {:?} is not a year", &rec[y]),
+                "a year such as 2024",
+            )
+        })?;
+        if opts.year.is_some_and(|want| want != year) {
+            continue;
+        }
+        let loc = rec[l].trim();
+        let prod = rec[p].trim();
+        if loc.is_empty() {
+            return Err(bad(&header[l], "empty location".into(), "a location code"));
+        }
+        if prod.is_empty() {
+            return Err(bad(&header[p], "empty product".into(), "a product code"));
+        }
+        let raw = rec[v].trim();
+        let value: f64 = if raw.is_empty() || raw.eq_ignore_ascii_case("na") {
+            0.0
+        } else {
+            raw.parse().map_err(|_| {
+                bad(
+                    &header[v],
+                    format!("value {raw:?} is not a number"),
+                    "a number such as 1234.5 (empty or NA for none)",
+                )
+            })?
+        };
+        if !value.is_finite() || value < 0.0 {
+            return Err(bad(
+                &header[v],
+                format!("value {raw} is negative or not finite"),
+                "exports ≥ 0",
+            ));
+        }
+        let li = rows.intern(loc);
+        let pi = if opts.hs4 {
+            rows.intern(&hs4(prod))
+        } else {
+            rows.intern(prod)
+        };
+        if !opts.hs4 {
+            keys.push((year, li, pi, line));
+        }
+        rows.data.push((year, li, pi, value));
+    }
+    keys.sort_unstable();
+    if let Some(w) = keys
+        .windows(2)
+        .find(|w| (w[0].0, w[0].1, w[0].2) == (w[1].0, w[1].1, w[1].2))
+    {
+        let (year, li, pi, first) = w[0];
+        return Err(InputError::file(
+            &file,
+            format!(
+                "{year} {} {} appears twice (first on line {first})",
+                rows.codes[li as usize], rows.codes[pi as usize]
+            ),
+        )
+        .at_line(w[1].3)
+        .in_field(&header[p])
+        .expected("one row per year, location and product")
+        .into());
+    }
+    if rows.data.is_empty() {
+        return Err(InputError::file(
+            &file,
+            match opts.year {
+                Some(y) => format!("no rows for {y}"),
+                None => "no data rows".to_string(),
+            },
+        )
+        .expected("rows of year, location, product and value")
+        .into());
+    }
+    Ok(PanelFile {
+        file,
+        rows,
+        sha256: sha,
+        product_column: header[p].clone(),
+    })
+}
+
+/// Reads a population file: year, location and population columns (the usual names),
+/// one number per (year, location).
+pub fn read_population(path: &Path, encoding: Encoding) -> Result<Population> {
+    let file = path.display().to_string();
+    let (text, _) = read_text(path, encoding)?;
+    let mut r = csv_reader(text.as_bytes());
+    let header = CsvHeader::read(&file, &mut r, Encoding::Utf8)?.names;
+    let y = pick_column(&header, None, YEAR_COLS, "year", &file)?;
+    let l = pick_column(&header, None, LOC_COLS, "location", &file)?;
+    let p = pick_column(&header, None, POP_COLS, "population", &file)?;
+    let mut out = HashMap::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| csv_error(&file, e))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let bad = |f: usize| -> Error {
+            InputError::file(&file, format!("{:?} is not valid", &rec[f]))
+                .at_line(line)
+                .in_field(&header[f])
+                .into()
+        };
+        let year: i32 = rec[y].trim().parse().map_err(|_| bad(y))?;
+        let pop: f64 = rec[p].trim().parse().map_err(|_| bad(p))?;
+        out.insert((year, rec[l].trim().to_string()), pop);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_bytes(bytes: &[u8], opts: &PanelOptions) -> Result<PanelFile> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("panel.csv");
+        std::fs::write(&path, bytes).unwrap();
+        read(&path, opts)
+    }
+
+    fn message(bytes: &[u8]) -> String {
+        read_bytes(bytes, &PanelOptions::default())
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn reads_rows_with_interned_codes() {
+        let p = read_bytes(
+            b"year,origin,hs92,export_val\n2020,nld,0101,12\n2020,deu,0101,NA\n2021,nld,0102,\n",
+            &PanelOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(p.codes_of_first_row(), ("nld", "0101"));
+        assert_eq!(p.rows.data.len(), 3);
+        assert_eq!(p.rows.data[1].3, 0.0);
+        assert_eq!(p.nomenclature().as_deref(), Some("hs92"));
+        let only = read_bytes(
+            b"year,origin,hs92,export_val\n2020,nld,0101,12\n2021,nld,0102,3\n",
+            &PanelOptions {
+                year: Some(2021),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(only.rows.data.len(), 1);
+    }
+
+    impl PanelFile {
+        fn codes_of_first_row(&self) -> (&str, &str) {
+            let (_, l, p, _) = self.rows.data[0];
+            (&self.rows.codes[l as usize], &self.rows.codes[p as usize])
+        }
+    }
+
+    #[test]
+    fn headings_add_up_instead_of_repeating() {
+        let p = read_bytes(
+            b"year,origin,hs92,export_val\n2020,nld,10121,1\n2020,nld,010129,2\n",
+            &PanelOptions {
+                hs4: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(p.rows.codes, ["nld", "0101"]);
+        assert_eq!(p.rows.data.len(), 2);
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        let m = message(b"year,origin,hs92,export_val\n2020,nld,0101,x\n");
+        assert!(m.contains("line 2, field 'export_val'"), "{m}");
+        assert!(m.contains("not a number"), "{m}");
+        let m = message(b"year,origin,hs92,export_val\n20x0,nld,0101,1\n");
+        assert!(
+            m.contains("field 'year'") && m.contains("is not a year"),
+            "{m}"
+        );
+        let m = message(b"year,origin,hs92,export_val\n2020,,0101,1\n");
+        assert!(m.contains("empty location"), "{m}");
+        let m = message(b"jaar,land,waarde\n2020,nl,1\n");
+        assert!(m.contains("no year column; the columns are: jaar, land, waarde"));
+        assert!(m.contains("--year-col"), "{m}");
+    }
+
+    #[test]
+    fn hs4_restores_the_leading_zero() {
+        assert_eq!(hs4("10121"), "0101");
+        assert_eq!(hs4("850511"), "8505");
+        assert_eq!(hs4("ab"), "ab");
+    }
+}
