@@ -18,6 +18,7 @@ mod panel;
 mod results;
 
 pub use indmon_analytics::complexity::{Convention, METHOD_VERSION, Options, Presence, Proximity};
+pub use indmon_sources::formats::panel_csv::PanelOptions;
 pub use opportunities::{
     NEIGHBOURS, Neighbour, Neighbourhood, NeighbourhoodRequest, OPPORTUNITIES, OpportunitiesReport,
     OpportunitiesRequest, Opportunity, RankBy, neighbourhood, opportunities,

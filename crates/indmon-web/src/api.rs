@@ -490,6 +490,117 @@ pub async fn vintages(
     Ok(respond(&*data::figure_vintages(&s, req).await?, q.format))
 }
 
+/// The convention of the Growth Lab's packages to reproduce.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ConventionParam {
+    /// The Atlas of Economic Complexity (Stata `ecomplexity`), the default.
+    #[default]
+    Stata,
+    /// The Python `ecomplexity` 0.5.3 package.
+    Python,
+}
+
+/// A trade dataset, a year, a convention and `format`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ComplexityQuery {
+    /// BACI-format trade (or any table with year, location, product and value
+    /// columns) in the store [default: the real trade dataset with the most rows].
+    pub dataset: Option<String>,
+    /// Only this year [default: every year].
+    pub year: Option<i32>,
+    /// stata or python [default: stata].
+    pub convention: Option<ConventionParam>,
+    /// Output format [default: json; CSV: one row per year, location and product].
+    pub format: Option<Format>,
+}
+
+/// Economic complexity of the trade in the store: RCA, M, diversity, ubiquity, ECI,
+/// PCI, density, COI and COG per year, location and product (computed on request;
+/// nothing is stored).
+#[utoipa::path(get, path = "/api/v1/complexity", tag = "complexity", params(ComplexityQuery),
+    responses((status = 200, description = "The complexity of every location and product", body = indmon_report::complexity::ComplexityReport),
+              (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No such dataset or year", body = Problem, content_type = "application/problem+json")))]
+pub async fn complexity(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<ComplexityQuery>,
+) -> Result<Response, AppError> {
+    let r = data::complexity(
+        &s,
+        q.dataset.as_deref(),
+        q.year,
+        q.convention.unwrap_or_default(),
+    )
+    .await?;
+    Ok(respond(&*r, q.format))
+}
+
+/// The ranking of products within reach.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RankParam {
+    /// Complexity outlook gain (the default).
+    #[default]
+    Cog,
+    /// Density: closeness to what the country exports now.
+    Density,
+    /// Product complexity.
+    Pci,
+}
+
+/// A country, the trade, the ranking and `format`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OpportunitiesQuery {
+    /// Country (ISO alpha-2 or alpha-3) [default: NL].
+    pub geo: Option<String>,
+    /// The trade dataset [default: the real trade dataset with the most rows].
+    pub dataset: Option<String>,
+    /// The year [default: the latest].
+    pub year: Option<i32>,
+    /// Rank by cog, density or pci [default: cog].
+    pub by: Option<RankParam>,
+    /// Only products with PCI at least this.
+    pub min_pci: Option<f64>,
+    /// Number of products [default: 20, at most 500].
+    pub top: Option<usize>,
+    /// stata or python [default: stata].
+    pub convention: Option<ConventionParam>,
+    /// Output format [default: json].
+    pub format: Option<Format>,
+}
+
+/// The products within a country's reach: those it does not yet export with
+/// comparative advantage, ranked by outlook gain, density or PCI.
+#[utoipa::path(get, path = "/api/v1/opportunities", tag = "complexity", params(OpportunitiesQuery),
+    responses((status = 200, description = "The ranked products", body = indmon_report::complexity::OpportunitiesReport),
+              (status = 400, description = "A bad parameter or an unknown country", body = Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No trade data", body = Problem, content_type = "application/problem+json")))]
+pub async fn opportunities(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<OpportunitiesQuery>,
+) -> Result<Response, AppError> {
+    let r = data::opportunities(&s, &q).await?;
+    Ok(respond(&*r, q.format))
+}
+
+/// The product-space neighbourhood of a product: its nearest products by proximity,
+/// with the country's presence in each.
+#[utoipa::path(get, path = "/api/v1/opportunities/{product}", tag = "complexity",
+    params(("product" = String, Path, description = "An HS6 code, e.g. 850511"), OpportunitiesQuery),
+    responses((status = 200, description = "The neighbourhood", body = indmon_report::complexity::Neighbourhood),
+              (status = 400, description = "A bad parameter or an unknown product", body = Problem, content_type = "application/problem+json")))]
+pub async fn neighbourhood(
+    State(s): State<Arc<AppState>>,
+    axum::extract::Path(product): axum::extract::Path<String>,
+    Query(q): Query<OpportunitiesQuery>,
+) -> Result<Response, AppError> {
+    let r = data::neighbourhood(&s, &product, &q).await?;
+    Ok(respond(&*r, q.format))
+}
+
 /// The OpenAPI 3.1 document of this API.
 #[derive(OpenApi)]
 #[openapi(
@@ -497,11 +608,12 @@ pub async fn vintages(
         title = "indmon API",
         description = "The industrial-policy monitor: the industry share of value added against the target, its decomposition, peers and revisions; the priority markets; the strategic-dependency screen; and the sources behind every figure. Read only. Shares are fractions (0.12 = 12 %) in JSON and percent in CSV; contributions and gaps are in percentage points. Errors are RFC 9457 problem details."
     ),
-    paths(target, share, decomposition, peers, revisions, markets, market, taxonomy, dependencies, sources, series, vintages, crate::ledger::api),
+    paths(target, share, decomposition, peers, revisions, markets, market, taxonomy, dependencies, complexity, opportunities, neighbourhood, sources, series, vintages, crate::ledger::api),
     components(schemas(Format, Problem, indmon_report::series::VintageList, indmon_report::markets::Part)),
     tags((name = "target", description = "The industry share against the target"),
          (name = "markets", description = "The six priority markets"),
          (name = "dependencies", description = "The strategic-dependency screen"),
+         (name = "complexity", description = "Economic complexity and the products within reach"),
          (name = "data", description = "The store's datasets and vintages"),
          (name = "ledger", description = "The programme ledger"))
 )]

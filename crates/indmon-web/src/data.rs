@@ -318,6 +318,153 @@ pub async fn market(
         .await
 }
 
+/// A dataset id from a request.
+fn dataset_param(s: Option<&str>) -> Result<Option<String>> {
+    s.map(|d| {
+        let ok = (1..=64).contains(&d.len())
+            && d.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if ok {
+            Ok(d.to_owned())
+        } else {
+            Err(AppError::BadRequest(format!(
+                "dataset must be a dataset id (lower-case letters, digits, _); got {:?}",
+                d.chars().take(40).collect::<String>()
+            )))
+        }
+    })
+    .transpose()
+}
+
+/// The method of a complexity computation: the defaults with the convention asked for.
+fn method(c: crate::api::ConventionParam) -> indmon_report::complexity::Options {
+    indmon_report::complexity::Options {
+        convention: match c {
+            crate::api::ConventionParam::Stata => indmon_report::complexity::Convention::Stata,
+            crate::api::ConventionParam::Python => indmon_report::complexity::Convention::Python,
+        },
+        ..Default::default()
+    }
+}
+
+/// The panel of a trade dataset (the default one without a name), one year or all.
+fn panel(dataset: Option<String>, year: Option<i32>) -> indmon_report::complexity::PanelRequest {
+    indmon_report::complexity::PanelRequest {
+        input: indmon_report::complexity::PanelInput::Dataset(dataset),
+        read: indmon_report::complexity::PanelOptions {
+            year,
+            ..Default::default()
+        },
+        population: None,
+    }
+}
+
+/// Economic complexity of a trade dataset (computed, not stored).
+pub async fn complexity(
+    state: &Arc<AppState>,
+    dataset: Option<&str>,
+    year: Option<i32>,
+    convention: crate::api::ConventionParam,
+) -> Result<Arc<indmon_report::complexity::ComplexityReport>> {
+    let dataset = dataset_param(dataset)?;
+    let year = year.map(|y| year_param("year", y)).transpose()?;
+    state
+        .cached(
+            format!("complexity:{dataset:?}:{year:?}:{convention:?}"),
+            move |s| async move {
+                let req = indmon_report::complexity::ComplexityRequest {
+                    panel: panel(dataset, year),
+                    method: method(convention),
+                };
+                Ok(indmon_report::complexity::complexity(Some(&s.store), req, &|_, _| {}).await?)
+            },
+        )
+        .await
+}
+
+/// The products within reach of a country.
+pub async fn opportunities(
+    state: &Arc<AppState>,
+    q: &crate::api::OpportunitiesQuery,
+) -> Result<Arc<indmon_report::complexity::OpportunitiesReport>> {
+    let geo = q
+        .geo
+        .as_deref()
+        .map(geo_param)
+        .transpose()?
+        .unwrap_or_else(|| "NL".into());
+    let dataset = dataset_param(q.dataset.as_deref())?;
+    let year = q.year.map(|y| year_param("year", y)).transpose()?;
+    let top = q.top.unwrap_or(20).min(500);
+    let (by, min_pci, convention) = (
+        q.by.unwrap_or_default(),
+        q.min_pci,
+        q.convention.unwrap_or_default(),
+    );
+    if min_pci.is_some_and(|x| !x.is_finite()) {
+        return Err(AppError::BadRequest("min_pci must be a number".into()));
+    }
+    let key =
+        format!("opportunities:{geo}:{dataset:?}:{year:?}:{by:?}:{min_pci:?}:{top}:{convention:?}");
+    state
+        .cached(key, move |s| async move {
+            let req = indmon_report::complexity::OpportunitiesRequest {
+                geo,
+                panel: panel(dataset, year),
+                method: method(convention),
+                min_pci,
+                by: match by {
+                    crate::api::RankParam::Cog => indmon_report::complexity::RankBy::Cog,
+                    crate::api::RankParam::Density => indmon_report::complexity::RankBy::Density,
+                    crate::api::RankParam::Pci => indmon_report::complexity::RankBy::Pci,
+                },
+                top,
+            };
+            Ok(indmon_report::complexity::opportunities(Some(&s.store), req, &|_, _| {}).await?)
+        })
+        .await
+}
+
+/// The product-space neighbourhood of a product.
+pub async fn neighbourhood(
+    state: &Arc<AppState>,
+    product: &str,
+    q: &crate::api::OpportunitiesQuery,
+) -> Result<Arc<indmon_report::complexity::Neighbourhood>> {
+    let ok =
+        (2..=10).contains(&product.len()) && product.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !ok {
+        return Err(AppError::BadRequest(format!(
+            "product must be a product code such as 850511; got {:?}",
+            product.chars().take(40).collect::<String>()
+        )));
+    }
+    let geo = q
+        .geo
+        .as_deref()
+        .map(geo_param)
+        .transpose()?
+        .unwrap_or_else(|| "NL".into());
+    let dataset = dataset_param(q.dataset.as_deref())?;
+    let year = q.year.map(|y| year_param("year", y)).transpose()?;
+    let top = q.top.unwrap_or(20).min(500);
+    let convention = q.convention.unwrap_or_default();
+    let product = product.to_owned();
+    let key = format!("neighbourhood:{product}:{geo}:{dataset:?}:{year:?}:{top}:{convention:?}");
+    state
+        .cached(key, move |s| async move {
+            let req = indmon_report::complexity::NeighbourhoodRequest {
+                geo,
+                panel: panel(dataset, year),
+                method: method(convention),
+                product,
+                top,
+            };
+            Ok(indmon_report::complexity::neighbourhood(Some(&s.store), req, &|_, _| {}).await?)
+        })
+        .await
+}
+
 /// The bundled taxonomy's validation.
 pub fn taxonomy() -> Result<indmon_report::markets::Validation> {
     Ok(indmon_report::markets::validation(&reference()?.taxonomy))
