@@ -2,5 +2,6 @@
 //! temporary data directory, and the results checked against published figures and
 //! independent computations.
 
+mod dependencies;
 mod support;
 mod target;

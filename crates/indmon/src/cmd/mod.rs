@@ -1,12 +1,14 @@
 //! One module per subcommand.
 
 pub mod complexity;
+pub mod crm;
 pub mod dependencies;
 pub mod ingest;
 pub mod init;
 pub mod ledger;
 pub mod live;
 pub mod markets;
+pub mod mutual;
 pub mod series;
 pub mod serve;
 pub mod sources;
