@@ -59,6 +59,9 @@ pub enum Error {
     /// Reading the store failed.
     #[error(transparent)]
     Store(#[from] indmon_store::Error),
+    /// Reading a user's input file (e.g. BACI trade files) failed.
+    #[error(transparent)]
+    Sources(#[from] indmon_sources::Error),
 }
 
 impl Error {
@@ -71,6 +74,7 @@ impl Error {
             Error::Bundled(_) => ErrorKind::Internal,
             Error::Reference(e) => e.kind(),
             Error::Store(e) => e.kind(),
+            Error::Sources(e) => e.kind(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! independent computations.
 
 mod complexity;
+mod dependencies;
 mod markets;
 mod support;
 mod target;

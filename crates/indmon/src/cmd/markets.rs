@@ -3,15 +3,12 @@
 //! time, and the taxonomy's validation. Every figure is a result of
 //! `indmon_report::markets`; this module reads the flags and prints.
 
-mod compat;
 mod show;
 
 use std::io::Write;
 use std::path::PathBuf;
 
 #[cfg(test)]
-pub(crate) use compat::code_lists;
-pub(crate) use compat::{cell_json, emit, million, pct, round, shorten};
 
 use crate::error::{Context as _, Result};
 use indmon_reference::TaxonomyFile;

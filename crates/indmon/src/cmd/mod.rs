@@ -1,11 +1,13 @@
 //! One module per subcommand.
 
 pub mod complexity;
+pub mod crm;
 pub mod dependencies;
 pub mod ingest;
 pub mod init;
 pub mod ledger;
 pub mod markets;
+pub mod mutual;
 pub mod opportunities;
 pub mod series;
 pub mod serve;
@@ -51,23 +53,5 @@ pub fn list(values: &[String]) -> Vec<String> {
         .flat_map(|v| v.split(','))
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
-        .collect()
-}
-
-/// One "Source: …" line per vintage a result used.
-pub fn source_notes(
-    catalog: &indmon_store::Catalog,
-    used: &std::collections::BTreeSet<(String, String)>,
-    with_licence: bool,
-) -> Vec<String> {
-    used.iter()
-        .filter_map(|(ds, v)| catalog.vintages(ds).iter().find(|m| &m.vintage == v))
-        .map(|m| {
-            if with_licence {
-                format!("Source: {}. Licence: {}", m.source_line(), m.licence)
-            } else {
-                format!("Source: {}", m.source_line())
-            }
-        })
         .collect()
 }
