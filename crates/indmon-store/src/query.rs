@@ -115,11 +115,27 @@ fn table_path(dir: &std::path::Path) -> String {
 
 impl Store {
     /// A DataFusion session with the store's tables registered (see the module docs).
-    pub(crate) async fn session(&self, opts: &QueryOptions) -> Result<(SessionContext, Catalog)> {
+    ///
+    /// `parallel`: the plan may run on every core. Typed reads ([`Store::fetch`],
+    /// [`Store::scan`]) run on one partition instead: the rows then arrive in the file's
+    /// order and sums are added in one order, so a figure is the same to the last bit on
+    /// every run (with several partitions, batches are dealt out round-robin and
+    /// partial sums merged as they finish, which changes the last bits of a sum from
+    /// run to run).
+    pub(crate) async fn session(
+        &self,
+        opts: &QueryOptions,
+        parallel: bool,
+    ) -> Result<(SessionContext, Catalog)> {
         let catalog = self.catalog()?;
+        let partitions = if parallel {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        } else {
+            1
+        };
         let config = SessionConfig::new()
             .with_information_schema(true)
-            .with_target_partitions(std::thread::available_parallelism().map_or(2, |n| n.get()));
+            .with_target_partitions(partitions);
         let runtime = RuntimeEnvBuilder::new()
             .with_memory_limit(opts.memory_limit.unwrap_or(4 << 30), 1.0)
             .build_arc()?;
@@ -201,7 +217,7 @@ impl Store {
 
     /// The rows `q` selects (see [`Select`]).
     pub async fn fetch(&self, q: &Select, opts: &QueryOptions) -> Result<Rows> {
-        let (ctx, _) = self.session(opts).await?;
+        let (ctx, _) = self.session(opts, false).await?;
         let df = q.plan(ctx.table(TableReference::bare(q.table.as_str())).await?)?;
         collect(df).await
     }
@@ -215,7 +231,7 @@ impl Store {
         opts: &QueryOptions,
         mut each: impl FnMut(&Rows) -> Result<()>,
     ) -> Result<()> {
-        let (ctx, _) = self.session(opts).await?;
+        let (ctx, _) = self.session(opts, false).await?;
         let df = q.plan(ctx.table(TableReference::bare(q.table.as_str())).await?)?;
         let schema = df.schema().as_arrow().clone();
         let mut stream = df.execute_stream().await?;
@@ -231,7 +247,7 @@ impl Store {
         table: &str,
         opts: &QueryOptions,
     ) -> Result<Vec<(String, ColumnType)>> {
-        let (ctx, _) = self.session(opts).await?;
+        let (ctx, _) = self.session(opts, false).await?;
         let df = ctx.table(TableReference::bare(table)).await?;
         let rows = Rows::new(df.schema().as_arrow(), Vec::new());
         Ok(rows
@@ -245,7 +261,7 @@ impl Store {
     /// The planned data frame of one read-only SQL statement (see [`check_read_only`]).
     async fn plan_sql(&self, sql: &str, opts: &QueryOptions) -> Result<DataFrame> {
         check_read_only(sql)?;
-        let (ctx, _) = self.session(opts).await?;
+        let (ctx, _) = self.session(opts, true).await?;
         let guard = SQLOptions::new()
             .with_allow_ddl(false)
             .with_allow_dml(false)

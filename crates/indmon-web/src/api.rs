@@ -308,75 +308,143 @@ pub async fn taxonomy(Query(q): Query<FormatQuery>) -> Result<Response, AppError
     Ok(respond(&data::taxonomy()?, q.format))
 }
 
+/// Which products the screen lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TierParam {
+    /// Every imported product (the default).
+    #[default]
+    All,
+    /// Dependencies and up.
+    Dependency,
+    /// Strategic dependencies and up.
+    Strategic,
+    /// Risky strategic dependencies.
+    Risky,
+}
+
+/// The re-export correction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReexportParam {
+    /// All imports count.
+    None,
+    /// Imports less exports (the transit-hub proxy).
+    Net,
+}
+
+/// A reporter, a year, the screen's options and `format`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ScreenQuery {
+    /// Reporter: a country (ISO alpha-2 or alpha-3) or EU27 [default: the target country, NL].
+    pub geo: Option<String>,
+    /// Year [default: the latest in the trade data].
+    pub year: Option<i32>,
+    /// The trade dataset [default: the real BACI-format dataset with the most rows].
+    pub dataset: Option<String>,
+    /// Which products: all, dependency, strategic or risky [default: all].
+    pub tier: Option<TierParam>,
+    /// The re-export correction: none or net [default: the settings', none].
+    pub reexport: Option<ReexportParam>,
+    /// Output format [default: json].
+    pub format: Option<Format>,
+}
+
 /// The strategic-dependency screen of one reporter: every imported product with the
 /// EU 2021 criteria, persistence, the tier (dependency, strategic, risky strategic)
 /// and why.
-#[utoipa::path(get, path = "/api/v1/dependencies", tag = "dependencies", params(CountryYearQuery),
+#[utoipa::path(get, path = "/api/v1/dependencies", tag = "dependencies", params(ScreenQuery),
     responses((status = 200, description = "The screen (CSV: one row per product)", body = indmon_report::dependencies::Screen),
               (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
               (status = 404, description = "No trade data for it", body = Problem, content_type = "application/problem+json")))]
 pub async fn dependencies(
     State(s): State<Arc<AppState>>,
-    Query(q): Query<CountryYearQuery>,
+    Query(q): Query<ScreenQuery>,
 ) -> Result<Response, AppError> {
-    let sc = data::dependencies(&s, q.geo.as_deref(), q.year).await?;
-    Ok(match q.format.unwrap_or_default() {
-        Format::Json => json(&*sc),
-        Format::Csv => {
-            let rows: Vec<Vec<String>> = sc
-                .rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.reporter.clone(),
-                        r.hs6.clone(),
-                        r.name.clone().unwrap_or_default(),
-                        r.year.to_string(),
-                        num(Some(r.imports)),
-                        num(Some(r.imports_outside_bloc)),
-                        num(Some(r.exports)),
-                        num(Some(r.import_hhi)),
-                        num(r.outside_hhi),
-                        num(Some(r.outside_share)),
-                        num(r.import_export_ratio),
-                        num(r.world_hhi),
-                        r.top_origin_iso3.clone(),
-                        num(Some(r.top_origin_share)),
-                        r.criteria_met.clone(),
-                        r.persistence.map(|p| p.to_string()).unwrap_or_default(),
-                        r.tier_label.clone(),
-                        r.areas.join(" "),
-                        r.risk.clone().unwrap_or_default(),
-                    ]
-                })
-                .collect();
-            csv(
-                &format!("indmon-dependencies-{}-{}", sc.reporter, sc.year),
-                &[
-                    "reporter",
-                    "hs6",
-                    "name",
-                    "year",
-                    "imports_kusd",
-                    "imports_outside_bloc_kusd",
-                    "exports_kusd",
-                    "import_hhi",
-                    "outside_hhi",
-                    "outside_share",
-                    "import_export_ratio",
-                    "world_hhi",
-                    "top_origin",
-                    "top_origin_share",
-                    "criteria_met",
-                    "persistence",
-                    "tier",
-                    "areas",
-                    "risk",
-                ],
-                &rows,
-            )
-        }
-    })
+    Ok(respond(&*data::dependencies(&s, &q).await?, q.format))
+}
+
+/// The EU 2021 inputs of every product the reporter imports, before any criterion or
+/// correction (values in thousand USD, as BACI).
+#[utoipa::path(get, path = "/api/v1/dependencies/metrics", tag = "dependencies", params(ScreenQuery),
+    responses((status = 200, description = "The metrics (CSV: one row per product and year)", body = indmon_report::dependencies::Metrics),
+              (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No trade data for it", body = Problem, content_type = "application/problem+json")))]
+pub async fn metrics(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<ScreenQuery>,
+) -> Result<Response, AppError> {
+    Ok(respond(&*data::metrics(&s, &q).await?, q.format))
+}
+
+/// Why a product is (or is not) a risky strategic dependency: imports by origin, the
+/// three criteria against their thresholds over the years, persistence, world supply,
+/// the re-export correction, the areas it is crucial for, the suppliers' relations.
+#[utoipa::path(get, path = "/api/v1/dependencies/{hs6}", tag = "dependencies",
+    params(("hs6" = String, Path, description = "An HS6 code, e.g. 850511"), ScreenQuery),
+    responses((status = 200, description = "The explanation (CSV: its steps)", body = indmon_report::dependencies::Explanation),
+              (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No trade data for it", body = Problem, content_type = "application/problem+json")))]
+pub async fn explain(
+    State(s): State<Arc<AppState>>,
+    axum::extract::Path(hs6): axum::extract::Path<String>,
+    Query(q): Query<ScreenQuery>,
+) -> Result<Response, AppError> {
+    Ok(respond(&*data::explain(&s, &hs6, &q).await?, q.format))
+}
+
+/// Where others depend on the reporter: products it supplies a large share of world
+/// exports of, the partners that depend on it, and the partners with dependence both
+/// ways.
+#[utoipa::path(get, path = "/api/v1/mutual", tag = "dependencies", params(ScreenQuery),
+    responses((status = 200, description = "Mutual dependencies (CSV: one row per product and dependent partner)", body = indmon_report::dependencies::Mutual),
+              (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No trade data for it", body = Problem, content_type = "application/problem+json")))]
+pub async fn mutual(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<ScreenQuery>,
+) -> Result<Response, AppError> {
+    Ok(respond(&*data::mutual(&s, &q).await?, q.format))
+}
+
+/// `critical` and `format`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CrmQuery {
+    /// Only the materials assessed critical [default: false].
+    pub critical: Option<bool>,
+    /// Output format [default: json].
+    pub format: Option<Format>,
+}
+
+/// The EU critical raw materials, 2023 assessment: supply risk and economic importance,
+/// the critical flag, the history since 2011, and the concentration of supply.
+#[utoipa::path(get, path = "/api/v1/crm", tag = "dependencies", params(CrmQuery),
+    responses((status = 200, description = "The materials", body = indmon_report::dependencies::Crm),
+              (status = 404, description = "The CRM tables are not in the store", body = Problem, content_type = "application/problem+json")))]
+pub async fn crm(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<CrmQuery>,
+) -> Result<Response, AppError> {
+    Ok(respond(
+        &*data::crm(&s, q.critical.unwrap_or(false)).await?,
+        q.format,
+    ))
+}
+
+/// One critical raw material: its scores in every assessment and its supply by stage
+/// and country.
+#[utoipa::path(get, path = "/api/v1/crm/{material}", tag = "dependencies",
+    params(("material" = String, Path, description = "A material, e.g. Cobalt"), FormatQuery),
+    responses((status = 200, description = "The material (CSV: its scores by assessment)", body = indmon_report::dependencies::MaterialDetail),
+              (status = 400, description = "An unknown material", body = Problem, content_type = "application/problem+json")))]
+pub async fn material(
+    State(s): State<Arc<AppState>>,
+    axum::extract::Path(material): axum::extract::Path<String>,
+    Query(q): Query<FormatQuery>,
+) -> Result<Response, AppError> {
+    Ok(respond(&*data::material(&s, &material).await?, q.format))
 }
 
 /// `format` only.
@@ -608,8 +676,17 @@ pub async fn neighbourhood(
         title = "indmon API",
         description = "The industrial-policy monitor: the industry share of value added against the target, its decomposition, peers and revisions; the priority markets; the strategic-dependency screen; and the sources behind every figure. Read only. Shares are fractions (0.12 = 12 %) in JSON and percent in CSV; contributions and gaps are in percentage points. Errors are RFC 9457 problem details."
     ),
-    paths(target, share, decomposition, peers, revisions, markets, market, taxonomy, dependencies, complexity, opportunities, neighbourhood, sources, series, vintages, crate::ledger::api),
-    components(schemas(Format, Problem, indmon_report::series::VintageList, indmon_report::markets::Part)),
+    paths(target, share, decomposition, peers, revisions, markets, market, taxonomy, dependencies, metrics, explain, mutual, crm, material, complexity, opportunities, neighbourhood, sources, series, vintages, crate::ledger::api),
+    components(schemas(
+        Format,
+        Problem,
+        ConventionParam,
+        RankParam,
+        TierParam,
+        ReexportParam,
+        indmon_report::series::VintageList,
+        indmon_report::markets::Part
+    )),
     tags((name = "target", description = "The industry share against the target"),
          (name = "markets", description = "The six priority markets"),
          (name = "dependencies", description = "The strategic-dependency screen"),

@@ -470,39 +470,183 @@ pub fn taxonomy() -> Result<indmon_report::markets::Validation> {
     Ok(indmon_report::markets::validation(&reference()?.taxonomy))
 }
 
-/// The dependency screen of `reporter` (default: the target country): every imported
-/// product with its criteria and tier.
+/// The trade a dependency result reads.
+fn trade_request(q: &crate::api::ScreenQuery) -> Result<indmon_report::dependencies::TradeRequest> {
+    Ok(indmon_report::dependencies::TradeRequest {
+        reporter: q.geo.as_deref().map(geo_param).transpose()?,
+        year: q.year.map(|y| year_param("year", y)).transpose()?,
+        dataset: dataset_param(q.dataset.as_deref())?,
+    })
+}
+
+fn reexport(q: &crate::api::ScreenQuery) -> Option<indmon_report::dependencies::ReExport> {
+    q.reexport.map(|r| match r {
+        crate::api::ReexportParam::None => indmon_report::dependencies::ReExport::None,
+        crate::api::ReexportParam::Net => indmon_report::dependencies::ReExport::Net,
+    })
+}
+
+/// The dependency screen of a reporter (default: the target country): the imported
+/// products of the tier asked for, with their criteria.
 pub async fn dependencies(
     state: &Arc<AppState>,
-    reporter: Option<&str>,
-    year: Option<i32>,
+    q: &crate::api::ScreenQuery,
 ) -> Result<Arc<indmon_report::dependencies::Screen>> {
-    let reporter = reporter.map(geo_param).transpose()?;
-    let year = year.map(|y| year_param("year", y)).transpose()?;
+    use indmon_report::dependencies::Tier;
+    let req = indmon_report::dependencies::ScreenRequest {
+        trade: trade_request(q)?,
+        reexport: reexport(q),
+        tier: match q.tier.unwrap_or_default() {
+            crate::api::TierParam::All => Tier::None,
+            crate::api::TierParam::Dependency => Tier::Dependency,
+            crate::api::TierParam::Strategic => Tier::Strategic,
+            crate::api::TierParam::Risky => Tier::Risky,
+        },
+        million: false,
+    };
+    let key = format!(
+        "dependencies:{:?}:{:?}:{:?}:{:?}:{:?}",
+        req.trade.reporter, req.trade.year, req.trade.dataset, req.tier, req.reexport
+    );
     state
-        .cached(
-            format!("dependencies:{reporter:?}:{year:?}"),
-            move |s| async move {
-                let r = reference()?;
-                let req = indmon_report::dependencies::ScreenRequest {
-                    trade: indmon_report::dependencies::TradeRequest {
-                        reporter,
-                        year,
-                        dataset: None,
-                    },
-                    reexport: None,
-                    tier: indmon_report::dependencies::Tier::None,
-                    million: false,
-                };
-                Ok(indmon_report::dependencies::screen(
-                    &s.store,
-                    &s.settings,
-                    &r.taxonomy.taxonomy,
-                    r,
-                    &req,
-                )
-                .await?)
-            },
-        )
+        .cached(key, move |s| async move {
+            let r = reference()?;
+            Ok(indmon_report::dependencies::screen(
+                &s.store,
+                &s.settings,
+                &r.taxonomy.taxonomy,
+                r,
+                &req,
+            )
+            .await?)
+        })
+        .await
+}
+
+/// The metrics of every imported product.
+pub async fn metrics(
+    state: &Arc<AppState>,
+    q: &crate::api::ScreenQuery,
+) -> Result<Arc<indmon_report::dependencies::Metrics>> {
+    let req = indmon_report::dependencies::MetricsRequest {
+        trade: trade_request(q)?,
+    };
+    let key = format!(
+        "metrics:{:?}:{:?}:{:?}",
+        req.trade.reporter, req.trade.year, req.trade.dataset
+    );
+    state
+        .cached(key, move |s| async move {
+            Ok(indmon_report::dependencies::metrics(&s.store, &s.settings, &req).await?)
+        })
+        .await
+}
+
+/// Why one product is, or is not, a risky strategic dependency.
+pub async fn explain(
+    state: &Arc<AppState>,
+    hs6: &str,
+    q: &crate::api::ScreenQuery,
+) -> Result<Arc<indmon_report::dependencies::Explanation>> {
+    if !(hs6.len() == 6 && hs6.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(AppError::BadRequest(format!(
+            "hs6 must be a six-digit HS code such as 850511; got {:?}",
+            hs6.chars().take(40).collect::<String>()
+        )));
+    }
+    let req = indmon_report::dependencies::ExplainRequest {
+        trade: trade_request(q)?,
+        hs6: hs6.to_owned(),
+        reexport: reexport(q),
+        million: false,
+    };
+    let key = format!(
+        "explain:{hs6}:{:?}:{:?}:{:?}:{:?}",
+        req.trade.reporter, req.trade.year, req.trade.dataset, req.reexport
+    );
+    state
+        .cached(key, move |s| async move {
+            let r = reference()?;
+            Ok(indmon_report::dependencies::explain(
+                &s.store,
+                &s.settings,
+                &r.taxonomy.taxonomy,
+                r,
+                &req,
+            )
+            .await?)
+        })
+        .await
+}
+
+/// Where others depend on the reporter.
+pub async fn mutual(
+    state: &Arc<AppState>,
+    q: &crate::api::ScreenQuery,
+) -> Result<Arc<indmon_report::dependencies::Mutual>> {
+    let req = indmon_report::dependencies::MutualRequest {
+        trade: trade_request(q)?,
+        reexport: reexport(q),
+        million: false,
+    };
+    let key = format!(
+        "mutual:{:?}:{:?}:{:?}:{:?}",
+        req.trade.reporter, req.trade.year, req.trade.dataset, req.reexport
+    );
+    state
+        .cached(key, move |s| async move {
+            let r = reference()?;
+            Ok(indmon_report::dependencies::mutual(
+                &s.store,
+                &s.settings,
+                &r.taxonomy.taxonomy,
+                r,
+                &req,
+            )
+            .await?)
+        })
+        .await
+}
+
+/// The EU critical raw materials.
+pub async fn crm(
+    state: &Arc<AppState>,
+    critical_only: bool,
+) -> Result<Arc<indmon_report::dependencies::Crm>> {
+    state
+        .cached(format!("crm:{critical_only}"), move |s| async move {
+            Ok(indmon_report::dependencies::crm(
+                &s.store,
+                &indmon_report::dependencies::CrmRequest { critical_only },
+            )
+            .await?)
+        })
+        .await
+}
+
+/// One critical raw material.
+pub async fn material(
+    state: &Arc<AppState>,
+    material: &str,
+) -> Result<Arc<indmon_report::dependencies::MaterialDetail>> {
+    let ok = (1..=60).contains(&material.chars().count())
+        && material
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '(' | ')' | ',' | '.'));
+    if !ok {
+        return Err(AppError::BadRequest(format!(
+            "material must be a material's name such as Cobalt; got {:?}",
+            material.chars().take(40).collect::<String>()
+        )));
+    }
+    let material = material.to_owned();
+    state
+        .cached(format!("material:{material}"), move |s| async move {
+            Ok(indmon_report::dependencies::material(
+                &s.store,
+                &indmon_report::dependencies::MaterialRequest { material },
+            )
+            .await?)
+        })
         .await
 }

@@ -40,6 +40,7 @@ pub use explain::{
     ReExportStep, RiskStep, Supplier, WorldSupply, explain, explain_in,
 };
 pub use files::TradeFiles;
+pub use indmon_analytics::dependencies::ReExport;
 pub use mutual::{
     DependentPartner, Mutual, MutualProduct, MutualRequest, TwoWay, mutual, mutual_in,
 };

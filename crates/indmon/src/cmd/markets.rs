@@ -8,8 +8,6 @@ mod show;
 use std::io::Write;
 use std::path::PathBuf;
 
-#[cfg(test)]
-
 use crate::error::{Context as _, Result};
 use indmon_reference::TaxonomyFile;
 use indmon_report::markets::{self as rm, BoardRequest, MarketRequest, Validation};

@@ -180,7 +180,8 @@ fn every_get_path_of_the_openapi_document_answers_on_the_bundled_data() {
         let example = |name: &str| match name {
             "what" => "estat_nama_10_a64",
             "market" => "semiconductors",
-            "hs6" => "850511",
+            "hs6" | "product" => "850511",
+            "material" => "Cobalt",
             other => panic!("{path}: no example value for the required parameter {other}"),
         };
         let mut target = path.clone();
@@ -208,7 +209,14 @@ fn every_get_path_of_the_openapi_document_answers_on_the_bundled_data() {
             let r = s.get(&format!("{target}{sep}format=csv"));
             assert_eq!(r.status, 200, "GET {target} as CSV: {}", r.text());
             assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
-            assert!(r.text().lines().count() > 1, "{path}: {}", r.text());
+            // rows, except where the bundled data have none: NL supplies no product of
+            // the 30 in the extract with a 20 % world share (mutual dependencies)
+            let rows = r.text().lines().count() - 1;
+            if path == "/api/v1/mutual" {
+                assert_eq!(rows, 0, "{path}: {}", r.text());
+            } else {
+                assert!(rows > 0, "{path}: {}", r.text());
+            }
         }
     }
 }
