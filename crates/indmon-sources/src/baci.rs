@@ -23,8 +23,8 @@ use arrow_array::{ArrayRef, RecordBatch};
 use chrono::NaiveDate;
 
 use crate::batch::arrow_schema;
-use crate::formats::{Emitter, Parsed, Progress, Sink};
 use crate::input::{HashingReader, Input};
+use crate::parse::{Emitter, Parsed, Progress, Sink};
 use crate::spec::SourceSpec;
 use crate::{BATCH_ROWS, Error, InputError, Result};
 

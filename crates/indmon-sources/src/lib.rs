@@ -16,6 +16,7 @@ pub mod codelist;
 pub mod fetch;
 pub mod formats;
 pub mod input;
+pub mod parse;
 pub mod spec;
 pub mod synth;
 pub mod validate;

@@ -135,7 +135,7 @@ impl SourceSpec {
             Format::CsvTable => "csv-table",
             Format::Baci => "baci",
         };
-        format!("{name}/{}", crate::formats::PARSER_VERSION)
+        format!("{name}/{}", crate::parse::PARSER_VERSION)
     }
 }
 

@@ -67,7 +67,7 @@ impl Context {
                     self.data_dir.display()
                 );
             }
-            crate::cmd::init::load_bundle(self, &store, false)?;
+            crate::progress::load_bundle(&store, false, self.quiet)?;
         }
         Ok(store)
     }

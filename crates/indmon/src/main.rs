@@ -6,6 +6,7 @@ mod cmd;
 mod config;
 mod error;
 mod output;
+mod progress;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -161,7 +161,7 @@ impl Common {
             return Ok(rt.block_on(dr::load(store, &ctx.settings, &req, window))?);
         };
         let files = TradeFiles::find(path, &req, &ctx.settings.target.geo, window)?;
-        let bar = crate::cmd::byte_bar(ctx, Some(files.total_bytes()), "reading trade");
+        let bar = crate::progress::byte_bar(ctx.quiet, Some(files.total_bytes()), "reading trade");
         let trade = files.read(&|n| bar.set_position(n));
         bar.finish_and_clear();
         Ok(trade?)

@@ -8,9 +8,10 @@ use indmon_sources::formats::ParseOptions;
 use indmon_sources::input::Encoding;
 use indmon_sources::{Format, Input, registry};
 
-use crate::cmd::{UsageError, byte_bar, date_arg};
+use crate::cmd::{UsageError, date_arg};
 use crate::config::Context;
 use crate::error::{Context as _, Result};
+use crate::progress::byte_bar;
 
 /// Add a new vintage of a source to the store, from a file or a live download.
 ///
@@ -73,7 +74,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     match &args.path {
         Some(path) if spec.format == Format::Baci => {
             let (_, total) = files::baci_files(path)?;
-            let bar = byte_bar(ctx, Some(total), &spec.id);
+            let bar = byte_bar(ctx.quiet, Some(total), &spec.id);
             let outcomes = files::baci(
                 &store,
                 spec,
@@ -96,7 +97,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             }
             let dataset = DatasetId::new(args.dataset.clone().unwrap_or_else(|| spec.id.clone()))?;
             let input = Input::file(path);
-            let bar = byte_bar(ctx, input.len(), &spec.id);
+            let bar = byte_bar(ctx.quiet, input.len(), &spec.id);
             let opts = ParseOptions {
                 encoding,
                 expected_dataset: args.remote.clone(),
