@@ -411,7 +411,7 @@ pub async fn sources(State(s): State<Arc<AppState>>, Query(q): Query<FormatQuery
         title = "indmon API",
         description = "The industrial-policy monitor: the industry share of value added against the target, its decomposition, peers and revisions; the priority markets; the strategic-dependency screen; and the sources behind every figure. Read only. Shares are fractions (0.12 = 12 %) in JSON and percent in CSV; contributions and gaps are in percentage points. Errors are RFC 9457 problem details."
     ),
-    paths(target, share, decomposition, peers, revisions, markets, dependencies, sources, crate::ledger::api),
+    paths(target, share, decomposition, peers, revisions, markets, dependencies, sources, crate::ledger::api::api),
     components(schemas(Format, Problem)),
     tags((name = "target", description = "The industry share against the target"),
          (name = "markets", description = "The six priority markets"),
