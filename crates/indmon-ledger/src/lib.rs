@@ -611,9 +611,17 @@ impl Ledger {
 
     /// The name and role of a valid, unrevoked token.
     pub fn check_token(&mut self, token: &str) -> Result<Option<(String, String)>> {
+        self.token_holder(&token_digest(token))
+    }
+
+    /// The name and role of the unrevoked token whose digest ([`token_digest`]) is
+    /// `digest`: what a web session, which keeps the digest and not the token, checks
+    /// on every request (one lookup by a unique key), so that revoking a token ends its
+    /// sessions at once, whichever process revoked it.
+    pub fn token_holder(&mut self, digest: &str) -> Result<Option<(String, String)>> {
         let rows = self.db.query(
             "SELECT name, role FROM ledger_token WHERE token_sha256 = ? AND revoked_at IS NULL",
-            &[sha256(token.trim()).into()],
+            &[digest.into()],
         )?;
         Ok(rows
             .into_iter()
@@ -990,6 +998,12 @@ fn hex(bytes: &[u8]) -> String {
 fn sha256(s: &str) -> String {
     use sha2::Digest as _;
     hex(&sha2::Sha256::digest(s.as_bytes()))
+}
+
+/// The digest of a token as the ledger keeps it (SHA-256 of the token without
+/// surrounding white space, as hex).
+pub fn token_digest(token: &str) -> String {
+    sha256(token.trim())
 }
 
 /// Now, as RFC 3339 UTC with microseconds (so changes in one second still order).

@@ -676,7 +676,7 @@ pub async fn neighbourhood(
         title = "indmon API",
         description = "The industrial-policy monitor: the industry share of value added against the target, its decomposition, peers and revisions; the priority markets; the strategic-dependency screen; and the sources behind every figure. Read only. Shares are fractions (0.12 = 12 %) in JSON and percent in CSV; contributions and gaps are in percentage points. Errors are RFC 9457 problem details."
     ),
-    paths(target, share, decomposition, peers, revisions, markets, market, taxonomy, dependencies, metrics, explain, mutual, crm, material, complexity, opportunities, neighbourhood, sources, series, vintages, crate::ledger::api),
+    paths(target, share, decomposition, peers, revisions, markets, market, taxonomy, dependencies, metrics, explain, mutual, crm, material, complexity, opportunities, neighbourhood, sources, series, vintages, crate::ledger::api::api),
     components(schemas(
         Format,
         Problem,

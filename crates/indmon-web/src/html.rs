@@ -1,29 +1,18 @@
-//! Writing HTML: escaping, the page frame (header, navigation, language switch,
-//! footer) and the chart figure every chart uses (canvas, table alternative,
-//! downloads, source line).
-
-use std::fmt::Write as _;
+//! Writing HTML: the page frame (header, navigation, language switch, footer), tables
+//! and the chart figure every chart uses (canvas, table alternative, downloads, source
+//! line).
+//!
+//! Every page is built with [`maud`]'s `html!` templates, which escape every value they
+//! interpolate: text and attribute values alike. A [`Markup`] is HTML built that way and
+//! is inserted as it is; the only other unescaped output is [`JsonScript`], JSON written
+//! for a `<script type="application/json">` block with `<`, `>` and `&` escaped so that
+//! no data can close the block.
 
 use indmon_report::Source;
+use maud::{DOCTYPE, Markup, Render, html};
 use serde_json::Value;
 
 use crate::i18n::Lang;
-
-/// Escapes text for HTML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// JSON for a `<script type="application/json">` block: `<`, `>` and `&` escaped so
 /// that no text can close the block.
@@ -32,6 +21,17 @@ pub fn json_block(v: &Value) -> String {
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
+}
+
+/// A JSON value rendered into a `<script type="application/json">` element: the
+/// content of a script element is not entity-decoded, so the value is escaped for that
+/// context ([`json_block`]) instead of as HTML text.
+pub struct JsonScript<'a>(pub &'a Value);
+
+impl Render for JsonScript<'_> {
+    fn render_to(&self, buffer: &mut String) {
+        buffer.push_str(&json_block(self.0));
+    }
 }
 
 /// Replaces `{name}` placeholders in a text.
@@ -89,146 +89,123 @@ pub fn href(path: &str, lang: Lang) -> String {
 
 /// The whole page: `title`, the page's `path` (for the navigation and the language
 /// switch) and the `main` content.
-pub fn page(lang: Lang, path: &str, title: &str, main: &str) -> String {
-    let mut nav = String::new();
-    for p in PAGES {
-        let current = if p.path == path {
-            " aria-current=\"page\""
-        } else {
-            ""
-        };
-        let _ = write!(
-            nav,
-            "<li class=\"nav__item\"><a class=\"nav__link\" href=\"{}\"{current}>{}</a></li>",
-            esc(&href(p.path, lang)),
-            esc(lang.t(p.key))
-        );
-    }
+pub fn page(lang: Lang, path: &str, title: &str, main: Markup) -> String {
     let other = lang.other();
-    format!(
-        r##"<!DOCTYPE html>
-<html lang="{code}" class="voorbeeld-theme">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} — indmon</title>
-<link rel="icon" href="/assets/icon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/assets/vendor/design-tokens.css">
-<link rel="stylesheet" href="/assets/vendor/components.css">
-<link rel="stylesheet" href="/assets/app.css">
-<script src="/assets/vendor/echarts.min.js" defer></script>
-<script src="/assets/app.js" defer></script>
-</head>
-<body class="utrecht-document">
-<a class="nl-skip-link nl-skip-link--visible-on-focus" href="#main">{skip}</a>
-<header class="site-header">
-<div class="wrap header-row">
-<a class="brand" href="{home}">indmon</a>
-<nav id="main-nav" aria-label="{navlabel}"><ul class="nav">{nav}</ul></nav>
-<a id="lang-toggle" class="lang-toggle" href="{other_href}" hreflang="{other_code}" lang="{other_code}">{other_name}</a>
-</div>
-</header>
-<main id="main" class="wrap">
-{main}
-</main>
-<footer class="site-footer"><div class="wrap"><p class="nl-paragraph">{footer}</p></div></footer>
-</body>
-</html>
-"##,
-        code = lang.code(),
-        title = esc(title),
-        skip = esc(lang.t("skip")),
-        home = esc(&href("/", lang)),
-        navlabel = esc(lang.t("nav")),
-        other_href = esc(&href(path, other)),
-        other_code = other.code(),
-        other_name = esc(other.name()),
-        footer = esc(lang.t("footer")),
-    )
+    html! {
+        (DOCTYPE) "\n"
+        html lang=(lang.code()) class="voorbeeld-theme" {
+            "\n"
+            head {
+                "\n"
+                meta charset="utf-8"; "\n"
+                meta name="viewport" content="width=device-width, initial-scale=1"; "\n"
+                title { (title) " — indmon" } "\n"
+                link rel="icon" href="/assets/icon.svg" type="image/svg+xml"; "\n"
+                link rel="stylesheet" href="/assets/vendor/design-tokens.css"; "\n"
+                link rel="stylesheet" href="/assets/vendor/components.css"; "\n"
+                link rel="stylesheet" href="/assets/app.css"; "\n"
+                script src="/assets/vendor/echarts.min.js" defer {} "\n"
+                script src="/assets/app.js" defer {} "\n"
+            }
+            "\n"
+            body class="utrecht-document" {
+                "\n"
+                a class="nl-skip-link nl-skip-link--visible-on-focus" href="#main" { (lang.t("skip")) } "\n"
+                header class="site-header" {
+                    "\n"
+                    div class="wrap header-row" {
+                        "\n"
+                        a class="brand" href=(href("/", lang)) { "indmon" } "\n"
+                        nav id="main-nav" aria-label=(lang.t("nav")) {
+                            ul class="nav" {
+                                @for p in PAGES {
+                                    li class="nav__item" {
+                                        a class="nav__link" href=(href(p.path, lang)) aria-current=[(p.path == path).then_some("page")] { (lang.t(p.key)) }
+                                    }
+                                }
+                            }
+                        }
+                        "\n"
+                        a id="lang-toggle" class="lang-toggle" href=(href(path, other)) hreflang=(other.code()) lang=(other.code()) { (other.name()) } "\n"
+                    }
+                    "\n"
+                }
+                "\n"
+                main id="main" class="wrap" { "\n" (main) "\n" }
+                "\n"
+                footer class="site-footer" { div class="wrap" { p class="nl-paragraph" { (lang.t("footer")) } } }
+                "\n"
+            }
+            "\n"
+        }
+        "\n"
+    }
+    .into_string()
 }
 
-/// A table: `caption`, header cells, rows (already formatted text).
-pub fn table(id: Option<&str>, caption: &str, head: &[String], rows: &[Vec<String>]) -> String {
-    let mut s = String::new();
-    let id = id
-        .map(|i| format!(" id=\"{}\"", esc(i)))
-        .unwrap_or_default();
-    let _ = write!(
-        s,
-        "<table class=\"utrecht-table utrecht-table--html-table\"{id}><caption class=\"utrecht-table__caption\">{}</caption><thead class=\"utrecht-table__header\"><tr class=\"utrecht-table__row\">",
-        esc(caption)
-    );
-    for h in head {
-        let _ = write!(
-            s,
-            "<th scope=\"col\" class=\"utrecht-table__header-cell\">{}</th>",
-            esc(h)
-        );
-    }
-    s.push_str("</tr></thead><tbody class=\"utrecht-table__body\">");
-    for r in rows {
-        s.push_str("<tr class=\"utrecht-table__row\">");
-        for (k, c) in r.iter().enumerate() {
-            if k == 0 {
-                let _ = write!(
-                    s,
-                    "<th scope=\"row\" class=\"utrecht-table__header-cell\">{}</th>",
-                    esc(c)
-                );
-            } else {
-                let _ = write!(
-                    s,
-                    "<td class=\"utrecht-table__cell utrecht-table__cell--numeric-column\">{}</td>",
-                    esc(c)
-                );
+/// The caption and the header row of a table.
+pub fn table_head(caption: &str, head: &[impl AsRef<str>]) -> Markup {
+    html! {
+        caption class="utrecht-table__caption" { (caption) }
+        thead class="utrecht-table__header" {
+            tr class="utrecht-table__row" {
+                @for h in head { th scope="col" class="utrecht-table__header-cell" { (h.as_ref()) } }
             }
         }
-        s.push_str("</tr>");
     }
-    s.push_str("</tbody></table>");
-    s
+}
+
+/// The rows of a table body: the first cell of a row is its header, the others are
+/// cells of `td_class`. A cell is text (escaped) or markup.
+pub fn table_rows(rows: &[Vec<impl Render>], td_class: &str) -> Markup {
+    html! {
+        @for r in rows {
+            tr class="utrecht-table__row" {
+                @for (k, c) in r.iter().enumerate() {
+                    @if k == 0 {
+                        th scope="row" class="utrecht-table__header-cell" { (c) }
+                    } @else {
+                        td class=(td_class) { (c) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A table of text: `caption`, header cells, rows (the first cell of a row is its
+/// header, the others are numbers).
+pub fn table(id: Option<&str>, caption: &str, head: &[String], rows: &[Vec<String>]) -> Markup {
+    html! {
+        table class="utrecht-table utrecht-table--html-table" id=[id] {
+            (table_head(caption, head))
+            tbody class="utrecht-table__body" {
+                (table_rows(rows, "utrecht-table__cell utrecht-table__cell--numeric-column"))
+            }
+        }
+    }
 }
 
 /// The source line of a figure: each vintage with a link to its entry on the data
 /// page, and the method version.
-pub fn source_line(lang: Lang, sources: &[Source], method: &str) -> String {
-    let mut s = format!(
-        "<p class=\"source nl-paragraph\">{}: ",
-        esc(lang.t("source"))
-    );
-    for (k, src) in sources.iter().enumerate() {
-        if k > 0 {
-            s.push_str("; ");
+pub fn source_line(lang: Lang, sources: &[Source], method: &str) -> Markup {
+    html! {
+        p class="source nl-paragraph" {
+            (lang.t("source")) ": "
+            @for (k, src) in sources.iter().enumerate() {
+                @if k > 0 { "; " }
+                (src.publisher) " — " (src.title)
+                @if let Some(scope) = &src.scope { " (" (scope) ")" }
+                ", " (lang.t("release_col").to_lowercase()) " "
+                (src.release.as_deref().unwrap_or(lang.t("not_published"))) ", "
+                a class="nl-link" href={ (href("/data", lang)) "#" (anchor(&src.dataset, &src.vintage)) } {
+                    (lang.t("vintage").to_lowercase()) " " (src.vintage)
+                }
+                @if src.synthetic { " " strong { "[" (lang.t("synthetic")) "]" } }
+            }
+            ". " (lang.t("method")) " " (method) "."
         }
-        let release = src
-            .release
-            .clone()
-            .unwrap_or_else(|| lang.t("not_published").to_string());
-        let scope = src
-            .scope
-            .as_ref()
-            .map(|x| format!(" ({})", esc(x)))
-            .unwrap_or_default();
-        let synthetic = if src.synthetic {
-            format!(" <strong>[{}]</strong>", esc(lang.t("synthetic")))
-        } else {
-            String::new()
-        };
-        let _ = write!(
-            s,
-            "{} — {}{scope}, {} {}, <a class=\"nl-link\" href=\"{}#{}\">{} {}</a>{synthetic}",
-            esc(&src.publisher),
-            esc(&src.title),
-            esc(lang.t("release_col")).to_lowercase(),
-            esc(&release),
-            esc(&href("/data", lang)),
-            esc(&anchor(&src.dataset, &src.vintage)),
-            esc(&lang.t("vintage").to_lowercase()),
-            esc(&src.vintage)
-        );
     }
-    let _ = write!(s, ". {} {}.</p>", esc(lang.t("method")), esc(method));
-    s
 }
 
 /// The id of a vintage's row on the data page.
@@ -270,9 +247,14 @@ pub struct Figure<'a> {
 }
 
 impl Figure<'_> {
-    /// The HTML of the figure.
-    pub fn render(&self, lang: Lang) -> String {
-        let id = esc(self.id);
+    /// The HTML of the figure, its title a level-2 heading.
+    pub fn render(&self, lang: Lang) -> Markup {
+        self.render_at(lang, 2)
+    }
+
+    /// The HTML of the figure, its title a heading of `level` (2 or 3).
+    pub fn render_at(&self, lang: Lang, level: u8) -> Markup {
+        let id = self.id;
         let mut data = serde_json::json!({
             "option": self.option,
             "unit": self.unit,
@@ -285,32 +267,44 @@ impl Figure<'_> {
                 d.insert(k.clone(), v.clone());
             }
         }
-        format!(
-            r#"<figure class="chart" id="{id}" aria-labelledby="{id}-title">
-<figcaption><h2 class="nl-heading nl-heading--level-2" id="{id}-title">{title}</h2><p class="nl-paragraph">{desc}</p></figcaption>
-<div class="chart-canvas" id="{id}-canvas" role="img" aria-label="{title}. {desc}"></div>
-<script type="application/json" id="{id}-data">{data}</script>
-<div class="chart-actions"><span class="chart-actions__label">{download}:</span>
-<button type="button" class="utrecht-button utrecht-button--secondary-action" data-download="png" data-chart="{id}" aria-label="{png_label}">PNG</button>
-<button type="button" class="utrecht-button utrecht-button--secondary-action" data-download="svg" data-chart="{id}" aria-label="{svg_label}">SVG</button>
-<a class="nl-link" data-download="csv" href="{csv}" download="{filename}.csv" aria-label="{csv_label}">CSV</a></div>
-<details class="chart-table"><summary>{table_label}</summary>{table}</details>
-{source}
-</figure>
-"#,
-            title = esc(&self.title),
-            desc = esc(&self.desc),
-            data = json_block(&data),
-            download = esc(lang.t("download")),
-            png_label = esc(&format!("{} — {}", lang.t("png"), self.title)),
-            svg_label = esc(&format!("{} — {}", lang.t("svg"), self.title)),
-            csv_label = esc(&format!("{} — {}", lang.t("csv_of"), self.title)),
-            csv = esc(&self.csv),
-            filename = esc(&self.filename),
-            table_label = esc(&format!("{}: {}", lang.t("table"), self.title)),
-            table = table(None, &self.title, &self.head, &self.rows),
-            source = source_line(lang, self.sources, self.method),
-        )
+        let title = &self.title;
+        let title_id = format!("{id}-title");
+        html! {
+            figure class="chart" id=(id) aria-labelledby=(title_id) {
+                "\n"
+                figcaption {
+                    @if level == 3 {
+                        h3 class="nl-heading nl-heading--level-3" id=(title_id) { (title) }
+                    } @else {
+                        h2 class="nl-heading nl-heading--level-2" id=(title_id) { (title) }
+                    }
+                    p class="nl-paragraph" { (self.desc) }
+                }
+                "\n"
+                div class="chart-canvas" id={ (id) "-canvas" } role="img" aria-label={ (title) ". " (self.desc) } {}
+                "\n"
+                script type="application/json" id={ (id) "-data" } { (JsonScript(&data)) }
+                "\n"
+                div class="chart-actions" {
+                    span class="chart-actions__label" { (lang.t("download")) ":" }
+                    "\n"
+                    button type="button" class="utrecht-button utrecht-button--secondary-action" data-download="png" data-chart=(id) aria-label={ (lang.t("png")) " — " (title) } { "PNG" }
+                    "\n"
+                    button type="button" class="utrecht-button utrecht-button--secondary-action" data-download="svg" data-chart=(id) aria-label={ (lang.t("svg")) " — " (title) } { "SVG" }
+                    "\n"
+                    a class="nl-link" data-download="csv" href=(self.csv) download={ (self.filename) ".csv" } aria-label={ (lang.t("csv_of")) " — " (title) } { "CSV" }
+                }
+                "\n"
+                details class="chart-table" {
+                    summary { (lang.t("table")) ": " (title) }
+                    (table(None, title, &self.head, &self.rows))
+                }
+                "\n"
+                (source_line(lang, self.sources, self.method))
+                "\n"
+            }
+            "\n"
+        }
     }
 }
 
@@ -319,23 +313,66 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escaping_covers_markup_and_attributes() {
+    fn markup_in_values_is_escaped_and_json_cannot_close_its_block() {
+        let m = html! { p title=(r#"x" onload="y"#) { (r#"<a href="x">'&'</a>"#) } };
         assert_eq!(
-            esc(r#"<a href="x">'&'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+            m.into_string(),
+            r#"<p title="x&quot; onload=&quot;y">&lt;a href=&quot;x&quot;&gt;'&amp;'&lt;/a&gt;</p>"#
         );
         let v = serde_json::json!({"t": "</script><script>alert(1)</script>"});
-        let b = json_block(&v);
-        assert!(!b.contains("</script"), "{b}");
-        let back: Value = serde_json::from_str(&b).unwrap();
+        let b = html! { script type="application/json" { (JsonScript(&v)) } }.into_string();
+        assert!(!b[1..].contains("<script"), "{b}");
+        assert_eq!(b.matches("</script").count(), 1, "{b}");
+        let inner = b
+            .trim_start_matches("<script type=\"application/json\">")
+            .trim_end_matches("</script>");
+        let back: Value = serde_json::from_str(inner).unwrap();
         assert_eq!(back, v);
+    }
+
+    #[test]
+    fn a_figure_shows_hostile_text_as_text() {
+        let evil = "</script><script>alert(1)</script> =1+1";
+        let f = Figure {
+            id: "fig-x",
+            title: evil.into(),
+            desc: evil.into(),
+            option: serde_json::json!({ "series": [{ "name": evil }] }),
+            unit: "%",
+            head: vec![evil.into(), "b".into()],
+            rows: vec![vec![evil.into(), "1".into()]],
+            tooltip_rows: true,
+            csv: "/api/v1/x?a=1&b=\"2\"".into(),
+            filename: evil.into(),
+            sources: &[],
+            method: evil,
+            extra: serde_json::json!({}),
+        }
+        .render(Lang::En)
+        .into_string();
+        assert!(!f.contains("<script>alert"), "{f}");
+        assert_eq!(f.matches("<script").count(), 1, "only the data block: {f}");
+        assert_eq!(f.matches("</script>").count(), 1, "{f}");
+        assert!(f.contains("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; =1+1"));
+        assert!(
+            f.contains(r#"href="/api/v1/x?a=1&amp;b=&quot;2&quot;""#),
+            "{f}"
+        );
+        let block = f
+            .split(r#"<script type="application/json" id="fig-x-data">"#)
+            .nth(1)
+            .and_then(|b| b.split("</script>").next())
+            .unwrap();
+        let data: Value = serde_json::from_str(block).unwrap();
+        assert_eq!(data["option"]["series"][0]["name"], evil);
+        assert_eq!(data["table"]["rows"][0][0], evil);
     }
 
     #[test]
     fn links_keep_the_language() {
         assert_eq!(href("/target", Lang::Nl), "/target");
         assert_eq!(href("/target", Lang::En), "/target?lang=en");
-        let p = page(Lang::En, "/target", "T", "<p>x</p>");
+        let p = page(Lang::En, "/target", "T", html! { p { "x" } });
         assert!(p.contains(r#"<html lang="en""#));
         assert!(p.contains(r#"id="lang-toggle" class="lang-toggle" href="/target""#));
         assert!(p.contains(r#"href="/target?lang=en" aria-current="page""#));

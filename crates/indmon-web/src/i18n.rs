@@ -101,6 +101,23 @@ impl Lang {
     }
 }
 
+/// The query string of a page: its language.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    /// `nl` (default) or `en`; anything else is Dutch.
+    pub lang: Option<String>,
+}
+
+impl PageQuery {
+    /// The language asked for.
+    pub fn lang(&self) -> Lang {
+        match self.lang.as_deref() {
+            Some("en") => Lang::En,
+            _ => Lang::Nl,
+        }
+    }
+}
+
 /// (key, Dutch, English).
 const TEXTS: &[(&str, &str, &str)] = &[
     (

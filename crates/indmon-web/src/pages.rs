@@ -2,20 +2,20 @@
 //! (`/data`), rendered on the server in Dutch (default) or English (`?lang=en`).
 //! Charts are drawn in the browser by ECharts from the option each figure carries.
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use indmon_report::target::{ChartRow, DecompositionReport, Overview};
-use serde::Deserialize;
+use maud::{Markup, html};
 use serde_json::{Value, json};
 
 use crate::data;
 use crate::error::AppError;
-use crate::html::{Figure, anchor, esc, fill, href, page, source_line, table};
+use crate::html::{Figure, anchor, fill, href, page, source_line, table, table_head};
 use crate::i18n::Lang;
+pub use crate::i18n::PageQuery;
 use crate::state::AppState;
 
 /// Colours of the Rijkshuisstijl: lintblauw, hemelblauw, donkergeel, violet, groen,
@@ -23,23 +23,6 @@ use crate::state::AppState;
 const COLOURS: [&str; 7] = [
     "#154273", "#007bc7", "#e17000", "#a90061", "#39870c", "#d52b1e", "#696969",
 ];
-
-/// The query string of a page.
-#[derive(Debug, Default, Deserialize)]
-pub struct PageQuery {
-    /// `nl` (default) or `en`; anything else is Dutch.
-    pub lang: Option<String>,
-}
-
-impl PageQuery {
-    /// The language asked for.
-    pub fn lang(&self) -> Lang {
-        match self.lang.as_deref() {
-            Some("en") => Lang::En,
-            _ => Lang::Nl,
-        }
-    }
-}
 
 /// An error shown as a page.
 pub fn error_page(lang: Lang, path: &str, e: &AppError) -> Response {
@@ -51,29 +34,22 @@ pub fn error_page(lang: Lang, path: &str, e: &AppError) -> Response {
         }
         e => e.to_string(),
     };
-    let body = format!(
-        "<h1 class=\"nl-heading nl-heading--level-1\">{} {}</h1><p class=\"nl-paragraph\">{}</p>",
-        esc(lang.t("error")),
-        status.as_u16(),
-        esc(&detail)
-    );
-    (status, Html(page(lang, path, lang.t("error"), &body))).into_response()
+    let body = html! {
+        h1 class="nl-heading nl-heading--level-1" { (lang.t("error")) " " (status.as_u16()) }
+        p class="nl-paragraph" { (detail) }
+    };
+    (status, Html(page(lang, path, lang.t("error"), body))).into_response()
 }
 
 /// The page for an unknown path.
 pub async fn not_found(Query(q): Query<PageQuery>) -> Response {
     let lang = q.lang();
-    let body = format!(
-        "<h1 class=\"nl-heading nl-heading--level-1\">404</h1><p class=\"nl-paragraph\">{}</p><p class=\"nl-paragraph\"><a class=\"nl-link\" href=\"{}\">{}</a></p>",
-        esc(lang.t("not_found")),
-        esc(&href("/", lang)),
-        esc(lang.t("overview"))
-    );
-    (
-        StatusCode::NOT_FOUND,
-        Html(page(lang, "/404", "404", &body)),
-    )
-        .into_response()
+    let body = html! {
+        h1 class="nl-heading nl-heading--level-1" { "404" }
+        p class="nl-paragraph" { (lang.t("not_found")) }
+        p class="nl-paragraph" { a class="nl-link" href=(href("/", lang)) { (lang.t("overview")) } }
+    };
+    (StatusCode::NOT_FOUND, Html(page(lang, "/404", "404", body))).into_response()
 }
 
 fn round(x: f64, places: i32) -> f64 {
@@ -244,74 +220,57 @@ fn peers_figure<'a>(lang: Lang, o: &'a Overview) -> Figure<'a> {
 }
 
 /// The key figures of the overview.
-fn key_figures(lang: Lang, o: &Overview) -> String {
+fn key_figures(lang: Lang, o: &Overview) -> Markup {
     let year = o.latest.year.to_string();
     let target_year = o.target.year.to_string();
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "<p class=\"headline nl-paragraph nl-paragraph--lead\" id=\"headline\">{}: <data id=\"headline-share\" value=\"{}\">{}</data></p>",
-        esc(&fill(
-            lang.t("headline"),
-            &[("geo", &o.geo), ("year", &year)]
-        )),
-        o.latest.share,
-        esc(&lang.pct(o.latest.share, 1))
-    );
-    s.push_str("<dl class=\"key-figures\">");
-    let mut item = |dt: &str, dd: String, id: &str| {
-        let _ = write!(
-            s,
-            "<div class=\"key-figure\" id=\"{id}\"><dt>{}</dt><dd>{dd}</dd></div>",
-            esc(dt)
-        );
-    };
-    item(
-        lang.t("target"),
-        esc(&fill(
-            lang.t("goal"),
-            &[
-                ("share", &lang.pct(o.target.share, 0)),
-                ("year", &target_year),
-            ],
-        )),
-        "kf-target",
-    );
-    item(lang.t("gap"), esc(&lang.pp(o.path.gap_pp, 2)), "kf-gap");
-    item(
-        lang.t("required"),
-        esc(&fill(
-            lang.t("required_text"),
-            &[
-                ("g", &lang.pct(o.path.relative_growth, 2)),
-                ("from", &year),
-                ("to", &target_year),
-            ],
-        )),
-        "kf-required",
-    );
     let release = o
         .latest
         .release
         .clone()
         .unwrap_or_else(|| lang.t("not_published").into());
-    item(
-        lang.t("release"),
-        format!(
-            "{} <a class=\"nl-link\" href=\"{}#{}\">{}</a>",
-            esc(&release),
-            esc(&href("/data", lang)),
-            esc(&anchor(&o.latest.dataset, &o.latest.vintage)),
-            esc(&o.latest.dataset)
-        ),
-        "kf-release",
-    );
-    s.push_str("</dl>");
-    s
+    let item = |dt: &str, dd: Markup, id: &str| {
+        html! { div class="key-figure" id=(id) { dt { (dt) } dd { (dd) } } }
+    };
+    html! {
+        p class="headline nl-paragraph nl-paragraph--lead" id="headline" {
+            (fill(lang.t("headline"), &[("geo", &o.geo), ("year", &year)])) ": "
+            data id="headline-share" value=(o.latest.share) { (lang.pct(o.latest.share, 1)) }
+        }
+        dl class="key-figures" {
+            (item(
+                lang.t("target"),
+                html! { (fill(lang.t("goal"), &[("share", &lang.pct(o.target.share, 0)), ("year", &target_year)])) },
+                "kf-target",
+            ))
+            (item(lang.t("gap"), html! { (lang.pp(o.path.gap_pp, 2)) }, "kf-gap"))
+            (item(
+                lang.t("required"),
+                html! {
+                    (fill(
+                        lang.t("required_text"),
+                        &[
+                            ("g", &lang.pct(o.path.relative_growth, 2)),
+                            ("from", &year),
+                            ("to", &target_year),
+                        ],
+                    ))
+                },
+                "kf-required",
+            ))
+            (item(
+                lang.t("release"),
+                html! {
+                    (release) " "
+                    a class="nl-link" href={ (href("/data", lang)) "#" (anchor(&o.latest.dataset, &o.latest.vintage)) } { (o.latest.dataset) }
+                },
+                "kf-release",
+            ))
+        }
+    }
 }
 
 /// The outlook in one sentence.
-fn outlook_line(lang: Lang, o: &Overview) -> String {
+fn outlook_line(lang: Lang, o: &Overview) -> Markup {
     let target_year = o.target.year.to_string();
     let text = match &o.outlook {
         indmon_report::target::OutlookResult::Ok(ol) => {
@@ -332,10 +291,7 @@ fn outlook_line(lang: Lang, o: &Overview) -> String {
             fill(lang.t("outlook_none"), &[("why", error)])
         }
     };
-    format!(
-        "<p class=\"nl-paragraph\" id=\"outlook-line\">{}</p>",
-        esc(&text)
-    )
+    html! { p class="nl-paragraph" id="outlook-line" { (text) } }
 }
 
 /// `/`: the overview.
@@ -345,29 +301,15 @@ pub async fn overview(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery>
         Ok(o) => o,
         Err(e) => return error_page(lang, "/", &e),
     };
-    let mut main = format!(
-        "<h1 class=\"nl-heading nl-heading--level-1\">{}</h1>",
-        esc(lang.t("headline_title"))
-    );
-    main.push_str(&key_figures(lang, &o));
-    main.push_str(&outlook_line(lang, &o));
-    main.push_str(&share_figure(lang, &o).render(lang));
-    let _ = write!(
-        main,
-        "<h2 class=\"nl-heading nl-heading--level-2\">{}</h2>",
-        esc(lang.t("peer_panel"))
-    );
-    main.push_str(
-        &peers_figure(lang, &o)
-            .render(lang)
-            .replacen(
-                "<h2 class=\"nl-heading nl-heading--level-2\"",
-                "<h3 class=\"nl-heading nl-heading--level-3\"",
-                1,
-            )
-            .replacen("</h2>", "</h3>", 1),
-    );
-    Html(page(lang, "/", lang.t("overview"), &main)).into_response()
+    let main = html! {
+        h1 class="nl-heading nl-heading--level-1" { (lang.t("headline_title")) }
+        (key_figures(lang, &o))
+        (outlook_line(lang, &o))
+        (share_figure(lang, &o).render(lang))
+        h2 class="nl-heading nl-heading--level-2" { (lang.t("peer_panel")) }
+        (peers_figure(lang, &o).render_at(lang, 3))
+    };
+    Html(page(lang, "/", lang.t("overview"), main)).into_response()
 }
 
 /// `/target`: decomposition, outlook fan, required growth, revisions.
@@ -385,52 +327,9 @@ pub async fn target(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery>) 
         Ok(x) => x,
         Err(e) => return error_page(lang, "/target", &e),
     };
-    let mut main = format!(
-        "<h1 class=\"nl-heading nl-heading--level-1\">{} — {}</h1>",
-        esc(lang.t("target")),
-        esc(&o.geo)
-    );
-    // required growth
     let year = o.latest.year.to_string();
     let target_year = o.target.year.to_string();
-    let _ = write!(
-        main,
-        "<section id=\"required-growth\" aria-labelledby=\"required-title\"><h2 class=\"nl-heading nl-heading--level-2\" id=\"required-title\">{}</h2><p class=\"nl-paragraph\">{}</p>",
-        esc(lang.t("required")),
-        esc(&fill(
-            lang.t("required_text"),
-            &[
-                ("g", &lang.pct(o.path.relative_growth, 2)),
-                ("from", &year),
-                ("to", &target_year)
-            ]
-        ))
-    );
-    if let (Some(rest), Some(need)) = (o.rest_growth_assumption.used, o.required_industry_growth) {
-        let _ = write!(
-            main,
-            "<p class=\"nl-paragraph\">{}</p>",
-            esc(&fill(
-                lang.t("required_rest"),
-                &[
-                    ("n", &o.rest_growth_assumption.average_years.to_string()),
-                    ("r", &lang.pct(rest, 2)),
-                    ("i", &lang.pct(need, 2)),
-                ]
-            ))
-        );
-    }
-    main.push_str("</section>");
-    main.push_str(&decomposition_figure(lang, &d).render(lang));
-    main.push_str(&outlook_figure(lang, &o).render(lang));
-    // revisions
     let ry = r.year.map(|y| y.to_string()).unwrap_or_default();
-    let _ = write!(
-        main,
-        "<section id=\"revisions\" aria-labelledby=\"revisions-title\"><h2 class=\"nl-heading nl-heading--level-2\" id=\"revisions-title\">{}</h2><p class=\"nl-paragraph\">{}</p>",
-        esc(&fill(lang.t("revisions"), &[("year", &ry)])),
-        esc(lang.t("revisions_desc"))
-    );
     let rows: Vec<Vec<String>> = r
         .rows
         .iter()
@@ -447,31 +346,58 @@ pub async fn target(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery>) 
             ]
         })
         .collect();
-    main.push_str(&table(
-        Some("table-revisions"),
-        &fill(lang.t("revisions"), &[("year", &ry)]),
-        &[
-            lang.t("release_col").into(),
-            lang.t("dataset").into(),
-            lang.t("vintage").into(),
-            lang.t("series").into(),
-            lang.t("share").into(),
-            lang.t("how").into(),
-        ],
-        &rows,
-    ));
-    let _ = write!(
-        main,
-        "<p class=\"nl-paragraph\"><a class=\"nl-link\" href=\"/api/v1/target/revisions?geo={}&amp;format=csv\" download>CSV</a></p>",
-        esc(&r.geo)
-    );
-    main.push_str(&source_line(
-        lang,
-        &r.sources,
-        indmon_analytics::METHOD_VERSION,
-    ));
-    main.push_str("</section>");
-    Html(page(lang, "/target", lang.t("target"), &main)).into_response()
+    let main = html! {
+        h1 class="nl-heading nl-heading--level-1" { (lang.t("target")) " — " (o.geo) }
+        section id="required-growth" aria-labelledby="required-title" {
+            h2 class="nl-heading nl-heading--level-2" id="required-title" { (lang.t("required")) }
+            p class="nl-paragraph" {
+                (fill(
+                    lang.t("required_text"),
+                    &[
+                        ("g", &lang.pct(o.path.relative_growth, 2)),
+                        ("from", &year),
+                        ("to", &target_year)
+                    ]
+                ))
+            }
+            @if let (Some(rest), Some(need)) = (o.rest_growth_assumption.used, o.required_industry_growth) {
+                p class="nl-paragraph" {
+                    (fill(
+                        lang.t("required_rest"),
+                        &[
+                            ("n", &o.rest_growth_assumption.average_years.to_string()),
+                            ("r", &lang.pct(rest, 2)),
+                            ("i", &lang.pct(need, 2)),
+                        ]
+                    ))
+                }
+            }
+        }
+        (decomposition_figure(lang, &d).render(lang))
+        (outlook_figure(lang, &o).render(lang))
+        section id="revisions" aria-labelledby="revisions-title" {
+            h2 class="nl-heading nl-heading--level-2" id="revisions-title" { (fill(lang.t("revisions"), &[("year", &ry)])) }
+            p class="nl-paragraph" { (lang.t("revisions_desc")) }
+            (table(
+                Some("table-revisions"),
+                &fill(lang.t("revisions"), &[("year", &ry)]),
+                &[
+                    lang.t("release_col").into(),
+                    lang.t("dataset").into(),
+                    lang.t("vintage").into(),
+                    lang.t("series").into(),
+                    lang.t("share").into(),
+                    lang.t("how").into(),
+                ],
+                &rows,
+            ))
+            p class="nl-paragraph" {
+                a class="nl-link" href={ "/api/v1/target/revisions?geo=" (r.geo) "&format=csv" } download { "CSV" }
+            }
+            (source_line(lang, &r.sources, indmon_analytics::METHOD_VERSION))
+        }
+    };
+    Html(page(lang, "/target", lang.t("target"), main)).into_response()
 }
 
 /// The waterfall of the whole span: start share, industry's contribution, the rest's,
@@ -675,102 +601,60 @@ fn outlook_figure<'a>(lang: Lang, o: &'a Overview) -> Figure<'a> {
 pub async fn data_page(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery>) -> Response {
     let lang = q.lang();
     let sets = data::sources(&s).datasets;
-    let mut main = format!(
-        "<h1 class=\"nl-heading nl-heading--level-1\">{}</h1><p class=\"nl-paragraph\">{}</p>",
-        esc(lang.t("data_title")),
-        esc(lang.t("data_intro"))
-    );
-    let _ = write!(
-        main,
-        "<table class=\"utrecht-table utrecht-table--html-table\" id=\"table-sources\"><caption class=\"utrecht-table__caption\">{}</caption><thead class=\"utrecht-table__header\"><tr class=\"utrecht-table__row\">",
-        esc(lang.t("data_title"))
-    );
-    for h in [
-        "dataset",
-        "vintage",
-        "publisher",
-        "title",
-        "release",
-        "licence",
-        "rows",
-        "input",
-    ] {
-        let _ = write!(
-            main,
-            "<th scope=\"col\" class=\"utrecht-table__header-cell\">{}</th>",
-            esc(lang.t(h))
-        );
-    }
-    main.push_str("</tr></thead><tbody class=\"utrecht-table__body\">");
-    for ds in &sets {
-        for v in &ds.vintages {
-            let src = &v.source;
-            let synthetic = if src.synthetic {
-                format!(" <strong>[{}]</strong>", esc(lang.t("synthetic")))
-            } else {
-                String::new()
-            };
-            let provenance = bundled_folder(&v.input)
-                .filter(|f| provenance_text(f).is_some())
-                .map(|f| {
-                    format!(
-                        "<br><a class=\"nl-link\" href=\"{}\">{}</a>",
-                        esc(&href(&format!("/data/provenance/{f}"), lang)),
-                        esc(lang.t("provenance"))
-                    )
-                })
-                .unwrap_or_default();
-            let scope = src
-                .scope
-                .as_ref()
-                .map(|s| format!("<br><small>{}</small>", esc(s)))
-                .unwrap_or_default();
-            let _ = write!(
-                main,
-                "<tr class=\"utrecht-table__row\" id=\"{}\"><th scope=\"row\" class=\"utrecht-table__header-cell\">{}</th><td class=\"utrecht-table__cell\">{}</td><td class=\"utrecht-table__cell\">{}</td><td class=\"utrecht-table__cell\">{}{synthetic}{scope}</td><td class=\"utrecht-table__cell\">{}</td><td class=\"utrecht-table__cell\">{}</td><td class=\"utrecht-table__cell utrecht-table__cell--numeric-column\">{}</td><td class=\"utrecht-table__cell\"><code>{}</code>{provenance}<br><small>SHA-256 {}</small></td></tr>",
-                esc(&anchor(&ds.dataset, &src.vintage)),
-                esc(&ds.dataset),
-                esc(&src.vintage),
-                esc(&src.publisher),
-                esc(&src.title),
-                esc(src.release.as_deref().unwrap_or(lang.t("not_published"))),
-                esc(&src.licence),
-                esc(&lang.number(v.rows as f64, 0)),
-                esc(&v.input),
-                esc(&v.sha256),
-            );
+    let main = html! {
+        h1 class="nl-heading nl-heading--level-1" { (lang.t("data_title")) }
+        p class="nl-paragraph" { (lang.t("data_intro")) }
+        table class="utrecht-table utrecht-table--html-table" id="table-sources" {
+            (table_head(
+                lang.t("data_title"),
+                &["dataset", "vintage", "publisher", "title", "release", "licence", "rows", "input"].map(|h| lang.t(h)),
+            ))
+            tbody class="utrecht-table__body" {
+                @for ds in &sets {
+                    @for v in &ds.vintages {
+                        @let src = &v.source;
+                        tr class="utrecht-table__row" id=(anchor(&ds.dataset, &src.vintage)) {
+                            th scope="row" class="utrecht-table__header-cell" { (ds.dataset) }
+                            td class="utrecht-table__cell" { (src.vintage) }
+                            td class="utrecht-table__cell" { (src.publisher) }
+                            td class="utrecht-table__cell" {
+                                (src.title)
+                                @if src.synthetic { " " strong { "[" (lang.t("synthetic")) "]" } }
+                                @if let Some(scope) = &src.scope { br; small { (scope) } }
+                            }
+                            td class="utrecht-table__cell" { (src.release.as_deref().unwrap_or(lang.t("not_published"))) }
+                            td class="utrecht-table__cell" { (src.licence) }
+                            td class="utrecht-table__cell utrecht-table__cell--numeric-column" { (lang.number(v.rows as f64, 0)) }
+                            td class="utrecht-table__cell" {
+                                code { (v.input) }
+                                @if let Some(f) = bundled_folder(&v.input).filter(|f| provenance_text(f).is_some()) {
+                                    br;
+                                    a class="nl-link" href=(href(&format!("/data/provenance/{f}"), lang)) { (lang.t("provenance")) }
+                                }
+                                br;
+                                small { "SHA-256 " (v.sha256) }
+                            }
+                        }
+                    }
+                }
+            }
         }
-    }
-    main.push_str("</tbody></table>");
-    let _ = write!(
-        main,
-        "<h2 class=\"nl-heading nl-heading--level-2\">{}</h2><ul class=\"utrecht-unordered-list downloads\">",
-        esc(lang.t("downloads"))
-    );
-    for (label, url) in [
-        ("CSV — sources", "/api/v1/sources?format=csv"),
-        ("CSV — target", "/api/v1/target?format=csv"),
-        ("CSV — share", "/api/v1/target/share?format=csv"),
-        (
-            "CSV — decomposition",
-            "/api/v1/target/decomposition?format=csv",
-        ),
-        ("CSV — peers", "/api/v1/target/peers?format=csv"),
-        ("CSV — revisions", "/api/v1/target/revisions?format=csv"),
-    ] {
-        let _ = write!(
-            main,
-            "<li class=\"utrecht-unordered-list__item\"><a class=\"nl-link\" href=\"{}\" download>{}</a></li>",
-            esc(url),
-            esc(label)
-        );
-    }
-    let _ = write!(
-        main,
-        "<li class=\"utrecht-unordered-list__item\"><a class=\"nl-link\" href=\"/api/v1/openapi.json\">{}</a></li></ul>",
-        esc(lang.t("api"))
-    );
-    Html(page(lang, "/data", lang.t("data"), &main)).into_response()
+        h2 class="nl-heading nl-heading--level-2" { (lang.t("downloads")) }
+        ul class="utrecht-unordered-list downloads" {
+            @for (label, url) in [
+                ("CSV — sources", "/api/v1/sources?format=csv"),
+                ("CSV — target", "/api/v1/target?format=csv"),
+                ("CSV — share", "/api/v1/target/share?format=csv"),
+                ("CSV — decomposition", "/api/v1/target/decomposition?format=csv"),
+                ("CSV — peers", "/api/v1/target/peers?format=csv"),
+                ("CSV — revisions", "/api/v1/target/revisions?format=csv"),
+            ] {
+                li class="utrecht-unordered-list__item" { a class="nl-link" href=(url) download { (label) } }
+            }
+            li class="utrecht-unordered-list__item" { a class="nl-link" href="/api/v1/openapi.json" { (lang.t("api")) } }
+        }
+    };
+    Html(page(lang, "/data", lang.t("data"), main)).into_response()
 }
 
 /// The folder under `data/` of a bundled input (`bundled:data/FOLDER/FILE`).
@@ -810,43 +694,29 @@ pub async fn provenance(
             &AppError::NotFound(format!("no provenance note for {folder:?}")),
         );
     };
-    let main = format!(
-        "<h1 class=\"nl-heading nl-heading--level-1\">{} — data/{}</h1><p class=\"nl-paragraph\"><a class=\"nl-link\" href=\"{}\">{}</a></p><pre class=\"provenance\">{}</pre>",
-        esc(lang.t("provenance")),
-        esc(&folder),
-        esc(&href("/data", lang)),
-        esc(lang.t("data_title")),
-        esc(&text)
-    );
-    Html(page(lang, &path, lang.t("provenance"), &main)).into_response()
+    let main = html! {
+        h1 class="nl-heading nl-heading--level-1" { (lang.t("provenance")) " — data/" (folder) }
+        p class="nl-paragraph" { a class="nl-link" href=(href("/data", lang)) { (lang.t("data_title")) } }
+        pre class="provenance" { (text) }
+    };
+    Html(page(lang, &path, lang.t("provenance"), main)).into_response()
 }
 
 /// A banner for synthetic data and a list of the result's notes.
-fn notes_block(lang: Lang, synthetic: bool, notes: &[String]) -> String {
-    let mut s = String::new();
-    if synthetic {
-        let _ = write!(
-            s,
-            "<p class=\"synthetic-banner nl-paragraph\" role=\"note\"><strong>{}</strong></p>",
-            esc(lang.t("synthetic_banner"))
-        );
-    }
-    if !notes.is_empty() {
-        let _ = write!(
-            s,
-            "<details class=\"notes\" open><summary>{}</summary><ul class=\"utrecht-unordered-list\">",
-            esc(lang.t("notes"))
-        );
-        for n in notes {
-            let _ = write!(
-                s,
-                "<li class=\"utrecht-unordered-list__item\">{}</li>",
-                esc(n)
-            );
+fn notes_block(lang: Lang, synthetic: bool, notes: &[String]) -> Markup {
+    html! {
+        @if synthetic {
+            p class="synthetic-banner nl-paragraph" role="note" { strong { (lang.t("synthetic_banner")) } }
         }
-        s.push_str("</ul></details>");
+        @if !notes.is_empty() {
+            details class="notes" open {
+                summary { (lang.t("notes")) }
+                ul class="utrecht-unordered-list" {
+                    @for n in notes { li class="utrecht-unordered-list__item" { (n) } }
+                }
+            }
+        }
     }
-    s
 }
 
 /// `/markets`: the six priority markets of the target country.
@@ -857,21 +727,6 @@ pub async fn markets(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery>)
         Err(e) => return error_page(lang, "/markets", &e),
     };
     let year = b.year.to_string();
-    let mut main = format!(
-        "<h1 class=\"nl-heading nl-heading--level-1\">{}</h1><p class=\"nl-paragraph\">{}</p>",
-        esc(&fill(
-            lang.t("markets_title"),
-            &[("geo", &b.geo), ("year", &year)]
-        )),
-        esc(&fill(
-            lang.t("markets_intro"),
-            &[
-                ("tax", "taxonomy/priority-markets.toml"),
-                ("version", &b.taxonomy_version)
-            ]
-        ))
-    );
-    main.push_str(&notes_block(lang, b.synthetic, &b.notes));
     let name = |m: &indmon_report::markets::MarketStatus| match lang {
         Lang::Nl => m.name_nl.clone(),
         Lang::En => m.name_en.clone(),
@@ -934,8 +789,23 @@ pub async fn markets(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery>)
         method: &b.method,
         extra: json!({}),
     };
-    main.push_str(&fig.render(lang));
-    Html(page(lang, "/markets", lang.t("markets"), &main)).into_response()
+    let main = html! {
+        h1 class="nl-heading nl-heading--level-1" {
+            (fill(lang.t("markets_title"), &[("geo", &b.geo), ("year", &year)]))
+        }
+        p class="nl-paragraph" {
+            (fill(
+                lang.t("markets_intro"),
+                &[
+                    ("tax", "taxonomy/priority-markets.toml"),
+                    ("version", &b.taxonomy_version)
+                ]
+            ))
+        }
+        (notes_block(lang, b.synthetic, &b.notes))
+        (fig.render(lang))
+    };
+    Html(page(lang, "/markets", lang.t("markets"), main)).into_response()
 }
 
 /// `/dependencies`: the strategic-dependency screen of the target country.
@@ -947,31 +817,6 @@ pub async fn dependencies(State(s): State<Arc<AppState>>, Query(q): Query<PageQu
         Err(e) => return error_page(lang, "/dependencies", &e),
     };
     let year = sc.year.to_string();
-    let mut main = format!(
-        "<h1 class=\"nl-heading nl-heading--level-1\">{}</h1><p class=\"nl-paragraph\">{}</p>",
-        esc(&fill(
-            lang.t("deps_title"),
-            &[("geo", &sc.reporter), ("year", &year)]
-        )),
-        esc(lang.t("deps_intro"))
-    );
-    main.push_str(&notes_block(lang, sc.synthetic, &sc.notes));
-    let c = &sc.counts;
-    main.push_str("<dl class=\"key-figures\" id=\"tier-counts\">");
-    for (key, n) in [
-        ("imported", c.imported),
-        ("tier_dependency", c.dependency),
-        ("tier_strategic", c.strategic),
-        ("tier_risky", c.risky),
-    ] {
-        let _ = write!(
-            main,
-            "<div class=\"key-figure\"><dt>{}</dt><dd>{}</dd></div>",
-            esc(lang.t(key)),
-            esc(&lang.number(n as f64, 0))
-        );
-    }
-    main.push_str("</dl>");
     // the scatter: one series per tier
     let th = &s.settings.dependencies;
     let tiers = [
@@ -1063,13 +908,27 @@ pub async fn dependencies(State(s): State<Arc<AppState>>, Query(q): Query<PageQu
         method: &sc.method,
         extra: json!({ "trigger": "item" }),
     };
-    main.push_str(&fig.render(lang));
-    if shown.is_empty() {
-        let _ = write!(
-            main,
-            "<p class=\"nl-paragraph\">{}</p>",
-            esc(lang.t("no_dependencies"))
-        );
-    }
-    Html(page(lang, "/dependencies", lang.t("dependencies"), &main)).into_response()
+    let c = &sc.counts;
+    let main = html! {
+        h1 class="nl-heading nl-heading--level-1" {
+            (fill(lang.t("deps_title"), &[("geo", &sc.reporter), ("year", &year)]))
+        }
+        p class="nl-paragraph" { (lang.t("deps_intro")) }
+        (notes_block(lang, sc.synthetic, &sc.notes))
+        dl class="key-figures" id="tier-counts" {
+            @for (key, n) in [
+                ("imported", c.imported),
+                ("tier_dependency", c.dependency),
+                ("tier_strategic", c.strategic),
+                ("tier_risky", c.risky),
+            ] {
+                div class="key-figure" { dt { (lang.t(key)) } dd { (lang.number(n as f64, 0)) } }
+            }
+        }
+        (fig.render(lang))
+        @if shown.is_empty() {
+            p class="nl-paragraph" { (lang.t("no_dependencies")) }
+        }
+    };
+    Html(page(lang, "/dependencies", lang.t("dependencies"), main)).into_response()
 }

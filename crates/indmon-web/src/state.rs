@@ -39,7 +39,7 @@ pub struct AppState {
     /// At most this many computations run at once.
     permits: Semaphore,
     /// The programme ledger, when the server has one (`attach_ledger`).
-    pub ledger: std::sync::OnceLock<crate::ledger::LedgerState>,
+    pub ledger: std::sync::OnceLock<Arc<crate::ledger::LedgerState>>,
 }
 
 /// A tokio runtime that is shut down without blocking when dropped (dropping a
@@ -87,7 +87,7 @@ impl AppState {
     /// Serves `ledger` on the programme pages; false if one is attached already.
     pub fn attach_ledger(&self, ledger: indmon_ledger::Ledger) -> bool {
         self.ledger
-            .set(crate::ledger::LedgerState::new(ledger))
+            .set(Arc::new(crate::ledger::LedgerState::new(ledger)))
             .is_ok()
     }
 

@@ -808,14 +808,15 @@ fn programme_pages_and_editing_with_a_token_and_csrf() {
     assert!(xlsx.body.starts_with(b"PK"), "an xlsx is a zip file");
     assert_eq!(s.get("/programmes/nothing").status, 404);
 
-    // Without a session: the form sends you to sign in; a post changes nothing.
+    // Without a session: the form sends you to sign in; a post is refused (401) and
+    // changes nothing.
     let r = s.get("/ledger/programme/semiconductors/edit");
     assert_eq!(r.status, 303);
     assert!(r.header("location").unwrap().starts_with("/ledger/login"));
     assert_eq!(
         s.post("/ledger/programme/semiconductors", "status=ended", "", None)
             .status,
-        303
+        401
     );
     // Other methods stay refused.
     let put = s.raw(
@@ -987,22 +988,51 @@ fn programme_pages_and_editing_with_a_token_and_csrf() {
             .status,
         403
     );
-    let history =
-        s._m.run(&[
+    let history = || -> Value {
+        let run = s._m.run(&[
             "ledger",
             "history",
             "programme",
             "semiconductors",
             "--format",
             "json",
-        ])
-        .ok();
-    let history: Value = serde_json::from_str(&history.stdout).unwrap();
-    let changes = &history["changes"];
+        ]);
+        let h: Value = serde_json::from_str(&run.ok().stdout).unwrap();
+        h["changes"].clone()
+    };
+    let changes = history();
     assert_eq!(
         changes.as_array().unwrap().len(),
         2,
         "the seed and one change: {changes}"
     );
     assert_eq!(changes[0]["changed_by"], "alice (web)");
+
+    // Issue 19: `indmon ledger token revoke` in another process ends the sessions of
+    // that token at once: the old cookie's POST is refused and changes nothing, and the
+    // pages show the visitor signed out.
+    assert!(
+        s.get_with("/programmes", &cookie)
+            .text()
+            .contains("Ingelogd als <strong>alice</strong>")
+    );
+    s._m.run(&["ledger", "token", "revoke", "alice"]).ok();
+    let r = s.post(
+        "/ledger/programme/semiconductors",
+        &body(&csrf, "2", "stopped"),
+        &cookie,
+        Some(&s.url()),
+    );
+    assert_eq!(r.status, 401, "{}", r.text());
+    assert!(
+        s.get_with("/programmes", &cookie)
+            .text()
+            .contains("Inloggen om te bewerken")
+    );
+    assert_eq!(
+        s.get_with("/ledger/programme/semiconductors/edit", &cookie)
+            .status,
+        303
+    );
+    assert_eq!(history(), changes, "nothing changed");
 }

@@ -1,0 +1,5 @@
+//! indmon-web in process: the router driven with `tower::ServiceExt::oneshot` on a
+//! temporary store (the bundled snapshot) and a SQLite ledger.
+
+mod ledger;
+mod support;
