@@ -7,78 +7,22 @@ use std::sync::Arc;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use serde::Serialize;
+use utoipa::OpenApi;
 
 use crate::data;
 use crate::error::{AppError, Problem};
+use crate::params::{
+    ComplexityQuery, ConventionParam, CountryYearQuery, CrmQuery, Format, FormatQuery, GeoQuery,
+    GeosQuery, MarketQuery, OpportunitiesQuery, RankParam, ReexportParam, ScreenQuery, SeriesQuery,
+    SpanQuery, TierParam, VintagesQuery, YearQuery,
+};
 use crate::state::AppState;
 use indmon_report::series::SourcesReport;
 use indmon_report::table::{self, Tabular};
 use indmon_report::target::{
     DecompositionReport, Overview, PeersReport, RevisionsReport, ShareReport,
 };
-
-/// Output format of a result.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// JSON (the default).
-    #[default]
-    Json,
-    /// CSV with a header row (numbers only; the sources are in the JSON form).
-    Csv,
-}
-
-/// `geo` and `format`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct GeoQuery {
-    /// Country (Eurostat code) [default: the target country, NL].
-    pub geo: Option<String>,
-    /// Output format [default: json].
-    pub format: Option<Format>,
-}
-
-/// `geo` (several, comma-separated), a span and `format`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct GeosQuery {
-    /// Countries, comma-separated (Eurostat codes) [default: the peer panel].
-    pub geo: Option<String>,
-    /// First year [default: the first observed].
-    pub from: Option<i32>,
-    /// Last year [default: the last observed].
-    pub to: Option<i32>,
-    /// Output format [default: json].
-    pub format: Option<Format>,
-}
-
-/// `geo`, a span and `format`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct SpanQuery {
-    /// Country (Eurostat code) [default: the target country, NL].
-    pub geo: Option<String>,
-    /// First year [default: ten years before the last].
-    pub from: Option<i32>,
-    /// Last year [default: the last observed].
-    pub to: Option<i32>,
-    /// Output format [default: json].
-    pub format: Option<Format>,
-}
-
-/// A year and `format`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct YearQuery {
-    /// Country (Eurostat code) [default: the target country, NL]; for `peers` the focus of the gaps.
-    pub geo: Option<String>,
-    /// Year [default: the latest].
-    pub year: Option<i32>,
-    /// Output format [default: json].
-    pub format: Option<Format>,
-}
 
 /// A JSON response of a cached result.
 fn json<T: Serialize>(v: &T) -> Response {
@@ -236,18 +180,6 @@ pub async fn revisions(
     ))
 }
 
-/// A country, a year and `format`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CountryYearQuery {
-    /// Country (ISO alpha-2, e.g. NL) or EU27 [default: the target country, NL].
-    pub geo: Option<String>,
-    /// Year [default: the latest in the trade data].
-    pub year: Option<i32>,
-    /// Output format [default: json].
-    pub format: Option<Format>,
-}
-
 /// The six priority markets of one country: codes, exports, imports, world-export
 /// share, RCA, rank among peers, trend with its significance, status and risky
 /// strategic dependencies; with the indicators per country and year.
@@ -263,21 +195,6 @@ pub async fn markets(
         &*data::markets(&s, q.geo.as_deref(), q.year).await?,
         q.format,
     ))
-}
-
-/// A market, a part, a country, a year and `format`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct MarketQuery {
-    /// Which part of the market's detail a CSV holds (JSON always has every part)
-    /// [default: codes].
-    pub part: Option<indmon_report::markets::Part>,
-    /// Country (ISO alpha-2, e.g. NL) or EU27 [default: the target country, NL].
-    pub geo: Option<String>,
-    /// Year [default: the latest in the trade data].
-    pub year: Option<i32>,
-    /// Output format [default: json].
-    pub format: Option<Format>,
 }
 
 /// One priority market in detail: its segments, its HS6 codes with the country's and
@@ -306,49 +223,6 @@ pub async fn market(
     responses((status = 200, description = "The validation (CSV: counts per market)", body = indmon_report::markets::Validation)))]
 pub async fn taxonomy(Query(q): Query<FormatQuery>) -> Result<Response, AppError> {
     Ok(respond(&data::taxonomy()?, q.format))
-}
-
-/// Which products the screen lists.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum TierParam {
-    /// Every imported product (the default).
-    #[default]
-    All,
-    /// Dependencies and up.
-    Dependency,
-    /// Strategic dependencies and up.
-    Strategic,
-    /// Risky strategic dependencies.
-    Risky,
-}
-
-/// The re-export correction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ReexportParam {
-    /// All imports count.
-    None,
-    /// Imports less exports (the transit-hub proxy).
-    Net,
-}
-
-/// A reporter, a year, the screen's options and `format`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ScreenQuery {
-    /// Reporter: a country (ISO alpha-2 or alpha-3) or EU27 [default: the target country, NL].
-    pub geo: Option<String>,
-    /// Year [default: the latest in the trade data].
-    pub year: Option<i32>,
-    /// The trade dataset [default: the real BACI-format dataset with the most rows].
-    pub dataset: Option<String>,
-    /// Which products: all, dependency, strategic or risky [default: all].
-    pub tier: Option<TierParam>,
-    /// The re-export correction: none or net [default: the settings', none].
-    pub reexport: Option<ReexportParam>,
-    /// Output format [default: json].
-    pub format: Option<Format>,
 }
 
 /// The strategic-dependency screen of one reporter: every imported product with the
@@ -408,16 +282,6 @@ pub async fn mutual(
     Ok(respond(&*data::mutual(&s, &q).await?, q.format))
 }
 
-/// `critical` and `format`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CrmQuery {
-    /// Only the materials assessed critical [default: false].
-    pub critical: Option<bool>,
-    /// Output format [default: json].
-    pub format: Option<Format>,
-}
-
 /// The EU critical raw materials, 2023 assessment: supply risk and economic importance,
 /// the critical flag, the history since 2011, and the concentration of supply.
 #[utoipa::path(get, path = "/api/v1/crm", tag = "dependencies", params(CrmQuery),
@@ -447,45 +311,12 @@ pub async fn material(
     Ok(respond(&*data::material(&s, &material).await?, q.format))
 }
 
-/// `format` only.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct FormatQuery {
-    /// Output format [default: json].
-    pub format: Option<Format>,
-}
-
 /// Every dataset and vintage in the store: publisher, release, licence, citation,
 /// input, checksum and row count.
 #[utoipa::path(get, path = "/api/v1/sources", tag = "data", params(FormatQuery),
     responses((status = 200, description = "The datasets and their vintages (CSV: one row per vintage)", body = SourcesReport)))]
 pub async fn sources(State(s): State<Arc<AppState>>, Query(q): Query<FormatQuery>) -> Response {
     respond(&data::sources(&s), q.format)
-}
-
-/// A selection of national-accounts figures.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct SeriesQuery {
-    /// `va` (gross value added at current prices), `va-share` (an activity's share of
-    /// total value added, %) or a national-accounts dataset id.
-    pub what: String,
-    /// Geography codes, comma-separated [default: all].
-    pub geo: Option<String>,
-    /// NACE codes, comma-separated (C, TOTAL …) [default: all].
-    pub nace: Option<String>,
-    /// One year.
-    pub year: Option<i32>,
-    /// First year.
-    pub from: Option<i32>,
-    /// Last year.
-    pub to: Option<i32>,
-    /// Unit code (CP_MEUR, CP_MNAC, PC_TOT) [default: every unit of `what`].
-    pub unit: Option<String>,
-    /// `auto` (the first dataset that has the selection), `all`, or a dataset id.
-    pub source: Option<String>,
-    /// Output format [default: json].
-    pub format: Option<Format>,
 }
 
 /// National-accounts figures with flags, each with its dataset and vintage (the latest
@@ -511,22 +342,6 @@ pub async fn series(
         as_of: None,
     };
     Ok(respond(&*data::series(&s, req).await?, q.format))
-}
-
-/// One figure across releases, or the releases of a dataset.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct VintagesQuery {
-    /// A dataset id, or `va` (value added at current prices from every source).
-    pub what: String,
-    /// Geography codes, comma-separated; with `nace` or `year` a selection of figures.
-    pub geo: Option<String>,
-    /// NACE codes, comma-separated.
-    pub nace: Option<String>,
-    /// Year.
-    pub year: Option<i32>,
-    /// Output format [default: json].
-    pub format: Option<Format>,
 }
 
 /// Without a selection, the releases of a dataset (newest first); with one, the
@@ -558,32 +373,6 @@ pub async fn vintages(
     Ok(respond(&*data::figure_vintages(&s, req).await?, q.format))
 }
 
-/// The convention of the Growth Lab's packages to reproduce.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ConventionParam {
-    /// The Atlas of Economic Complexity (Stata `ecomplexity`), the default.
-    #[default]
-    Stata,
-    /// The Python `ecomplexity` 0.5.3 package.
-    Python,
-}
-
-/// A trade dataset, a year, a convention and `format`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ComplexityQuery {
-    /// BACI-format trade (or any table with year, location, product and value
-    /// columns) in the store [default: the real trade dataset with the most rows].
-    pub dataset: Option<String>,
-    /// Only this year [default: every year].
-    pub year: Option<i32>,
-    /// stata or python [default: stata].
-    pub convention: Option<ConventionParam>,
-    /// Output format [default: json; CSV: one row per year, location and product].
-    pub format: Option<Format>,
-}
-
 /// Economic complexity of the trade in the store: RCA, M, diversity, ubiquity, ECI,
 /// PCI, density, COI and COG per year, location and product (computed on request;
 /// nothing is stored).
@@ -603,41 +392,6 @@ pub async fn complexity(
     )
     .await?;
     Ok(respond(&*r, q.format))
-}
-
-/// The ranking of products within reach.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum RankParam {
-    /// Complexity outlook gain (the default).
-    #[default]
-    Cog,
-    /// Density: closeness to what the country exports now.
-    Density,
-    /// Product complexity.
-    Pci,
-}
-
-/// A country, the trade, the ranking and `format`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct OpportunitiesQuery {
-    /// Country (ISO alpha-2 or alpha-3) [default: NL].
-    pub geo: Option<String>,
-    /// The trade dataset [default: the real trade dataset with the most rows].
-    pub dataset: Option<String>,
-    /// The year [default: the latest].
-    pub year: Option<i32>,
-    /// Rank by cog, density or pci [default: cog].
-    pub by: Option<RankParam>,
-    /// Only products with PCI at least this.
-    pub min_pci: Option<f64>,
-    /// Number of products [default: 20, at most 500].
-    pub top: Option<usize>,
-    /// stata or python [default: stata].
-    pub convention: Option<ConventionParam>,
-    /// Output format [default: json].
-    pub format: Option<Format>,
 }
 
 /// The products within a country's reach: those it does not yet export with

@@ -337,11 +337,11 @@ fn dataset_param(s: Option<&str>) -> Result<Option<String>> {
 }
 
 /// The method of a complexity computation: the defaults with the convention asked for.
-fn method(c: crate::api::ConventionParam) -> indmon_report::complexity::Options {
+fn method(c: crate::params::ConventionParam) -> indmon_report::complexity::Options {
     indmon_report::complexity::Options {
         convention: match c {
-            crate::api::ConventionParam::Stata => indmon_report::complexity::Convention::Stata,
-            crate::api::ConventionParam::Python => indmon_report::complexity::Convention::Python,
+            crate::params::ConventionParam::Stata => indmon_report::complexity::Convention::Stata,
+            crate::params::ConventionParam::Python => indmon_report::complexity::Convention::Python,
         },
         ..Default::default()
     }
@@ -364,7 +364,7 @@ pub async fn complexity(
     state: &Arc<AppState>,
     dataset: Option<&str>,
     year: Option<i32>,
-    convention: crate::api::ConventionParam,
+    convention: crate::params::ConventionParam,
 ) -> Result<Arc<indmon_report::complexity::ComplexityReport>> {
     let dataset = dataset_param(dataset)?;
     let year = year.map(|y| year_param("year", y)).transpose()?;
@@ -385,7 +385,7 @@ pub async fn complexity(
 /// The products within reach of a country.
 pub async fn opportunities(
     state: &Arc<AppState>,
-    q: &crate::api::OpportunitiesQuery,
+    q: &crate::params::OpportunitiesQuery,
 ) -> Result<Arc<indmon_report::complexity::OpportunitiesReport>> {
     let geo = q
         .geo
@@ -414,9 +414,9 @@ pub async fn opportunities(
                 method: method(convention),
                 min_pci,
                 by: match by {
-                    crate::api::RankParam::Cog => indmon_report::complexity::RankBy::Cog,
-                    crate::api::RankParam::Density => indmon_report::complexity::RankBy::Density,
-                    crate::api::RankParam::Pci => indmon_report::complexity::RankBy::Pci,
+                    crate::params::RankParam::Cog => indmon_report::complexity::RankBy::Cog,
+                    crate::params::RankParam::Density => indmon_report::complexity::RankBy::Density,
+                    crate::params::RankParam::Pci => indmon_report::complexity::RankBy::Pci,
                 },
                 top,
             };
@@ -429,7 +429,7 @@ pub async fn opportunities(
 pub async fn neighbourhood(
     state: &Arc<AppState>,
     product: &str,
-    q: &crate::api::OpportunitiesQuery,
+    q: &crate::params::OpportunitiesQuery,
 ) -> Result<Arc<indmon_report::complexity::Neighbourhood>> {
     let ok =
         (2..=10).contains(&product.len()) && product.bytes().all(|b| b.is_ascii_alphanumeric());
@@ -471,7 +471,9 @@ pub fn taxonomy() -> Result<indmon_report::markets::Validation> {
 }
 
 /// The trade a dependency result reads.
-fn trade_request(q: &crate::api::ScreenQuery) -> Result<indmon_report::dependencies::TradeRequest> {
+fn trade_request(
+    q: &crate::params::ScreenQuery,
+) -> Result<indmon_report::dependencies::TradeRequest> {
     Ok(indmon_report::dependencies::TradeRequest {
         reporter: q.geo.as_deref().map(geo_param).transpose()?,
         year: q.year.map(|y| year_param("year", y)).transpose()?,
@@ -479,10 +481,10 @@ fn trade_request(q: &crate::api::ScreenQuery) -> Result<indmon_report::dependenc
     })
 }
 
-fn reexport(q: &crate::api::ScreenQuery) -> Option<indmon_report::dependencies::ReExport> {
+fn reexport(q: &crate::params::ScreenQuery) -> Option<indmon_report::dependencies::ReExport> {
     q.reexport.map(|r| match r {
-        crate::api::ReexportParam::None => indmon_report::dependencies::ReExport::None,
-        crate::api::ReexportParam::Net => indmon_report::dependencies::ReExport::Net,
+        crate::params::ReexportParam::None => indmon_report::dependencies::ReExport::None,
+        crate::params::ReexportParam::Net => indmon_report::dependencies::ReExport::Net,
     })
 }
 
@@ -490,17 +492,17 @@ fn reexport(q: &crate::api::ScreenQuery) -> Option<indmon_report::dependencies::
 /// products of the tier asked for, with their criteria.
 pub async fn dependencies(
     state: &Arc<AppState>,
-    q: &crate::api::ScreenQuery,
+    q: &crate::params::ScreenQuery,
 ) -> Result<Arc<indmon_report::dependencies::Screen>> {
     use indmon_report::dependencies::Tier;
     let req = indmon_report::dependencies::ScreenRequest {
         trade: trade_request(q)?,
         reexport: reexport(q),
         tier: match q.tier.unwrap_or_default() {
-            crate::api::TierParam::All => Tier::None,
-            crate::api::TierParam::Dependency => Tier::Dependency,
-            crate::api::TierParam::Strategic => Tier::Strategic,
-            crate::api::TierParam::Risky => Tier::Risky,
+            crate::params::TierParam::All => Tier::None,
+            crate::params::TierParam::Dependency => Tier::Dependency,
+            crate::params::TierParam::Strategic => Tier::Strategic,
+            crate::params::TierParam::Risky => Tier::Risky,
         },
         million: false,
     };
@@ -526,7 +528,7 @@ pub async fn dependencies(
 /// The metrics of every imported product.
 pub async fn metrics(
     state: &Arc<AppState>,
-    q: &crate::api::ScreenQuery,
+    q: &crate::params::ScreenQuery,
 ) -> Result<Arc<indmon_report::dependencies::Metrics>> {
     let req = indmon_report::dependencies::MetricsRequest {
         trade: trade_request(q)?,
@@ -546,7 +548,7 @@ pub async fn metrics(
 pub async fn explain(
     state: &Arc<AppState>,
     hs6: &str,
-    q: &crate::api::ScreenQuery,
+    q: &crate::params::ScreenQuery,
 ) -> Result<Arc<indmon_report::dependencies::Explanation>> {
     if !(hs6.len() == 6 && hs6.bytes().all(|b| b.is_ascii_digit())) {
         return Err(AppError::BadRequest(format!(
@@ -582,7 +584,7 @@ pub async fn explain(
 /// Where others depend on the reporter.
 pub async fn mutual(
     state: &Arc<AppState>,
-    q: &crate::api::ScreenQuery,
+    q: &crate::params::ScreenQuery,
 ) -> Result<Arc<indmon_report::dependencies::Mutual>> {
     let req = indmon_report::dependencies::MutualRequest {
         trade: trade_request(q)?,

@@ -14,6 +14,7 @@ pub mod html;
 pub mod i18n;
 pub mod ledger;
 pub mod pages;
+pub mod params;
 pub mod state;
 
 use std::sync::Arc;

@@ -812,7 +812,7 @@ pub async fn markets(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery>)
 pub async fn dependencies(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery>) -> Response {
     use indmon_report::dependencies::Tier;
     let lang = q.lang();
-    let sc = match data::dependencies(&s, &crate::api::ScreenQuery::default()).await {
+    let sc = match data::dependencies(&s, &crate::params::ScreenQuery::default()).await {
         Ok(x) => x,
         Err(e) => return error_page(lang, "/dependencies", &e),
     };

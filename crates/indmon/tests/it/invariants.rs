@@ -241,3 +241,134 @@ fn no_sql_text_is_built_outside_the_store() {
     }
     assert!(hits.is_empty(), "{}", hits.join("\n"));
 }
+
+/// The module file a `crate::a::b::…` path names: the longest prefix that is a file of
+/// `src` (`a/b.rs`, `a/b/mod.rs`, `a.rs`, `a/mod.rs`), or the crate root.
+fn module_file(src: &Path, segments: &[&str], root: &Path) -> PathBuf {
+    for n in (1..=segments.len()).rev() {
+        let rel: PathBuf = segments[..n].iter().collect();
+        for candidate in [
+            src.join(&rel).with_extension("rs"),
+            src.join(&rel).join("mod.rs"),
+        ] {
+            if candidate.is_file() {
+                return candidate;
+            }
+        }
+    }
+    root.to_path_buf()
+}
+
+/// The `crate::` paths of a line of code (not of comments): their segments.
+fn crate_paths(line: &str) -> Vec<Vec<String>> {
+    let code = line.split("//").next().unwrap_or("");
+    let mut out = Vec::new();
+    for (at, _) in code.match_indices("crate::") {
+        if at > 0 {
+            let before = code.as_bytes()[at - 1];
+            if before.is_ascii_alphanumeric() || before == b'_' || before == b':' {
+                continue; // `indmon_crate::`, `$crate::` …
+            }
+        }
+        let rest = &code[at + "crate::".len()..];
+        let path: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
+            .collect();
+        let segs: Vec<String> = path
+            .split("::")
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if !segs.is_empty() {
+            out.push(segs);
+        }
+        // `use crate::a::{b, c::d}`: the paths inside the braces too
+        if let Some(open) = rest.find("::{") {
+            let head: Vec<&str> = rest[..open].split("::").collect();
+            let inner = &rest[open + 3..];
+            let inner = &inner[..inner.find('}').unwrap_or(inner.len())];
+            for item in inner.split(',') {
+                let item = item.trim().trim_start_matches("self");
+                let mut segs: Vec<String> = head.iter().map(|s| s.to_string()).collect();
+                segs.extend(
+                    item.split("::")
+                        .map(|s| s.trim().split(' ').next().unwrap_or("").to_owned())
+                        .filter(|s| !s.is_empty()),
+                );
+                out.push(segs);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_module_depends_on_itself_through_others() {
+    // a cycle of `use crate::…` between files of one crate: the files cannot be read,
+    // tested or moved one at a time
+    let mut cycles = Vec::new();
+    for entry in std::fs::read_dir(root().join("crates")).unwrap() {
+        let src = entry.unwrap().path().join("src");
+        let lib = if src.join("lib.rs").is_file() {
+            src.join("lib.rs")
+        } else {
+            src.join("main.rs")
+        };
+        if !lib.is_file() {
+            continue;
+        }
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        let mut edges: BTreeMap<PathBuf, std::collections::BTreeSet<PathBuf>> = BTreeMap::new();
+        for f in &files {
+            let text = std::fs::read_to_string(f).unwrap();
+            let mut in_tests = false;
+            for line in text.lines() {
+                // unit tests may use anything of their crate
+                if line.trim_start().starts_with("#[cfg(test)]") {
+                    in_tests = true;
+                }
+                if in_tests || line.trim_start().starts_with("//") {
+                    continue;
+                }
+                for segs in crate_paths(line) {
+                    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+                    let to = module_file(&src, &segs, &lib);
+                    if &to != f && to != lib {
+                        edges.entry(f.clone()).or_default().insert(to);
+                    }
+                }
+            }
+        }
+        // depth-first search for a path back to the start
+        for start in edges.keys() {
+            let mut stack = vec![(start.clone(), vec![start.clone()])];
+            let mut seen = std::collections::BTreeSet::new();
+            while let Some((at, path)) = stack.pop() {
+                for next in edges.get(&at).into_iter().flatten() {
+                    if next == start {
+                        let names: Vec<String> = path
+                            .iter()
+                            .chain([start])
+                            .map(|p| {
+                                p.strip_prefix(root().join("crates"))
+                                    .unwrap_or(p)
+                                    .display()
+                                    .to_string()
+                            })
+                            .collect();
+                        cycles.push(names.join(" → "));
+                    } else if seen.insert(next.clone()) {
+                        let mut p = path.clone();
+                        p.push(next.clone());
+                        stack.push((next.clone(), p));
+                    }
+                }
+            }
+        }
+    }
+    cycles.sort();
+    cycles.dedup();
+    assert!(cycles.is_empty(), "file cycles:\n{}", cycles.join("\n"));
+}
