@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -13,9 +13,9 @@ use utoipa::OpenApi;
 use crate::data;
 use crate::error::{AppError, Problem};
 use crate::params::{
-    ComplexityQuery, ConventionParam, CountryYearQuery, CrmQuery, Format, FormatQuery, GeoQuery,
-    GeosQuery, MarketQuery, OpportunitiesQuery, RankParam, ReexportParam, ScreenQuery, SeriesQuery,
-    SpanQuery, TierParam, VintagesQuery, YearQuery,
+    ApiQuery, ComplexityQuery, ConventionParam, CountryYearQuery, CrmQuery, Format, FormatQuery,
+    GeoQuery, GeosQuery, MarketQuery, OpportunitiesQuery, RankParam, ReexportParam, ScreenQuery,
+    SeriesQuery, SpanQuery, TierParam, VintagesQuery, YearQuery,
 };
 use crate::state::AppState;
 use indmon_report::series::SourcesReport;
@@ -103,7 +103,7 @@ fn csv_bytes(name: &str, body: String) -> Response {
               (status = 404, description = "No data for the country", body = Problem, content_type = "application/problem+json")))]
 pub async fn target(
     State(s): State<Arc<AppState>>,
-    Query(q): Query<GeoQuery>,
+    ApiQuery(q): ApiQuery<GeoQuery>,
 ) -> Result<Response, AppError> {
     Ok(respond(
         &*data::overview(&s, q.geo.as_deref()).await?,
@@ -117,7 +117,7 @@ pub async fn target(
               (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json")))]
 pub async fn share(
     State(s): State<Arc<AppState>>,
-    Query(q): Query<GeosQuery>,
+    ApiQuery(q): ApiQuery<GeosQuery>,
 ) -> Result<Response, AppError> {
     let geos: Vec<String> = q
         .geo
@@ -145,7 +145,7 @@ pub async fn share(
               (status = 404, description = "No data for those years", body = Problem, content_type = "application/problem+json")))]
 pub async fn decomposition(
     State(s): State<Arc<AppState>>,
-    Query(q): Query<SpanQuery>,
+    ApiQuery(q): ApiQuery<SpanQuery>,
 ) -> Result<Response, AppError> {
     let r = data::decomposition(&s, q.geo.as_deref(), q.from, q.to).await?;
     Ok(respond(&*r, q.format))
@@ -158,7 +158,7 @@ pub async fn decomposition(
               (status = 404, description = "No shares that year", body = Problem, content_type = "application/problem+json")))]
 pub async fn peers(
     State(s): State<Arc<AppState>>,
-    Query(q): Query<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
 ) -> Result<Response, AppError> {
     Ok(respond(
         &*data::peers(&s, q.geo.as_deref(), q.year).await?,
@@ -172,7 +172,7 @@ pub async fn peers(
               (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json")))]
 pub async fn revisions(
     State(s): State<Arc<AppState>>,
-    Query(q): Query<YearQuery>,
+    ApiQuery(q): ApiQuery<YearQuery>,
 ) -> Result<Response, AppError> {
     Ok(respond(
         &*data::revisions(&s, q.geo.as_deref(), q.year).await?,
@@ -189,7 +189,7 @@ pub async fn revisions(
               (status = 404, description = "No trade data for it", body = Problem, content_type = "application/problem+json")))]
 pub async fn markets(
     State(s): State<Arc<AppState>>,
-    Query(q): Query<CountryYearQuery>,
+    ApiQuery(q): ApiQuery<CountryYearQuery>,
 ) -> Result<Response, AppError> {
     Ok(respond(
         &*data::markets(&s, q.geo.as_deref(), q.year).await?,
@@ -208,7 +208,7 @@ pub async fn markets(
 pub async fn market(
     State(s): State<Arc<AppState>>,
     axum::extract::Path(market): axum::extract::Path<String>,
-    Query(q): Query<MarketQuery>,
+    ApiQuery(q): ApiQuery<MarketQuery>,
 ) -> Result<Response, AppError> {
     let d = data::market(&s, &market, q.geo.as_deref(), q.year).await?;
     Ok(respond(
@@ -221,7 +221,7 @@ pub async fn market(
 /// its segments and codes, every finding with its line, and the overlaps.
 #[utoipa::path(get, path = "/api/v1/markets/taxonomy", tag = "markets", params(FormatQuery),
     responses((status = 200, description = "The validation (CSV: counts per market)", body = indmon_report::markets::Validation)))]
-pub async fn taxonomy(Query(q): Query<FormatQuery>) -> Result<Response, AppError> {
+pub async fn taxonomy(ApiQuery(q): ApiQuery<FormatQuery>) -> Result<Response, AppError> {
     Ok(respond(&data::taxonomy()?, q.format))
 }
 
@@ -234,7 +234,7 @@ pub async fn taxonomy(Query(q): Query<FormatQuery>) -> Result<Response, AppError
               (status = 404, description = "No trade data for it", body = Problem, content_type = "application/problem+json")))]
 pub async fn dependencies(
     State(s): State<Arc<AppState>>,
-    Query(q): Query<ScreenQuery>,
+    ApiQuery(q): ApiQuery<ScreenQuery>,
 ) -> Result<Response, AppError> {
     Ok(respond(&*data::dependencies(&s, &q).await?, q.format))
 }
@@ -247,7 +247,7 @@ pub async fn dependencies(
               (status = 404, description = "No trade data for it", body = Problem, content_type = "application/problem+json")))]
 pub async fn metrics(
     State(s): State<Arc<AppState>>,
-    Query(q): Query<ScreenQuery>,
+    ApiQuery(q): ApiQuery<ScreenQuery>,
 ) -> Result<Response, AppError> {
     Ok(respond(&*data::metrics(&s, &q).await?, q.format))
 }
@@ -263,7 +263,7 @@ pub async fn metrics(
 pub async fn explain(
     State(s): State<Arc<AppState>>,
     axum::extract::Path(hs6): axum::extract::Path<String>,
-    Query(q): Query<ScreenQuery>,
+    ApiQuery(q): ApiQuery<ScreenQuery>,
 ) -> Result<Response, AppError> {
     Ok(respond(&*data::explain(&s, &hs6, &q).await?, q.format))
 }
@@ -277,7 +277,7 @@ pub async fn explain(
               (status = 404, description = "No trade data for it", body = Problem, content_type = "application/problem+json")))]
 pub async fn mutual(
     State(s): State<Arc<AppState>>,
-    Query(q): Query<ScreenQuery>,
+    ApiQuery(q): ApiQuery<ScreenQuery>,
 ) -> Result<Response, AppError> {
     Ok(respond(&*data::mutual(&s, &q).await?, q.format))
 }
@@ -289,7 +289,7 @@ pub async fn mutual(
               (status = 404, description = "The CRM tables are not in the store", body = Problem, content_type = "application/problem+json")))]
 pub async fn crm(
     State(s): State<Arc<AppState>>,
-    Query(q): Query<CrmQuery>,
+    ApiQuery(q): ApiQuery<CrmQuery>,
 ) -> Result<Response, AppError> {
     Ok(respond(
         &*data::crm(&s, q.critical.unwrap_or(false)).await?,
@@ -306,7 +306,7 @@ pub async fn crm(
 pub async fn material(
     State(s): State<Arc<AppState>>,
     axum::extract::Path(material): axum::extract::Path<String>,
-    Query(q): Query<FormatQuery>,
+    ApiQuery(q): ApiQuery<FormatQuery>,
 ) -> Result<Response, AppError> {
     Ok(respond(&*data::material(&s, &material).await?, q.format))
 }
@@ -315,7 +315,10 @@ pub async fn material(
 /// input, checksum and row count.
 #[utoipa::path(get, path = "/api/v1/sources", tag = "data", params(FormatQuery),
     responses((status = 200, description = "The datasets and their vintages (CSV: one row per vintage)", body = SourcesReport)))]
-pub async fn sources(State(s): State<Arc<AppState>>, Query(q): Query<FormatQuery>) -> Response {
+pub async fn sources(
+    State(s): State<Arc<AppState>>,
+    ApiQuery(q): ApiQuery<FormatQuery>,
+) -> Response {
     respond(&data::sources(&s), q.format)
 }
 
@@ -326,7 +329,7 @@ pub async fn sources(State(s): State<Arc<AppState>>, Query(q): Query<FormatQuery
               (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json")))]
 pub async fn series(
     State(s): State<Arc<AppState>>,
-    Query(q): Query<SeriesQuery>,
+    ApiQuery(q): ApiQuery<SeriesQuery>,
 ) -> Result<Response, AppError> {
     let req = indmon_report::series::SeriesRequest {
         what: q.what,
@@ -352,7 +355,7 @@ pub async fn series(
               (status = 404, description = "No such dataset", body = Problem, content_type = "application/problem+json")))]
 pub async fn vintages(
     State(s): State<Arc<AppState>>,
-    Query(q): Query<VintagesQuery>,
+    ApiQuery(q): ApiQuery<VintagesQuery>,
 ) -> Result<Response, AppError> {
     let geo = data::codes_param("geo", q.geo.as_deref())?;
     let nace = data::codes_param("nace", q.nace.as_deref())?;
@@ -382,7 +385,7 @@ pub async fn vintages(
               (status = 404, description = "No such dataset or year", body = Problem, content_type = "application/problem+json")))]
 pub async fn complexity(
     State(s): State<Arc<AppState>>,
-    Query(q): Query<ComplexityQuery>,
+    ApiQuery(q): ApiQuery<ComplexityQuery>,
 ) -> Result<Response, AppError> {
     let r = data::complexity(
         &s,
@@ -402,7 +405,7 @@ pub async fn complexity(
               (status = 404, description = "No trade data", body = Problem, content_type = "application/problem+json")))]
 pub async fn opportunities(
     State(s): State<Arc<AppState>>,
-    Query(q): Query<OpportunitiesQuery>,
+    ApiQuery(q): ApiQuery<OpportunitiesQuery>,
 ) -> Result<Response, AppError> {
     let r = data::opportunities(&s, &q).await?;
     Ok(respond(&*r, q.format))
@@ -417,7 +420,7 @@ pub async fn opportunities(
 pub async fn neighbourhood(
     State(s): State<Arc<AppState>>,
     axum::extract::Path(product): axum::extract::Path<String>,
-    Query(q): Query<OpportunitiesQuery>,
+    ApiQuery(q): ApiQuery<OpportunitiesQuery>,
 ) -> Result<Response, AppError> {
     let r = data::neighbourhood(&s, &product, &q).await?;
     Ok(respond(&*r, q.format))

@@ -254,3 +254,36 @@ pub struct OpportunitiesQuery {
     /// Output format [default: json].
     pub format: Option<Format>,
 }
+
+/// The query string of an API request, parsed into `T`; a value that does not parse
+/// (an unknown `format`, a year that is not a number) is a 400 with problem details
+/// naming the parameter, like every other bad parameter.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = crate::error::AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e| {
+                let detail = e.body_text();
+                crate::error::AppError::BadRequest(
+                    detail
+                        .strip_prefix("Failed to deserialize query string: ")
+                        .unwrap_or(&detail)
+                        .chars()
+                        .take(300)
+                        .collect(),
+                )
+            })
+    }
+}

@@ -3,12 +3,13 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use indmon_ledger::schema;
 
 use super::{Failure, with_ledger};
+use crate::params::ApiQuery;
 use crate::state::AppState;
 
 /// The query of the ledger API.
@@ -38,7 +39,10 @@ pub struct LedgerQuery {
         (status = 503, description = "This server has no ledger", content_type = "application/problem+json"),
     )
 )]
-pub async fn api(State(state): State<Arc<AppState>>, Query(q): Query<LedgerQuery>) -> Response {
+pub async fn api(
+    State(state): State<Arc<AppState>>,
+    ApiQuery(q): ApiQuery<LedgerQuery>,
+) -> Response {
     let format = q.format.as_deref().unwrap_or("json");
     if !matches!(format, "json" | "xlsx" | "csv") {
         return crate::error::problem(

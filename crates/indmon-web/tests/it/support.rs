@@ -17,7 +17,7 @@ use tower::ServiceExt as _;
 pub const HOST: &str = "indmon.test";
 
 /// The data directory with every bundled dataset loaded (shared, read only).
-fn data_dir() -> &'static PathBuf {
+pub fn data_dir() -> &'static PathBuf {
     static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     &DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
