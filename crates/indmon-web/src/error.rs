@@ -15,6 +15,10 @@ pub enum AppError {
     /// The request is malformed (a bad parameter).
     #[error("{0}")]
     BadRequest(String),
+    /// The answer would need more memory or time than the server's limits allow
+    /// (`[query]` in the settings): 503, with what was exceeded.
+    #[error("{0}")]
+    Unavailable(String),
     /// Our own failure; the detail is logged, the client gets a reference only.
     #[error("internal error")]
     Internal(String),
@@ -40,6 +44,7 @@ impl AppError {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -60,6 +65,7 @@ impl From<indmon_store::Error> for AppError {
     fn from(e: indmon_store::Error) -> Self {
         match e {
             indmon_store::Error::NotFound(m) => Self::NotFound(m),
+            indmon_store::Error::Limit(m) => Self::Unavailable(m),
             e => Self::Internal(format!("{e:#}")),
         }
     }

@@ -12,6 +12,8 @@ use datafusion::arrow::record_batch::RecordBatch;
 use indmon_core::{DatasetId, VintageMeta};
 use indmon_store::{Error, QueryOptions, Store};
 
+mod limits;
+
 fn schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("geo", DataType::Utf8, false),

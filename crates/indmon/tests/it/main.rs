@@ -12,6 +12,7 @@ mod live;
 mod markets;
 mod must_show;
 mod parity;
+mod resources;
 mod server;
 mod support;
 mod synthetic;
