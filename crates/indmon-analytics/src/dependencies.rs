@@ -26,7 +26,7 @@
 //!
 //! For a country as reporter I = 0: M is all its imports, X all its exports, M_out its
 //! imports from outside its bloc (for a member state: extra-EU). For the EU27 this is
-//! the Commission's method (SWD(2021) 352, section 2, the bottom-up mapping of about
+//! the Commission's method (SWD(2021) 352, its bottom-up mapping of about
 //! 5,200 HS6 products): criterion 1 is the HHI of extra-EU imports over their origins;
 //! criterion 2 the share of extra-EU imports in **total EU imports, intra-EU trade
 //! included** (against extra-EU imports alone the share would be 1 by construction);
