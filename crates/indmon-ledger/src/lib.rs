@@ -418,6 +418,7 @@ impl Ledger {
         expected: Option<i64>,
         actor: &str,
     ) -> Result<Record> {
+        check_actor(entity, id, actor)?;
         self.db.transaction(|db| {
             let cur = get(db, entity, id)?.ok_or_else(|| Error::NotFound {
                 entity: entity.name.into(),
@@ -586,6 +587,13 @@ impl Ledger {
                 message: "give a name of 1 to 100 characters".into(),
             });
         }
+        // The name becomes the author of the holder's changes.
+        validate::plain_text(name.trim(), false).map_err(|message| Error::Invalid {
+            entity: "token".into(),
+            id: name.into(),
+            field: "name".into(),
+            message,
+        })?;
         let token = format!("imt_{}", random_hex(32)?);
         let name = name.trim().to_owned();
         self.db.transaction(|db| {
@@ -829,6 +837,7 @@ fn write(
     incoming: &Incoming,
     actor: &str,
 ) -> Result<(Record, Outcome)> {
+    check_actor(entity, &incoming.id, actor)?;
     let current = if incoming.id.is_empty() {
         None
     } else {
@@ -958,6 +967,16 @@ fn write(
             Ok((candidate, Outcome::Inserted))
         }
     }
+}
+
+/// Who makes a change is text like any other: no control characters.
+fn check_actor(entity: &Entity, id: &str, actor: &str) -> Result<()> {
+    validate::plain_text(actor, false).map_err(|message| Error::Invalid {
+        entity: entity.name.into(),
+        id: id.into(),
+        field: "updated_by".into(),
+        message: format!("the name of who makes the change {message}"),
+    })
 }
 
 fn log(db: &mut Db, after: &Record, before: Option<&Record>, op: &str) -> Result<()> {

@@ -318,3 +318,97 @@ fn add_update_and_history_on_the_command_line() {
         bad.stderr
     );
 }
+
+/// Issue 19: a record named `=1+1` is neutralised in the CSV export (and one that begins
+/// with an apostrophe gets one more), and the export imports back as the stored text.
+#[test]
+fn formulas_in_a_csv_export_are_neutralised_and_import_back() {
+    let m = Indmon::new();
+    m.run(&[
+        "ledger",
+        "add",
+        "action",
+        "--id",
+        "formula",
+        "programme_id=semiconductors",
+        "action_type_id=finance",
+        "name==1+1",
+        "source='quoted",
+        "--actor",
+        "alice",
+    ])
+    .ok();
+    let before = ledger_state(&m, &[]);
+    let csv = m
+        .run(&["ledger", "export", "--format", "csv", "--entity", "action"])
+        .ok()
+        .stdout;
+    let row = csv.lines().find(|l| l.starts_with("formula,")).unwrap();
+    assert!(row.contains(",'=1+1,"), "{row}");
+    assert!(row.contains(",''quoted,"), "{row}");
+    let path = m.dir.path().join("actions.csv");
+    std::fs::write(&path, &csv).unwrap();
+    let again = m.run(&["ledger", "import", path.to_str().unwrap()]).ok();
+    assert!(
+        again.stdout.contains("0 added, 0 changed, 1 unchanged"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(ledger_state(&m, &[]), before);
+    let json = m.run(&["ledger", "export", "--format", "json"]).ok().stdout;
+    assert!(json.contains("\"name\": \"=1+1\""), "{json}");
+    assert!(json.contains("\"source\": \"'quoted\""), "{json}");
+}
+
+/// Issue 19: a control character on the command line is refused, naming the field, and
+/// the ledger is unchanged; the terminal shows it escaped.
+#[test]
+fn control_characters_are_refused_on_the_command_line() {
+    let m = Indmon::new();
+    let before = ledger_state(&m, &[]);
+    let add = m.run(&[
+        "ledger",
+        "add",
+        "action",
+        "programme_id=semiconductors",
+        "action_type_id=finance",
+        "name=Pilot\u{1b}[2J",
+        "source=s",
+    ]);
+    assert_eq!(add.code, 3, "{}", add.stderr);
+    assert!(
+        add.stderr.contains("field name: contains U+001B"),
+        "{}",
+        add.stderr
+    );
+    assert!(!add.stderr.contains('\u{1b}'), "{}", add.stderr);
+    let upd = m.run(&[
+        "ledger",
+        "update",
+        "programme",
+        "semiconductors",
+        "notes=bell\u{7}",
+    ]);
+    assert_eq!(upd.code, 3, "{}", upd.stderr);
+    assert!(
+        upd.stderr.contains("field notes: contains U+0007"),
+        "{}",
+        upd.stderr
+    );
+    let path = m.dir.path().join("actions.csv");
+    std::fs::write(
+        &path,
+        "id,programme_id,action_type_id,name,source\na1,semiconductors,finance,ok,\"s\u{8}\"\n",
+    )
+    .unwrap();
+    let import = m.run(&["ledger", "import", path.to_str().unwrap()]);
+    assert_eq!(import.code, 3, "{}", import.stderr);
+    assert!(
+        import
+            .stderr
+            .contains("actions.csv, line 2, field source: contains U+0008"),
+        "{}",
+        import.stderr
+    );
+    assert_eq!(ledger_state(&m, &[]), before, "the ledger changed");
+}
