@@ -58,6 +58,16 @@ pub enum Error {
         /// What is wrong and what was expected.
         message: String,
     },
+    /// A row of an imported file is based on an older version of its record than the
+    /// ledger's (somebody changed the record after the file was exported); nothing was
+    /// changed.
+    #[error("{location}, field version: {message}; nothing was imported")]
+    ImportConflict {
+        /// File and line, row or record.
+        location: String,
+        /// The conflict: who changed the record, when, and its versions.
+        message: String,
+    },
     /// The file cannot be read as a ledger file at all; nothing was changed.
     #[error("{0}; nothing was imported")]
     Format(String),
@@ -93,14 +103,15 @@ pub enum Error {
 }
 
 impl Error {
-    /// The kind of failure: a refused record or file is bad input, a stale version a
-    /// conflict, a missing record a usage error; the database and the files our problem.
+    /// The kind of failure: a refused record or file is bad input, a stale version (also
+    /// in an imported file) a conflict, a missing record a usage error; the database and
+    /// the files our problem.
     pub fn kind(&self) -> indmon_core::ErrorKind {
         use indmon_core::ErrorKind;
         match self {
             Error::Invalid { .. } | Error::Import { .. } | Error::Format(_) => ErrorKind::Input,
             Error::NotFound { .. } => ErrorKind::Usage,
-            Error::Conflict { .. } => ErrorKind::Conflict,
+            Error::Conflict { .. } | Error::ImportConflict { .. } => ErrorKind::Conflict,
             Error::Connect(_) | Error::Db(_) | Error::Io(_) => ErrorKind::Internal,
         }
     }
@@ -762,9 +773,8 @@ fn at(err: Error, location: String) -> Error {
             field: "id".into(),
             message: format!("there is no {entity} '{id}'"),
         },
-        Error::Conflict { .. } => Error::Import {
+        Error::Conflict { .. } => Error::ImportConflict {
             location,
-            field: "version".into(),
             message: err.to_string(),
         },
         other => other,

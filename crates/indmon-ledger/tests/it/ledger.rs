@@ -709,6 +709,8 @@ fn exports_import_back_unchanged(t: &TestDb) {
         err.to_string().contains("programmes[2], field version"),
         "{err}"
     );
+    // issue 19: a conflict, as `--expect-version` is (exit 6), not bad input
+    assert_eq!(err.kind(), indmon_core::ErrorKind::Conflict, "{err}");
 }
 
 fn xlsx_export_reads_back_with_a_spreadsheet_reader(t: &TestDb) {
