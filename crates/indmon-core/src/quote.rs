@@ -88,11 +88,15 @@ pub fn excerpt_list<S: AsRef<str>>(values: impl IntoIterator<Item = S>) -> Strin
 pub fn excerpt_bytes(value: &[u8]) -> String {
     // decode no more than the characters that can be shown (4 bytes each at most)
     let head = &value[..value.len().min(QUOTE_MAX * 4 + 4)];
-    let mut s = excerpt(String::from_utf8_lossy(head));
-    if head.len() < value.len() && !s.ends_with(" characters)") {
-        s.push_str(&format!("… ({} bytes)", value.len()));
+    if head.len() == value.len() {
+        return excerpt(String::from_utf8_lossy(value));
     }
-    s
+    // a longer value: its first characters, and its length in bytes
+    let shown: String = String::from_utf8_lossy(head)
+        .chars()
+        .take(QUOTE_MAX)
+        .collect();
+    format!("{}… ({} bytes)", escape(shown), value.len())
 }
 
 #[cfg(test)]

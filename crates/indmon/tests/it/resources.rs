@@ -146,14 +146,10 @@ fn sql_over_its_memory_or_time_limit_fails_cleanly() {
     std::fs::write(&cfg, "[query]\ntimeout_secs = 1\n").unwrap();
     m.config = Some(cfg);
     let slow = "SELECT sum(a.value * b.value) FROM range(200000) a CROSS JOIN range(200000) b";
+    let never = m.dir.path().join("never-written.parquet");
     for args in [
         vec!["sql", slow],
-        vec![
-            "sql",
-            slow,
-            "--out",
-            "/tmp/never-written-by-indmon-test.parquet",
-        ],
+        vec!["sql", slow, "--out", never.to_str().unwrap()],
     ] {
         let (r, took) = indmon(&m, &args);
         assert_eq!(r.code, 5, "exit {} {}", r.code, r.stderr);
@@ -163,9 +159,9 @@ fn sql_over_its_memory_or_time_limit_fails_cleanly() {
             "{}",
             r.stderr
         );
-        assert!(took < Duration::from_secs(30), "{took:?}");
+        assert!(took < Duration::from_secs(60), "{took:?}");
     }
-    assert!(!Path::new("/tmp/never-written-by-indmon-test.parquet").exists());
+    assert!(!never.exists());
 }
 
 fn mkfifo(path: &Path) {
@@ -428,7 +424,8 @@ fn slow_headers_are_cut_off_and_idle_sockets_do_not_lock_the_server_out() {
     std::thread::sleep(Duration::from_millis(500));
     let (status, took) = s.get("/api/v1/sources");
     assert_eq!(status, 200);
-    assert!(took < Duration::from_secs(5), "{took:?}");
+    // generous for a loaded machine: locked out, the GET would wait for its 60 s read timeout
+    assert!(took < Duration::from_secs(30), "{took:?}");
     let (status, _) = s.get("/api/v1/target");
     assert_eq!(status, 200);
     drop(idle);
@@ -466,7 +463,7 @@ fn slow_headers_are_cut_off_and_idle_sockets_do_not_lock_the_server_out() {
     }
     let closed = closed.expect("the slow connection was never closed");
     assert!(
-        closed >= Duration::from_secs(9) && closed < Duration::from_secs(20),
+        closed >= Duration::from_secs(9) && closed < Duration::from_secs(90),
         "closed after {closed:?} (header timeout 10 s)"
     );
     // and the server answers
