@@ -19,14 +19,12 @@ fn escaped(c: char) -> bool {
 pub fn excerpt(value: impl AsRef<str>) -> String {
     let value = value.as_ref();
     let mut out = String::with_capacity(value.len().min(QUOTE_MAX * 2));
-    let mut count = 0usize;
     let mut cut = false;
-    for c in value.chars() {
+    for (count, c) in value.chars().enumerate() {
         if count == QUOTE_MAX {
             cut = true;
             break;
         }
-        count += 1;
         if escaped(c) {
             out.extend(c.escape_default());
         } else {
