@@ -21,13 +21,15 @@
 //! The failing input is printed as a Rust byte string and saved under the system's
 //! temporary directory (`indmon-fuzz/`), ready for a regression test.
 //!
-//! Environment: `INDMON_FUZZ_CASES` sets the number of mutated inputs per target (default:
-//! the count the test gives, small enough for CI); `INDMON_FUZZ_SEED` changes the
-//! generator's seed (default: one per target, so CI runs are the same every time);
-//! `INDMON_FUZZ_CORPUS=DIR` writes every target's seeds to `DIR/<target>/` (the corpus of
-//! the cargo-fuzz targets in `fuzz/`).
+//! Environment: `INDMON_FUZZ_SECS=S` runs every target for S seconds of mutated inputs
+//! instead of a count (a long run; a target that is one of k sharing a test gets S/k,
+//! [`Fuzz::share`]); `INDMON_FUZZ_CASES` sets the number of mutated inputs per target
+//! (default: the count the test gives, small enough for CI); `INDMON_FUZZ_SEED` changes
+//! the generator's seed (default: one per target, so CI runs are the same every time);
+//! `INDMON_FUZZ_CORPUS=DIR` writes every target's seeds to `DIR/<target>/`.
 
 pub mod mutate;
+mod rng;
 mod structured;
 
 use std::fmt::Display;
@@ -51,6 +53,7 @@ pub struct Fuzz {
     memory_limit: u64,
     errors_name: Option<String>,
     mutator: Option<CustomMutator>,
+    share: u32,
 }
 
 /// A mutation of a target's own (e.g. a member of a zip archive changed and the archive
@@ -88,6 +91,7 @@ impl Fuzz {
             memory_limit: 512 << 20,
             errors_name: None,
             mutator: None,
+            share: 1,
         }
     }
 
@@ -120,6 +124,13 @@ impl Fuzz {
     /// The number of mutated inputs (unless `INDMON_FUZZ_CASES` says otherwise).
     pub fn cases(mut self, n: usize) -> Self {
         self.cases = n;
+        self
+    }
+
+    /// This target is one of `k` in one test: under `INDMON_FUZZ_SECS` it runs for a
+    /// `k`-th of the time.
+    pub fn share(mut self, k: usize) -> Self {
+        self.share = u32::try_from(k.max(1)).unwrap_or(u32::MAX);
         self
     }
 
@@ -160,12 +171,18 @@ impl Fuzz {
         F: Fn(&[u8]) -> Result<T, E> + Send + Sync + 'static,
         E: Display,
     {
-        assert!(!self.seeds.is_empty(), "fuzz target {}: no seeds", self.name);
+        assert!(
+            !self.seeds.is_empty(),
+            "fuzz target {}: no seeds",
+            self.name
+        );
         install_panic_hook();
         if let Ok(dir) = std::env::var("INDMON_FUZZ_CORPUS") {
             self.write_corpus(std::path::Path::new(&dir));
         }
         let cases = env_number("INDMON_FUZZ_CASES").map_or(self.cases, |n| n as usize);
+        // a time budget instead of a count (a long run)
+        let budget = env_number("INDMON_FUZZ_SECS").map(|s| Duration::from_secs(s) / self.share);
         let seed = env_number("INDMON_FUZZ_SEED").unwrap_or_else(|| fnv(self.name.as_bytes()));
         let trace = std::env::var_os("INDMON_FUZZ_TRACE").is_some();
         let started = Instant::now();
@@ -175,7 +192,17 @@ impl Fuzz {
         }));
         let mut summary = Summary::default();
         let mut rng = Rng::new(seed);
-        for i in 0..self.seeds.len() + cases {
+        let last = match budget {
+            Some(_) => usize::MAX,
+            None => self.seeds.len() + cases,
+        };
+        for i in 0..last {
+            if i >= self.seeds.len()
+                && let Some(b) = budget
+                && started.elapsed() >= b
+            {
+                break;
+            }
             let input = if i < self.seeds.len() {
                 self.seeds[i].clone()
             } else {
@@ -230,7 +257,14 @@ impl Fuzz {
                         Outcome::Panic(m) => m,
                         _ => msg,
                     };
-                    self.fail(&small, &format!("{what} panicked (shrunk from {} to {} bytes):\n{msg}", input.len(), small.len()));
+                    self.fail(
+                        &small,
+                        &format!(
+                            "{what} panicked (shrunk from {} to {} bytes):\n{msg}",
+                            input.len(),
+                            small.len()
+                        ),
+                    );
                 }
                 Outcome::Hang => self.fail(
                     &input,
@@ -269,13 +303,20 @@ impl Fuzz {
         let path = dir.join(format!("{}-{:016x}.bin", self.name, fnv(input)));
         let saved = std::fs::create_dir_all(&dir)
             .and_then(|()| std::fs::write(&path, input))
-            .map_or_else(|e| format!("(not saved: {e})"), |()| format!("saved as {}", path.display()));
+            .map_or_else(
+                |e| format!("(not saved: {e})"),
+                |()| format!("saved as {}", path.display()),
+            );
         let shown = &input[..input.len().min(4096)];
         panic!(
             "fuzz target {}: {message}\ninput ({} bytes, {saved}){}:\nb\"{}\"",
             self.name,
             input.len(),
-            if shown.len() < input.len() { ", first 4096 bytes" } else { "" },
+            if shown.len() < input.len() {
+                ", first 4096 bytes"
+            } else {
+                ""
+            },
             shown.escape_ascii()
         );
     }
@@ -438,7 +479,12 @@ mod memory {
     fn field(name: &str) -> Option<u64> {
         let status = std::fs::read_to_string("/proc/self/status").ok()?;
         let line = status.lines().find(|l| l.starts_with(name))?;
-        let kib: u64 = line[name.len()..].trim().trim_end_matches("kB").trim().parse().ok()?;
+        let kib: u64 = line[name.len()..]
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
         Some(kib << 10)
     }
 }
@@ -478,12 +524,19 @@ mod tests {
                 .run(|b: &[u8]| {
                     let n = parse_pairs(b)?;
                     // a bug: a number over 9 on any line
-                    assert!(!b.windows(2).any(|w| w[0].is_ascii_digit() && w[1].is_ascii_digit()), "two digits");
+                    assert!(
+                        !b.windows(2)
+                            .any(|w| w[0].is_ascii_digit() && w[1].is_ascii_digit()),
+                        "two digits"
+                    );
                     Ok::<_, String>(n)
                 })
         });
         let msg = *r.unwrap_err().downcast::<String>().unwrap();
-        assert!(msg.contains("panicked") && msg.contains("two digits"), "{msg}");
+        assert!(
+            msg.contains("panicked") && msg.contains("two digits"),
+            "{msg}"
+        );
         // shrunk to the two digits
         let shown = msg.rsplit("b\"").next().unwrap();
         assert!(shown.len() <= 4, "{msg}");
@@ -544,7 +597,10 @@ mod tests {
     #[test]
     fn a_seed_that_does_not_parse_is_reported() {
         let r = std::panic::catch_unwind(|| {
-            Fuzz::new("pairs_bad_seed").seed(&b"a;1\n"[..]).cases(0).run(parse_pairs)
+            Fuzz::new("pairs_bad_seed")
+                .seed(&b"a;1\n"[..])
+                .cases(0)
+                .run(parse_pairs)
         });
         let msg = *r.unwrap_err().downcast::<String>().unwrap();
         assert!(msg.contains("seed 0 was refused"), "{msg}");

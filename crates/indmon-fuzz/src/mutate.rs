@@ -5,109 +5,37 @@
 
 use crate::structured;
 
+pub use crate::rng::{NUMBERS, Rng};
+
 /// The longest input a mutation produces (longer results are cut).
 pub const MAX_LEN: usize = 1 << 20;
 
-/// A small, fast, seeded generator (SplitMix64): the same seed gives the same inputs
-/// on every machine.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator from a seed.
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n` > 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n.max(1) as u64) as usize
-    }
-
-    /// A number in `0..rare` with probability `num / den`, else in `0..common`.
-    pub fn below_or(&mut self, num: u64, den: u64, rare: usize, common: usize) -> usize {
-        let n = if self.chance(num, den) { rare } else { common };
-        self.below(n)
-    }
-
-    /// True with probability `num / den`.
-    pub fn chance(&mut self, num: u64, den: u64) -> bool {
-        self.next_u64() % den < num
-    }
-
-    /// One element of a non-empty slice.
-    pub fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len())]
-    }
-}
-
-/// Numbers that break parsers: too big for every integer type, negative, not a number,
-/// infinite, out of range for a double, other digits, other notations.
-pub const NUMBERS: &[&str] = &[
-    "0",
-    "-0",
-    "-1",
-    "1e308",
-    "1e309",
-    "-1e309",
-    "1e-400",
-    "NaN",
-    "nan",
-    "inf",
-    "-inf",
-    "Infinity",
-    "127",
-    "128",
-    "255",
-    "256",
-    "32768",
-    "65536",
-    "2147483647",
-    "2147483648",
-    "-2147483649",
-    "4294967296",
-    "9007199254740993",
-    "9223372036854775807",
-    "9223372036854775808",
-    "-9223372036854775809",
-    "18446744073709551616",
-    "99999999999999999999999999999999999999",
-    "0.000000000000000000000000000001",
-    "1.7976931348623157e308",
-    "4.9e-324",
-    "1,5",
-    "1.000.000",
-    "1_000",
-    "0x10",
-    "+5",
-    "--5",
-    "1e",
-    ".",
-    "-",
-    "١٢٣",
-    "１２",
-    "²",
-    "9999",
-    "0000",
-    "1899",
-    "2101",
-    "10000",
-    "-2024",
-];
-
 /// Bytes that separate, quote, escape or end things in CSV, JSON and TOML.
 const SEPARATORS: &[&[u8]] = &[
-    b",", b"\"", b"\"\"", b";", b"\t", b"\n", b"\r", b"\r\n", b"\\", b"'", b"|", b":", b"{",
-    b"}", b"[", b"]", b"=", b"#", b" ", b"\0", b"\x0c", b"\x1b[2J", b"\"\n\"", b",,,,,,,,",
+    b",",
+    b"\"",
+    b"\"\"",
+    b";",
+    b"\t",
+    b"\n",
+    b"\r",
+    b"\r\n",
+    b"\\",
+    b"'",
+    b"|",
+    b":",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"=",
+    b"#",
+    b" ",
+    b"\0",
+    b"\x0c",
+    b"\x1b[2J",
+    b"\"\n\"",
+    b",,,,,,,,",
 ];
 
 /// Sequences that are not UTF-8 (or are, but odd): a lone continuation byte, a cut
@@ -236,7 +164,12 @@ impl<'a> Mutator<'a> {
                 let (a, b) = self.range(v, 256);
                 let chunk = v[a..b].to_vec();
                 let times = 1 + self.rng.below(64);
-                let rep: Vec<u8> = chunk.iter().copied().cycle().take(chunk.len() * times).collect();
+                let rep: Vec<u8> = chunk
+                    .iter()
+                    .copied()
+                    .cycle()
+                    .take(chunk.len() * times)
+                    .collect();
                 v.splice(b..b, rep);
             }
             // cut off (a truncated download)
@@ -268,7 +201,11 @@ impl<'a> Mutator<'a> {
             }
             // a byte-order mark, at the start or anywhere
             10 => {
-                let at = if self.rng.chance(3, 4) { 0 } else { self.pos(v) };
+                let at = if self.rng.chance(3, 4) {
+                    0
+                } else {
+                    self.pos(v)
+                };
                 let s = *self.rng.pick(BOMS);
                 v.splice(at..at, s.iter().copied());
             }
@@ -283,7 +220,7 @@ impl<'a> Mutator<'a> {
             // a long run of one byte (a field, a line or a nesting that never ends)
             15 => {
                 let at = self.pos(v);
-                let b = *self.rng.pick(&[b'9', b'a', b'"', b'[', b'{', b',', b'\n', b' ']);
+                let b = *self.rng.pick(b"9a\"[{,\n ");
                 let n = 1 + self.rng.below_or(1, 8, 100_000, 300);
                 v.splice(at..at, std::iter::repeat_n(b, n));
             }
@@ -292,7 +229,13 @@ impl<'a> Mutator<'a> {
                 if let Ok(s) = std::str::from_utf8(v) {
                     *v = s
                         .chars()
-                        .map(|c| if (c as u32) < 0x100 { c as u32 as u8 } else { b'?' })
+                        .map(|c| {
+                            if (c as u32) < 0x100 {
+                                c as u32 as u8
+                            } else {
+                                b'?'
+                            }
+                        })
                         .collect();
                 }
             }
@@ -350,7 +293,12 @@ impl<'a> Mutator<'a> {
             1 => {
                 let chunk = v[a..b].to_vec();
                 let times = 1 + self.rng.below_or(1, 4, 1000, 3);
-                let rep: Vec<u8> = chunk.iter().copied().cycle().take(chunk.len() * times).collect();
+                let rep: Vec<u8> = chunk
+                    .iter()
+                    .copied()
+                    .cycle()
+                    .take(chunk.len() * times)
+                    .collect();
                 v.splice(b..b, rep);
             }
             _ => {
@@ -358,7 +306,11 @@ impl<'a> Mutator<'a> {
                 if (a, b) == (c, d) {
                     return;
                 }
-                let ((a, b), (c, d)) = if a < c { ((a, b), (c, d)) } else { ((c, d), (a, b)) };
+                let ((a, b), (c, d)) = if a < c {
+                    ((a, b), (c, d))
+                } else {
+                    ((c, d), (a, b))
+                };
                 if b > c {
                     return;
                 }
@@ -440,7 +392,10 @@ impl<'a> Mutator<'a> {
                 }
                 *v = out;
             }
-            1 => v.iter_mut().filter(|b| **b == b'\n').for_each(|b| *b = b'\r'),
+            1 => v
+                .iter_mut()
+                .filter(|b| **b == b'\n')
+                .for_each(|b| *b = b'\r'),
             2 => {
                 while v.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
                     v.pop();

@@ -4,7 +4,7 @@
 //! again. A byte mutation of a JSON document is mostly a syntax error; these reach the
 //! code behind the syntax.
 
-use crate::mutate::Rng;
+use crate::rng::{NUMBERS, Rng};
 use serde_json::Value as Json;
 
 /// `input` mutated as a JSON or TOML tree, when it is one.
@@ -65,7 +65,7 @@ fn odd_json(rng: &mut Rng, donor: &Json) -> Json {
         6 => serde_json::json!(0.5),
         7 => Json::String(String::new()),
         8 => Json::String("x".repeat(1 + rng.below(10_000))),
-        9 => Json::String(crate::mutate::NUMBERS[rng.below(crate::mutate::NUMBERS.len())].into()),
+        9 => Json::String(NUMBERS[rng.below(NUMBERS.len())].into()),
         10 => Json::Array(Vec::new()),
         11 => Json::Object(Default::default()),
         12 => {

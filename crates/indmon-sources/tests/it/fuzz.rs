@@ -2,8 +2,8 @@
 //! fixtures of the live formats and excerpts of every bundled file — mutated with a seeded
 //! generator ([`indmon_fuzz`]) and fed to the parser, which must answer `Ok` or an error
 //! naming the input: never panic, hang or take memory without bound. A few hundred inputs
-//! per parser here (seconds in all); `INDMON_FUZZ_CASES=N` for a long run
-//! (README, "Fuzzing"). The cargo-fuzz targets in `fuzz/` call the same entry points.
+//! per parser here (seconds in all); `INDMON_FUZZ_SECS=S` (S seconds per test) for a long
+//! run (README, "Fuzzing").
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,7 +22,9 @@ const CASES: usize = 400;
 
 /// The recorded-format fixtures of the live sources (in the binary's tests).
 fn fixture(path: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../indmon/tests/fixtures").join(path);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../indmon/tests/fixtures")
+        .join(path);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -44,11 +46,19 @@ fn bundled_lines(rel: &str) -> Vec<Vec<u8>> {
     // from its first byte to the next record's, its line break(s) included
     let mut begins: Vec<usize> = starts
         .iter()
-        .map(|&b| b + bytes[b..].iter().take_while(|c| matches!(c, b'\r' | b'\n')).count())
+        .map(|&b| {
+            b + bytes[b..]
+                .iter()
+                .take_while(|c| matches!(c, b'\r' | b'\n'))
+                .count()
+        })
         .collect();
     begins[0] = 0;
     begins.push(bytes.len());
-    begins.windows(2).map(|w| bytes[w[0]..w[1]].to_vec()).collect()
+    begins
+        .windows(2)
+        .map(|w| bytes[w[0]..w[1]].to_vec())
+        .collect()
 }
 
 /// Excerpts of a bundled CSV file: its header with `n` records from the start, the
@@ -82,17 +92,33 @@ fn header_words(line: &[u8]) -> Vec<Vec<u8>> {
 
 /// `formats::parse` of bytes as source `id`, under the input name `name`; the batches
 /// are dropped.
-fn parser(id: &str, name: &'static str) -> impl Fn(&[u8]) -> indmon_sources::Result<Parsed> + Send + Sync + 'static {
+fn parser(
+    id: &str,
+    name: &'static str,
+) -> impl Fn(&[u8]) -> indmon_sources::Result<Parsed> + Send + Sync + 'static {
     let spec: &'static SourceSpec = registry().get(id).unwrap();
     move |bytes: &[u8]| {
         let input = Input::bytes(name, bytes.to_vec());
-        parse(spec, &input, &ParseOptions::default(), &mut |_| Ok(()), &|_| {})
+        parse(
+            spec,
+            &input,
+            &ParseOptions::default(),
+            &mut |_| Ok(()),
+            &|_| {},
+        )
     }
 }
 
 #[test]
 fn eurostat_sdmx_csv() {
-    let lines = bundled_lines(registry().get("estat_nama_10_a64").unwrap().bundled.as_ref().unwrap());
+    let lines = bundled_lines(
+        registry()
+            .get("estat_nama_10_a64")
+            .unwrap()
+            .bundled
+            .as_ref()
+            .unwrap(),
+    );
     let mut f = Fuzz::new("eurostat_sdmx_csv");
     // the bundled file writes labels ("Netherlands"); the API writes codes or both
     for s in excerpts(&lines, 40, &[]) {
@@ -144,13 +170,30 @@ fn eurostat_json_stat() {
 
 #[test]
 fn oecd_sdmx_csv() {
-    let lines = bundled_lines(registry().get("oecd_naag_iv").unwrap().bundled.as_ref().unwrap());
+    let lines = bundled_lines(
+        registry()
+            .get("oecd_naag_iv")
+            .unwrap()
+            .bundled
+            .as_ref()
+            .unwrap(),
+    );
     let mut f = Fuzz::new("oecd_sdmx_csv").seed(fixture("oecd/naag_nl.csv"));
     for s in excerpts(&lines, 30, &[]) {
         f = f.seed(s);
     }
     f.dictionary(header_words(&lines[0]))
-        .dictionary([&b"XDC"[..], b"EUR", b"PT_B1G", b"_T", b"NLD", b"UNIT_MULT", b"PRICE_BASE", b"Q", b"LR"])
+        .dictionary([
+            &b"XDC"[..],
+            b"EUR",
+            b"PT_B1G",
+            b"_T",
+            b"NLD",
+            b"UNIT_MULT",
+            b"PRICE_BASE",
+            b"Q",
+            b"LR",
+        ])
         .cases(CASES)
         .errors_name("naag.csv")
         .run(parser("oecd_naag_iv", "naag.csv"));
@@ -158,7 +201,14 @@ fn oecd_sdmx_csv() {
 
 #[test]
 fn undata_csv() {
-    let lines = bundled_lines(registry().get("un_sna_2_4").unwrap().bundled.as_ref().unwrap());
+    let lines = bundled_lines(
+        registry()
+            .get("un_sna_2_4")
+            .unwrap()
+            .bundled
+            .as_ref()
+            .unwrap(),
+    );
     let notes_at = lines
         .iter()
         .position(|l| l.starts_with(b"\"footnote_SeqID\""))
@@ -174,7 +224,13 @@ fn undata_csv() {
     whole_notes.extend(notes.concat());
     f.seed(whole_notes)
         .dictionary(header_words(&lines[0]))
-        .dictionary([&b"\"footnote_SeqID\",\"Footnote\"\n"[..], b"B.1g", b"Euro", b"1999 NLG Euro / Euro", b"2.4"])
+        .dictionary([
+            &b"\"footnote_SeqID\",\"Footnote\"\n"[..],
+            b"B.1g",
+            b"Euro",
+            b"1999 NLG Euro / Euro",
+            b"2.4",
+        ])
         .cases(CASES)
         .errors_name("undata.csv")
         .run(parser("un_sna_2_4", "undata.csv"));
@@ -185,14 +241,23 @@ fn cbs_odata() {
     // the file form (one page or an array of pages) and the live form with the periods'
     // statuses (PeriodenCodes)
     let spec: &'static SourceSpec = registry().get("cbs_va").unwrap();
-    let codes: serde_json::Value = serde_json::from_slice(&fixture("cbs/perioden_codes.json")).unwrap();
+    let codes: serde_json::Value =
+        serde_json::from_slice(&fixture("cbs/perioden_codes.json")).unwrap();
     let statuses: std::collections::HashMap<String, String> = codes["value"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["Identifier"].as_str().unwrap().into(), r["Status"].as_str().unwrap().into()))
+        .map(|r| {
+            (
+                r["Identifier"].as_str().unwrap().into(),
+                r["Status"].as_str().unwrap().into(),
+            )
+        })
         .collect();
-    let (v4a, v4b) = (fixture("cbs/observations_1.json"), fixture("cbs/observations_2.json"));
+    let (v4a, v4b) = (
+        fixture("cbs/observations_1.json"),
+        fixture("cbs/observations_2.json"),
+    );
     let mut both = b"[".to_vec();
     both.extend_from_slice(&v4a);
     both.push(b',');
@@ -205,7 +270,16 @@ fn cbs_odata() {
         .seed(both)
         .seed(fixture("cbs/v3_typed_1.json"))
         .seed(fixture("cbs/v3_typed_2.json"))
-        .dictionary([&b"\"Measure\""[..], b"\"Value\"", b"\"Perioden\"", b"\"2022KW01\"", b"\"JJ\"", b"\"ValueAttribute\"", b"\"T001081\"", b"\"M006324_1\""])
+        .dictionary([
+            &b"\"Measure\""[..],
+            b"\"Value\"",
+            b"\"Perioden\"",
+            b"\"2022KW01\"",
+            b"\"JJ\"",
+            b"\"ValueAttribute\"",
+            b"\"T001081\"",
+            b"\"M006324_1\"",
+        ])
         .cases(CASES)
         .errors_name("cbs.json")
         .run(move |bytes: &[u8]| {
@@ -217,7 +291,12 @@ fn cbs_odata() {
                     page => vec![page],
                 };
                 let opts = ParseOptions::default();
-                let ctx = Ctx { spec, file: "cbs.json", encoding: spec.encoding, opts: &opts };
+                let ctx = Ctx {
+                    spec,
+                    file: "cbs.json",
+                    encoding: spec.encoding,
+                    opts: &opts,
+                };
                 let mut live = Parsed::default();
                 cbs::parse_pages(&ctx, &pages, &statuses, &mut live, &mut |_| Ok(()))?;
                 assert_eq!(live.rows, parsed.rows, "the live path reads the same rows");
@@ -236,6 +315,7 @@ fn declared_csv_tables() {
         .filter(|s| s.format == Format::CsvTable && s.bundled.is_some())
         .collect();
     assert!(specs.len() > 20, "{}", specs.len());
+    let n = specs.len();
     for spec in specs {
         let lines = bundled_lines(spec.bundled.as_ref().unwrap());
         let mut f = Fuzz::new(&format!("csv_table_{}", spec.id));
@@ -244,6 +324,7 @@ fn declared_csv_tables() {
         }
         f.dictionary(header_words(&lines[0]))
             .cases(CASES / 4)
+            .share(n)
             .errors_name("table.csv")
             .run(parser(&spec.id, "table.csv"));
     }
@@ -259,7 +340,15 @@ fn baci_seeds(f: Fuzz) -> Fuzz {
         f = f.seed(s);
     }
     f.seed(&b"t,i,j,k,v,q\n2024, 4 ,\"9\",850511,2.5,\n2024,4,8,10121,1.5,NA\n"[..])
-        .dictionary([&b"t,i,j,k,v,q\n"[..], b"NA", b"2023", b"999", b"1000", b"999999", b"1234567"])
+        .dictionary([
+            &b"t,i,j,k,v,q\n"[..],
+            b"NA",
+            b"2023",
+            b"999",
+            b"1000",
+            b"999999",
+            b"1234567",
+        ])
 }
 
 #[test]
@@ -325,18 +414,38 @@ fn export_panel_csv() {
     for s in excerpts(&lines, 40, &[]) {
         f = f.seed(s);
     }
-    f.seed(&b"year,location,hs92,export_val\n2024,NLD,010121,5\n2024,NLD,010122,NA\n2024,DEU,10121,\n"[..])
-        .dictionary(header_words(&lines[0]))
-        .dictionary([&b"year"[..], b"location", b"product", b"value", b"hs92", b"NA", b"na"])
-        .cases(CASES)
-        .errors_name("panel.csv")
-        .run(move |bytes: &[u8]| {
-            let path = scratch.write(bytes);
-            let hs4 = bytes.len() % 2 == 0;
-            let p = panel_csv::read(path, &PanelOptions { hs4, ..PanelOptions::default() })?;
-            assert!(p.rows.data.iter().all(|r| r.3.is_finite() && r.3 >= 0.0), "values are finite and ≥ 0");
-            Ok::<_, indmon_sources::Error>(p.rows.data.len())
-        });
+    f.seed(
+        &b"year,location,hs92,export_val\n2024,NLD,010121,5\n2024,NLD,010122,NA\n2024,DEU,10121,\n"
+            [..],
+    )
+    .dictionary(header_words(&lines[0]))
+    .dictionary([
+        &b"year"[..],
+        b"location",
+        b"product",
+        b"value",
+        b"hs92",
+        b"NA",
+        b"na",
+    ])
+    .cases(CASES)
+    .errors_name("panel.csv")
+    .run(move |bytes: &[u8]| {
+        let path = scratch.write(bytes);
+        let hs4 = bytes.len().is_multiple_of(2);
+        let p = panel_csv::read(
+            path,
+            &PanelOptions {
+                hs4,
+                ..PanelOptions::default()
+            },
+        )?;
+        assert!(
+            p.rows.data.iter().all(|r| r.3.is_finite() && r.3 >= 0.0),
+            "values are finite and ≥ 0"
+        );
+        Ok::<_, indmon_sources::Error>(p.rows.data.len())
+    });
 }
 
 #[test]
@@ -353,7 +462,10 @@ fn population_csv() {
         .run(move |bytes: &[u8]| {
             let path = scratch.write(bytes);
             let p = panel_csv::read_population(path, Default::default())?;
-            assert!(p.values().all(|v| v.is_finite() && *v >= 0.0), "populations are finite and ≥ 0");
+            assert!(
+                p.values().all(|v| v.is_finite() && *v >= 0.0),
+                "populations are finite and ≥ 0"
+            );
             Ok::<_, indmon_sources::Error>(p.len())
         });
 }
@@ -386,22 +498,31 @@ fn baci_year_of_eleven_digits_is_refused_not_an_overflow() {
         let mut bytes = b"t,i,j,k,v,q\n".to_vec();
         bytes.extend_from_slice(line);
         let path = scratch.write(&bytes).to_path_buf();
-        let e = baci::scan(&[path], &mut [0u64; 2], &|n: &mut u64, _, _, _, _, _| *n += 1, &|_| {})
-            .unwrap_err()
-            .to_string();
+        let e = baci::scan(
+            &[path],
+            &mut [0u64; 2],
+            &|n: &mut u64, _, _, _, _, _| *n += 1,
+            &|_| {},
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains(BACI_NAME) && e.contains("line 2, field"), "{e}");
     }
 }
 
-/// A JSON-stat `size` of 10^18 made the parser allocate a list of that many codes (the
-/// process aborted); a size must now equal the number of categories of its dimension.
+/// A JSON-stat `size` of 10^18 made the parser allocate a list of that many codes (a
+/// capacity overflow; a smaller size fails the allocation and aborts the process); a
+/// size must now equal the number of categories of its dimension.
 #[test]
 fn jsonstat_size_of_ten_to_the_eighteen_is_refused_not_allocated() {
     let bytes = br#"{"version":"2.0","class":"dataset","id":["geo","time"],"size":[1000000000000000000,1],
         "dimension":{"geo":{"category":{"index":{"NL":0}}},"time":{"category":{"index":{"2023":0}}}},
         "value":{"0":1.5}}"#;
     let e = crate::support::parse_err("estat_nama_10_a64", "big.json", bytes);
-    assert!(e.contains("big.json") && e.contains("geo") && e.contains("size"), "{e}");
+    assert!(
+        e.contains("big.json") && e.contains("geo") && e.contains("size"),
+        "{e}"
+    );
 }
 
 /// A JSON-stat dimension of size 0 with values written as an array: a division by zero
@@ -413,7 +534,10 @@ fn jsonstat_size_zero_with_an_array_of_values_is_refused() {
         "unit":{"category":{"index":{"CP_MEUR":0}}},"time":{"category":{"index":{"2023":0}}}},
         "value":[1.5]}"#;
     let e = crate::support::parse_err("estat_nama_10_a64", "zero.json", bytes);
-    assert!(e.contains("zero.json") && e.contains("outside the cube"), "{e}");
+    assert!(
+        e.contains("zero.json") && e.contains("outside the cube"),
+        "{e}"
+    );
 }
 
 /// Five dimensions of 10,000 categories: the number of cells (10^20) overflowed.
@@ -446,6 +570,9 @@ fn population_of_minus_one_is_refused() {
         let e = panel_csv::read_population(scratch.write(bytes), Default::default())
             .unwrap_err()
             .to_string();
-        assert!(e.contains("population.csv, line 2, field '") && e.contains(field), "{e}");
+        assert!(
+            e.contains("population.csv, line 2, field '") && e.contains(field),
+            "{e}"
+        );
     }
 }
