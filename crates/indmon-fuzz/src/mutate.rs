@@ -68,6 +68,16 @@ const BYTES: &[u8] = &[
     0, 1, 0x7F, 0x80, 0xFF, b'0', b'9', b'-', b'.', b'e', b'a', b'\n', b',', b'"',
 ];
 
+/// `times` repeats of a chunk of `len` bytes, fewer where they would take `v` past
+/// [`MAX_LEN`] (a long line repeated a thousand times was a gigabyte, cut afterwards:
+/// seconds for one input).
+fn room(v: &[u8], len: usize, times: usize) -> usize {
+    match len {
+        0 => times,
+        _ => times.min(MAX_LEN.saturating_sub(v.len()) / len + 1),
+    }
+}
+
 /// Makes mutated inputs from seeds.
 pub struct Mutator<'a> {
     /// The generator.
@@ -163,7 +173,7 @@ impl<'a> Mutator<'a> {
             4 if !v.is_empty() => {
                 let (a, b) = self.range(v, 256);
                 let chunk = v[a..b].to_vec();
-                let times = 1 + self.rng.below(64);
+                let times = room(v, chunk.len(), 1 + self.rng.below(64));
                 let rep: Vec<u8> = chunk
                     .iter()
                     .copied()
@@ -292,7 +302,7 @@ impl<'a> Mutator<'a> {
             }
             1 => {
                 let chunk = v[a..b].to_vec();
-                let times = 1 + self.rng.below_or(1, 4, 1000, 3);
+                let times = room(v, chunk.len(), 1 + self.rng.below_or(1, 4, 1000, 3));
                 let rep: Vec<u8> = chunk
                     .iter()
                     .copied()
@@ -427,6 +437,14 @@ mod tests {
         };
         assert_eq!(run(7), run(7));
         assert_ne!(run(7), run(8));
+    }
+
+    #[test]
+    fn repeats_stop_near_the_longest_input() {
+        // a 512 KiB line repeated: at most what fits, plus one
+        assert_eq!(room(&vec![b'x'; 512 << 10], 512 << 10, 1000), 2);
+        assert_eq!(room(&[], 10, 1000), 1000);
+        assert_eq!(room(&vec![0; MAX_LEN], 0, 7), 7);
     }
 
     #[test]
