@@ -1,5 +1,6 @@
-//! Writing a vintage: Parquet into a staging folder on a background thread, then one
-//! rename into place.
+//! Writing a vintage: Parquet into a staging folder on a background thread (hashed as it
+//! is written), then the catalog record beside it; the folder is moved into place by
+//! its release ([`crate::release`]).
 
 use std::fs::File;
 use std::io::Write;
@@ -14,6 +15,8 @@ use datafusion::parquet::file::properties::WriterProperties;
 use datafusion::parquet::schema::types::ColumnPath;
 use indmon_core::{DatasetId, VintageMeta};
 
+use crate::integrity::{HashingFile, sha256_bytes};
+use crate::release::Release;
 use crate::{Error, Result, Store, io_err};
 
 /// Writes `bytes` to `path` atomically: a synced temporary file in `tmp_dir` (on the
@@ -34,7 +37,7 @@ pub fn write_atomic(tmp_dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn unique() -> String {
+pub(crate) fn unique() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
@@ -42,73 +45,77 @@ fn unique() -> String {
 }
 
 /// Makes a rename durable (best effort: not every file system can sync a folder).
-fn sync_dir(dir: &Path) {
+pub(crate) fn sync_dir(dir: &Path) {
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
 }
 
 /// Writes one vintage. Batches go to a background thread that encodes Parquet while
-/// the caller parses the next ones; [`commit`](Self::commit) makes the vintage
-/// visible; dropping the writer without committing removes everything it wrote.
+/// the caller parses the next ones; [`commit`](Self::commit) (or [`Release::add`] and
+/// [`Release::commit`]) makes the vintage visible; dropping the writer without
+/// committing removes everything it wrote.
 pub struct VintageWriter {
-    root: PathBuf,
     dataset: DatasetId,
     staging: PathBuf,
     tx: Option<SyncSender<RecordBatch>>,
-    handle: Option<JoinHandle<Result<u64>>>,
-    committed: bool,
-    _lock: File,
+    handle: Option<JoinHandle<Result<(u64, String)>>>,
+    finished: bool,
+    /// The release of this writer alone ([`Store::writer`]).
+    release: Option<Release>,
 }
 
 impl Store {
-    /// Takes the store's write lock and starts a vintage of `dataset`. Its schema is the
-    /// first batch's (the parser has checked every batch against the dataset's declared
-    /// schema); a later batch with another schema is an error. Stale staging folders from
-    /// an interrupted earlier write are removed first.
+    /// Takes the store's write lock and starts a vintage of `dataset`, a release of its
+    /// own (see [`Store::release`] for several vintages that appear together). Its
+    /// schema is the first batch's (the parser has checked every batch against the
+    /// dataset's declared schema); a later batch with another schema is an error.
     pub fn writer(&self, dataset: &DatasetId) -> Result<VintageWriter> {
-        let lock_path = self.root().join("lock");
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io_err(&lock_path))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(Error::Corrupt {
-                    path: self.root().display().to_string(),
-                    message: "another indmon process is writing to this data directory; try again when it has finished".into(),
-                });
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(io_err(&lock_path)(e)),
+        let release = self.release()?;
+        let mut w = release.writer(dataset)?;
+        w.release = Some(release);
+        Ok(w)
+    }
+}
+
+/// The Parquet writer of a vintage, with the schema of its first batch: Snappy;
+/// dictionary encoding except for floating-point columns, whose values rarely repeat
+/// (the attempt would only cost time). The file is hashed as it is written.
+fn parquet_writer(path: &Path, first: &RecordBatch) -> Result<ArrowWriter<HashingFile>> {
+    let file = File::create(path).map_err(io_err(path))?;
+    let schema = first.schema();
+    let mut props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_created_by(format!("indmon {}", indmon_core::INDMON_VERSION));
+    for f in schema.fields() {
+        if f.data_type().is_floating() {
+            props = props.set_column_dictionary_enabled(ColumnPath::from(f.name().as_str()), false);
         }
-        let tmp = self.root().join("tmp");
-        if let Ok(entries) = std::fs::read_dir(&tmp) {
-            for e in entries.flatten() {
-                let p = e.path();
-                let _ = if p.is_dir() {
-                    std::fs::remove_dir_all(&p)
-                } else {
-                    std::fs::remove_file(&p)
-                };
-            }
+    }
+    ArrowWriter::try_new(HashingFile::new(file), schema, Some(props.build())).map_err(|e| {
+        Error::Parquet {
+            path: path.display().to_string(),
+            message: e.to_string(),
         }
-        let staging = tmp.join(format!("{dataset}.{}", unique()));
+    })
+}
+
+impl VintageWriter {
+    /// A writer staging into `root/tmp/` (the caller holds the write lock).
+    pub(crate) fn start(root: &Path, dataset: &DatasetId) -> Result<Self> {
+        let staging = root.join("tmp").join(format!("{dataset}.{}", unique()));
         std::fs::create_dir_all(&staging).map_err(io_err(&staging))?;
         let file_path = staging.join("data.parquet");
         let (tx, rx) = sync_channel::<RecordBatch>(4);
-        let path_for_thread = file_path.clone();
         let handle = std::thread::Builder::new()
             .name("indmon-parquet".into())
-            .spawn(move || -> Result<u64> {
-                let path = &path_for_thread;
+            .spawn(move || -> Result<(u64, String)> {
+                let path = &file_path;
                 let perr = |e: datafusion::parquet::errors::ParquetError| Error::Parquet {
                     path: path.display().to_string(),
                     message: e.to_string(),
                 };
-                let mut writer: Option<(ArrowWriter<File>, _)> = None;
+                let mut writer: Option<(ArrowWriter<HashingFile>, _)> = None;
                 let mut rows = 0u64;
                 for batch in rx {
                     rows += batch.num_rows() as u64;
@@ -125,46 +132,23 @@ impl Store {
                     w.write(&batch).map_err(perr)?;
                 }
                 let Some((writer, _)) = writer else {
-                    return Ok(0);
+                    return Ok((0, String::new()));
                 };
-                let file = writer.into_inner().map_err(perr)?;
+                let (file, sha) = writer.into_inner().map_err(perr)?.finish();
                 file.sync_all().map_err(io_err(path))?;
-                Ok(rows)
+                Ok((rows, sha))
             })
             .map_err(io_err(&staging))?;
         Ok(VintageWriter {
-            root: self.root().to_path_buf(),
             dataset: dataset.clone(),
             staging,
             tx: Some(tx),
             handle: Some(handle),
-            committed: false,
-            _lock: lock,
+            finished: false,
+            release: None,
         })
     }
-}
 
-/// The Parquet writer of a vintage, with the schema of its first batch: Snappy;
-/// dictionary encoding except for floating-point columns, whose values rarely repeat
-/// (the attempt would only cost time).
-fn parquet_writer(path: &Path, first: &RecordBatch) -> Result<ArrowWriter<File>> {
-    let file = File::create(path).map_err(io_err(path))?;
-    let schema = first.schema();
-    let mut props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_created_by(format!("indmon {}", indmon_core::INDMON_VERSION));
-    for f in schema.fields() {
-        if f.data_type().is_floating() {
-            props = props.set_column_dictionary_enabled(ColumnPath::from(f.name().as_str()), false);
-        }
-    }
-    ArrowWriter::try_new(file, schema, Some(props.build())).map_err(|e| Error::Parquet {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })
-}
-
-impl VintageWriter {
     /// Queues a batch for writing.
     pub fn write(&mut self, batch: RecordBatch) -> Result<()> {
         let tx = self.tx.as_ref().expect("writer is open until commit");
@@ -182,12 +166,12 @@ impl VintageWriter {
         Ok(())
     }
 
-    /// Finishes the Parquet file, writes the catalog record and moves the vintage
-    /// into place in one rename. With `force`, an existing vintage of the same id is
-    /// replaced; otherwise that is an error and nothing changes.
-    pub fn commit(mut self, meta: &VintageMeta, force: bool) -> Result<PathBuf> {
+    /// Finishes the Parquet file and writes the catalog record (with the file's
+    /// checksum) beside it. Returns the record, the staging folder and the SHA-256 of
+    /// the record's bytes; the folder is the caller's from here.
+    pub(crate) fn finish(mut self, meta: &VintageMeta) -> Result<(VintageMeta, PathBuf, String)> {
         self.tx = None;
-        let rows = match self.handle.take().map(JoinHandle::join) {
+        let (rows, sha) = match self.handle.take().map(JoinHandle::join) {
             Some(Ok(r)) => r?,
             _ => {
                 return Err(Error::Parquet {
@@ -211,35 +195,34 @@ impl VintageWriter {
                 ),
             });
         }
+        let mut meta = meta.clone();
+        meta.data_sha256 = Some(sha);
         let meta_path = self.staging.join("meta.json");
-        let json = serde_json::to_string_pretty(meta).expect("catalog records serialise");
+        let mut json = serde_json::to_string_pretty(&meta).expect("catalog records serialise");
+        json.push('\n');
         let mut f = File::create(&meta_path).map_err(io_err(&meta_path))?;
         f.write_all(json.as_bytes()).map_err(io_err(&meta_path))?;
-        f.write_all(b"\n").map_err(io_err(&meta_path))?;
         f.sync_all().map_err(io_err(&meta_path))?;
         sync_dir(&self.staging);
-        let ds_dir = self.root.join("datasets").join(self.dataset.as_str());
-        std::fs::create_dir_all(&ds_dir).map_err(io_err(&ds_dir))?;
-        let target = ds_dir.join(format!("vintage={}", meta.vintage));
-        let mut replaced = None;
-        if target.exists() {
-            if !force {
-                return Err(Error::Exists {
-                    dataset: meta.dataset.to_string(),
-                    vintage: meta.vintage.clone(),
-                });
-            }
-            let old = self.root.join("tmp").join(format!("replaced.{}", unique()));
-            std::fs::rename(&target, &old).map_err(io_err(&target))?;
-            replaced = Some(old);
-        }
-        std::fs::rename(&self.staging, &target).map_err(io_err(&target))?;
-        self.committed = true;
-        sync_dir(&ds_dir);
-        if let Some(old) = replaced {
-            let _ = std::fs::remove_dir_all(old);
-        }
-        Ok(target)
+        self.finished = true;
+        Ok((meta, self.staging.clone(), sha256_bytes(json.as_bytes())))
+    }
+
+    /// Finishes the Parquet file, writes the catalog record (with the file's SHA-256)
+    /// and moves the vintage into place in one step. With `force`, an existing vintage
+    /// of the same id is replaced (the two folders are exchanged at once: there is no
+    /// moment without either); otherwise that is an error and nothing changes. Returns
+    /// the record as stored.
+    pub fn commit(mut self, meta: &VintageMeta, force: bool) -> Result<VintageMeta> {
+        let Some(mut release) = self.release.take() else {
+            return Err(Error::Corrupt {
+                path: self.staging.display().to_string(),
+                message: "a vintage of a release is committed with its release".into(),
+            });
+        };
+        release.add(self, meta)?;
+        let mut stored = release.commit(force)?;
+        Ok(stored.pop().expect("a release of one vintage"))
     }
 }
 
@@ -249,7 +232,7 @@ impl Drop for VintageWriter {
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
-        if !self.committed {
+        if !self.finished {
             let _ = std::fs::remove_dir_all(&self.staging);
         }
     }
