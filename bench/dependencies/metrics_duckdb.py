@@ -17,7 +17,8 @@ COLUMN_TYPES = "{'t': 'INTEGER', 'i': 'INTEGER', 'j': 'INTEGER', 'k': 'INTEGER',
 
 # {files}: a DuckDB list of paths; {reporter}: 'NL' or 'EU27'; {r} and {b}: comma-separated codes.
 # One scan of the flows, grouped by (year, product, exporter): the exporter's world sales w, what it
-# sells into R from outside R (m, NULL when nothing) and, if it is in R, what it sells outside R (x).
+# sells into R (m, NULL when nothing; for a bloc a member's sales to the other members count) and, if
+# it is in R, what it sells to anyone but itself (x; for a bloc, sales to the other members included).
 # Then per (year, product): world HHI = Σ w² / (Σ w)², import HHI = Σ m² / (Σ m)², the same over
 # origins outside the bloc, the top origin (largest m, ties to the smallest code).
 METRICS_SQL = """
@@ -29,8 +30,8 @@ WITH flows AS (
 by_exporter AS (
     SELECT t, k, i,
            SUM(v) AS w,
-           SUM(v) FILTER (WHERE j IN ({r}) AND i NOT IN ({r})) AS m,
-           SUM(v) FILTER (WHERE i IN ({r}) AND j NOT IN ({r})) AS x
+           SUM(v) FILTER (WHERE j IN ({r}) AND i <> j) AS m,
+           SUM(v) FILTER (WHERE i IN ({r}) AND j <> i) AS x
     FROM flows
     GROUP BY t, k, i
 ),

@@ -19,10 +19,12 @@ DTYPES = {"t": "int32", "i": "int32", "j": "int32", "k": "int32", "v": "float64"
 def metrics(flows, reporter):
     r, b = REPORTERS[reporter], BLOC
     i_in_r, j_in_r = flows["i"].isin(r), flows["j"].isin(r)
-    # Per (year, product, exporter): world sales w, sales into R from outside R (m), sales of R
-    # outside R (x); zeros where a flow does not count (they add nothing to sums or squares).
-    flows = flows.assign(m=flows["v"].where(j_in_r & ~i_in_r, 0.0),
-                         x=flows["v"].where(i_in_r & ~j_in_r, 0.0))
+    trade = flows["i"] != flows["j"]
+    # Per (year, product, exporter): world sales w, sales into R (m; for a bloc a member's sales to
+    # the other members count), sales of R to anyone but the exporter itself (x); zeros where a flow
+    # does not count (they add nothing to sums or squares).
+    flows = flows.assign(m=flows["v"].where(j_in_r & trade, 0.0),
+                         x=flows["v"].where(i_in_r & trade, 0.0))
     g = flows.groupby(["t", "k", "i"], sort=True)[["v", "m", "x"]].sum().reset_index()
     g = g.rename(columns={"v": "w"})
     outside = ~g["i"].isin(b)

@@ -6,21 +6,46 @@
 //! **Flows.** Bilateral trade (year t, exporter i, importer j, product k, value v) goes
 //! through an [`Accumulator`] in one pass; the reporter R is a country or a bloc of
 //! countries, and B ⊇ R is the reporter's bloc (the EU for NL; the EU itself for the
-//! EU27). Trade between members of R is not trade of R.
+//! EU27). A bloc reports as the sum of its members: its imports are what its members
+//! import from anywhere but themselves, its exports what they export to anywhere but
+//! themselves, so the trade between members is part of both (as the Commission counts
+//! total EU imports and exports). A country's trade with itself is not trade.
 //!
 //! **Metrics** per (t, k), for products the reporter imports:
-//! - imports M = Σ v (j ∈ R, i ∉ R); by origin m_o; outside the bloc M_out = Σ_{o ∉ B} m_o;
-//! - exports X = Σ v (i ∈ R, j ∉ R);
+//! - imports by origin m_o = Σ v (j ∈ R, i = o, i ≠ j) — for a bloc the members are
+//!   origins too (what one member sells to the others); imports M = Σ_o m_o;
+//! - trade within the reporter I = Σ_{o ∈ R} m_o (0 for a country); outside the bloc
+//!   M_out = Σ_{o ∉ B} m_o;
+//! - exports X = Σ v (i ∈ R, j ≠ i) = the exports to outside R + I;
 //! - import HHI = Σ_o (m_o / M)²; outside HHI = Σ_{o ∉ B} (m_o / M_out)²;
 //! - outside share = M_out / M; import/export ratio = M_out / X (none when X = 0);
 //! - world HHI = Σ_e (W_e / W)² over all exporters' exports W_e of the product;
-//! - the reporter's world-export share = X / (W − trade within R);
+//! - the reporter's world-export share = its exports to outside R / (W − trade within
+//!   R);
 //! - top origin: the largest m_o (ties: the smaller code), and its share of M.
+//!
+//! For a country as reporter I = 0: M is all its imports, X all its exports, M_out its
+//! imports from outside its bloc (for a member state: extra-EU). For the EU27 this is
+//! the Commission's method (SWD(2021) 352, its bottom-up mapping of about
+//! 5,200 HS6 products): criterion 1 is the HHI of extra-EU imports over their origins;
+//! criterion 2 the share of extra-EU imports in **total EU imports, intra-EU trade
+//! included** (against extra-EU imports alone the share would be 1 by construction);
+//! criterion 3, the substitutability of imports by EU production, the ratio of extra-EU
+//! imports to **total EU exports** (extra-EU exports plus intra-EU trade, the
+//! production proxy). The criteria are restated, and extended, in Arjona, Connell and
+//! Herghelegiu (2023), "An enhanced methodology to monitor the EU's strategic
+//! dependencies and vulnerabilities", Single Market Economics Papers WP2023/14.
 //!
 //! **Criteria** ([`Thresholds`]): the EU 2021 criteria (outside HHI above 0.4, outside
 //! share above 0.5, ratio above 1 — no exports counts as met), all three together;
 //! persistence: met in at least 2 of the 3 years ending in t (when the data have those
-//! years).
+//! years). World supply (HHI of world exports above 0.4) and persistence are CEPII's
+//! GeoDep criteria (Lefebvre and Wibaux 2024, "Import dependencies: where does the EU
+//! stand?", CEPII Policy Brief 47; database notes at
+//! cepii.fr/cepii/en/bdd_modele/bdd_modele_item.asp?id=41: world-export HHI > 0.4; no
+//! exports treated as a ratio of 9999, i.e. met; all criteria in at least two years of a
+//! three-year window). Neither depends on how the reporter's own trade is counted: the
+//! world HHI is over all exporting countries, and persistence repeats the criteria.
 //!
 //! **Re-export correction** ([`ReExport::Net`]): trade data do not separate re-exports,
 //! so re-exports are taken as min(M, X) — every export of the product that imports can
@@ -29,12 +54,14 @@
 //! (shares and HHIs unchanged), and the reporter's own exports X − min(M, X); the ratio
 //! becomes M_out · r / max(0, X − M), met when there are no own exports. In effect a
 //! net exporter of the product is never dependent on it, and a net importer meets the
-//! ratio criterion.
+//! ratio criterion. For a bloc the trade between members is in both M and X and cancels
+//! in M − X: the retained imports and own exports are those of its outside trade, r is
+//! their share of the total imports.
 
 use std::collections::HashMap;
 
 /// Version of these formulas, shown with every result.
-pub const METHOD_VERSION: &str = "dependencies/1";
+pub const METHOD_VERSION: &str = "dependencies/2";
 
 /// Largest BACI country code + 1.
 const MAX_COUNTRY: usize = 1000;
@@ -62,13 +89,15 @@ pub struct Accumulator {
 struct Tables {
     /// [exporter · width + p]: world exports.
     world: Vec<f64>,
-    /// [origin · width + p]: imports of the reporter.
+    /// [origin · width + p]: imports of the reporter; for a bloc the members are
+    /// origins too (what one member sells to the others).
     imports: Vec<f64>,
-    /// [destination · width + p]: exports of the reporter.
+    /// [destination · width + p]: exports of the reporter to outside it.
     exports_to: Vec<f64>,
     /// [importer · width + p]: imports of every country, from everywhere.
     imports_all: Vec<f64>,
-    /// [p]: trade within the reporter.
+    /// [p]: trade within the reporter (with a country's trade with itself, should a
+    /// file have it), left out of the reporter's share of world exports.
     intra: Vec<f64>,
 }
 
@@ -211,7 +240,15 @@ impl Accumulator {
         match (ri, rj) {
             (false, true) => tb.imports[ci * w + p] += v,
             (true, false) => tb.exports_to[cj * w + p] += v,
-            (true, true) => tb.intra[p] += v,
+            (true, true) => {
+                tb.intra[p] += v;
+                // between two members of a bloc: an import of the bloc from the
+                // exporting member (and so an export of the bloc); a country's trade
+                // with itself is not trade
+                if i != j {
+                    tb.imports[ci * w + p] += v;
+                }
+            }
             (false, false) => {}
         }
     }
@@ -274,14 +311,18 @@ impl Accumulator {
                 if imports <= 0.0 {
                     continue;
                 }
-                let mut outside = 0.0;
+                let (mut outside, mut within) = (0.0, 0.0);
                 let (mut top, mut top_v) = (usize::MAX, f64::NEG_INFINITY);
                 for (c, &m) in row.iter().enumerate() {
                     if m <= 0.0 {
                         continue;
                     }
-                    if !self.in_bloc[usize::from(self.countries[c])] {
+                    let code = usize::from(self.countries[c]);
+                    if !self.in_bloc[code] {
                         outside += m;
+                    }
+                    if self.in_reporter[code] {
+                        within += m;
                     }
                     if m > top_v || (m == top_v && self.countries[c] < self.countries[top]) {
                         (top, top_v) = (c, m);
@@ -295,7 +336,10 @@ impl Accumulator {
                         .map(|(_, m)| (m / outside).powi(2))
                         .sum()
                 });
-                let exports: f64 = self.column(&tb.exports_to, p).iter().sum();
+                // exports to outside the reporter, and for a bloc the trade between
+                // its members (what its members import from each other, they export)
+                let exports_out: f64 = self.column(&tb.exports_to, p).iter().sum();
+                let exports = exports_out + within;
                 let world_row = self.column(&tb.world, p);
                 let world: f64 = world_row.iter().sum();
                 let world_hhi = if world > 0.0 {
@@ -309,6 +353,7 @@ impl Accumulator {
                     product: self.products[p],
                     imports,
                     imports_outside_bloc: outside,
+                    within_reporter: within,
                     exports,
                     import_hhi,
                     outside_hhi,
@@ -316,7 +361,7 @@ impl Accumulator {
                     import_export_ratio: (exports > 0.0).then(|| outside / exports),
                     world_hhi,
                     world_exports: world,
-                    reporter_world_share: (market > 0.0).then(|| exports / market),
+                    reporter_world_share: (market > 0.0).then(|| exports_out / market),
                     top_origin: self.countries[top],
                     top_origin_share: top_v / imports,
                 });
@@ -326,12 +371,13 @@ impl Accumulator {
     }
 
     /// The reporter's imports of `product` in `year` by origin (BACI code), largest
-    /// first.
+    /// first; for a bloc its members are origins too (their sales to the other members).
     pub fn origins(&self, year: i32, product: u32) -> Vec<(u16, f64)> {
         self.row(year, product, |t| &t.imports)
     }
 
-    /// The reporter's exports of `product` in `year` by destination, largest first.
+    /// The reporter's exports of `product` in `year` to destinations outside it,
+    /// largest first (for a bloc, the trade between its members is not listed).
     pub fn destinations(&self, year: i32, product: u32) -> Vec<(u16, f64)> {
         self.row(year, product, |t| &t.exports_to)
     }
@@ -362,8 +408,9 @@ impl Accumulator {
         v
     }
 
-    /// For every product the reporter exports in `year`: (product, the reporter's share
-    /// of world exports outside its own trade, world HHI, world exports).
+    /// For every product the reporter exports to outside it in `year`: (product, the
+    /// reporter's share of world exports outside its own trade, world HHI, world
+    /// exports).
     pub fn export_shares(&self, year: i32) -> Vec<(u32, f64, f64, f64)> {
         let Some(y) = self.years.iter().position(|&t| t == year) else {
             return Vec::new();
@@ -422,13 +469,18 @@ pub struct Metric {
     pub year: i32,
     /// HS6 code as a number.
     pub product: u32,
-    /// Imports of the reporter (from outside the reporter).
+    /// Imports of the reporter from everywhere but itself (for a bloc: total imports,
+    /// the trade between its members included).
     pub imports: f64,
     /// Of which from outside the bloc.
     pub imports_outside_bloc: f64,
-    /// Exports of the reporter (to outside the reporter).
+    /// Of which between the members of the reporter (a bloc's internal trade, also part
+    /// of its exports; 0 for a country).
+    pub within_reporter: f64,
+    /// Exports of the reporter to everywhere but itself (for a bloc: total exports, the
+    /// trade between its members included).
     pub exports: f64,
-    /// HHI of imports over all origins.
+    /// HHI of imports over all origins (for a bloc, its members included).
     pub import_hhi: f64,
     /// HHI of imports over origins outside the bloc; none without such imports.
     pub outside_hhi: Option<f64>,
@@ -440,7 +492,8 @@ pub struct Metric {
     pub world_hhi: f64,
     /// World exports of the product.
     pub world_exports: f64,
-    /// The reporter's exports / world exports less trade within the reporter.
+    /// The reporter's exports to outside it / world exports less trade within the
+    /// reporter.
     pub reporter_world_share: Option<f64>,
     /// The largest origin (BACI code).
     pub top_origin: u16,

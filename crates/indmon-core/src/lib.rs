@@ -2,13 +2,15 @@
 //!
 //! This crate does no IO. It holds the vocabulary every other crate shares:
 //! dataset identifiers and the catalog record of a dataset vintage ([`catalog`]),
-//! the declared column schemas of the sources ([`schema`]), and the user's
-//! settings as read from `indmon.toml` ([`settings`]).
+//! the declared column schemas of the sources ([`schema`]), the user's settings as
+//! read from `indmon.toml` ([`settings`]), and the rules for text at the edges
+//! (formulas in spreadsheet cells, control characters: [`text`]).
 
 pub mod catalog;
 pub mod schema;
 pub mod settings;
 pub mod taxonomy;
+pub mod text;
 
 pub use catalog::{DatasetId, VintageMeta};
 pub use schema::{ColumnSpec, ColumnType, TableSchema};

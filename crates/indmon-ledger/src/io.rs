@@ -8,8 +8,27 @@
 //! else changed meanwhile is refused as a conflict; a row without `id` is a new record.
 //! Columns not in the file keep their value. A file that cannot be read, or a row that
 //! is not valid, names the file, the line or row and the field, and changes nothing.
+//!
+//! **Formulas.** Text that a spreadsheet would run as a formula is neutralised on export
+//! by the rule of [`indmon_core::text`], and the original comes back on import:
+//! - CSV: a text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return,
+//!   or with an apostrophe, is written with one more apostrophe in front (`=1+1` →
+//!   `'=1+1`, `'quoted` → `''quoted`); numbers are written as numbers. On import, one
+//!   leading apostrophe is taken off every cell, so an export imports back as exactly
+//!   the stored text. (A hand-made CSV whose text really begins with an apostrophe
+//!   doubles it.)
+//! - Excel: cells are typed; text is written as a text cell, which a spreadsheet never
+//!   evaluates, with its exact value, and text that begins with a formula character
+//!   carries Excel's quote prefix, so that editing the cell keeps it text. Cells are
+//!   imported as they are, with no apostrophe removed.
+//! - JSON: strings as they are.
+//!
+//! **Control characters** in text are refused on import as in every other change (see
+//! [`crate::validate`]): the error names the file, the line and the field.
 
 use std::path::Path;
+
+use indmon_core::text::{csv_text, csv_text_restore, is_formula_like};
 
 use crate::schema::{self, ENTITIES, Entity, Kind};
 use crate::{Error, Incoming, Record, Result, Snapshot, Value};
@@ -52,18 +71,25 @@ pub fn header(entity: &Entity) -> Vec<&'static str> {
         .collect()
 }
 
+/// A record's cells for CSV: text neutralised against formulas
+/// ([`indmon_core::text::csv_text`]), numbers as numbers.
 fn cells(rec: &Record) -> Vec<String> {
+    let text = |s: &str| csv_text(s).into_owned();
     let mut row = vec![
-        rec.id.clone(),
+        text(&rec.id),
         rec.version.to_string(),
-        rec.updated_at.clone(),
-        rec.updated_by.clone(),
+        text(&rec.updated_at),
+        text(&rec.updated_by),
     ];
-    row.extend(rec.values.iter().map(Value::to_string));
+    row.extend(rec.values.iter().map(|v| match v {
+        Value::Text(s) => text(s),
+        other => other.to_string(),
+    }));
     row
 }
 
-/// One entity's records as CSV text.
+/// One entity's records as CSV text; text cells that a spreadsheet would take for a
+/// formula are neutralised (see the module's documentation).
 pub fn to_csv(entity: &Entity, records: &[Record]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(header(entity)).map_err(csv_err)?;
@@ -96,13 +122,25 @@ pub fn to_json(snap: &Snapshot, exported_from: &str) -> serde_json::Value {
     serde_json::Value::Object(m)
 }
 
-/// The whole ledger as an Excel workbook: a sheet per entity (numbers as numbers, a
-/// frozen, bold header row), and an `about` sheet saying what it is.
+/// The whole ledger as an Excel workbook: a sheet per entity (numbers as numbers, text
+/// as text cells — never formulas —, a frozen, bold header row), and an `about` sheet
+/// saying what it is. Text that begins with a formula character carries Excel's quote
+/// prefix, so that editing the cell in a spreadsheet keeps it text.
 pub fn to_xlsx(snap: &Snapshot, exported_from: &str) -> Result<Vec<u8>> {
     use rust_xlsxwriter::{Format as XFormat, Workbook};
     let xerr = |e: rust_xlsxwriter::XlsxError| Error::Io(format!("writing Excel: {e}"));
     let mut wb = Workbook::new();
     let bold = XFormat::new().set_bold();
+    let quoted = XFormat::new().set_quote_prefix();
+    let text = |ws: &mut rust_xlsxwriter::Worksheet, row: u32, col: u16, s: &str| {
+        if is_formula_like(s) {
+            ws.write_string_with_format(row, col, s, &quoted)
+        } else {
+            ws.write_string(row, col, s)
+        }
+        .map(|_| ())
+        .map_err(xerr)
+    };
     let about = wb.add_worksheet();
     about.set_name("about").map_err(xerr)?;
     let lines = [
@@ -119,7 +157,7 @@ pub fn to_xlsx(snap: &Snapshot, exported_from: &str) -> Result<Vec<u8>> {
         about
             .write_string_with_format(i as u32, 0, *k, &bold)
             .map_err(xerr)?;
-        about.write_string(i as u32, 1, v).map_err(xerr)?;
+        text(about, i as u32, 1, v)?;
     }
     about.set_column_width(1, 100).map_err(xerr)?;
     for e in ENTITIES {
@@ -132,10 +170,10 @@ pub fn to_xlsx(snap: &Snapshot, exported_from: &str) -> Result<Vec<u8>> {
         ws.set_freeze_panes(1, 0).map_err(xerr)?;
         for (r, rec) in snap.of(e.name).iter().enumerate() {
             let row = r as u32 + 1;
-            ws.write_string(row, 0, &rec.id).map_err(xerr)?;
+            text(ws, row, 0, &rec.id)?;
             ws.write_number(row, 1, rec.version as f64).map_err(xerr)?;
-            ws.write_string(row, 2, &rec.updated_at).map_err(xerr)?;
-            ws.write_string(row, 3, &rec.updated_by).map_err(xerr)?;
+            text(ws, row, 2, &rec.updated_at)?;
+            text(ws, row, 3, &rec.updated_by)?;
             for (c, v) in rec.values.iter().enumerate() {
                 let col = c as u16 + 4;
                 match v {
@@ -146,9 +184,7 @@ pub fn to_xlsx(snap: &Snapshot, exported_from: &str) -> Result<Vec<u8>> {
                     Value::Real(x) => {
                         ws.write_number(row, col, *x).map_err(xerr)?;
                     }
-                    Value::Text(s) => {
-                        ws.write_string(row, col, s).map_err(xerr)?;
-                    }
+                    Value::Text(s) => text(ws, row, col, s)?,
                 }
             }
         }
@@ -198,7 +234,8 @@ pub fn read(path: &Path, entity: Option<&'static Entity>) -> Result<Batch> {
 }
 
 /// Reads one entity's CSV: UTF-8 (a byte-order mark is fine), a header naming known
-/// columns, one record per line.
+/// columns, one record per line; one leading apostrophe is taken off every cell (the
+/// export's neutralisation of formulas undone, see the module's documentation).
 pub fn read_csv(name: &str, bytes: &[u8], entity: &'static Entity) -> Result<Batch> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -243,7 +280,7 @@ pub fn read_csv(name: &str, bytes: &[u8], entity: &'static Entity) -> Result<Bat
         })?;
         let line = rec.position().map_or(0, |p| p.line());
         let place = format!("{name}, line {line}");
-        let cells: Vec<String> = rec.iter().map(str::to_owned).collect();
+        let cells: Vec<String> = rec.iter().map(|c| csv_text_restore(c).to_owned()).collect();
         batch
             .items
             .push((entity, incoming(&place, &columns, cells)?));

@@ -58,6 +58,16 @@ pub enum Error {
         /// What is wrong and what was expected.
         message: String,
     },
+    /// A row of an imported file is based on an older version of its record than the
+    /// ledger's (somebody changed the record after the file was exported); nothing was
+    /// changed.
+    #[error("{location}, field version: {message}; nothing was imported")]
+    ImportConflict {
+        /// File and line, row or record.
+        location: String,
+        /// The conflict: who changed the record, when, and its versions.
+        message: String,
+    },
     /// The file cannot be read as a ledger file at all; nothing was changed.
     #[error("{0}; nothing was imported")]
     Format(String),
@@ -93,14 +103,15 @@ pub enum Error {
 }
 
 impl Error {
-    /// The kind of failure: a refused record or file is bad input, a stale version a
-    /// conflict, a missing record a usage error; the database and the files our problem.
+    /// The kind of failure: a refused record or file is bad input, a stale version (also
+    /// in an imported file) a conflict, a missing record a usage error; the database and
+    /// the files our problem.
     pub fn kind(&self) -> indmon_core::ErrorKind {
         use indmon_core::ErrorKind;
         match self {
             Error::Invalid { .. } | Error::Import { .. } | Error::Format(_) => ErrorKind::Input,
             Error::NotFound { .. } => ErrorKind::Usage,
-            Error::Conflict { .. } => ErrorKind::Conflict,
+            Error::Conflict { .. } | Error::ImportConflict { .. } => ErrorKind::Conflict,
             Error::Connect(_) | Error::Db(_) | Error::Io(_) => ErrorKind::Internal,
         }
     }
@@ -418,6 +429,7 @@ impl Ledger {
         expected: Option<i64>,
         actor: &str,
     ) -> Result<Record> {
+        check_actor(entity, id, actor)?;
         self.db.transaction(|db| {
             let cur = get(db, entity, id)?.ok_or_else(|| Error::NotFound {
                 entity: entity.name.into(),
@@ -586,6 +598,13 @@ impl Ledger {
                 message: "give a name of 1 to 100 characters".into(),
             });
         }
+        // The name becomes the author of the holder's changes.
+        validate::plain_text(name.trim(), false).map_err(|message| Error::Invalid {
+            entity: "token".into(),
+            id: name.into(),
+            field: "name".into(),
+            message,
+        })?;
         let token = format!("imt_{}", random_hex(32)?);
         let name = name.trim().to_owned();
         self.db.transaction(|db| {
@@ -754,9 +773,8 @@ fn at(err: Error, location: String) -> Error {
             field: "id".into(),
             message: format!("there is no {entity} '{id}'"),
         },
-        Error::Conflict { .. } => Error::Import {
+        Error::Conflict { .. } => Error::ImportConflict {
             location,
-            field: "version".into(),
             message: err.to_string(),
         },
         other => other,
@@ -829,6 +847,7 @@ fn write(
     incoming: &Incoming,
     actor: &str,
 ) -> Result<(Record, Outcome)> {
+    check_actor(entity, &incoming.id, actor)?;
     let current = if incoming.id.is_empty() {
         None
     } else {
@@ -958,6 +977,16 @@ fn write(
             Ok((candidate, Outcome::Inserted))
         }
     }
+}
+
+/// Who makes a change is text like any other: no control characters.
+fn check_actor(entity: &Entity, id: &str, actor: &str) -> Result<()> {
+    validate::plain_text(actor, false).map_err(|message| Error::Invalid {
+        entity: entity.name.into(),
+        id: id.into(),
+        field: "updated_by".into(),
+        message: format!("the name of who makes the change {message}"),
+    })
 }
 
 fn log(db: &mut Db, after: &Record, before: Option<&Record>, op: &str) -> Result<()> {

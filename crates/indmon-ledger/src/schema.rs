@@ -73,6 +73,17 @@ pub struct Entity {
     pub fields: &'static [Field],
 }
 
+/// The long text fields: text of several lines (a text area in the web forms). Only
+/// these may hold line breaks; every other text is one line.
+pub const LONG_TEXT: &[&str] = &["statement", "description", "finding", "notes"];
+
+impl Field {
+    /// Whether the field is long text of several lines ([`LONG_TEXT`]).
+    pub fn multiline(&self) -> bool {
+        self.kind == Kind::Text && LONG_TEXT.contains(&self.name)
+    }
+}
+
 impl Entity {
     /// The field called `name`.
     pub fn field(&self, name: &str) -> Option<&'static Field> {

@@ -2,6 +2,14 @@
 //!
 //! - values: whole euros without separators, years 1900–2100, dates `YYYY-MM-DD`,
 //!   periods `YYYY`, `YYYY-Qn` or `YYYY-MM`, codes from their lists, finite numbers;
+//! - text: no control characters (Unicode's category Cc: U+0000–U+001F, U+007F–U+009F —
+//!   terminal escape sequences, NUL, tabs, form feeds …), from every way in (the command
+//!   line, the web forms, CSV, JSON and Excel imports); the long text fields
+//!   ([`schema::LONG_TEXT`]: statement, description, finding, notes) may have line
+//!   breaks, kept as `\n` (a Windows `\r\n` or a lone `\r` becomes `\n`); a tab is
+//!   refused everywhere (it is invisible on the pages and in a terminal; use spaces).
+//!   Text is trimmed of white space at both ends first. The same holds for who makes a
+//!   change;
 //! - records: required fields present; references exist; a budget line and an indicator
 //!   belong to a goal or a programme; starts before ends, baselines before targets, a
 //!   value with its year; an indicator has a unit; one actual per indicator and period;
@@ -10,6 +18,8 @@
 //!   programme); what is not itemised yet is shown as such by [`crate::progress`].
 
 use std::collections::BTreeMap;
+
+use indmon_core::text::{code_point, control_char};
 
 use crate::schema::{self, Field, Kind};
 use crate::{Db, Error, Record, Result, Value};
@@ -37,13 +47,44 @@ pub(crate) fn id(entity: &schema::Entity, id: &str) -> Result<()> {
     }
 }
 
+/// Refuses text with a control character; `multiline` lets line breaks (`\n`) through.
+pub(crate) fn plain_text(s: &str, multiline: bool) -> Result<(), String> {
+    let allowed: &[char] = if multiline { &['\n'] } else { &[] };
+    let Some((at, c)) = control_char(s, allowed) else {
+        return Ok(());
+    };
+    let what = match c {
+        '\n' | '\r' => format!(
+            "a line break; only the long text fields ({}) may have several lines",
+            schema::LONG_TEXT.join(", ")
+        ),
+        '\t' => "a tab; use spaces".to_owned(),
+        _ => "a control character; text may not contain control characters".to_owned(),
+    };
+    Err(format!(
+        "contains {} at character {} ({what})",
+        code_point(c),
+        at + 1
+    ))
+}
+
 /// Parses the text of one field; empty text is NULL (refused if the field is required
-/// and, here, only checked later so that a change may leave it as it was).
+/// and, here, only checked later so that a change may leave it as it was). Text is
+/// trimmed; a control character is refused ([`plain_text`]); line breaks in long text
+/// become `\n`.
 pub(crate) fn parse(field: &Field, raw: &str) -> Result<Value, String> {
     let s = raw.trim();
     if s.is_empty() {
         return Ok(Value::Null);
     }
+    let lines;
+    let s = if field.multiline() && s.contains('\r') {
+        lines = s.replace("\r\n", "\n").replace('\r', "\n");
+        lines.as_str()
+    } else {
+        s
+    };
+    plain_text(s, field.multiline())?;
     match field.kind {
         Kind::Text | Kind::Ref(_) => Ok(Value::Text(s.to_owned())),
         Kind::Int => s
@@ -358,6 +399,36 @@ mod tests {
         let value = field("actual", "value");
         assert!(parse(value, "NaN").is_err());
         assert!(parse(value, "12,0").is_err());
+    }
+
+    #[test]
+    fn control_characters_are_refused_line_breaks_only_in_long_text() {
+        let name = field("action", "name");
+        let notes = field("action", "notes");
+        let err = parse(name, "Pilot\u{1b}[2Jline").unwrap_err();
+        assert!(err.contains("U+001B at character 6"), "{err}");
+        assert!(err.contains("control character"), "{err}");
+        let err = parse(name, "two\nlines").unwrap_err();
+        assert!(
+            err.contains("a line break; only the long text fields"),
+            "{err}"
+        );
+        assert!(parse(notes, "a\tb").unwrap_err().contains("a tab"));
+        assert!(parse(notes, "nul\0").is_err());
+        assert!(parse(notes, "c1 \u{9b}").is_err());
+        assert_eq!(
+            parse(notes, "first\r\nsecond\rthird\nfourth"),
+            Ok(Value::from("first\nsecond\nthird\nfourth"))
+        );
+        // white space at the ends is trimmed, as always
+        assert_eq!(parse(name, "\tPilot\n"), Ok(Value::from("Pilot")));
+        // a code or a number with a control character is refused the same way
+        let kind = field("budget_line", "kind");
+        assert!(
+            parse(kind, "expen\u{7}diture")
+                .unwrap_err()
+                .contains("U+0007")
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! pages' tables and the Excel sheets are all rendered from that list, so they cannot
 //! disagree. CSV and JSON are rendered here, for the command line and the API alike.
 
+use indmon_core::text::csv_text;
 use serde::Serialize;
 
 /// One cell of a row.
@@ -190,7 +191,9 @@ impl Table {
 
     /// CSV (RFC 4180): a header line, then one line per row; numbers in their shortest
     /// round-trip form, missing values empty. Text cells that a spreadsheet would take
-    /// for a formula are neutralised (see [`csv_cell`]).
+    /// for a formula are neutralised by the rule of [`indmon_core::text`] (a leading
+    /// apostrophe, also in front of text that begins with one, so that the original is
+    /// the cell without its first character).
     pub fn csv(&self) -> String {
         let mut out = String::new();
         let line = |out: &mut String, cells: &mut dyn Iterator<Item = String>| {
@@ -209,7 +212,7 @@ impl Table {
             line(
                 &mut out,
                 &mut r.iter().map(|c| match c {
-                    Cell::Text(s) => csv_cell(s),
+                    Cell::Text(s) => csv_text(s).into_owned(),
                     other => other.text(),
                 }),
             );
@@ -231,19 +234,6 @@ impl Table {
                 )
             })
             .collect()
-    }
-}
-
-/// A text cell for CSV. A cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage
-/// return is read as a formula by spreadsheet programs (OWASP's CSV injection); such a
-/// cell is prefixed with an apostrophe, which the spreadsheet shows as text. Numbers are
-/// never text cells, so a negative number stays a number; the original text is the cell
-/// without its first character.
-pub fn csv_cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
     }
 }
 
@@ -323,11 +313,18 @@ mod tests {
     }
 
     #[test]
-    fn formula_prefixes_are_all_caught() {
-        for s in ["=A1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
-            assert!(csv_cell(s).starts_with('\''), "{s:?}");
-            assert_eq!(&csv_cell(s)[1..], s);
-        }
-        assert_eq!(csv_cell("NL"), "NL");
+    fn text_cells_follow_the_shared_formula_rule() {
+        let rows = [
+            R {
+                geo: "'quoted",
+                v: Some(-1.0),
+            },
+            R {
+                geo: "@SUM(A1)",
+                v: None,
+            },
+        ];
+        let t = Table::of(COLS, &rows);
+        assert_eq!(t.csv(), "geo,value\n''quoted,-1\n'@SUM(A1),\n");
     }
 }

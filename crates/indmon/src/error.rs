@@ -66,9 +66,26 @@ impl CliError {
     }
 }
 
+/// The error and its causes, joined by `: `, each said once: a cause whose text the
+/// message before it already contains is left out (a library error that names a file
+/// and quotes the operating system's reason also returns that reason as its source, and
+/// `{:#}` would print "No such file or directory (os error 2)" twice).
 impl Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:#}", self.error)
+        let mut previous = String::new();
+        for (i, cause) in self.error.chain().enumerate() {
+            let text = cause.to_string();
+            if i > 0 && !text.is_empty() && previous.contains(&text) {
+                previous = text;
+                continue;
+            }
+            if i > 0 {
+                f.write_str(": ")?;
+            }
+            f.write_str(&text)?;
+            previous = text;
+        }
+        Ok(())
     }
 }
 
@@ -148,5 +165,30 @@ impl<T> Context<T> for Option<T> {
     }
     fn with_context<M: Display>(self, f: impl FnOnce() -> M) -> Result<T> {
         self.ok_or_else(|| CliError::new(ErrorKind::Internal, anyhow::anyhow!("{}", f())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cause_is_said_once() {
+        let io = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let reason = io.to_string();
+        let e = CliError::from(indmon_store::Error::Io {
+            path: "/missing".into(),
+            source: io,
+        })
+        .context("writing /missing/out.csv".into());
+        let text = e.to_string();
+        assert_eq!(
+            text,
+            format!("writing /missing/out.csv: /missing: {reason}")
+        );
+        // a cause that says something new is kept
+        let e = CliError::from(anyhow::Error::from(std::io::Error::other("disk full")))
+            .context("writing /tmp/x".into());
+        assert_eq!(e.to_string(), "writing /tmp/x: disk full");
     }
 }

@@ -80,13 +80,13 @@ fn metrics_match_the_hand_computation() {
 }
 
 #[test]
-fn the_eu_as_a_bloc_leaves_out_trade_between_members() {
+fn the_eu_as_a_bloc_counts_trade_between_members_in_imports_and_exports() {
     let mut a = Accumulator::new(&EU, &EU);
     for &(t, i, j, k, v) in &[
         (2024, 156u16, 528u16, 850511u32, 60.0),
         (2024, 156, 276, 850511, 30.0),
         (2024, 842, 251, 850511, 10.0),
-        (2024, 276, 528, 850511, 500.0), // intra-EU: neither import nor export
+        (2024, 276, 528, 850511, 500.0), // intra-EU: an import and an export of the EU
         (2024, 528, 842, 850511, 20.0),
         (2024, 251, 276, 850511, 7.0), // intra-EU
     ] {
@@ -94,12 +94,203 @@ fn the_eu_as_a_bloc_leaves_out_trade_between_members() {
     }
     let m = &a.metrics()[0];
     assert!(
-        close(m.imports, 100.0) && close(m.imports_outside_bloc, 100.0) && close(m.exports, 20.0)
+        close(m.imports, 607.0)
+            && close(m.imports_outside_bloc, 100.0)
+            && close(m.within_reporter, 507.0)
+            && close(m.exports, 527.0)
     );
+    assert!(close(m.outside_share, 100.0 / 607.0));
+    assert!(close(m.import_export_ratio.unwrap(), 100.0 / 527.0));
     assert!(close(m.outside_hhi.unwrap(), 0.9 * 0.9 + 0.1 * 0.1));
+    // Germany's 500 to the Netherlands make it the largest origin of EU imports
+    assert_eq!(m.top_origin, 276);
     // world 627, of which 507 within the EU: the EU's share of the rest is 20 / 120
     assert!(close(m.world_exports, 627.0));
     assert!(close(m.reporter_world_share.unwrap(), 20.0 / 120.0));
+}
+
+/// Flows where trade between EU members matters (EU27 = DE 276, FR 251, NL 528 here):
+/// imports from outside, trade between members, members' exports, other world trade, a
+/// product the EU trades only internally, and one it mostly re-exports.
+const INTRA_FLOWS: &[(u16, u16, u32, f64)] = &[
+    // 850511: from outside CN → NL 60, CN → DE 30, US → FR 10, RU → DE 5
+    (156, 528, 850511, 60.0),
+    (156, 276, 850511, 30.0),
+    (842, 251, 850511, 10.0),
+    (643, 276, 850511, 5.0),
+    // between members DE → NL 40, FR → DE 25, NL → FR 15
+    (276, 528, 850511, 40.0),
+    (251, 276, 850511, 25.0),
+    (528, 251, 850511, 15.0),
+    // members' exports NL → US 20, DE → CN 10; other trade CN → US 100
+    (528, 842, 850511, 20.0),
+    (276, 156, 850511, 10.0),
+    (156, 842, 850511, 100.0),
+    // 280461: CN → DE 10 from outside, DE → FR 50 inside, FR → US 70 out
+    (156, 276, 280461, 10.0),
+    (276, 251, 280461, 50.0),
+    (251, 842, 280461, 70.0),
+    // 720260: traded only between members
+    (276, 251, 720260, 12.0),
+    // 10110: NL imports from CN 8 and DE 2, sells 9 to US
+    (156, 528, 10110, 8.0),
+    (276, 528, 10110, 2.0),
+    (528, 842, 10110, 9.0),
+];
+
+/// The inputs of the three criteria straight from the flows, with plain sums: imports
+/// are every flow into a member from anywhere but itself, exports every flow out of a
+/// member to anywhere but itself.
+struct Plain {
+    imports: f64,
+    outside: f64,
+    exports: f64,
+    import_hhi: f64,
+    outside_hhi: Option<f64>,
+    share: f64,
+    ratio: Option<f64>,
+    retained: f64,
+    ratio_net: Option<f64>,
+    top: u16,
+}
+
+fn plain(flows: &[(u16, u16, u32, f64)], reporter: &[u16], bloc: &[u16], k: u32) -> Plain {
+    let flows = flows.iter().filter(|f| f.2 == k && f.0 != f.1);
+    let mut by_origin: std::collections::BTreeMap<u16, f64> = Default::default();
+    let (mut imports, mut outside, mut exports) = (0.0, 0.0, 0.0);
+    for &(i, j, _, v) in flows {
+        if reporter.contains(&j) {
+            imports += v;
+            *by_origin.entry(i).or_default() += v;
+            if !bloc.contains(&i) && !reporter.contains(&i) {
+                outside += v;
+            }
+        }
+        if reporter.contains(&i) {
+            exports += v;
+        }
+    }
+    let import_hhi = by_origin.values().map(|v| (v / imports).powi(2)).sum();
+    let outside_hhi = (outside > 0.0).then(|| {
+        by_origin
+            .iter()
+            .filter(|(o, _)| !bloc.contains(o) && !reporter.contains(o))
+            .map(|(_, v)| (v / outside).powi(2))
+            .sum()
+    });
+    let retained = ((imports - exports) / imports).max(0.0);
+    let own = (exports - imports).max(0.0);
+    let top = by_origin
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|x| *x.0)
+        .unwrap();
+    Plain {
+        imports,
+        outside,
+        exports,
+        import_hhi,
+        outside_hhi,
+        share: outside / imports,
+        ratio: (exports > 0.0).then(|| outside / exports),
+        retained,
+        ratio_net: (own > 0.0).then(|| outside * retained / own),
+        top,
+    }
+}
+
+#[test]
+fn eu27_follows_the_commission_method_against_a_plain_computation() {
+    let th = Thresholds::default();
+    for reporter in [&EU[..], &[NL][..]] {
+        let mut a = Accumulator::new(reporter, &EU);
+        for &(i, j, k, v) in INTRA_FLOWS {
+            a.add(2024, i, j, k, v);
+        }
+        let ms = a.metrics();
+        // every product with imports into the reporter, including what the EU trades
+        // only between its members
+        let want: Vec<u32> = if reporter.len() > 1 {
+            vec![10110, 280461, 720260, 850511]
+        } else {
+            vec![10110, 850511]
+        };
+        assert_eq!(ms.iter().map(|m| m.product).collect::<Vec<_>>(), want);
+        for m in &ms {
+            let p = plain(INTRA_FLOWS, reporter, &EU, m.product);
+            let what = format!("{reporter:?} {}", m.product);
+            assert!(close(m.imports, p.imports), "{what} imports");
+            assert!(close(m.imports_outside_bloc, p.outside), "{what} outside");
+            assert!(close(m.exports, p.exports), "{what} exports");
+            assert!(close(m.import_hhi, p.import_hhi), "{what} import HHI");
+            match (m.outside_hhi, p.outside_hhi) {
+                (Some(x), Some(y)) => assert!(close(x, y), "{what} outside HHI"),
+                (x, y) => assert_eq!(x, y, "{what} outside HHI"),
+            }
+            assert!(close(m.outside_share, p.share), "{what} share");
+            match (m.import_export_ratio, p.ratio) {
+                (Some(x), Some(y)) => assert!(close(x, y), "{what} ratio"),
+                (x, y) => assert_eq!(x, y, "{what} ratio"),
+            }
+            assert!(
+                close(retained_share(m, ReExport::Net), p.retained),
+                "{what} retained"
+            );
+            match (corrected_ratio(m, ReExport::Net), p.ratio_net) {
+                (Some(x), Some(y)) => assert!(close(x, y), "{what} ratio net"),
+                (x, y) => assert_eq!(x, y, "{what} ratio net"),
+            }
+            assert_eq!(m.top_origin, p.top, "{what} top origin");
+        }
+    }
+
+    // the EU's magnets by hand: 105 from outside of 185 imports (80 between members);
+    // exports 30 out and 80 between members
+    let mut a = Accumulator::new(&EU, &EU);
+    for &(i, j, k, v) in INTRA_FLOWS {
+        a.add(2024, i, j, k, v);
+    }
+    let ms = a.metrics();
+    let m = ms.iter().find(|m| m.product == 850511).unwrap();
+    assert!(close(m.imports, 185.0) && close(m.within_reporter, 80.0));
+    assert!(close(m.outside_share, 105.0 / 185.0) && m.outside_share < 1.0);
+    assert!(close(m.exports, 110.0));
+    assert!(close(m.import_export_ratio.unwrap(), 105.0 / 110.0));
+    let h = (90.0f64 / 105.0).powi(2) + (10.0f64 / 105.0).powi(2) + (5.0f64 / 105.0).powi(2);
+    assert!(close(m.outside_hhi.unwrap(), h));
+    // concentrated and mostly from outside, but EU exports (intra-EU included) exceed
+    // the extra-EU imports: not a dependency on all imports; with the re-export
+    // correction the 80 between members cancel, 75 of 185 are retained and nothing is
+    // the EU's own export: the ratio is met
+    let raw = criteria(m, &th, ReExport::None);
+    assert!(raw.concentration && raw.outside && !raw.ratio, "{raw:?}");
+    assert!(close(retained_share(m, ReExport::Net), 75.0 / 185.0));
+    assert_eq!(own_exports(m, ReExport::Net), 0.0);
+    assert!(criteria(m, &th, ReExport::Net).all());
+    // the EU's share of world exports leaves out its own trade: 30 / (315 − 80)
+    assert!(close(m.reporter_world_share.unwrap(), 30.0 / 235.0));
+    // 720260, traded only between members: imported, nothing from outside
+    let only = ms.iter().find(|m| m.product == 720260).unwrap();
+    assert_eq!((only.outside_share, only.outside_hhi), (0.0, None));
+    assert!(!criteria(only, &th, ReExport::None).outside);
+    // 280461: a net exporter once the trade between members counts on both sides
+    let si = ms.iter().find(|m| m.product == 280461).unwrap();
+    assert!(close(si.outside_share, 10.0 / 60.0) && close(si.exports, 120.0));
+    assert_eq!(corrected_ratio(si, ReExport::Net), Some(0.0));
+    // the members are origins of the EU's imports, with their sales to each other
+    assert_eq!(
+        a.origins(2024, 850511),
+        vec![
+            (156, 90.0),
+            (276, 40.0),
+            (251, 25.0),
+            (528, 15.0),
+            (842, 10.0),
+            (643, 5.0)
+        ]
+    );
+    // … and the destinations are outside the EU
+    assert_eq!(a.destinations(2024, 850511), vec![(842, 20.0), (156, 10.0)]);
 }
 
 fn metric(year: i32, hhi: f64) -> Metric {
@@ -108,6 +299,7 @@ fn metric(year: i32, hhi: f64) -> Metric {
         product: 1,
         imports: 100.0,
         imports_outside_bloc: 90.0,
+        within_reporter: 0.0,
         exports: 10.0,
         import_hhi: hhi,
         outside_hhi: Some(hhi),
@@ -261,6 +453,35 @@ proptest! {
             }
             prop_assert_eq!(m.top_origin, n.top_origin);
             prop_assert!((m.imports - n.imports).abs() <= 1e-9 * m.imports);
+        }
+    }
+
+    /// A bloc's metrics are the plain sums over its members' flows, whatever the flows
+    /// (a country's trade with itself included, which counts for nobody).
+    #[test]
+    fn a_blocs_metrics_are_plain_sums(
+        flows in prop::collection::vec((0usize..6, 0usize..6, 0usize..2, 0.01f64..1e6), 1..80),
+    ) {
+        let codes: [u16; 6] = [528, 276, 251, 156, 842, 643];
+        let prods: [u32; 2] = [280461, 854231];
+        let flows: Vec<(u16, u16, u32, f64)> =
+            flows.iter().map(|&(i, j, k, v)| (codes[i], codes[j], prods[k], v)).collect();
+        let (reporter, bloc) = (&codes[..3], &codes[..3]);
+        let mut a = Accumulator::new(reporter, bloc);
+        for &(i, j, k, v) in &flows {
+            a.add(2024, i, j, k, v);
+        }
+        for m in a.metrics() {
+            let p = plain(&flows, reporter, bloc, m.product);
+            let near = |x: f64, y: f64| (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0);
+            prop_assert!(near(m.imports, p.imports) && near(m.exports, p.exports));
+            prop_assert!(near(m.imports_outside_bloc, p.outside));
+            prop_assert!(near(m.import_hhi, p.import_hhi) && near(m.outside_share, p.share));
+            prop_assert_eq!(m.outside_hhi.is_some(), p.outside_hhi.is_some());
+            if let (Some(x), Some(y)) = (m.outside_hhi, p.outside_hhi) { prop_assert!(near(x, y)); }
+            prop_assert_eq!(m.import_export_ratio.is_some(), p.ratio.is_some());
+            if let (Some(x), Some(y)) = (m.import_export_ratio, p.ratio) { prop_assert!(near(x, y)); }
+            prop_assert!(near(retained_share(&m, ReExport::Net), p.retained));
         }
     }
 

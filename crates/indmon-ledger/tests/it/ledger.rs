@@ -35,6 +35,8 @@ on_both!(
     deletes_are_audited_and_refused_while_referenced,
     simultaneous_writers_cannot_together_exceed_a_total,
     simultaneous_first_opens_seed_once,
+    formulas_are_neutralised_on_export_and_restored_on_import,
+    control_characters_are_refused_and_change_nothing,
 );
 
 fn inc(id: &str, fields: &[(&str, &str)]) -> Incoming {
@@ -707,6 +709,8 @@ fn exports_import_back_unchanged(t: &TestDb) {
         err.to_string().contains("programmes[2], field version"),
         "{err}"
     );
+    // issue 19: a conflict, as `--expect-version` is (exit 6), not bad input
+    assert_eq!(err.kind(), indmon_core::ErrorKind::Conflict, "{err}");
 }
 
 fn xlsx_export_reads_back_with_a_spreadsheet_reader(t: &TestDb) {
@@ -1072,4 +1076,280 @@ fn simultaneous_first_opens_seed_once(t: &TestDb) {
         23,
         "the seed, once"
     );
+}
+
+/// Issue 19: text that a spreadsheet would run as a formula is neutralised in the CSV
+/// export (a leading apostrophe, also for text that begins with one), carries Excel's
+/// quote prefix in the workbook, and imports back as exactly the stored text.
+fn formulas_are_neutralised_on_export_and_restored_on_import(t: &TestDb) {
+    use calamine::{Data, Reader, Xlsx};
+    let mut l = t.open();
+    let action = entity("action").unwrap();
+    l.add(
+        action,
+        &inc(
+            "formula",
+            &[
+                ("programme_id", "semiconductors"),
+                ("action_type_id", "finance"),
+                ("name", "=1+1"),
+                ("source", "'quoted"),
+                ("notes", "@SUM(A1)\n-2\n+3"),
+            ],
+        ),
+        "=cmd|' /C calc'!A0",
+    )
+    .unwrap();
+    // a negative number stays a number
+    l.add(
+        entity("actual").unwrap(),
+        &inc(
+            "share-neg",
+            &[
+                ("indicator_id", "industry_share"),
+                ("period", "2023"),
+                ("value", "-0.5"),
+                ("source", "-"),
+            ],
+        ),
+        "alice",
+    )
+    .unwrap();
+    let snap = l.snapshot().unwrap();
+    let before = state(&mut l);
+
+    let csv = String::from_utf8(io::to_csv(action, snap.of("action")).unwrap()).unwrap();
+    let row = csv.lines().find(|r| r.starts_with("formula,")).unwrap();
+    assert!(row.contains(",'=1+1,"), "{row}");
+    assert!(row.contains(",''quoted,"), "{row}");
+    assert!(row.contains(",'=cmd|' /C calc'!A0,"), "{row}");
+    assert!(csv.contains("\"'@SUM(A1)\n-2\n+3\""), "{csv}");
+    // as a spreadsheet reads it: no cell begins with a formula character
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    for rec in reader.records() {
+        for cell in rec.unwrap().iter() {
+            assert!(!indmon_core::text::is_formula_like(cell), "{cell:?}");
+        }
+    }
+    let actual = entity("actual").unwrap();
+    let csv_actual = String::from_utf8(io::to_csv(actual, snap.of("actual")).unwrap()).unwrap();
+    assert!(csv_actual.contains(",-0.5,'-,"), "{csv_actual}");
+
+    // CSV back in: nothing changes, the stored text is the original
+    let dir = tempfile::tempdir().unwrap();
+    for (e, text) in [(action, &csv), (actual, &csv_actual)] {
+        let path = dir.path().join(format!("{}.csv", e.plural));
+        std::fs::write(&path, text).unwrap();
+        let batch = io::read(&path, None).unwrap();
+        let report = l
+            .apply(&batch.items, "importer", &|_| String::new(), false)
+            .unwrap();
+        assert_eq!(report.totals(), (0, 0, snap.of(e.name).len()), "{}", e.name);
+    }
+    assert_eq!(state(&mut l), before);
+    // …and into an empty ledger, the same text
+    let other = crate::TestDb::sqlite();
+    let mut fresh = other.open();
+    let path = dir.path().join("actions.csv");
+    let batch = io::read(&path, None).unwrap();
+    fresh
+        .apply(&batch.items, "importer", &|_| String::new(), false)
+        .unwrap();
+    let r = fresh.get(action, "formula").unwrap();
+    assert_eq!(r.text("name"), Some("=1+1"));
+    assert_eq!(r.text("source"), Some("'quoted"));
+    assert_eq!(r.text("notes"), Some("@SUM(A1)\n-2\n+3"));
+
+    // Excel: a text cell with the exact text, never a formula, with the quote prefix
+    let bytes = io::to_xlsx(&snap, l.target()).unwrap();
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.clone())).unwrap();
+    let sheet = wb.worksheet_range("actions").unwrap();
+    let head: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let col = |n: &str| head.iter().position(|h| h == n).unwrap();
+    let row = sheet
+        .rows()
+        .find(|r| r[0] == Data::String("formula".into()))
+        .unwrap();
+    assert_eq!(row[col("name")], Data::String("=1+1".into()));
+    assert_eq!(row[col("source")], Data::String("'quoted".into()));
+    let formulas = wb.worksheet_formula("actions").unwrap();
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "no formulas"
+    );
+    // the quote prefix: one cell style has it, and exactly the formula-like text cells
+    // of the actions sheet use it (name, notes and updated_by of the record)
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
+    let part = |zip: &mut zip::ZipArchive<_>, name: &str| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut s).unwrap();
+        s
+    };
+    let styles = part(&mut zip, "xl/styles.xml");
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..styles.find("</cellXfs>").unwrap()];
+    let quoted: Vec<usize> = xfs
+        .split("<xf ")
+        .skip(1)
+        .enumerate()
+        .filter(|(_, xf)| xf.contains("quotePrefix=\"1\""))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(quoted.len(), 1, "{xfs}");
+    let n = ENTITIES.iter().position(|e| e.name == "action").unwrap() + 2;
+    let sheet_xml = part(&mut zip, &format!("xl/worksheets/sheet{n}.xml"));
+    assert_eq!(
+        sheet_xml.matches(&format!(" s=\"{}\"", quoted[0])).count(),
+        3,
+        "{sheet_xml}"
+    );
+    // Excel back in: nothing changes (no apostrophe is taken off a typed cell)
+    let path = dir.path().join("ledger.xlsx");
+    std::fs::write(&path, &bytes).unwrap();
+    let batch = io::read(&path, None).unwrap();
+    let report = l
+        .apply(&batch.items, "importer", &|_| String::new(), false)
+        .unwrap();
+    assert_eq!(report.totals().0 + report.totals().1, 0);
+    assert_eq!(state(&mut l), before);
+}
+
+/// Issue 19: a control character in text is refused from every way in, naming the field
+/// (and the file and line of an import), and the ledger is unchanged; line breaks are
+/// kept in long text only.
+fn control_characters_are_refused_and_change_nothing(t: &TestDb) {
+    let mut l = t.open();
+    let before = state(&mut l);
+    let action = entity("action").unwrap();
+    let fields = |name: &str, notes: &str| {
+        inc(
+            "ctl",
+            &[
+                ("programme_id", "semiconductors"),
+                ("action_type_id", "finance"),
+                ("name", name),
+                ("source", "s"),
+                ("notes", notes),
+            ],
+        )
+    };
+    for (name, notes, field, needle) in [
+        ("Pilot\u{1b}]0;x\u{7}", "", "name", "U+001B at character 6"),
+        (
+            "two\nlines",
+            "",
+            "name",
+            "a line break; only the long text fields",
+        ),
+        (
+            "ok",
+            "tab\there",
+            "notes",
+            "U+0009 at character 4 (a tab; use spaces)",
+        ),
+        ("ok", "nul\0", "notes", "U+0000"),
+    ] {
+        let err = l.add(action, &fields(name, notes), "alice").unwrap_err();
+        match &err {
+            Error::Invalid {
+                field: f, message, ..
+            } => {
+                assert_eq!(f, field, "{err}");
+                assert!(message.contains(needle), "{err}");
+            }
+            other => panic!("{other}"),
+        }
+        assert_eq!(err.kind(), indmon_core::ErrorKind::Input);
+    }
+    // a change of an existing record, and who makes it
+    let err = l
+        .update(
+            entity("programme").unwrap(),
+            &inc("semiconductors", &[("name_en", "Chips\u{9b}")]),
+            "alice",
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("field name_en: contains U+009B"),
+        "{err}"
+    );
+    let err = l
+        .add(action, &fields("ok", ""), "mallory\u{1b}[2J")
+        .unwrap_err();
+    assert!(err.to_string().contains("field updated_by"), "{err}");
+    assert!(l.create_token("eve\u{1b}", "editor").is_err());
+    assert_eq!(state(&mut l), before);
+
+    // imports: CSV, JSON and Excel name the file, the line or row, and the field
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("actions.csv");
+    std::fs::write(
+        &csv,
+        "id,programme_id,action_type_id,name,source\na1,semiconductors,finance,ok,s\na2,semiconductors,finance,\"bell\u{7}\",s\n",
+    )
+    .unwrap();
+    let json = dir.path().join("ledger.json");
+    std::fs::write(
+        &json,
+        r#"{"actions": [{"id": "a1", "programme_id": "semiconductors", "action_type_id": "finance", "name": "ok", "source": "s\u001b[31m"}]}"#,
+    )
+    .unwrap();
+    let xlsx = dir.path().join("ledger.xlsx");
+    {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("actions").unwrap();
+        for (c, v) in ["id", "programme_id", "action_type_id", "name", "source"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(0, c as u16, *v).unwrap();
+        }
+        for (c, v) in ["a1", "semiconductors", "finance", "form\u{c}feed", "s"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(1, c as u16, *v).unwrap();
+        }
+        wb.save(&xlsx).unwrap();
+    }
+    for (path, needle) in [
+        (&csv, "actions.csv, line 3, field name: contains U+0007"),
+        (
+            &json,
+            "ledger.json, actions[0], field source: contains U+001B",
+        ),
+        (
+            &xlsx,
+            "ledger.xlsx, sheet actions, row 2, field name: contains U+000C",
+        ),
+    ] {
+        let batch = io::read(path, None).unwrap();
+        let places = batch.places.clone();
+        let err = l
+            .apply(&batch.items, "importer", &|i| places[i].clone(), false)
+            .unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains(needle), "{msg}");
+        assert!(msg.contains("nothing was imported"), "{msg}");
+        assert_eq!(state(&mut l), before, "{}", path.display());
+    }
+
+    // line breaks in long text: kept, as \n; back unchanged through CSV
+    let rec = l
+        .add(action, &fields("ok", "first\r\nsecond\rthird"), "alice")
+        .unwrap();
+    assert_eq!(rec.text("notes"), Some("first\nsecond\nthird"));
+    let snap = l.snapshot().unwrap();
+    std::fs::write(&csv, io::to_csv(action, snap.of("action")).unwrap()).unwrap();
+    let batch = io::read(&csv, None).unwrap();
+    let report = l
+        .apply(&batch.items, "importer", &|_| String::new(), false)
+        .unwrap();
+    assert_eq!(report.totals(), (0, 0, snap.of("action").len()));
 }

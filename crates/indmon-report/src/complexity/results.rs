@@ -16,7 +16,7 @@ use serde::{Serialize, Serializer};
 
 use super::panel::{Panel, PanelRequest, load_panel};
 use super::{convention_name, method_line, opt, round4};
-use crate::table::{Cell, Col, Table, Tabular, csv_cell};
+use crate::table::{Cell, Col, Table, Tabular};
 use crate::{Error, Result, Source};
 
 /// What complexity to compute.
@@ -617,7 +617,7 @@ impl ComplexityReport {
 /// A text cell as [`Table::csv`] writes it: formula prefixes neutralised, quoted when
 /// needed.
 fn csv_text(s: &str) -> String {
-    let s = csv_cell(s);
+    let s = indmon_core::text::csv_text(s).into_owned();
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -280,6 +280,18 @@ pub fn hs6(k: u32) -> String {
     format!("{k:06}")
 }
 
+/// For a reporter of several countries (the EU27), how its imports and exports are
+/// counted: the Commission's method (SWD(2021) 352) for the EU as a whole.
+pub(super) fn bloc_note(trade: &Trade) -> Option<String> {
+    (trade.reporter.codes.len() > 1).then(|| {
+        format!(
+            "{r}: imports and exports are the totals of its members, the trade between them included (they are origins too); imports from outside {b} are the extra-EU imports. So the share of criterion 2 is extra-EU / total EU imports and the ratio of criterion 3 extra-EU imports / total EU exports, as in the Commission's method (SWD(2021) 352); the world-export share leaves out the trade between the members.",
+            r = trade.reporter.name,
+            b = trade.reporter.bloc_name
+        )
+    })
+}
+
 /// The notes every output of the screen carries: the trade, its scope, the method, the
 /// mapping, the relations and overrides that cannot act, the risk rule. `million`: the
 /// values shown are in million USD (else thousand USD, as BACI).
@@ -311,6 +323,7 @@ pub fn common_notes(trade: &Trade, setup: &Setup, year: i32, million: bool) -> V
         },
         bloc = trade.reporter.bloc_name,
     ));
+    notes.extend(bloc_note(trade));
     notes.push(setup.criticality_note.clone());
     notes.push(setup.relations_note.clone());
     // overrides that cannot act: a member of the reporter's bloc is always "EU", and

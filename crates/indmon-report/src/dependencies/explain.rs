@@ -199,13 +199,18 @@ pub struct Explanation {
     pub synthetic: bool,
     /// Method version of the analytics.
     pub method: String,
-    /// Imports from outside the reporter (thousand USD).
+    /// Imports from everywhere but the reporter itself (thousand USD; for the EU27 total
+    /// EU imports, the trade between the member states included).
     pub imports: f64,
     /// Of which from outside the bloc.
     pub imports_outside_bloc: f64,
+    /// Of which between the members of the reporter (0 for a country); part of the
+    /// exports too.
+    pub within_reporter: f64,
     /// Their share.
     pub outside_share: f64,
-    /// Exports to outside the reporter (thousand USD).
+    /// Exports to everywhere but the reporter itself (thousand USD; for the EU27 total
+    /// EU exports, the trade between the member states included).
     pub exports: f64,
     /// Imports by origin, the largest first, with their relations.
     pub suppliers: Vec<Supplier>,
@@ -442,6 +447,7 @@ fn explain_of(
         method: dep::METHOD_VERSION.to_string(),
         imports: m.imports,
         imports_outside_bloc: m.imports_outside_bloc,
+        within_reporter: m.within_reporter,
         outside_share: m.outside_share,
         exports: m.exports,
         suppliers,
@@ -544,13 +550,24 @@ fn steps(e: &Explanation, re: ReExport) -> Vec<ExplainStep> {
             Some(e.imports),
             None,
             None,
-            format!(
-                "{} imports in {year}: {:.1} million USD, of which {:.0} % from outside {bloc}; exports {:.1} million USD.",
-                e.reporter,
-                e.imports / 1000.0,
-                e.outside_share * 100.0,
-                e.exports / 1000.0
-            ),
+            if e.within_reporter > 0.0 {
+                format!(
+                    "{} imports in {year}: {:.1} million USD, of which {:.0} % from outside {bloc} and {:.1} million USD between its members; exports {:.1} million USD, the trade between its members included.",
+                    e.reporter,
+                    e.imports / 1000.0,
+                    e.outside_share * 100.0,
+                    e.within_reporter / 1000.0,
+                    e.exports / 1000.0
+                )
+            } else {
+                format!(
+                    "{} imports in {year}: {:.1} million USD, of which {:.0} % from outside {bloc}; exports {:.1} million USD.",
+                    e.reporter,
+                    e.imports / 1000.0,
+                    e.outside_share * 100.0,
+                    e.exports / 1000.0
+                )
+            },
         ),
     ];
     let [c1, c2, c3] = &e.criteria[..] else {

@@ -259,8 +259,10 @@ fn world_shares(trade: &Trade, year: i32) -> HashMap<u32, (f64, f64, f64)> {
     // figures, so they are computed from the destinations and importers here
     let mut out = HashMap::new();
     for m in trade.acc.metrics().iter().filter(|m| m.year == year) {
+        // exports to outside the reporter (a bloc's trade between its members is in
+        // `exports` but not in its share of world exports)
         if let Some(s) = m.reporter_world_share
-            && m.exports > 0.0
+            && s > 0.0
         {
             out.insert(m.product, (s, m.world_hhi, m.world_exports));
         }

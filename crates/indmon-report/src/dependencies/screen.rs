@@ -8,6 +8,7 @@ use indmon_reference::Reference;
 use indmon_store::Store;
 use serde::Serialize;
 
+use super::classify::bloc_note;
 use super::{
     Row, Setup, Tier, Trade, TradeRequest, classify, common_notes, hs6, load, setup, year_of,
 };
@@ -50,19 +51,23 @@ pub struct ScreenRow {
     pub name: Option<String>,
     /// Year.
     pub year: i32,
-    /// Imports from outside the reporter.
+    /// Imports from everywhere but the reporter itself (for the EU27: total EU imports,
+    /// the trade between the member states included).
     pub imports: f64,
-    /// Imports from outside the bloc.
+    /// Imports from outside the bloc (for a member state and the EU27: extra-EU).
     pub imports_outside_bloc: f64,
-    /// Exports to outside the reporter.
+    /// Exports to everywhere but the reporter itself (for the EU27: total EU exports,
+    /// the trade between the member states included).
     pub exports: f64,
-    /// HHI of imports over origins.
+    /// HHI of imports over origins (for the EU27 the member states are origins too).
     pub import_hhi: f64,
     /// HHI of imports from outside the bloc over their origins.
     pub outside_hhi: Option<f64>,
-    /// Imports from outside the bloc / imports.
+    /// Imports from outside the bloc / imports (for the EU27: extra-EU / total EU
+    /// imports).
     pub outside_share: f64,
-    /// Imports from outside the bloc / exports (none without exports).
+    /// Imports from outside the bloc / exports (for the EU27: extra-EU imports / total
+    /// EU exports; none without exports).
     pub import_export_ratio: Option<f64>,
     /// HHI of world exports over exporters.
     pub world_hhi: Option<f64>,
@@ -328,28 +333,28 @@ const SCREEN: &[Col<ScreenRow>] = &[
     Col {
         name: "imports",
         unit: "thousand USD",
-        meaning: "Imports from outside the reporter.",
+        meaning: "Imports from everywhere but the reporter itself; for the EU27 total EU imports, the trade between the member states included.",
         decimals: Some(0),
         get: |r| r.imports.into(),
     },
     Col {
         name: "imports_outside_bloc",
         unit: "thousand USD",
-        meaning: "Imports from outside the reporter's bloc (the EU for a member state).",
+        meaning: "Imports from outside the reporter's bloc (for a member state and the EU27: extra-EU imports).",
         decimals: Some(0),
         get: |r| r.imports_outside_bloc.into(),
     },
     Col {
         name: "exports",
         unit: "thousand USD",
-        meaning: "Exports to outside the reporter.",
+        meaning: "Exports to everywhere but the reporter itself; for the EU27 total EU exports, the trade between the member states included.",
         decimals: Some(0),
         get: |r| r.exports.into(),
     },
     Col {
         name: "import_hhi",
         unit: "",
-        meaning: "Herfindahl-Hirschman index of imports over their origins (0-1).",
+        meaning: "Herfindahl-Hirschman index of imports over their origins (0-1; for the EU27 the member states are origins too).",
         decimals: Some(3),
         get: |r| r.import_hhi.into(),
     },
@@ -363,14 +368,14 @@ const SCREEN: &[Col<ScreenRow>] = &[
     Col {
         name: "outside_share",
         unit: "fraction",
-        meaning: "Imports from outside the bloc / imports (criterion 2: above the threshold).",
+        meaning: "Imports from outside the bloc / imports (criterion 2: above the threshold); for the EU27 extra-EU / total EU imports.",
         decimals: Some(3),
         get: |r| r.outside_share.into(),
     },
     Col {
         name: "import_export_ratio",
         unit: "",
-        meaning: "Imports from outside the bloc / exports, before any re-export correction (empty without exports).",
+        meaning: "Imports from outside the bloc / exports, before any re-export correction (empty without exports); for the EU27 extra-EU imports / total EU exports.",
         decimals: Some(2),
         get: |r| Cell::opt_num(r.import_export_ratio),
     },
@@ -473,14 +478,14 @@ const SCREEN_VIEW: &[Col<ScreenRow>] = &[
     Col {
         name: "imports_musd",
         unit: "million USD",
-        meaning: "Imports from outside the reporter.",
+        meaning: "Imports from everywhere but the reporter itself (for the EU27 including the trade between the member states).",
         decimals: Some(1),
         get: |r| (r.imports / 1000.0).into(),
     },
     Col {
         name: "outside_pct",
         unit: "%",
-        meaning: "Share of imports from outside the bloc.",
+        meaning: "Share of imports from outside the bloc (for the EU27 in total EU imports).",
         decimals: Some(0),
         get: |r| (r.outside_share * 100.0).into(),
     },
@@ -576,19 +581,23 @@ pub struct MetricRow {
     pub hs6: String,
     /// Year.
     pub year: i32,
-    /// Imports from outside the reporter.
+    /// Imports from everywhere but the reporter itself (for the EU27: total EU imports,
+    /// the trade between the member states included).
     pub imports: f64,
-    /// Imports from outside the bloc.
+    /// Imports from outside the bloc (for a member state and the EU27: extra-EU).
     pub imports_outside_bloc: f64,
-    /// Exports to outside the reporter.
+    /// Exports to everywhere but the reporter itself (for the EU27: total EU exports,
+    /// the trade between the member states included).
     pub exports: f64,
-    /// HHI of imports over origins.
+    /// HHI of imports over origins (for the EU27 the member states are origins too).
     pub import_hhi: f64,
     /// HHI of imports from outside the bloc over their origins.
     pub outside_hhi: Option<f64>,
-    /// Imports from outside the bloc / imports.
+    /// Imports from outside the bloc / imports (for the EU27: extra-EU / total EU
+    /// imports).
     pub outside_share: f64,
-    /// Imports from outside the bloc / exports (none without exports).
+    /// Imports from outside the bloc / exports (for the EU27: extra-EU imports / total
+    /// EU exports; none without exports).
     pub import_export_ratio: Option<f64>,
     /// HHI of world exports over exporters.
     pub world_hhi: Option<f64>,
@@ -667,6 +676,7 @@ pub fn metrics_in(trade: &Trade, req: &MetricsRequest) -> Result<Metrics> {
         dep::METHOD_VERSION,
         trade.reporter.bloc_name
     ));
+    notes.extend(bloc_note(trade));
     Ok(Metrics {
         reporter: trade.reporter.name.clone(),
         year: want,
@@ -706,28 +716,28 @@ const METRICS: &[Col<MetricRow>] = &[
     Col {
         name: "imports",
         unit: "thousand USD",
-        meaning: "Imports from outside the reporter.",
+        meaning: "Imports from everywhere but the reporter itself; for the EU27 total EU imports, the trade between the member states included.",
         decimals: Some(0),
         get: |r| r.imports.into(),
     },
     Col {
         name: "imports_outside_bloc",
         unit: "thousand USD",
-        meaning: "Imports from outside the reporter's bloc.",
+        meaning: "Imports from outside the reporter's bloc (for a member state and the EU27: extra-EU imports).",
         decimals: Some(0),
         get: |r| r.imports_outside_bloc.into(),
     },
     Col {
         name: "exports",
         unit: "thousand USD",
-        meaning: "Exports to outside the reporter.",
+        meaning: "Exports to everywhere but the reporter itself; for the EU27 total EU exports, the trade between the member states included.",
         decimals: Some(0),
         get: |r| r.exports.into(),
     },
     Col {
         name: "import_hhi",
         unit: "",
-        meaning: "HHI of imports over their origins.",
+        meaning: "HHI of imports over their origins (for the EU27 the member states are origins too).",
         decimals: Some(3),
         get: |r| r.import_hhi.into(),
     },
@@ -741,14 +751,14 @@ const METRICS: &[Col<MetricRow>] = &[
     Col {
         name: "outside_share",
         unit: "fraction",
-        meaning: "Imports from outside the bloc / imports.",
+        meaning: "Imports from outside the bloc / imports; for the EU27 extra-EU / total EU imports.",
         decimals: Some(3),
         get: |r| r.outside_share.into(),
     },
     Col {
         name: "import_export_ratio",
         unit: "",
-        meaning: "Imports from outside the bloc / exports (empty without exports).",
+        meaning: "Imports from outside the bloc / exports (empty without exports); for the EU27 extra-EU imports / total EU exports.",
         decimals: Some(2),
         get: |r| Cell::opt_num(r.import_export_ratio),
     },

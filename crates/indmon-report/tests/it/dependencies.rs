@@ -250,6 +250,113 @@ fn metrics_and_mutual_have_their_declared_columns() {
     }
 }
 
+/// The EU27 by BACI code (France 251 and Italy 381 are BACI's own codes).
+const EU27: [u16; 27] = [
+    40, 56, 100, 191, 196, 203, 208, 233, 246, 251, 276, 300, 348, 372, 381, 428, 440, 442, 470,
+    528, 616, 620, 642, 703, 705, 724, 752,
+];
+
+#[test]
+fn eu27_metrics_on_the_bundled_extract_count_trade_between_members() {
+    use std::collections::BTreeMap;
+    let f = bundled();
+    let m = run(dr::metrics(
+        &f.store,
+        &Settings::default(),
+        &MetricsRequest {
+            trade: TradeRequest {
+                reporter: Some("EU27".into()),
+                ..TradeRequest::default()
+            },
+        },
+    ))
+    .unwrap();
+    assert_eq!(m.reporter, "EU27");
+
+    // the same figures straight from the bundled file, with plain sums per product
+    #[derive(Default)]
+    struct Sums {
+        imports: f64,
+        outside: f64,
+        exports: f64,
+        within: f64,
+        by_origin: BTreeMap<u16, f64>,
+    }
+    let csv = indmon_reference::bundle::file("baci-crm-2024/BACI_HS17_Y2024_V202601_crm.csv")
+        .expect("the bundled extract");
+    let eu = |c: u16| EU27.contains(&c);
+    let mut sums: BTreeMap<String, Sums> = BTreeMap::new();
+    for line in String::from_utf8_lossy(csv).lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        let (i, j): (u16, u16) = (c[1].parse().unwrap(), c[2].parse().unwrap());
+        let v: f64 = c[4].parse().unwrap();
+        if i == j {
+            continue;
+        }
+        let x = sums.entry(format!("{:0>6}", c[3])).or_default();
+        if eu(j) {
+            x.imports += v;
+            *x.by_origin.entry(i).or_default() += v;
+            if !eu(i) {
+                x.outside += v;
+            }
+        }
+        if eu(i) {
+            x.exports += v;
+            if eu(j) {
+                x.within += v;
+            }
+        }
+    }
+    sums.retain(|_, x| x.imports > 0.0);
+    assert_eq!(m.rows.len(), sums.len());
+    let near = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+    let mut with_intra = 0;
+    for r in &m.rows {
+        let x = &sums[&r.hs6];
+        let hs6 = &r.hs6;
+        assert!(near(r.imports, x.imports), "{hs6} imports");
+        assert!(near(r.imports_outside_bloc, x.outside), "{hs6} outside");
+        assert!(near(r.exports, x.exports), "{hs6} exports");
+        assert!(near(r.outside_share, x.outside / x.imports), "{hs6} share");
+        let hhi: f64 = x.by_origin.values().map(|v| (v / x.imports).powi(2)).sum();
+        assert!(near(r.import_hhi, hhi), "{hs6} import HHI");
+        let out_hhi: f64 = x
+            .by_origin
+            .iter()
+            .filter(|(o, _)| !eu(**o))
+            .map(|(_, v)| (v / x.outside).powi(2))
+            .sum();
+        assert!(near(r.outside_hhi.unwrap(), out_hhi), "{hs6} outside HHI");
+        assert!(
+            near(r.import_export_ratio.unwrap(), x.outside / x.exports),
+            "{hs6} ratio"
+        );
+        // the share is below 1 exactly where the members trade with each other
+        assert_eq!(r.outside_share < 1.0, x.within > 0.0, "{hs6}");
+        with_intra += usize::from(x.within > 0.0);
+    }
+    // every one of the 30 products of the extract is traded between members
+    assert_eq!((m.rows.len(), with_intra), (30, 30));
+    assert_eq!(m.method, "dependencies/2");
+    assert!(
+        m.notes
+            .iter()
+            .any(|n| n.contains("extra-EU / total EU imports")),
+        "{:#?}",
+        m.notes
+    );
+
+    // the screen shows the same imports and shares, and says how they are counted
+    let s = screen_all("EU27");
+    assert!(s.notes.iter().any(|n| n.contains("total EU exports")));
+    for r in &s.rows {
+        let x = &sums[&r.hs6];
+        assert!(near(r.imports, x.imports) && near(r.exports, x.exports));
+        assert!(r.outside_share < 1.0, "{}", r.hs6);
+    }
+}
+
 #[test]
 fn the_crm_list_has_the_published_2023_scores() {
     let f = bundled();

@@ -165,7 +165,7 @@ impl<'a> Form<'a> {
                     }
                 }
             },
-            Kind::Text if matches!(name, "statement" | "finding" | "notes" | "description") => {
+            Kind::Text if field.multiline() => {
                 html! {
                     textarea class="utrecht-textarea" id=(fid) name=(name) rows="3" aria-describedby=(described) required[req] aria-invalid=[invalid] { (v) }
                 }

@@ -502,3 +502,107 @@ async fn markup_and_formulas_in_records_are_shown_as_text() {
     assert!(r.text.contains(&format!("value=\"{escaped}\"")));
     assert!(!r.text.contains("<script>x"));
 }
+
+/// Issue 19: the API's CSV export neutralises text a spreadsheet would run as a formula
+/// (a leading apostrophe; one more for text that begins with one); its JSON keeps the
+/// text as it is.
+#[tokio::test]
+async fn the_csv_export_neutralises_formulas() {
+    let app = App::new();
+    app.ledger()
+        .add(
+            schema::entity("action").unwrap(),
+            &Incoming {
+                id: "formula".into(),
+                version: None,
+                fields: [
+                    ("programme_id", "semiconductors"),
+                    ("action_type_id", "finance"),
+                    ("name", "=1+1"),
+                    ("source", "'quoted"),
+                    ("notes", "+31 20 000 0000"),
+                ]
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            },
+            "@alice",
+        )
+        .unwrap();
+    let r = app.get("/api/v1/ledger?format=csv&entity=action", "").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let row = r.text.lines().find(|l| l.starts_with("formula,")).unwrap();
+    assert!(row.contains(",'@alice,"), "{row}");
+    assert!(row.contains(",'=1+1,"), "{row}");
+    assert!(row.contains(",''quoted,"), "{row}");
+    assert!(row.contains(",'+31 20 000 0000"), "{row}");
+    let json = ledger_json(&app).await;
+    let rec = json["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "formula")
+        .unwrap();
+    assert_eq!(rec["name"], "=1+1");
+    assert_eq!(rec["source"], "'quoted");
+}
+
+/// Issue 19: a control character typed into a form is refused, naming the field, and
+/// nothing changes; a text area's line breaks (sent as CR LF) are kept as line breaks.
+#[tokio::test]
+async fn a_control_character_in_a_form_names_the_field_and_changes_nothing() {
+    let app = App::new();
+    let before = ledger_json(&app).await;
+    let cookie = app.sign_in(&app.token("alice", "editor")).await;
+    let csrf = app
+        .get("/ledger/action/new", &cookie)
+        .await
+        .form_value("csrf");
+    let form = |name: &str, notes: &str| {
+        format!(
+            "csrf={csrf}&id=ctl&programme_id=semiconductors&action_type_id=finance&name={}&source=s&notes={}",
+            encode(name),
+            encode(notes)
+        )
+    };
+    let r = app
+        .post(
+            "/ledger/action?lang=en",
+            &form("Pilot\u{1b}[2J", ""),
+            &cookie,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(
+        r.text
+            .contains("field name: contains U+001B at character 6"),
+        "{}",
+        r.text
+    );
+    let field = r.text.split("id=\"f-name\"").nth(1).unwrap();
+    assert!(field[..field.find('>').unwrap()].contains("aria-invalid=\"true\""));
+    let r = app
+        .post("/ledger/action?lang=en", &form("ok", "tab\there"), &cookie)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(
+        r.text.contains("field notes: contains U+0009"),
+        "{}",
+        r.text
+    );
+    assert_eq!(ledger_json(&app).await, before, "nothing changed");
+    // line breaks in a text area are text
+    let r = app
+        .post(
+            "/ledger/action?lang=en",
+            &form("ok", "first\r\nsecond"),
+            &cookie,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let rec = app
+        .ledger()
+        .get(schema::entity("action").unwrap(), "ctl")
+        .unwrap();
+    assert_eq!(rec.text("notes"), Some("first\nsecond"));
+}

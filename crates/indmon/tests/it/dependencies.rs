@@ -67,7 +67,9 @@ fn write_release(dir: &Path) {
     .unwrap();
 }
 
-/// The metrics of one (reporter, year, product), straight from the flows.
+/// The metrics of one (reporter, year, product), straight from the flows: imports are
+/// every flow into the reporter (into any member of the EU27) from anywhere but the
+/// importer itself, exports every flow out of it to anywhere but the exporter itself.
 fn expected(
     reporter: &[u16],
     bloc: &[u16],
@@ -89,10 +91,12 @@ fn expected(
     let mut exports = 0.0;
     for &(i, j, v) in &flows {
         *exporters.entry(i).or_default() += v;
-        if reporter.contains(&j) && !reporter.contains(&i) {
+        // a bloc reports as the sum of its members: trade between two members is an
+        // import (from the exporting member) and an export
+        if reporter.contains(&j) && i != j {
             *origins.entry(i).or_default() += v;
         }
-        if reporter.contains(&i) && !reporter.contains(&j) {
+        if reporter.contains(&i) && i != j {
             exports += v;
         }
     }
@@ -192,6 +196,71 @@ fn metrics_of_a_baci_release_match_a_direct_computation() {
         // leading zeros restored
         assert!(rows.iter().any(|r| r["hs6"] == "010121"));
     }
+}
+
+/// Issue 19: with the EU27 as reporter the share of criterion 2 is extra-EU imports over
+/// total EU imports, so it is below 1 for every product the member states trade among
+/// themselves — in the bundled extract all 30 of its products.
+#[test]
+fn eu27_outside_share_counts_trade_between_members_on_the_bundled_data() {
+    let eu27: [u16; 27] = [
+        40, 56, 100, 191, 196, 203, 208, 233, 246, 251, 276, 300, 348, 372, 381, 428, 440, 442,
+        470, 528, 616, 620, 642, 703, 705, 724, 752,
+    ];
+    // the products with trade between two member states, from the bundled file itself
+    let raw = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/baci-crm-2024/BACI_HS17_Y2024_V202601_crm.csv"
+    ))
+    .unwrap();
+    let mut intra: BTreeMap<String, f64> = BTreeMap::new();
+    for line in raw.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        let (i, j): (u16, u16) = (c[1].parse().unwrap(), c[2].parse().unwrap());
+        let x = intra.entry(format!("{:0>6}", c[3])).or_default();
+        if i != j && eu27.contains(&i) && eu27.contains(&j) {
+            *x += c[4].parse::<f64>().unwrap();
+        }
+    }
+    let m = Indmon::new();
+    let r = m
+        .run(&[
+            "dependencies",
+            "metrics",
+            "--reporter",
+            "EU27",
+            "--format",
+            "csv",
+        ])
+        .ok();
+    let rows = parse_csv(&r.stdout);
+    assert_eq!(
+        rows.len(),
+        intra.len(),
+        "one row per product of the extract"
+    );
+    let mut below = 0;
+    for row in &rows {
+        let share: f64 = row["outside_share"].parse().unwrap();
+        let within = intra[&row["hs6"]];
+        assert_eq!(share < 1.0, within > 0.0, "{row:?}");
+        below += usize::from(share < 1.0);
+        // imports are the total: extra-EU plus the trade between members
+        let (imports, outside): (f64, f64) = (
+            row["imports"].parse().unwrap(),
+            row["imports_outside_bloc"].parse().unwrap(),
+        );
+        assert!(
+            (imports - outside - within).abs() <= 1e-6 * imports,
+            "{row:?}"
+        );
+    }
+    assert_eq!(below, 30);
+    assert!(
+        r.stderr.contains("extra-EU / total EU imports"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

@@ -318,3 +318,252 @@ fn add_update_and_history_on_the_command_line() {
         bad.stderr
     );
 }
+
+/// Issue 19: a record named `=1+1` is neutralised in the CSV export (and one that begins
+/// with an apostrophe gets one more), and the export imports back as the stored text.
+#[test]
+fn formulas_in_a_csv_export_are_neutralised_and_import_back() {
+    let m = Indmon::new();
+    m.run(&[
+        "ledger",
+        "add",
+        "action",
+        "--id",
+        "formula",
+        "programme_id=semiconductors",
+        "action_type_id=finance",
+        "name==1+1",
+        "source='quoted",
+        "--actor",
+        "alice",
+    ])
+    .ok();
+    let before = ledger_state(&m, &[]);
+    let csv = m
+        .run(&["ledger", "export", "--format", "csv", "--entity", "action"])
+        .ok()
+        .stdout;
+    let row = csv.lines().find(|l| l.starts_with("formula,")).unwrap();
+    assert!(row.contains(",'=1+1,"), "{row}");
+    assert!(row.contains(",''quoted,"), "{row}");
+    let path = m.dir.path().join("actions.csv");
+    std::fs::write(&path, &csv).unwrap();
+    let again = m.run(&["ledger", "import", path.to_str().unwrap()]).ok();
+    assert!(
+        again.stdout.contains("0 added, 0 changed, 1 unchanged"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(ledger_state(&m, &[]), before);
+    let json = m.run(&["ledger", "export", "--format", "json"]).ok().stdout;
+    assert!(json.contains("\"name\": \"=1+1\""), "{json}");
+    assert!(json.contains("\"source\": \"'quoted\""), "{json}");
+}
+
+/// Issue 19: a control character on the command line is refused, naming the field, and
+/// the ledger is unchanged; the terminal shows it escaped.
+#[test]
+fn control_characters_are_refused_on_the_command_line() {
+    let m = Indmon::new();
+    let before = ledger_state(&m, &[]);
+    let add = m.run(&[
+        "ledger",
+        "add",
+        "action",
+        "programme_id=semiconductors",
+        "action_type_id=finance",
+        "name=Pilot\u{1b}[2J",
+        "source=s",
+    ]);
+    assert_eq!(add.code, 3, "{}", add.stderr);
+    assert!(
+        add.stderr.contains("field name: contains U+001B"),
+        "{}",
+        add.stderr
+    );
+    assert!(!add.stderr.contains('\u{1b}'), "{}", add.stderr);
+    let upd = m.run(&[
+        "ledger",
+        "update",
+        "programme",
+        "semiconductors",
+        "notes=bell\u{7}",
+    ]);
+    assert_eq!(upd.code, 3, "{}", upd.stderr);
+    assert!(
+        upd.stderr.contains("field notes: contains U+0007"),
+        "{}",
+        upd.stderr
+    );
+    let path = m.dir.path().join("actions.csv");
+    std::fs::write(
+        &path,
+        "id,programme_id,action_type_id,name,source\na1,semiconductors,finance,ok,\"s\u{8}\"\n",
+    )
+    .unwrap();
+    let import = m.run(&["ledger", "import", path.to_str().unwrap()]);
+    assert_eq!(import.code, 3, "{}", import.stderr);
+    assert!(
+        import
+            .stderr
+            .contains("actions.csv, line 2, field source: contains U+0008"),
+        "{}",
+        import.stderr
+    );
+    assert_eq!(ledger_state(&m, &[]), before, "the ledger changed");
+}
+
+/// Issue 19: an import whose `version` column is behind the ledger is a conflict (exit
+/// 6), as `--expect-version` is, and changes nothing.
+#[test]
+fn a_stale_import_exits_6() {
+    let m = Indmon::new();
+    let path = m.dir.path().join("programmes.csv");
+    m.run(&[
+        "ledger",
+        "export",
+        "--format",
+        "csv",
+        "--entity",
+        "programme",
+        "--out",
+        path.to_str().unwrap(),
+    ])
+    .ok();
+    m.run(&[
+        "ledger",
+        "update",
+        "programme",
+        "biotechnology",
+        "status=active",
+        "--actor",
+        "alice",
+    ])
+    .ok();
+    let before = ledger_state(&m, &[]);
+    let csv = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("Biotechnologie,", "Biotech,");
+    std::fs::write(&path, csv).unwrap();
+    let stale = m.run(&["ledger", "import", path.to_str().unwrap()]);
+    assert_eq!(stale.code, 6, "{}", stale.stderr);
+    assert!(
+        stale
+            .stderr
+            .contains("field version: programme 'biotechnology' was changed by alice"),
+        "{}",
+        stale.stderr
+    );
+    assert!(
+        stale.stderr.contains("nothing was imported"),
+        "{}",
+        stale.stderr
+    );
+    assert_eq!(ledger_state(&m, &[]), before, "the ledger changed");
+}
+
+/// Issue 19: without `$USER`, `$LOGNAME` and `$USERNAME` the audit trail names the
+/// operating system's account, not "unknown".
+#[test]
+fn the_actor_without_user_in_the_environment_is_the_os_account() {
+    let m = Indmon::new();
+    let id = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    let account = String::from_utf8(id.stdout).unwrap().trim().to_owned();
+    assert!(!account.is_empty());
+    let run = m
+        .command()
+        .env_remove("USER")
+        .env_remove("LOGNAME")
+        .env_remove("USERNAME")
+        .args([
+            "ledger",
+            "update",
+            "programme",
+            "biotechnology",
+            "status=active",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let history = m
+        .run(&[
+            "ledger",
+            "history",
+            "programme",
+            "biotechnology",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .stdout;
+    let changes: serde_json::Value = serde_json::from_str(&history).unwrap();
+    assert_eq!(
+        changes["changes"][0]["changed_by"],
+        account.as_str(),
+        "{history}"
+    );
+}
+
+/// Issue 19: a file that is not there is named once, and the system's reason is said
+/// once.
+#[test]
+fn a_missing_file_is_named_once_with_its_reason_once() {
+    let m = Indmon::new();
+    let missing = m.dir.path().join("missing");
+    let out = missing.join("x.csv");
+    let dir = m.dir.path().join("a-folder");
+    std::fs::create_dir(&dir).unwrap();
+    let import = missing.join("budget_lines.csv");
+    for (args, reason) in [
+        (
+            vec!["sql", "SELECT 1", "--out", out.to_str().unwrap()],
+            "No such file",
+        ),
+        (
+            vec!["ingest", "un_sna_2_4", dir.to_str().unwrap()],
+            "Is a directory",
+        ),
+        (
+            vec!["ledger", "import", import.to_str().unwrap()],
+            "No such file",
+        ),
+        (
+            vec![
+                "ledger",
+                "export",
+                "--format",
+                "json",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            "No such file",
+        ),
+    ] {
+        let run = m.run(&args);
+        assert_ne!(run.code, 0, "{args:?}");
+        assert_eq!(
+            run.stderr.matches(reason).count(),
+            1,
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert_eq!(
+            run.stderr.matches("os error").count(),
+            1,
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains(m.dir.path().to_str().unwrap()),
+            "{}",
+            run.stderr
+        );
+    }
+}

@@ -78,7 +78,7 @@ pub(super) enum Action {
         /// FIELD=VALUE pairs
         #[arg(value_name = "FIELD=VALUE")]
         values: Vec<String>,
-        /// Who makes the change [default: $USER]
+        /// Who makes the change [default: $USER, $LOGNAME or $USERNAME, else the OS account name]
         #[arg(long)]
         actor: Option<String>,
     },
@@ -95,7 +95,7 @@ pub(super) enum Action {
         /// FIELD=VALUE pairs
         #[arg(value_name = "FIELD=VALUE", required = true)]
         values: Vec<String>,
-        /// Who makes the change [default: $USER]
+        /// Who makes the change [default: $USER, $LOGNAME or $USERNAME, else the OS account name]
         #[arg(long)]
         actor: Option<String>,
     },
@@ -108,7 +108,7 @@ pub(super) enum Action {
         /// Refuse if the record is no longer at this version
         #[arg(long, value_name = "N")]
         expect_version: Option<i64>,
-        /// Who makes the change [default: $USER]
+        /// Who makes the change [default: $USER, $LOGNAME or $USERNAME, else the OS account name]
         #[arg(long)]
         actor: Option<String>,
     },
@@ -123,7 +123,7 @@ pub(super) enum Action {
         /// Check everything, change nothing
         #[arg(long)]
         dry_run: bool,
-        /// Who makes the change [default: $USER]
+        /// Who makes the change [default: $USER, $LOGNAME or $USERNAME, else the OS account name]
         #[arg(long)]
         actor: Option<String>,
     },

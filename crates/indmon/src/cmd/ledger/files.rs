@@ -70,7 +70,7 @@ pub fn export(
     let write = |p: &std::path::Path, bytes: &[u8]| -> Result<()> {
         // Written next to the destination, then renamed: never a half-written file.
         let tmp = p.with_extension("partial");
-        std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+        std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", p.display()))?;
         std::fs::rename(&tmp, p).with_context(|| format!("writing {}", p.display()))?;
         Ok(())
     };

@@ -41,15 +41,23 @@ fn entity(name: &str) -> Result<&'static Entity> {
     })
 }
 
+/// Who the audit trail names for a change: `--actor`, else `$USER`, `$LOGNAME` or
+/// `$USERNAME`, else the operating system's name of the account running indmon, else
+/// [`UNKNOWN_ACTOR`].
 fn actor(flag: Option<String>) -> String {
-    flag.or_else(|| {
-        ["USER", "LOGNAME", "USERNAME"]
-            .iter()
-            .find_map(|k| std::env::var(k).ok())
-    })
-    .filter(|s| !s.trim().is_empty())
-    .unwrap_or_else(|| "unknown".into())
+    flag.into_iter()
+        .chain(
+            ["USER", "LOGNAME", "USERNAME"]
+                .iter()
+                .filter_map(|k| std::env::var(k).ok()),
+        )
+        .chain(whoami::username().ok())
+        .find(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| UNKNOWN_ACTOR.into())
 }
+
+/// The actor when neither a flag, the environment nor the operating system names one.
+const UNKNOWN_ACTOR: &str = "unknown";
 
 fn pairs(values: &[String]) -> Result<Vec<(String, String)>> {
     values
