@@ -331,7 +331,10 @@ pub struct VintageList {
 /// The releases of `dataset`.
 pub fn vintage_list(catalog: &Catalog, dataset: &str) -> Result<VintageList> {
     let vs = catalog.vintages(dataset);
-    if let Some(u) = catalog.unavailable_dataset(dataset).filter(|_| vs.is_empty()) {
+    if let Some(u) = catalog
+        .unavailable_dataset(dataset)
+        .filter(|_| vs.is_empty())
+    {
         return Err(indmon_store::Error::Unavailable(u.clone()).into());
     }
     if vs.is_empty() {

@@ -197,6 +197,13 @@ impl Catalog {
         self.unavailable.get(dataset)
     }
 
+    /// Whether the store holds `dataset`, readable or not: a read of one it holds but
+    /// cannot read fails naming the damaged file, where one it does not hold is simply
+    /// absent.
+    pub fn holds(&self, dataset: &str) -> bool {
+        self.datasets.contains_key(dataset) || self.unavailable.contains_key(dataset)
+    }
+
     /// Vintages of a dataset, oldest first.
     pub fn vintages(&self, dataset: &str) -> &[VintageMeta] {
         self.datasets.get(dataset).map_or(&[], Vec::as_slice)

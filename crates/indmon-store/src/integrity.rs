@@ -302,17 +302,29 @@ impl Store {
                 .display()
                 .to_string()
         };
+        // the vintages as readers see them: while a release is being switched (or after
+        // one was interrupted) its new vintages are not checked, and a replaced vintage
+        // is checked where its previous version now is
+        let catalog = self.catalog()?;
         for ds in names {
             let dir = root.join(&ds);
-            let mut vintages: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
-                .map_err(crate::io_err(&dir))?
-                .flatten()
-                .filter_map(|e| {
-                    let name = e.file_name().to_str()?.to_string();
-                    let v = name.strip_prefix("vintage=")?.to_string();
-                    Some((v, e.path()))
-                })
-                .collect();
+            let mut vintages: Vec<(String, PathBuf)> = if catalog.exact(&ds) {
+                std::fs::read_dir(&dir)
+                    .map_err(crate::io_err(&dir))?
+                    .flatten()
+                    .filter_map(|e| {
+                        let name = e.file_name().to_str()?.to_string();
+                        let v = name.strip_prefix("vintage=")?.to_string();
+                        Some((v, e.path()))
+                    })
+                    .collect()
+            } else {
+                catalog
+                    .vintages(&ds)
+                    .iter()
+                    .map(|m| (m.vintage.clone(), catalog.dir(self, &ds, &m.vintage)))
+                    .collect()
+            };
             vintages.sort();
             for (vintage, vdir) in vintages {
                 let meta_path = vdir.join("meta.json");
@@ -346,7 +358,11 @@ impl Store {
 
 /// Reads and parses a catalog record, which must name the dataset and vintage of its
 /// folder; the error says what is wrong (without the path).
-pub(crate) fn read_record(path: &Path, dataset: &str, vintage: &str) -> Result<VintageMeta, String> {
+pub(crate) fn read_record(
+    path: &Path,
+    dataset: &str,
+    vintage: &str,
+) -> Result<VintageMeta, String> {
     let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => "the catalog record is missing".to_string(),
         _ => e.to_string(),

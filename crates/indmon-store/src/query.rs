@@ -172,7 +172,11 @@ impl Store {
             let datasets: Vec<&str> = if base == "na_obs" {
                 catalog
                     .datasets()
-                    .filter(|ds| catalog.select(ds, as_of).is_some_and(|m| m.schema == "na_obs"))
+                    .filter(|ds| {
+                        catalog
+                            .select(ds, as_of)
+                            .is_some_and(|m| m.schema == "na_obs")
+                    })
                     .collect()
             } else {
                 vec![base]
@@ -193,7 +197,10 @@ impl Store {
                 };
                 let e: &mut Vec<_> = needed.entry(ds.to_string()).or_default();
                 for m in vintages {
-                    if !e.iter().any(|x: &&indmon_core::VintageMeta| x.vintage == m.vintage) {
+                    if !e
+                        .iter()
+                        .any(|x: &&indmon_core::VintageMeta| x.vintage == m.vintage)
+                    {
                         e.push(m);
                     }
                 }
@@ -364,13 +371,18 @@ impl Store {
             .unwrap_or(0);
         Ok(Some(NaPart {
             dataset: ds.to_string(),
-            vintages: vintages[..=upto].iter().map(|m| m.vintage.clone()).collect(),
+            vintages: vintages[..=upto]
+                .iter()
+                .map(|m| m.vintage.clone())
+                .collect(),
         }))
     }
 
     /// The rows `q` selects (see [`Select`]).
     pub async fn fetch(&self, q: &Select, opts: &QueryOptions) -> Result<Rows> {
-        let (ctx, _) = self.session(opts, false, &[q.table.clone()]).await?;
+        let (ctx, _) = self
+            .session(opts, false, std::slice::from_ref(&q.table))
+            .await?;
         let df = q.plan(ctx.table(TableReference::bare(q.table.as_str())).await?)?;
         collect(df).await
     }
@@ -384,7 +396,9 @@ impl Store {
         opts: &QueryOptions,
         mut each: impl FnMut(&Rows) -> Result<()>,
     ) -> Result<()> {
-        let (ctx, _) = self.session(opts, false, &[q.table.clone()]).await?;
+        let (ctx, _) = self
+            .session(opts, false, std::slice::from_ref(&q.table))
+            .await?;
         let df = q.plan(ctx.table(TableReference::bare(q.table.as_str())).await?)?;
         let schema = df.schema().as_arrow().clone();
         let mut stream = df.execute_stream().await?;

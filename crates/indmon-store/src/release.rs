@@ -21,7 +21,6 @@
 //! does anything else. So a reader never sees part of a release, and a release that did
 //! not complete leaves the store exactly as it was.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use indmon_core::{DatasetId, VintageMeta};
@@ -29,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::integrity::{Unavailable, read_record, sha256_bytes};
-use crate::writer::{VintageWriter, sync_dir, unique, write_atomic};
+use crate::writer::{VintageWriter, WriteLock, sync_dir, unique, write_atomic};
 use crate::{Error, Result, Store, fault, io_err};
 
 /// The journal's file name, in the data directory.
@@ -96,7 +95,11 @@ fn record_of(dir: &Path) -> Option<Option<String>> {
     if !dir.is_dir() {
         return None;
     }
-    Some(std::fs::read(dir.join("meta.json")).ok().map(|b| sha256_bytes(&b)))
+    Some(
+        std::fs::read(dir.join("meta.json"))
+            .ok()
+            .map(|b| sha256_bytes(&b)),
+    )
 }
 
 /// Exchanges two folders in one step. `Ok(false)` when this system or file system
@@ -111,9 +114,7 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
         use rustix::io::Errno;
         match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
             Ok(()) => Ok(true),
-            Err(e) if e == Errno::INVAL || e == Errno::NOSYS || e == Errno::OPNOTSUPP => {
-                Ok(false)
-            }
+            Err(e) if e == Errno::INVAL || e == Errno::NOSYS || e == Errno::OPNOTSUPP => Ok(false),
             Err(e) => Err(e.into()),
         }
     }
@@ -238,30 +239,14 @@ struct Staged {
 pub struct Release {
     root: PathBuf,
     staged: Vec<Staged>,
-    _lock: File,
+    lock: Option<WriteLock>,
 }
 
 impl Store {
     /// Takes the store's write lock and starts a release. An interrupted earlier release
     /// is put back first, then stale staging folders are removed.
     pub fn release(&self) -> Result<Release> {
-        let lock_path = self.root().join("lock");
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io_err(&lock_path))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(Error::Corrupt {
-                    path: self.root().display().to_string(),
-                    message: "another indmon process is writing to this data directory; try again when it has finished".into(),
-                });
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(io_err(&lock_path)(e)),
-        }
+        let lock = WriteLock::take(self.root())?;
         recover(self.root())?;
         let tmp = self.root().join("tmp");
         if let Ok(entries) = std::fs::read_dir(&tmp) {
@@ -277,8 +262,43 @@ impl Store {
         Ok(Release {
             root: self.root().to_path_buf(),
             staged: Vec::new(),
-            _lock: lock,
+            lock: Some(lock),
         })
+    }
+
+    /// Takes the store's write lock and starts a vintage of `dataset`, a release of its
+    /// own (see [`Store::release`] for several vintages that appear together). Its
+    /// schema is the first batch's (the parser has checked every batch against the
+    /// dataset's declared schema); a later batch with another schema is an error.
+    pub fn writer(&self, dataset: &DatasetId) -> Result<VintageWriter> {
+        let mut release = self.release()?;
+        let mut w = release.writer(dataset)?;
+        w.solo = release.lock.take();
+        Ok(w)
+    }
+}
+
+impl VintageWriter {
+    /// Finishes the Parquet file, writes the catalog record (with the file's SHA-256)
+    /// and moves the vintage into place in one step. With `force`, an existing vintage
+    /// of the same id is replaced (the two folders are exchanged at once: there is no
+    /// moment without either); otherwise that is an error and nothing changes. Returns
+    /// the record as stored.
+    pub fn commit(mut self, meta: &VintageMeta, force: bool) -> Result<VintageMeta> {
+        let Some(lock) = self.solo.take() else {
+            return Err(Error::Corrupt {
+                path: self.staging.display().to_string(),
+                message: "a vintage of a release is committed with its release".into(),
+            });
+        };
+        let mut release = Release {
+            root: lock.root.clone(),
+            staged: Vec::new(),
+            lock: Some(lock),
+        };
+        release.add(self, meta)?;
+        let mut stored = release.commit(force)?;
+        Ok(stored.pop().expect("a release of one vintage"))
     }
 }
 

@@ -16,8 +16,7 @@ use datafusion::parquet::schema::types::ColumnPath;
 use indmon_core::{DatasetId, VintageMeta};
 
 use crate::integrity::{HashingFile, sha256_bytes};
-use crate::release::Release;
-use crate::{Error, Result, Store, io_err};
+use crate::{Error, Result, io_err};
 
 /// Writes `bytes` to `path` atomically: a synced temporary file in `tmp_dir` (on the
 /// same file system), renamed over `path`.
@@ -51,31 +50,51 @@ pub(crate) fn sync_dir(dir: &Path) {
     }
 }
 
+/// The store's write lock, held by the one process that writes (released when dropped).
+pub(crate) struct WriteLock {
+    /// The data directory.
+    pub(crate) root: PathBuf,
+    _file: File,
+}
+
+impl WriteLock {
+    /// Takes the write lock of the store at `root`, or fails at once when another
+    /// process holds it.
+    pub(crate) fn take(root: &Path) -> Result<Self> {
+        let lock_path = root.join("lock");
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io_err(&lock_path))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Self {
+                root: root.to_path_buf(),
+                _file: file,
+            }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Corrupt {
+                path: root.display().to_string(),
+                message: "another indmon process is writing to this data directory; try again when it has finished".into(),
+            }),
+            Err(std::fs::TryLockError::Error(e)) => Err(io_err(&lock_path)(e)),
+        }
+    }
+}
+
 /// Writes one vintage. Batches go to a background thread that encodes Parquet while
-/// the caller parses the next ones; [`commit`](Self::commit) (or [`Release::add`] and
-/// [`Release::commit`]) makes the vintage visible; dropping the writer without
-/// committing removes everything it wrote.
+/// the caller parses the next ones; [`commit`](Self::commit) (or
+/// [`Release::add`](crate::Release::add) and [`Release::commit`](crate::Release::commit))
+/// makes the vintage visible; dropping the writer without committing removes everything
+/// it wrote.
 pub struct VintageWriter {
-    dataset: DatasetId,
-    staging: PathBuf,
+    pub(crate) dataset: DatasetId,
+    pub(crate) staging: PathBuf,
     tx: Option<SyncSender<RecordBatch>>,
     handle: Option<JoinHandle<Result<(u64, String)>>>,
     finished: bool,
-    /// The release of this writer alone ([`Store::writer`]).
-    release: Option<Release>,
-}
-
-impl Store {
-    /// Takes the store's write lock and starts a vintage of `dataset`, a release of its
-    /// own (see [`Store::release`] for several vintages that appear together). Its
-    /// schema is the first batch's (the parser has checked every batch against the
-    /// dataset's declared schema); a later batch with another schema is an error.
-    pub fn writer(&self, dataset: &DatasetId) -> Result<VintageWriter> {
-        let release = self.release()?;
-        let mut w = release.writer(dataset)?;
-        w.release = Some(release);
-        Ok(w)
-    }
+    /// The write lock of a writer that is a release of its own ([`Store::writer`](crate::Store::writer)).
+    pub(crate) solo: Option<WriteLock>,
 }
 
 /// The Parquet writer of a vintage, with the schema of its first batch: Snappy;
@@ -145,7 +164,7 @@ impl VintageWriter {
             tx: Some(tx),
             handle: Some(handle),
             finished: false,
-            release: None,
+            solo: None,
         })
     }
 
@@ -206,23 +225,6 @@ impl VintageWriter {
         sync_dir(&self.staging);
         self.finished = true;
         Ok((meta, self.staging.clone(), sha256_bytes(json.as_bytes())))
-    }
-
-    /// Finishes the Parquet file, writes the catalog record (with the file's SHA-256)
-    /// and moves the vintage into place in one step. With `force`, an existing vintage
-    /// of the same id is replaced (the two folders are exchanged at once: there is no
-    /// moment without either); otherwise that is an error and nothing changes. Returns
-    /// the record as stored.
-    pub fn commit(mut self, meta: &VintageMeta, force: bool) -> Result<VintageMeta> {
-        let Some(mut release) = self.release.take() else {
-            return Err(Error::Corrupt {
-                path: self.staging.display().to_string(),
-                message: "a vintage of a release is committed with its release".into(),
-            });
-        };
-        release.add(self, meta)?;
-        let mut stored = release.commit(force)?;
-        Ok(stored.pop().expect("a release of one vintage"))
     }
 }
 

@@ -19,8 +19,20 @@ fn sha256(path: &Path) -> String {
 
 /// A store with two datasets, `va` and `vb`; returns the folder of `va`'s vintage.
 fn two_datasets(store: &Store) -> PathBuf {
-    put(store, "va", "2024-03-01", "aaaaaaaa11", &[("NL", 2023, 1.0)]);
-    put(store, "vb", "2024-03-01", "bbbbbbbb22", &[("DE", 2023, 2.0)]);
+    put(
+        store,
+        "va",
+        "2024-03-01",
+        "aaaaaaaa11",
+        &[("NL", 2023, 1.0)],
+    );
+    put(
+        store,
+        "vb",
+        "2024-03-01",
+        "bbbbbbbb22",
+        &[("DE", 2023, 2.0)],
+    );
     store.vintage_dir("va", "2024-03-01-aaaaaaaa")
 }
 
@@ -66,7 +78,10 @@ fn every_stored_file_has_its_checksum_in_the_record() {
     assert_eq!(stored.data_sha256, Some(sha256(&file)));
     let checks = store.verify(None).unwrap();
     assert_eq!(checks.len(), 6, "{checks:?}");
-    assert!(checks.iter().all(|c| c.status == FileStatus::Ok), "{checks:?}");
+    assert!(
+        checks.iter().all(|c| c.status == FileStatus::Ok),
+        "{checks:?}"
+    );
 }
 
 #[test]
@@ -79,9 +94,14 @@ fn a_flipped_byte_makes_only_its_dataset_unavailable() {
 
     // the other dataset, the catalog and the history of the other are read as usual
     assert_eq!(sql(&store, "SELECT value FROM vb").unwrap().len(), 1);
-    assert_eq!(sql(&store, "SELECT value FROM vb__vintages").unwrap().len(), 1);
     assert_eq!(
-        sql(&store, "SELECT dataset FROM indmon_catalog").unwrap().len(),
+        sql(&store, "SELECT value FROM vb__vintages").unwrap().len(),
+        1
+    );
+    assert_eq!(
+        sql(&store, "SELECT dataset FROM indmon_catalog")
+            .unwrap()
+            .len(),
         2
     );
     // a read of the damaged one fails, naming the file
@@ -111,7 +131,10 @@ fn a_flipped_byte_makes_only_its_dataset_unavailable() {
     assert_eq!(u.len(), 1);
     assert_eq!(u[0].dataset, "va");
     assert_eq!(u[0].file, file);
-    assert_eq!(u[0].within, "datasets/va/vintage=2024-03-01-aaaaaaaa/data.parquet");
+    assert_eq!(
+        u[0].within,
+        "datasets/va/vintage=2024-03-01-aaaaaaaa/data.parquet"
+    );
     assert!(catalog.latest("va").is_some());
 
     // verify finds it, and only it

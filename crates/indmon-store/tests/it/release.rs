@@ -32,7 +32,13 @@ fn a_release_appears_as_one_unit() {
 fn a_release_with_a_vintage_already_stored_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    put(&store, "codes", "2024-03-01", "bbbbbbbb22", &[("NL", 2023, 2.0)]);
+    put(
+        &store,
+        "codes",
+        "2024-03-01",
+        "bbbbbbbb22",
+        &[("NL", 2023, 2.0)],
+    );
     let before = snapshot(dir.path());
     let mut release = store.release().unwrap();
     for (ds, sha) in [("trade", "aaaaaaaa11"), ("codes", "bbbbbbbb22")] {
@@ -49,11 +55,27 @@ fn a_release_with_a_vintage_already_stored_changes_nothing() {
 fn a_forced_replacement_leaves_only_the_new_vintage() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    put(&store, "va", "2024-03-01", "aaaaaaaa11", &[("NL", 2023, 1.0)]);
-    put(&store, "vb", "2024-03-01", "bbbbbbbb22", &[("NL", 2023, 1.0)]);
+    put(
+        &store,
+        "va",
+        "2024-03-01",
+        "aaaaaaaa11",
+        &[("NL", 2023, 1.0)],
+    );
+    put(
+        &store,
+        "vb",
+        "2024-03-01",
+        "bbbbbbbb22",
+        &[("NL", 2023, 1.0)],
+    );
     let mut release = store.release().unwrap();
     for ds in ["va", "vb"] {
-        let sha = if ds == "va" { "aaaaaaaa11" } else { "bbbbbbbb22" };
+        let sha = if ds == "va" {
+            "aaaaaaaa11"
+        } else {
+            "bbbbbbbb22"
+        };
         let mut w = release.writer(&DatasetId::new(ds).unwrap()).unwrap();
         w.write(batch(&[("NL", 2023, 5.0)])).unwrap();
         release.add(w, &meta(ds, "2024-03-01", sha, 1)).unwrap();
@@ -71,5 +93,11 @@ fn a_forced_replacement_leaves_only_the_new_vintage() {
             .next()
             .is_none()
     );
-    assert!(store.verify(None).unwrap().iter().all(|c| !c.status.is_problem()));
+    assert!(
+        store
+            .verify(None)
+            .unwrap()
+            .iter()
+            .all(|c| !c.status.is_problem())
+    );
 }

@@ -16,22 +16,65 @@ fn vintage_dir(data: &std::path::Path, dataset: &str) -> std::path::PathBuf {
         .unwrap()
 }
 
+/// The detail of a problem-details answer, which must be a 503 naming `dataset` and
+/// `file` without telling where the data directory is.
+fn unavailable(r: &crate::support::Reply, data: &std::path::Path, dataset: &str, file: &str) {
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
+    assert_eq!(r.header("content-type"), Some("application/problem+json"));
+    let p: serde_json::Value = serde_json::from_str(&r.text).unwrap();
+    let detail = p["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&format!("dataset {dataset} is unavailable")),
+        "{detail}"
+    );
+    assert!(detail.contains(file), "{detail}");
+    assert!(!detail.contains(data.to_str().unwrap()), "{detail}");
+}
+
 #[tokio::test]
 async fn a_damaged_dataset_is_named_and_everything_else_answers() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let store = Store::open(&data).unwrap();
     indmon_ingest::load_bundle(&store, false, &indmon_ingest::Quiet).unwrap();
-    // a byte flipped in the trade data, a catalog record cut short
+
+    // a byte flipped in the trade data
     let parquet = vintage_dir(&data, "baci_hs17").join("data.parquet");
     let mut bytes = std::fs::read(&parquet).unwrap();
     let at = bytes.len() / 2;
     bytes[at] ^= 0x01;
     std::fs::write(&parquet, bytes).unwrap();
+    let app = App::on(&data);
+    for ok in ["/", "/target", "/api/v1/target", "/api/v1/target/share"] {
+        let r = app.get(ok, "").await;
+        assert_eq!(r.status, StatusCode::OK, "{ok}: {}", r.text);
+    }
+    // an answer that needs it: problem details naming it and its file
+    let r = app.get("/api/v1/dependencies", "").await;
+    unavailable(&r, &data, "baci_hs17", "data.parquet");
+    // a page that needs it says which and why, not an empty 500
+    let r = app.get("/dependencies?lang=en", "").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
+    assert!(
+        r.text.contains("dataset baci_hs17 is unavailable"),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("data.parquet"), "{}", r.text);
+    // the data page lists it once this process has found it
+    let r = app.get("/data?lang=en", "").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text.contains("id=\"unavailable\""), "{}", r.text);
+    // and the pages around it still answer
+    for ok in ["/api/v1/target", "/target?lang=en"] {
+        let r = app.get(ok, "").await;
+        assert_eq!(r.status, StatusCode::OK, "{ok}: {}", r.text);
+    }
+
+    // a catalog record cut short
     let record = vintage_dir(&data, "baci_countries").join("meta.json");
     let text = std::fs::read(&record).unwrap();
     std::fs::write(&record, &text[..text.len() / 3]).unwrap();
-
     let app = App::on(&data);
     for ok in ["/", "/target", "/api/v1/target", "/api/v1/target/share"] {
         let r = app.get(ok, "").await;
@@ -52,23 +95,10 @@ async fn a_damaged_dataset_is_named_and_everything_else_answers() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.text.contains("id=\"unavailable\""), "{}", r.text);
     assert!(r.text.contains("baci_countries"));
-
-    // answers that need a damaged dataset: problem details naming it and its file
-    for (target, dataset, file) in [
-        ("/api/v1/dependencies", "baci_hs17", "data.parquet"),
-        ("/api/v1/vintages?what=baci_countries", "baci_countries", "meta.json"),
-    ] {
-        let r = app.get(target, "").await;
-        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{target}: {}", r.text);
-        assert_eq!(r.header("content-type"), Some("application/problem+json"));
-        let p: serde_json::Value = serde_json::from_str(&r.text).unwrap();
-        let detail = p["detail"].as_str().unwrap();
-        assert!(detail.contains(&format!("dataset {dataset} is unavailable")), "{detail}");
-        assert!(detail.contains(file), "{detail}");
-        // the data directory's location is not told
-        assert!(!detail.contains(data.to_str().unwrap()), "{detail}");
-    }
-    // and the pages around them still answer
-    let r = app.get("/api/v1/target", "").await;
-    assert_eq!(r.status, StatusCode::OK);
+    // an answer that needs it names it
+    let r = app.get("/api/v1/vintages?what=baci_countries", "").await;
+    unavailable(&r, &data, "baci_countries", "meta.json");
+    // (the screen needs both damaged datasets: it names one of them)
+    let r = app.get("/api/v1/dependencies", "").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
 }

@@ -34,7 +34,11 @@ fn a_flipped_byte_is_named_by_verify_and_only_its_dataset_fails() {
     let m = Indmon::new();
     m.run(&["sources"]).ok(); // the first run loads the bundled snapshot
     let clean = m.run(&["verify"]).ok();
-    assert!(clean.stdout.contains("datasets/baci_hs17/"), "{}", clean.stdout);
+    assert!(
+        clean.stdout.contains("datasets/baci_hs17/"),
+        "{}",
+        clean.stdout
+    );
     assert!(!clean.stdout.contains("mismatch"), "{}", clean.stdout);
 
     let file = vintage_dir(&m, "baci_hs17").join("data.parquet");
@@ -42,7 +46,11 @@ fn a_flipped_byte_is_named_by_verify_and_only_its_dataset_fails() {
 
     let r = m.run(&["verify"]);
     assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
-    assert!(r.stderr.contains(&file.display().to_string()), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&file.display().to_string()),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("checksum mismatch"), "{}", r.stderr);
     let bad: Vec<&str> = r
         .stdout
@@ -64,14 +72,19 @@ fn a_flipped_byte_is_named_by_verify_and_only_its_dataset_fails() {
         "{}",
         r.stderr
     );
-    assert!(r.stderr.contains(&file.display().to_string()), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&file.display().to_string()),
+        "{}",
+        r.stderr
+    );
     let r = m.run(&["dependencies", "metrics", "--reporter", "NL"]);
     assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("baci_hs17"), "{}", r.stderr);
 
     // everything else works
     m.run(&["target"]).ok();
-    m.run(&["sql", "SELECT COUNT(*) FROM estat_nama_10_a64"]).ok();
+    m.run(&["sql", "SELECT COUNT(*) FROM estat_nama_10_a64"])
+        .ok();
     m.run(&["sources"]).ok();
 
     // ingesting the release again replaces the damaged vintage

@@ -30,20 +30,14 @@ fn touch_list(dir: &Path, prefix: &str) {
         .unwrap()
         .flatten()
         .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .starts_with(prefix)
-        })
+        .find(|p| p.file_name().unwrap().to_str().unwrap().starts_with(prefix))
         .unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     // a line added at the end: a product/country nobody trades
     let line = if prefix == "country" {
         "999,Testland,TL,TST\n"
     } else {
-        "999999,Test product\n"
+        "999998,Test product\n"
     };
     let mut text = text;
     if !text.ends_with('\n') {
@@ -66,7 +60,20 @@ fn readers(m: &Indmon) -> Vec<String> {
         out.push(m.run(&["sql", q, "--format", "csv"]).ok().stdout);
     }
     out.push(m.run(&["sources", "--format", "csv"]).ok().stdout);
-    out.push(m.run(&["verify"]).ok().stdout);
+    // every file checked, as readers see them (a replaced vintage may be checked where
+    // its previous version is until the next writer puts it back: the file column
+    // differs then)
+    let verify = m.run(&["verify", "--format", "csv"]).ok().stdout;
+    out.push(
+        verify
+            .lines()
+            .map(|l| {
+                let c: Vec<&str> = l.split(',').collect();
+                format!("{},{},{}", c[0], c[1], c[3..].join(","))
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
     out
 }
 
@@ -189,5 +196,8 @@ fn a_release_with_a_bad_code_list_stores_nothing() {
     let r = m.run(&["ingest", "baci", b.to_str().unwrap()]);
     assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
     let d = diff(&before, &snapshot(&m.data().join("datasets")));
-    assert!(d.is_empty(), "the trade and country list were stored: {d:?}");
+    assert!(
+        d.is_empty(),
+        "the trade and country list were stored: {d:?}"
+    );
 }
