@@ -15,6 +15,10 @@ pub enum AppError {
     /// The request is malformed (a bad parameter).
     #[error("{0}")]
     BadRequest(String),
+    /// A dataset the answer needs cannot be read (its catalog record or Parquet file
+    /// is damaged); the detail names the dataset and the file within the data directory.
+    #[error("{0}")]
+    Unavailable(String),
     /// Our own failure; the detail is logged, the client gets a reference only.
     #[error("internal error")]
     Internal(String),
@@ -40,6 +44,7 @@ impl AppError {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -60,6 +65,13 @@ impl From<indmon_store::Error> for AppError {
     fn from(e: indmon_store::Error) -> Self {
         match e {
             indmon_store::Error::NotFound(m) => Self::NotFound(m),
+            indmon_store::Error::Unavailable(u) => {
+                eprintln!("indmon serve: {u}");
+                Self::Unavailable(format!(
+                    "dataset {} is unavailable: {}: {}",
+                    u.dataset, u.within, u.reason
+                ))
+            }
             e => Self::Internal(format!("{e:#}")),
         }
     }
