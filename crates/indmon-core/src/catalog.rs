@@ -131,6 +131,11 @@ pub struct VintageMeta {
     pub synthetic: bool,
     /// Version of indmon that wrote the vintage.
     pub indmon_version: String,
+    /// SHA-256 of the stored Parquet file (`data.parquet`), hex, set by the store when
+    /// it commits the vintage; the file is checked against it when it is read and by
+    /// `indmon verify`. Records written before indmon kept it have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_sha256: Option<String>,
 }
 
 impl VintageMeta {
@@ -218,6 +223,7 @@ mod tests {
             scope: None,
             synthetic: false,
             indmon_version: INDMON_VERSION.into(),
+            data_sha256: None,
         }
     }
 

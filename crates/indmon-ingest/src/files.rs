@@ -10,6 +10,7 @@ use indmon_sources::formats::{ParseOptions, parse};
 use indmon_sources::{Input, SourceSpec, baci, registry};
 use indmon_store::Store;
 
+use crate::pipeline::{commit, stage};
 use crate::{Error, IngestRequest, Outcome, Result, ingest};
 
 /// Ingests one file of `spec` as a vintage of `dataset`; `progress` hears the bytes
@@ -26,8 +27,24 @@ pub fn file(
     force: bool,
     progress: &dyn Fn(u64),
 ) -> Result<Outcome> {
+    ingest(
+        store,
+        file_request(spec, dataset, input, opts, release, force)?,
+        progress,
+    )
+}
+
+/// The request that ingests one file of `spec` (see [`file`]).
+fn file_request<'a>(
+    spec: &'a SourceSpec,
+    dataset: DatasetId,
+    input: Input,
+    opts: &ParseOptions,
+    release: Option<NaiveDate>,
+    force: bool,
+) -> Result<IngestRequest<'a>> {
     let opts = opts.clone();
-    let req = IngestRequest {
+    Ok(IngestRequest {
         spec,
         dataset,
         input_label: input.name.clone(),
@@ -45,8 +62,7 @@ pub fn file(
         synthetic: false,
         force,
         parse: Box::new(move |sink, progress| parse(spec, &input, &opts, sink, progress)),
-    };
-    ingest(store, req, progress)
+    })
 }
 
 /// What a set of BACI files covers, e.g. "BACI HS17 V202601, 2022-2024 (3 files)".
@@ -99,9 +115,11 @@ pub fn baci_files(path: &Path) -> Result<(baci::BaciFiles, u64)> {
 }
 
 /// Ingests a BACI release found at `path` (see [`baci_files`]): the trade files as one
-/// vintage of `dataset` (default: from the files' names, e.g. `baci_hs17`), then the
-/// release's country and product lists. Synthetic BACI-format data is stored and named
-/// as such. Returns the outcome of each of the (up to three) vintages.
+/// vintage of `dataset` (default: from the files' names, e.g. `baci_hs17`), and the
+/// release's country and product lists — all three as one unit: they are staged first
+/// and appear together, and if any of them fails, none does (the store is unchanged).
+/// Synthetic BACI-format data is stored and named as such. Returns the outcome of each
+/// of the (up to three) vintages.
 pub fn baci(
     store: &Store,
     spec: &SourceSpec,
@@ -170,7 +188,8 @@ pub fn baci(
         force,
         parse: Box::new(move |sink, progress| baci::parse_files(spec, &inputs, sink, progress)),
     };
-    let mut outcomes = vec![ingest(store, req, progress)?];
+    let mut release_unit = store.release()?;
+    let mut outcomes = vec![stage(store, &mut release_unit, req, progress)?];
     // the code lists of the release
     for (file, source) in [
         (&files.countries, "baci_countries"),
@@ -183,16 +202,15 @@ pub fn baci(
         } else {
             source.to_string()
         };
-        outcomes.push(self::file(
-            store,
+        let req = file_request(
             code_spec,
             DatasetId::new(ds)?,
             Input::file(file),
             &ParseOptions::default(),
             release,
             force,
-            &|_| {},
-        )?);
+        )?;
+        outcomes.push(stage(store, &mut release_unit, req, &|_| {})?);
     }
-    Ok(outcomes)
+    commit(release_unit, outcomes, force)
 }

@@ -15,7 +15,7 @@ use indmon_sources::input::sha256_hex;
 use indmon_sources::{Input, registry};
 use indmon_store::Store;
 
-pub use pipeline::{IngestRequest, Outcome, ParseFn, ingest};
+pub use pipeline::{IngestRequest, Outcome, ParseFn, commit, ingest, stage};
 
 /// What can go wrong while bringing data in.
 #[derive(Debug, thiserror::Error)]

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, Utc};
 use indmon_core::{DatasetId, VintageMeta};
 use indmon_sources::SourceSpec;
 use indmon_sources::formats::{Parsed, Progress, Sink};
-use indmon_store::Store;
+use indmon_store::{Release, Store};
 
 use crate::{Error, Result};
 
@@ -56,6 +56,27 @@ pub enum Outcome {
 /// Parses and stores one vintage. Nothing is visible in the store unless every
 /// batch passed its checks and the vintage was committed.
 pub fn ingest(store: &Store, req: IngestRequest<'_>, progress: Progress<'_>) -> Result<Outcome> {
+    if let Some(sha) = &req.known_sha
+        && let Some(m) = store.catalog()?.with_sha(req.dataset.as_str(), sha)
+        && !req.force
+    {
+        return Ok(Outcome::AlreadyPresent(Box::new(m.clone())));
+    }
+    let force = req.force;
+    let mut release = store.release()?;
+    let outcome = stage(store, &mut release, req, progress)?;
+    commit(release, vec![outcome], force).map(|mut o| o.remove(0))
+}
+
+/// Parses one vintage into `release` (nothing is visible until the release is
+/// committed, see [`commit`]). An input already in the store (the same checksum, and no
+/// `force`) adds nothing.
+pub fn stage(
+    store: &Store,
+    release: &mut Release,
+    req: IngestRequest<'_>,
+    progress: Progress<'_>,
+) -> Result<Outcome> {
     let catalog = store.catalog()?;
     if let Some(sha) = &req.known_sha
         && let Some(m) = catalog.with_sha(req.dataset.as_str(), sha)
@@ -64,7 +85,7 @@ pub fn ingest(store: &Store, req: IngestRequest<'_>, progress: Progress<'_>) -> 
         return Ok(Outcome::AlreadyPresent(Box::new(m.clone())));
     }
     let table = req.spec.table();
-    let mut writer = store.writer(&req.dataset)?;
+    let mut writer = release.writer(&req.dataset)?;
     let retrieved_at = Utc::now();
     let parsed = (req.parse)(
         &mut |batch| {
@@ -84,14 +105,12 @@ pub fn ingest(store: &Store, req: IngestRequest<'_>, progress: Progress<'_>) -> 
         )
         .into());
     }
-    if let Some(m) = store
-        .catalog()?
-        .with_sha(req.dataset.as_str(), &parsed.sha256)
+    if let Some(m) = catalog.with_sha(req.dataset.as_str(), &parsed.sha256)
         && !req.force
     {
         return Ok(Outcome::AlreadyPresent(Box::new(m.clone())));
     }
-    let (release, release_label, release_basis) = match parsed.release {
+    let (release_date, release_label, release_basis) = match parsed.release {
         Some(d) => (
             Some(d),
             parsed.release_label.clone(),
@@ -103,7 +122,7 @@ pub fn ingest(store: &Store, req: IngestRequest<'_>, progress: Progress<'_>) -> 
             req.release_basis.clone(),
         ),
     };
-    let effective = release.unwrap_or_else(|| retrieved_at.date_naive());
+    let effective = release_date.unwrap_or_else(|| retrieved_at.date_naive());
     let (licence, citation) = req
         .licence_citation
         .clone()
@@ -119,7 +138,7 @@ pub fn ingest(store: &Store, req: IngestRequest<'_>, progress: Progress<'_>) -> 
         source: req.spec.id.clone(),
         input: req.input_label.clone(),
         retrieved_at,
-        release,
+        release: release_date,
         release_label,
         release_basis,
         sha256: parsed.sha256.clone(),
@@ -133,10 +152,38 @@ pub fn ingest(store: &Store, req: IngestRequest<'_>, progress: Progress<'_>) -> 
         scope: req.scope.clone(),
         synthetic: req.synthetic,
         indmon_version: indmon_core::INDMON_VERSION.to_string(),
+        data_sha256: None,
     };
-    writer.commit(&meta, req.force).map_err(|e| Error::Commit {
-        what: format!("storing {} vintage {}", meta.dataset, meta.vintage),
+    let what = || format!("storing {} vintage {}", meta.dataset, meta.vintage);
+    let stored = release.add(writer, &meta).map_err(|e| Error::Commit {
+        what: what(),
         source: e,
     })?;
-    Ok(Outcome::Added(Box::new(meta), parsed.warnings))
+    Ok(Outcome::Added(Box::new(stored), parsed.warnings))
+}
+
+/// Commits `release`: every vintage staged into it appears at once (with `force`,
+/// replacing vintages with the same ids), or, on failure, none does. `outcomes` are
+/// those of [`stage`], in order; they come back with the records as stored.
+pub fn commit(release: Release, outcomes: Vec<Outcome>, force: bool) -> Result<Vec<Outcome>> {
+    let what = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Outcome::Added(m, _) => Some(format!("{} vintage {}", m.dataset, m.vintage)),
+            Outcome::AlreadyPresent(_) => None,
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let stored = release.commit(force).map_err(|e| Error::Commit {
+        what: format!("storing {what}"),
+        source: e,
+    })?;
+    let mut stored = stored.into_iter();
+    Ok(outcomes
+        .into_iter()
+        .map(|o| match o {
+            Outcome::Added(m, w) => Outcome::Added(Box::new(stored.next().unwrap_or(*m)), w),
+            o => o,
+        })
+        .collect())
 }

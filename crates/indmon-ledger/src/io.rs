@@ -435,61 +435,26 @@ pub fn read_json(name: &str, bytes: &[u8]) -> Result<Batch> {
 
 /// Reads an Excel workbook as [`to_xlsx`] writes it: sheets named after entities
 /// (others, such as `about`, are skipped), a header row, a record per row.
+///
+/// Only the cells a sheet holds are kept (a sheet is never made into the rectangle from
+/// its first to its last cell: two cells at opposite corners of a sheet would be 17
+/// billion). A cell beyond Excel's limits (row 1,048,576, column XFD) is refused, and a
+/// panic of the Excel reader on a damaged workbook (calamine overflows on a row number
+/// past 32 bits in a debug build) is reported as a damaged workbook.
 pub fn read_xlsx(name: &str, bytes: &[u8]) -> Result<Batch> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| {
+    let damaged = |e: &dyn std::fmt::Display| {
         Error::Format(format!(
             "{name}: not an Excel .xlsx workbook (or a damaged one): {e}"
         ))
-    })?;
-    let sheets = wb.sheet_names();
+    };
+    let sheets =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_sheets(name, bytes)))
+            .unwrap_or_else(|_| Err(damaged(&"the Excel reader failed on it")))?;
     let mut batch = Batch {
         items: Vec::new(),
         places: Vec::new(),
     };
-    let mut any = false;
-    for e in ENTITIES {
-        let Some(sheet) = sheets
-            .iter()
-            .find(|s| s.as_str() == e.plural || s.as_str() == e.name)
-        else {
-            continue;
-        };
-        any = true;
-        let range = wb
-            .worksheet_range(sheet)
-            .map_err(|err| Error::Format(format!("{name}, sheet {sheet}: {err}")))?;
-        let mut rows = range.rows();
-        let Some(head) = rows.next() else {
-            continue;
-        };
-        let head: Vec<String> = head
-            .iter()
-            .map(|c| c.to_string().trim().to_owned())
-            .collect();
-        let cols = columns(name, &format!("sheet {sheet}, row 1"), e, &head)?;
-        let kinds: Vec<Option<Kind>> = cols
-            .iter()
-            .map(|c| match c {
-                Col::Field(f) => e.field(f).map(|f| f.kind),
-                _ => None,
-            })
-            .collect();
-        for (i, row) in rows.enumerate() {
-            if row.iter().all(|c| matches!(c, Data::Empty)) {
-                continue;
-            }
-            let place = format!("{name}, sheet {sheet}, row {}", i + 2);
-            let cells: Vec<String> = row
-                .iter()
-                .zip(&kinds)
-                .map(|(c, kind)| cell(c, *kind))
-                .collect();
-            batch.items.push((e, incoming(&place, &cols, cells)?));
-            batch.places.push(place);
-        }
-    }
-    if !any {
+    if sheets.is_empty() {
         return Err(Error::Format(format!(
             "{name}: no sheet named after an entity; expected sheets such as {}",
             ENTITIES
@@ -499,7 +464,119 @@ pub fn read_xlsx(name: &str, bytes: &[u8]) -> Result<Batch> {
                 .join(", ")
         )));
     }
+    for (e, sheet, cells) in sheets {
+        // the header is the first row with a cell, from the first column with one (as a
+        // spreadsheet's used range)
+        let Some((r0, c0)) = cells.first else {
+            continue;
+        };
+        let mut rows = cells.rows.iter();
+        let empty = std::collections::BTreeMap::new();
+        let head_cells = match rows.clone().next() {
+            Some((r, cs)) if *r == r0 => {
+                rows.next();
+                cs
+            }
+            _ => &empty,
+        };
+        let head: Vec<String> = (c0..=cells.last_col)
+            .map(|c| {
+                head_cells
+                    .get(&c)
+                    .map_or_else(String::new, |v| v.to_string().trim().to_owned())
+            })
+            .collect();
+        let cols = columns(name, &format!("sheet {sheet}, row {}", r0 + 1), e, &head)?;
+        let kinds: Vec<Option<Kind>> = cols
+            .iter()
+            .map(|c| match c {
+                Col::Field(f) => e.field(f).map(|f| f.kind),
+                _ => None,
+            })
+            .collect();
+        for (r, row) in rows {
+            let place = format!("{name}, sheet {sheet}, row {}", r + 1);
+            let cells: Vec<String> = kinds
+                .iter()
+                .zip(c0..)
+                .map(|(kind, c)| row.get(&c).map_or_else(String::new, |v| cell(v, *kind)))
+                .collect();
+            batch.items.push((e, incoming(&place, &cols, cells)?));
+            batch.places.push(place);
+        }
+    }
     Ok(batch)
+}
+
+/// The cells of one sheet that hold a value, by row and column (0-based).
+#[derive(Default)]
+struct SheetCells {
+    /// The first row and the first column with a cell (empty ones included).
+    first: Option<(u32, u32)>,
+    /// The last column with a cell.
+    last_col: u32,
+    rows: std::collections::BTreeMap<u32, std::collections::BTreeMap<u32, calamine::Data>>,
+}
+
+/// The sheets named after entities, in the entities' order, with their cells.
+fn read_sheets(name: &str, bytes: &[u8]) -> Result<Vec<(&'static Entity, String, SheetCells)>> {
+    use calamine::{Reader, Xlsx};
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| {
+        Error::Format(format!(
+            "{name}: not an Excel .xlsx workbook (or a damaged one): {e}"
+        ))
+    })?;
+    let names = wb.sheet_names();
+    let mut out = Vec::new();
+    for e in ENTITIES {
+        let Some(sheet) = names
+            .iter()
+            .find(|s| s.as_str() == e.plural || s.as_str() == e.name)
+        else {
+            continue;
+        };
+        let bad =
+            |err: &dyn std::fmt::Display| Error::Format(format!("{name}, sheet {sheet}: {err}"));
+        // (a panic of the reader on this sheet is the sheet's damage)
+        let cells = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_cells(&mut wb, sheet, &bad)
+        }))
+        .unwrap_or_else(|_| Err(bad(&"the Excel reader failed on it (a damaged sheet)")))?;
+        out.push((e, sheet.clone(), cells));
+    }
+    Ok(out)
+}
+
+/// The cells of one sheet; `bad` words an error.
+fn read_cells<R: std::io::Read + std::io::Seek>(
+    wb: &mut calamine::Xlsx<R>,
+    sheet: &str,
+    bad: &dyn Fn(&dyn std::fmt::Display) -> Error,
+) -> Result<SheetCells> {
+    use calamine::Data;
+    // Excel's limits: 1,048,576 rows, 16,384 columns
+    const ROWS: u32 = 1 << 20;
+    const COLS: u32 = 1 << 14;
+    let mut reader = wb.worksheet_cells_reader(sheet).map_err(|err| bad(&err))?;
+    let mut cells = SheetCells::default();
+    while let Some(c) = reader.next_cell().map_err(|err| bad(&err))? {
+        let (r, col) = c.get_position();
+        if r >= ROWS || col >= COLS {
+            return Err(bad(&format!(
+                "a cell at row {}, column {} is beyond Excel's limits ({ROWS} rows, {COLS} columns)",
+                u64::from(r) + 1,
+                u64::from(col) + 1
+            )));
+        }
+        let (r0, c0) = cells.first.unwrap_or((r, col));
+        cells.first = Some((r0.min(r), c0.min(col)));
+        cells.last_col = cells.last_col.max(col);
+        let v = Data::from(c.get_value().clone());
+        if !matches!(v, Data::Empty) {
+            cells.rows.entry(r).or_default().insert(col, v);
+        }
+    }
+    Ok(cells)
 }
 
 /// A cell as text: whole numbers without a decimal point, dates as `YYYY-MM-DD`.

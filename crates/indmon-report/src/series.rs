@@ -332,6 +332,12 @@ pub struct VintageList {
 /// The releases of `dataset`.
 pub fn vintage_list(catalog: &Catalog, dataset: &str) -> Result<VintageList> {
     let vs = catalog.vintages(dataset);
+    if let Some(u) = catalog
+        .unavailable_dataset(dataset)
+        .filter(|_| vs.is_empty())
+    {
+        return Err(indmon_store::Error::Unavailable(u.clone()).into());
+    }
     if vs.is_empty() {
         return Err(indmon_store::Error::NotFound(format!(
             "no dataset '{dataset}' in the store; `indmon sources` lists them"
@@ -679,11 +685,26 @@ pub struct DatasetInfo {
     pub vintages: Vec<VintageInfo>,
 }
 
+/// A dataset that cannot be read: the file that is wrong and why.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnavailableInfo {
+    /// Dataset id.
+    pub dataset: String,
+    /// The damaged file, relative to the data directory.
+    pub file: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
 /// Every dataset and vintage in the store.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SourcesReport {
     /// The datasets.
     pub datasets: Vec<DatasetInfo>,
+    /// The datasets that cannot be read (a damaged catalog record or Parquet file);
+    /// left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unavailable: Vec<UnavailableInfo>,
     /// What to know about them (synthetic data, releases not stated, live sources not
     /// yet ingested).
     pub notes: Vec<String>,
@@ -709,11 +730,31 @@ pub fn sources(catalog: &Catalog) -> SourcesReport {
                 .collect(),
         })
         .collect();
-    let mut notes = Vec::new();
+    let unavailable: Vec<UnavailableInfo> = catalog
+        .unavailable()
+        .map(|u| UnavailableInfo {
+            dataset: u.dataset.clone(),
+            file: u.within.clone(),
+            reason: u.reason.clone(),
+        })
+        .collect();
+    let mut notes: Vec<String> = unavailable
+        .iter()
+        .map(|u| {
+            format!(
+                "UNAVAILABLE: dataset {} cannot be read: {}: {}. Every other dataset is read as usual; `indmon verify` checks every file, and ingesting the dataset again (with --force) replaces it.",
+                u.dataset, u.file, u.reason
+            )
+        })
+        .collect();
     let missing: Vec<&str> = indmon_sources::registry()
         .all()
         .iter()
-        .filter(|s| s.live.is_some() && catalog.latest(&s.id).is_none())
+        .filter(|s| {
+            s.live.is_some()
+                && catalog.latest(&s.id).is_none()
+                && catalog.unavailable_dataset(&s.id).is_none()
+        })
         .map(|s| s.id.as_str())
         .collect();
     if !missing.is_empty() {
@@ -726,7 +767,11 @@ pub fn sources(catalog: &Catalog) -> SourcesReport {
         notes.push("SYNTHETIC datasets are generated test data, not statistics.".into());
     }
     notes.push("Release 'not stated': the file gives no release date; `indmon sources DATASET` shows where it came from and when it was read.".into());
-    SourcesReport { datasets, notes }
+    SourcesReport {
+        datasets,
+        unavailable,
+        notes,
+    }
 }
 
 const SOURCES: &[Col<(String, VintageInfo)>] = &[
@@ -839,6 +884,12 @@ pub struct DatasetRecord {
 
 /// The record of `dataset`'s latest vintage.
 pub fn dataset_record(catalog: &Catalog, dataset: &str) -> Result<DatasetRecord> {
+    if let Some(u) = catalog
+        .unavailable_dataset(dataset)
+        .filter(|_| catalog.latest(dataset).is_none())
+    {
+        return Err(indmon_store::Error::Unavailable(u.clone()).into());
+    }
     let Some(m) = catalog.latest(dataset) else {
         return Err(indmon_store::Error::NotFound(format!(
             "no dataset '{dataset}' in the store; `indmon sources` lists them"

@@ -710,7 +710,9 @@ fn fast_row(raw: &[u8]) -> Option<(i32, u16, u16, u32, f64)> {
             if b == b',' {
                 break;
             }
-            if !b.is_ascii_digit() {
+            // too long for the field: the full parser words the error (and the number is
+            // never read past its width, so it cannot overflow)
+            if !b.is_ascii_digit() || at - start == max_len {
                 return None;
             }
             v = v * 10 + u32::from(b - b'0');

@@ -7,17 +7,22 @@
 //! INDMON_STORE                          marker with the layout version
 //! datasets/<dataset>/vintage=<id>/      one committed vintage:
 //!     data.parquet                        the rows, in the declared schema
-//!     meta.json                           its catalog record (indmon_core::VintageMeta)
+//!     meta.json                           its catalog record (indmon_core::VintageMeta),
+//!                                         with the SHA-256 of data.parquet
+//! release.json                          the release journal (see [`release`])
 //! tmp/                                  staging for vintages being written
 //! cache/                                download cache of the live sources
 //! lock                                  held by the one process that writes
 //! ```
 //!
-//! A vintage becomes visible in one step: it is written completely under `tmp/`,
-//! synced, and its folder renamed into `datasets/`. A crash or a bad input leaves the
-//! committed vintages exactly as they were; stale staging folders are removed by the
-//! next writer. The catalog is the set of `meta.json` files. Nothing is ever changed
-//! in place.
+//! Vintages become visible in releases: each is written completely under `tmp/` and
+//! synced, then the release's folders are switched into `datasets/` under a journal, so
+//! a reader sees all of a release or none of it, and a replaced vintage is exchanged in
+//! one step. A crash or a bad input leaves the committed vintages exactly as they were;
+//! the next writer puts back a release that was interrupted and removes stale staging
+//! folders. The catalog is the set of `meta.json` files; a damaged one, or a Parquet
+//! file whose checksum does not match, makes only its own dataset unavailable
+//! ([`integrity`]). Nothing is ever changed in place.
 
 //!
 //! Readers get typed rows ([`Rows`]) from a [`Select`] — a value that says which table,
@@ -27,7 +32,10 @@
 //! batches the source parsers produce.
 
 pub mod catalog;
+mod fault;
+pub mod integrity;
 pub mod query;
+pub mod release;
 pub mod rows;
 pub mod select;
 pub mod writer;
@@ -36,7 +44,9 @@ use std::path::{Path, PathBuf};
 
 pub use catalog::Catalog;
 use indmon_core::ErrorKind;
+pub use integrity::{FileCheck, FileStatus, Unavailable};
 pub use query::{MAX_EXPR_DEPTH, QueryLimits, QueryOptions, SqlGuardError};
+pub use release::Release;
 pub use rows::{ColumnType, Rows, RowsFormat};
 pub use select::{Agg, Cond, Select, Value};
 pub use writer::{Columns, VintageWriter};
@@ -98,6 +108,9 @@ pub enum Error {
     /// directory, an unknown output format).
     #[error("{0}")]
     Refused(String),
+    /// A dataset cannot be read: its catalog record or its Parquet file is damaged.
+    #[error("{0}")]
+    Unavailable(Unavailable),
 }
 
 impl Error {
@@ -107,6 +120,7 @@ impl Error {
             Error::ReadOnly(_) | Error::Query(_) | Error::Limit(_) => ErrorKind::Query,
             Error::NotFound(_) | Error::Refused(_) | Error::Exists { .. } => ErrorKind::Usage,
             Error::Io { .. } | Error::Corrupt { .. } | Error::Parquet { .. } => ErrorKind::Internal,
+            Error::Unavailable(_) => ErrorKind::Input,
         }
     }
 }

@@ -33,9 +33,10 @@ use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
 use datafusion::execution::memory_pool::MemoryConsumer;
 use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use datafusion::prelude::{
-    DataFrame, ParquetReadOptions, SQLOptions, SessionConfig, SessionContext,
+    DataFrame, ParquetReadOptions, SQLOptions, SessionConfig, SessionContext, lit,
 };
 use datafusion::sql::parser::{DFParser, Statement as DfStatement};
+use datafusion::sql::resolve::resolve_table_references;
 use datafusion::sql::sqlparser::ast::{Expr as SqlExpr, Statement as SqlStatement, Visit, Visitor};
 
 use std::path::Path;
@@ -315,8 +316,106 @@ fn table_path(dir: &std::path::Path) -> String {
     format!("{}/", dir.display())
 }
 
+/// The tables a statement reads (as DataFusion resolves their names); nothing when it
+/// does not parse (planning then says why).
+fn tables_read(sql: &str) -> Vec<String> {
+    let Ok(mut stmts) = DFParser::parse_sql(sql) else {
+        return Vec::new();
+    };
+    let Some(stmt) = stmts.pop_front() else {
+        return Vec::new();
+    };
+    resolve_table_references(&stmt, true)
+        .map(|(tables, _)| {
+            tables
+                .into_iter()
+                .filter(|t| t.schema().is_none_or(|s| s == "public"))
+                .map(|t| t.table().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A national-accounts dataset's part of the `na_obs` views: its vintages up to the
+/// chosen one, ranked oldest to newest.
+struct NaPart {
+    dataset: String,
+    vintages: Vec<String>,
+}
+
 impl Store {
-    /// A DataFusion session with the store's tables registered (see the module docs).
+    /// The vintages a read of `tables` needs, by dataset: the chosen vintage of a whole
+    /// release, the vintages up to the chosen one of national accounts (and of
+    /// `na_obs`), every vintage for `<dataset>__vintages`. A table of a dataset that
+    /// cannot be read is an error naming its file.
+    fn needed<'c>(
+        &self,
+        catalog: &'c Catalog,
+        tables: &[String],
+        as_of: Option<NaiveDate>,
+    ) -> Result<std::collections::BTreeMap<String, Vec<&'c indmon_core::VintageMeta>>> {
+        let mut needed = std::collections::BTreeMap::new();
+        let upto = |ds: &str| -> Vec<&'c indmon_core::VintageMeta> {
+            let Some(chosen) = catalog.select(ds, as_of) else {
+                return Vec::new();
+            };
+            let all = catalog.vintages(ds);
+            let n = all
+                .iter()
+                .position(|m| m.vintage == chosen.vintage)
+                .map_or(0, |i| i + 1);
+            all[..n].iter().collect()
+        };
+        for t in tables {
+            let (base, every) = match t.strip_suffix("__vintages") {
+                Some(b) => (b, true),
+                None => (t.as_str(), false),
+            };
+            let datasets: Vec<&str> = if base == "na_obs" {
+                catalog
+                    .datasets()
+                    .filter(|ds| {
+                        catalog
+                            .select(ds, as_of)
+                            .is_some_and(|m| m.schema == "na_obs")
+                    })
+                    .collect()
+            } else {
+                vec![base]
+            };
+            for ds in datasets {
+                if let Some(u) = catalog.unavailable_dataset(ds) {
+                    return Err(Error::Unavailable(u.clone()));
+                }
+                let Some(chosen) = catalog.select(ds, as_of) else {
+                    continue;
+                };
+                let vintages = if every && base != "na_obs" {
+                    catalog.vintages(ds).iter().collect()
+                } else if chosen.schema == "na_obs" {
+                    upto(ds)
+                } else {
+                    vec![chosen]
+                };
+                let e: &mut Vec<_> = needed.entry(ds.to_string()).or_default();
+                for m in vintages {
+                    if !e
+                        .iter()
+                        .any(|x: &&indmon_core::VintageMeta| x.vintage == m.vintage)
+                    {
+                        e.push(m);
+                    }
+                }
+            }
+        }
+        Ok(needed)
+    }
+
+    /// A DataFusion session with the store's tables registered (see the module docs),
+    /// for a statement that reads `tables`: the files of those tables are checked
+    /// against their recorded checksums first (once per file per process), and a
+    /// dataset that cannot be read fails the statement only when the statement reads
+    /// it (other datasets are left out of the session).
     ///
     /// `parallel`: the plan may run on every core. Typed reads ([`Store::fetch`],
     /// [`Store::scan`]) run on one partition instead: the rows then arrive in the file's
@@ -328,8 +427,15 @@ impl Store {
         &self,
         opts: &QueryOptions,
         parallel: bool,
+        tables: &[String],
     ) -> Result<(SessionContext, Catalog)> {
         let catalog = self.catalog()?;
+        let needed = self.needed(&catalog, tables, opts.as_of)?;
+        for (ds, vintages) in &needed {
+            for m in vintages {
+                self.check_vintage(&catalog.dir(self, ds, &m.vintage), m)?;
+            }
+        }
         let partitions = if parallel {
             std::thread::available_parallelism().map_or(2, |n| n.get())
         } else {
@@ -343,62 +449,51 @@ impl Store {
             None => self.engine.runtime.clone(),
         };
         let ctx = SessionContext::new_with_config_rt(config, runtime);
-        let mut na_latest = Vec::new();
-        let mut na_all = Vec::new();
-        let mut na_ranks: Vec<(String, String, i64)> = Vec::new();
+        let mut na_parts: Vec<NaPart> = Vec::new();
         for ds in catalog.datasets() {
             let Some(chosen) = catalog.select(ds, opts.as_of) else {
                 continue;
             };
-            let all = format!("{ds}__vintages");
-            ctx.register_parquet(
-                all.as_str(),
-                table_path(&self.dataset_dir(ds)),
-                ParquetReadOptions::default()
-                    .table_partition_cols(vec![("vintage".to_string(), DataType::Utf8)]),
-            )
-            .await?;
-            if chosen.schema != "na_obs" {
-                // a whole release: the latest vintage (or the one current "as of")
-                ctx.register_parquet(
-                    ds,
-                    table_path(&self.vintage_dir(ds, &chosen.vintage)),
-                    ParquetReadOptions::default(),
-                )
-                .await?;
-                continue;
+            match self.register(&ctx, &catalog, ds, chosen).await {
+                Ok(Some(part)) => na_parts.push(part),
+                Ok(None) => {}
+                Err(e) => {
+                    let _ = ctx.deregister_table(ds);
+                    let _ = ctx.deregister_table(format!("{ds}__vintages").as_str());
+                    if needed.contains_key(ds) {
+                        let dir = catalog.dir(self, ds, &chosen.vintage);
+                        return Err(Error::Unavailable(crate::Unavailable::new(
+                            self,
+                            ds,
+                            &dir,
+                            format!("the Parquet files cannot be opened: {e}"),
+                        )));
+                    }
+                }
             }
-            // national accounts: vintages up to the chosen one, ranked oldest to newest;
-            // each observation is taken from the newest vintage that has it (a download
-            // of one country updates that country and leaves the others as they were)
-            let vintages = catalog.vintages(ds);
-            let upto = vintages
-                .iter()
-                .position(|m| m.vintage == chosen.vintage)
-                .unwrap_or(0);
-            let selected = &vintages[..=upto];
-            for (rank, m) in selected.iter().enumerate() {
-                na_ranks.push((ds.to_string(), m.vintage.clone(), rank as i64));
-            }
-            let ids: Vec<String> = selected
-                .iter()
-                .map(|m| format!("'{}'", m.vintage))
-                .collect();
-            na_all.push(format!(
-                "SELECT '{ds}' AS dataset, vintage, geo, nace, na_item, unit, time, value, flag, conf_status, series, note FROM {all} WHERE vintage IN ({})",
-                ids.join(", ")
-            ));
-            na_latest.push(ds.to_string());
         }
         ctx.register_table(
             "indmon_catalog",
             Arc::new(catalog_table(&catalog, opts.as_of)?),
         )?;
-        if !na_latest.is_empty() {
-            ctx.register_table("indmon_vintage_rank", Arc::new(rank_table(&na_ranks)?))?;
+        if !na_parts.is_empty() {
+            let mut ranks: Vec<(String, String, i64)> = Vec::new();
+            let mut all = Vec::new();
+            for p in &na_parts {
+                for (rank, v) in p.vintages.iter().enumerate() {
+                    ranks.push((p.dataset.clone(), v.clone(), rank as i64));
+                }
+                let ids: Vec<String> = p.vintages.iter().map(|v| format!("'{v}'")).collect();
+                all.push(format!(
+                    "SELECT '{ds}' AS dataset, vintage, geo, nace, na_item, unit, time, value, flag, conf_status, series, note FROM {ds}__vintages WHERE vintage IN ({})",
+                    ids.join(", "),
+                    ds = p.dataset,
+                ));
+            }
+            ctx.register_table("indmon_vintage_rank", Arc::new(rank_table(&ranks)?))?;
             ctx.sql(&format!(
                 "CREATE VIEW na_obs__vintages AS {}",
-                na_all.join(" UNION ALL ")
+                all.join(" UNION ALL ")
             ))
             .await?;
             ctx.sql(
@@ -408,9 +503,10 @@ impl Store {
                  WHERE rn = 1",
             )
             .await?;
-            for ds in &na_latest {
+            for p in &na_parts {
                 ctx.sql(&format!(
-                    "CREATE VIEW {ds} AS SELECT vintage, geo, nace, na_item, unit, time, value, flag, conf_status, series, note FROM na_obs WHERE dataset = '{ds}'"
+                    "CREATE VIEW {ds} AS SELECT vintage, geo, nace, na_item, unit, time, value, flag, conf_status, series, note FROM na_obs WHERE dataset = '{ds}'",
+                    ds = p.dataset
                 ))
                 .await?;
             }
@@ -463,10 +559,79 @@ impl Store {
         self.engine.limits
     }
 
+    /// Registers a dataset's tables: `<dataset>__vintages` (every vintage, with a
+    /// `vintage` column) and, for a whole release, `<dataset>` (the chosen vintage).
+    /// National accounts get their views later; their part is returned.
+    async fn register(
+        &self,
+        ctx: &SessionContext,
+        catalog: &Catalog,
+        ds: &str,
+        chosen: &indmon_core::VintageMeta,
+    ) -> Result<Option<NaPart>> {
+        let all = format!("{ds}__vintages");
+        if catalog.exact(ds) {
+            ctx.register_parquet(
+                all.as_str(),
+                table_path(&self.dataset_dir(ds)),
+                ParquetReadOptions::default()
+                    .table_partition_cols(vec![("vintage".to_string(), DataType::Utf8)]),
+            )
+            .await?;
+        } else {
+            // the folder holds vintages other than the ones shown (an interrupted
+            // release): the history is the shown vintages, each from where it is
+            let mut history: Option<DataFrame> = None;
+            for m in catalog.vintages(ds) {
+                let one = ctx
+                    .read_parquet(
+                        table_path(&catalog.dir(self, ds, &m.vintage)),
+                        ParquetReadOptions::default(),
+                    )
+                    .await?
+                    .with_column("vintage", lit(m.vintage.as_str()))?;
+                history = Some(match history {
+                    None => one,
+                    Some(h) => h.union(one)?,
+                });
+            }
+            if let Some(h) = history {
+                ctx.register_table(all.as_str(), h.into_view())?;
+            }
+        }
+        if chosen.schema != "na_obs" {
+            // a whole release: the latest vintage (or the one current "as of")
+            ctx.register_parquet(
+                ds,
+                table_path(&catalog.dir(self, ds, &chosen.vintage)),
+                ParquetReadOptions::default(),
+            )
+            .await?;
+            return Ok(None);
+        }
+        // national accounts: vintages up to the chosen one, ranked oldest to newest;
+        // each observation is taken from the newest vintage that has it (a download of
+        // one country updates that country and leaves the others as they were)
+        let vintages = catalog.vintages(ds);
+        let upto = vintages
+            .iter()
+            .position(|m| m.vintage == chosen.vintage)
+            .unwrap_or(0);
+        Ok(Some(NaPart {
+            dataset: ds.to_string(),
+            vintages: vintages[..=upto]
+                .iter()
+                .map(|m| m.vintage.clone())
+                .collect(),
+        }))
+    }
+
     /// The rows `q` selects (see [`Select`]).
     pub async fn fetch(&self, q: &Select, opts: &QueryOptions) -> Result<Rows> {
         self.limited(opts, async {
-            let (ctx, _) = self.session(opts, false).await?;
+            let (ctx, _) = self
+                .session(opts, false, std::slice::from_ref(&q.table))
+                .await?;
             let df = q.plan(ctx.table(TableReference::bare(q.table.as_str())).await?)?;
             collect(df).await
         })
@@ -483,7 +648,9 @@ impl Store {
         mut each: impl FnMut(&Rows) -> Result<()>,
     ) -> Result<()> {
         self.limited(opts, async {
-            let (ctx, _) = self.session(opts, false).await?;
+            let (ctx, _) = self
+                .session(opts, false, std::slice::from_ref(&q.table))
+                .await?;
             let df = q.plan(ctx.table(TableReference::bare(q.table.as_str())).await?)?;
             let schema = df.schema().as_arrow().clone();
             let mut stream = df.execute_stream().await?;
@@ -501,7 +668,7 @@ impl Store {
         table: &str,
         opts: &QueryOptions,
     ) -> Result<Vec<(String, ColumnType)>> {
-        let (ctx, _) = self.session(opts, false).await?;
+        let (ctx, _) = self.session(opts, false, &[table.to_string()]).await?;
         let df = ctx.table(TableReference::bare(table)).await?;
         let rows = Rows::new(df.schema().as_arrow(), Vec::new());
         Ok(rows
@@ -515,7 +682,7 @@ impl Store {
     /// The planned data frame of one read-only SQL statement (see [`check_read_only`]).
     async fn plan_sql(&self, sql: &str, opts: &QueryOptions) -> Result<DataFrame> {
         check_read_only(sql)?;
-        let (ctx, _) = self.session(opts, true).await?;
+        let (ctx, _) = self.session(opts, true, &tables_read(sql)).await?;
         let guard = SQLOptions::new()
             .with_allow_ddl(false)
             .with_allow_dml(false)

@@ -1,5 +1,6 @@
-//! Writing a vintage: Parquet into a staging folder on a background thread, then one
-//! rename into place.
+//! Writing a vintage: Parquet into a staging folder on a background thread (hashed as it
+//! is written), then the catalog record beside it; the folder is moved into place by
+//! its release ([`crate::release`]).
 
 use std::fs::File;
 use std::io::Write;
@@ -14,7 +15,8 @@ use datafusion::parquet::file::properties::WriterProperties;
 use datafusion::parquet::schema::types::ColumnPath;
 use indmon_core::{DatasetId, VintageMeta};
 
-use crate::{Error, Result, Store, io_err};
+use crate::integrity::{HashingFile, sha256_bytes};
+use crate::{Error, Result, io_err};
 
 /// Writes `bytes` to `path` atomically: a synced temporary file in `tmp_dir` (on the
 /// same file system), renamed over `path`.
@@ -34,7 +36,7 @@ pub fn write_atomic(tmp_dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn unique() -> String {
+pub(crate) fn unique() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
@@ -42,73 +44,97 @@ fn unique() -> String {
 }
 
 /// Makes a rename durable (best effort: not every file system can sync a folder).
-fn sync_dir(dir: &Path) {
+pub(crate) fn sync_dir(dir: &Path) {
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
 }
 
-/// Writes one vintage. Batches go to a background thread that encodes Parquet while
-/// the caller parses the next ones; [`commit`](Self::commit) makes the vintage
-/// visible; dropping the writer without committing removes everything it wrote.
-pub struct VintageWriter {
-    root: PathBuf,
-    dataset: DatasetId,
-    staging: PathBuf,
-    tx: Option<SyncSender<RecordBatch>>,
-    handle: Option<JoinHandle<Result<u64>>>,
-    committed: bool,
-    _lock: File,
+/// The store's write lock, held by the one process that writes (released when dropped).
+pub(crate) struct WriteLock {
+    /// The data directory.
+    pub(crate) root: PathBuf,
+    _file: File,
 }
 
-impl Store {
-    /// Takes the store's write lock and starts a vintage of `dataset`. Its schema is the
-    /// first batch's (the parser has checked every batch against the dataset's declared
-    /// schema); a later batch with another schema is an error. Stale staging folders from
-    /// an interrupted earlier write are removed first.
-    pub fn writer(&self, dataset: &DatasetId) -> Result<VintageWriter> {
-        let lock_path = self.root().join("lock");
-        let lock = File::options()
+impl WriteLock {
+    /// Takes the write lock of the store at `root`, or fails at once when another
+    /// process holds it.
+    pub(crate) fn take(root: &Path) -> Result<Self> {
+        let lock_path = root.join("lock");
+        let file = File::options()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&lock_path)
             .map_err(io_err(&lock_path))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(Error::Corrupt {
-                    path: self.root().display().to_string(),
-                    message: "another indmon process is writing to this data directory; try again when it has finished".into(),
-                });
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(io_err(&lock_path)(e)),
+        match file.try_lock() {
+            Ok(()) => Ok(Self {
+                root: root.to_path_buf(),
+                _file: file,
+            }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Corrupt {
+                path: root.display().to_string(),
+                message: "another indmon process is writing to this data directory; try again when it has finished".into(),
+            }),
+            Err(std::fs::TryLockError::Error(e)) => Err(io_err(&lock_path)(e)),
         }
-        let tmp = self.root().join("tmp");
-        if let Ok(entries) = std::fs::read_dir(&tmp) {
-            for e in entries.flatten() {
-                let p = e.path();
-                let _ = if p.is_dir() {
-                    std::fs::remove_dir_all(&p)
-                } else {
-                    std::fs::remove_file(&p)
-                };
-            }
+    }
+}
+
+/// Writes one vintage. Batches go to a background thread that encodes Parquet while
+/// the caller parses the next ones; [`commit`](Self::commit) (or
+/// [`Release::add`](crate::Release::add) and [`Release::commit`](crate::Release::commit))
+/// makes the vintage visible; dropping the writer without committing removes everything
+/// it wrote.
+pub struct VintageWriter {
+    pub(crate) dataset: DatasetId,
+    pub(crate) staging: PathBuf,
+    tx: Option<SyncSender<RecordBatch>>,
+    handle: Option<JoinHandle<Result<(u64, String)>>>,
+    finished: bool,
+    /// The write lock of a writer that is a release of its own ([`Store::writer`](crate::Store::writer)).
+    pub(crate) solo: Option<WriteLock>,
+}
+
+/// The Parquet writer of a vintage, with the schema of its first batch: Snappy;
+/// dictionary encoding except for floating-point columns, whose values rarely repeat
+/// (the attempt would only cost time). The file is hashed as it is written.
+fn parquet_writer(path: &Path, first: &RecordBatch) -> Result<ArrowWriter<HashingFile>> {
+    let file = File::create(path).map_err(io_err(path))?;
+    let schema = first.schema();
+    let mut props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_created_by(format!("indmon {}", indmon_core::INDMON_VERSION));
+    for f in schema.fields() {
+        if f.data_type().is_floating() {
+            props = props.set_column_dictionary_enabled(ColumnPath::from(f.name().as_str()), false);
         }
-        let staging = tmp.join(format!("{dataset}.{}", unique()));
+    }
+    ArrowWriter::try_new(HashingFile::new(file), schema, Some(props.build())).map_err(|e| {
+        Error::Parquet {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        }
+    })
+}
+
+impl VintageWriter {
+    /// A writer staging into `root/tmp/` (the caller holds the write lock).
+    pub(crate) fn start(root: &Path, dataset: &DatasetId) -> Result<Self> {
+        let staging = root.join("tmp").join(format!("{dataset}.{}", unique()));
         std::fs::create_dir_all(&staging).map_err(io_err(&staging))?;
         let file_path = staging.join("data.parquet");
         let (tx, rx) = sync_channel::<RecordBatch>(4);
-        let path_for_thread = file_path.clone();
         let handle = std::thread::Builder::new()
             .name("indmon-parquet".into())
-            .spawn(move || -> Result<u64> {
-                let path = &path_for_thread;
+            .spawn(move || -> Result<(u64, String)> {
+                let path = &file_path;
                 let perr = |e: datafusion::parquet::errors::ParquetError| Error::Parquet {
                     path: path.display().to_string(),
                     message: e.to_string(),
                 };
-                let mut writer: Option<(ArrowWriter<File>, _)> = None;
+                let mut writer: Option<(ArrowWriter<HashingFile>, _)> = None;
                 let mut rows = 0u64;
                 for batch in rx {
                     rows += batch.num_rows() as u64;
@@ -125,46 +151,23 @@ impl Store {
                     w.write(&batch).map_err(perr)?;
                 }
                 let Some((writer, _)) = writer else {
-                    return Ok(0);
+                    return Ok((0, String::new()));
                 };
-                let file = writer.into_inner().map_err(perr)?;
+                let (file, sha) = writer.into_inner().map_err(perr)?.finish();
                 file.sync_all().map_err(io_err(path))?;
-                Ok(rows)
+                Ok((rows, sha))
             })
             .map_err(io_err(&staging))?;
         Ok(VintageWriter {
-            root: self.root().to_path_buf(),
             dataset: dataset.clone(),
             staging,
             tx: Some(tx),
             handle: Some(handle),
-            committed: false,
-            _lock: lock,
+            finished: false,
+            solo: None,
         })
     }
-}
 
-/// The Parquet writer of a vintage, with the schema of its first batch: Snappy;
-/// dictionary encoding except for floating-point columns, whose values rarely repeat
-/// (the attempt would only cost time).
-fn parquet_writer(path: &Path, first: &RecordBatch) -> Result<ArrowWriter<File>> {
-    let file = File::create(path).map_err(io_err(path))?;
-    let schema = first.schema();
-    let mut props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_created_by(format!("indmon {}", indmon_core::INDMON_VERSION));
-    for f in schema.fields() {
-        if f.data_type().is_floating() {
-            props = props.set_column_dictionary_enabled(ColumnPath::from(f.name().as_str()), false);
-        }
-    }
-    ArrowWriter::try_new(file, schema, Some(props.build())).map_err(|e| Error::Parquet {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })
-}
-
-impl VintageWriter {
     /// Queues a batch for writing.
     pub fn write(&mut self, batch: RecordBatch) -> Result<()> {
         let tx = self.tx.as_ref().expect("writer is open until commit");
@@ -182,12 +185,12 @@ impl VintageWriter {
         Ok(())
     }
 
-    /// Finishes the Parquet file, writes the catalog record and moves the vintage
-    /// into place in one rename. With `force`, an existing vintage of the same id is
-    /// replaced; otherwise that is an error and nothing changes.
-    pub fn commit(mut self, meta: &VintageMeta, force: bool) -> Result<PathBuf> {
+    /// Finishes the Parquet file and writes the catalog record (with the file's
+    /// checksum) beside it. Returns the record, the staging folder and the SHA-256 of
+    /// the record's bytes; the folder is the caller's from here.
+    pub(crate) fn finish(mut self, meta: &VintageMeta) -> Result<(VintageMeta, PathBuf, String)> {
         self.tx = None;
-        let rows = match self.handle.take().map(JoinHandle::join) {
+        let (rows, sha) = match self.handle.take().map(JoinHandle::join) {
             Some(Ok(r)) => r?,
             _ => {
                 return Err(Error::Parquet {
@@ -211,35 +214,17 @@ impl VintageWriter {
                 ),
             });
         }
+        let mut meta = meta.clone();
+        meta.data_sha256 = Some(sha);
         let meta_path = self.staging.join("meta.json");
-        let json = serde_json::to_string_pretty(meta).expect("catalog records serialise");
+        let mut json = serde_json::to_string_pretty(&meta).expect("catalog records serialise");
+        json.push('\n');
         let mut f = File::create(&meta_path).map_err(io_err(&meta_path))?;
         f.write_all(json.as_bytes()).map_err(io_err(&meta_path))?;
-        f.write_all(b"\n").map_err(io_err(&meta_path))?;
         f.sync_all().map_err(io_err(&meta_path))?;
         sync_dir(&self.staging);
-        let ds_dir = self.root.join("datasets").join(self.dataset.as_str());
-        std::fs::create_dir_all(&ds_dir).map_err(io_err(&ds_dir))?;
-        let target = ds_dir.join(format!("vintage={}", meta.vintage));
-        let mut replaced = None;
-        if target.exists() {
-            if !force {
-                return Err(Error::Exists {
-                    dataset: meta.dataset.to_string(),
-                    vintage: meta.vintage.clone(),
-                });
-            }
-            let old = self.root.join("tmp").join(format!("replaced.{}", unique()));
-            std::fs::rename(&target, &old).map_err(io_err(&target))?;
-            replaced = Some(old);
-        }
-        std::fs::rename(&self.staging, &target).map_err(io_err(&target))?;
-        self.committed = true;
-        sync_dir(&ds_dir);
-        if let Some(old) = replaced {
-            let _ = std::fs::remove_dir_all(old);
-        }
-        Ok(target)
+        self.finished = true;
+        Ok((meta, self.staging.clone(), sha256_bytes(json.as_bytes())))
     }
 }
 
@@ -249,7 +234,7 @@ impl Drop for VintageWriter {
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
-        if !self.committed {
+        if !self.finished {
             let _ = std::fs::remove_dir_all(&self.staging);
         }
     }

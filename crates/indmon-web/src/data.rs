@@ -236,6 +236,9 @@ pub async fn figure_vintages(
 
 /// Every dataset and vintage in the store (from the catalog; no query).
 pub fn sources(state: &AppState) -> SourcesReport {
+    // read afresh: the list says which datasets cannot be read, including those a
+    // request has just found damaged (a failed re-read keeps the catalog as it was)
+    let _ = state.refresh();
     indmon_report::series::sources(&state.catalog())
 }
 

@@ -15,8 +15,9 @@ pub enum AppError {
     /// The request is malformed (a bad parameter).
     #[error("{0}")]
     BadRequest(String),
-    /// The answer would need more memory or time than the server's limits allow
-    /// (`[query]` in the settings): 503, with what was exceeded.
+    /// A dataset the answer needs cannot be read (its catalog record or Parquet file
+    /// is damaged; the detail names the dataset and the file within the data directory),
+    /// or the answer would need more memory or time than the `[query]` limits allow.
     #[error("{0}")]
     Unavailable(String),
     /// Our own failure; the detail is logged, the client gets a reference only.
@@ -65,6 +66,13 @@ impl From<indmon_store::Error> for AppError {
     fn from(e: indmon_store::Error) -> Self {
         match e {
             indmon_store::Error::NotFound(m) => Self::NotFound(m),
+            indmon_store::Error::Unavailable(u) => {
+                eprintln!("indmon serve: {u}");
+                Self::Unavailable(format!(
+                    "dataset {} is unavailable: {}: {}",
+                    u.dataset, u.within, u.reason
+                ))
+            }
             indmon_store::Error::Limit(m) => Self::Unavailable(m),
             e => Self::Internal(format!("{e:#}")),
         }

@@ -288,6 +288,16 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "API description (OpenAPI)",
     ),
     ("not_published", "niet vermeld", "not stated"),
+    (
+        "unavailable_title",
+        "Niet leesbare datasets",
+        "Datasets that cannot be read",
+    ),
+    (
+        "unavailable_intro",
+        "Van deze datasets is een opgeslagen bestand beschadigd; ze worden niet gebruikt tot ze opnieuw zijn ingelezen. Alle andere gegevens worden gewoon gelezen.",
+        "A stored file of these datasets is damaged; they are not used until they are ingested again. All other data is read as usual.",
+    ),
     ("error", "Fout", "Error"),
     (
         "not_found",

@@ -600,10 +600,22 @@ fn outlook_figure<'a>(lang: Lang, o: &'a Overview) -> Figure<'a> {
 /// `/data`: every dataset and vintage, with provenance, licences and downloads.
 pub async fn data_page(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery>) -> Response {
     let lang = q.lang();
-    let sets = data::sources(&s).datasets;
+    let report = data::sources(&s);
+    let sets = report.datasets;
     let main = html! {
         h1 class="nl-heading nl-heading--level-1" { (lang.t("data_title")) }
         p class="nl-paragraph" { (lang.t("data_intro")) }
+        @if !report.unavailable.is_empty() {
+            h2 class="nl-heading nl-heading--level-2" id="unavailable" { (lang.t("unavailable_title")) }
+            p class="nl-paragraph" { (lang.t("unavailable_intro")) }
+            ul class="utrecht-unordered-list" {
+                @for u in &report.unavailable {
+                    li class="utrecht-unordered-list__item" {
+                        strong { (u.dataset) } ": " code { (u.file) } " — " (u.reason)
+                    }
+                }
+            }
+        }
         table class="utrecht-table utrecht-table--html-table" id="table-sources" {
             (table_head(
                 lang.t("data_title"),

@@ -65,10 +65,15 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// The (dataset, vintage) pairs of a catalog: what decides whether results still hold.
+/// The (dataset, vintage) pairs of a catalog and the datasets that cannot be read:
+/// what decides whether results still hold.
 fn fingerprint(c: &Catalog) -> Vec<(String, String)> {
     c.all()
         .map(|m| (m.dataset.to_string(), m.vintage.clone()))
+        .chain(
+            c.unavailable()
+                .map(|u| (u.dataset.clone(), format!("unavailable: {}", u.reason))),
+        )
         .collect()
 }
 

@@ -54,6 +54,7 @@ enum Command {
     Serve(cmd::serve::Args),
     Ledger(cmd::ledger::Args),
     Synth(cmd::synth::Args),
+    Verify(cmd::verify::Args),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +77,7 @@ fn main() -> ExitCode {
             Command::Serve(a) => cmd::serve::run(&ctx, a),
             Command::Ledger(a) => cmd::ledger::run(&ctx, a),
             Command::Synth(a) => cmd::synth::run(&ctx, a),
+            Command::Verify(a) => cmd::verify::run(&ctx, a),
         }
     });
     match result {

@@ -4,6 +4,7 @@
 //! There is no skipping: without a reachable PostgreSQL server the PostgreSQL half fails
 //! and says how to start one.
 
+mod fuzz;
 mod ledger;
 
 use indmon_ledger::Ledger;

@@ -207,7 +207,7 @@ pub async fn load_panel(store: Option<&Store>, req: PanelRequest) -> Result<Pane
         if let Some(y) = a.year {
             q = q.filter(Cond::eq("t", y));
         }
-        let countries = if catalog.latest("baci_countries").is_some() {
+        let countries = if catalog.holds("baci_countries") {
             Countries::read(store, "baci_countries").await?
         } else {
             Countries::default()

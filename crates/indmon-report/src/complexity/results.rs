@@ -734,9 +734,10 @@ pub fn save(store: &Store, id: &DatasetId, report: &ComplexityReport) -> Result<
         scope: src.and_then(|m| m.scope.clone()),
         synthetic: src.is_some_and(|m| m.synthetic),
         indmon_version: indmon_core::INDMON_VERSION.to_string(),
+        data_sha256: None,
     };
-    writer.commit(&meta, true)?;
-    Ok(meta)
+    // the record as stored, with its file's checksum
+    Ok(writer.commit(&meta, true)?)
 }
 
 #[cfg(test)]

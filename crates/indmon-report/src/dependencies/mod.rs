@@ -113,10 +113,21 @@ pub async fn load(
     let catalog = store.catalog()?;
     let dataset = match &req.dataset {
         Some(d) => d.clone(),
-        None => default_trade_dataset(&catalog).ok_or_else(|| {
-            Error::NoData("no trade data in the store: run `indmon init` or `indmon ingest baci DIR`, or give --trade PATH".into())
-        })?,
+        None => match default_trade_dataset(&catalog) {
+            Some(d) => d,
+            // a BACI trade dataset whose record cannot be read: say so, not "no data"
+            None => match catalog
+                .unavailable()
+                .find(|u| u.dataset.contains("baci_hs"))
+            {
+                Some(u) => return Err(indmon_store::Error::Unavailable(u.clone()).into()),
+                None => return Err(Error::NoData("no trade data in the store: run `indmon init` or `indmon ingest baci DIR`, or give --trade PATH".into())),
+            },
+        },
     };
+    if let Some(u) = catalog.unavailable_dataset(&dataset) {
+        return Err(indmon_store::Error::Unavailable(u.clone()).into());
+    }
     let meta = catalog.latest(&dataset).cloned().ok_or_else(|| {
         indmon_store::Error::NotFound(format!("dataset {dataset} is not in the store"))
     })?;
@@ -125,13 +136,13 @@ pub async fn load(
             "dataset {dataset} is not BACI-format trade"
         )));
     }
-    let ctable =
-        if dataset.starts_with("synth_") && catalog.latest("synth_baci_countries").is_some() {
-            "synth_baci_countries"
-        } else {
-            "baci_countries"
-        };
-    let countries = if catalog.latest(ctable).is_some() {
+    let ctable = if dataset.starts_with("synth_") && catalog.holds("synth_baci_countries") {
+        "synth_baci_countries"
+    } else {
+        "baci_countries"
+    };
+    // a country list the store holds but cannot read fails the answer, naming its file
+    let countries = if catalog.holds(ctable) {
         Countries::read(store, ctable).await?
     } else {
         Countries::default()

@@ -186,7 +186,7 @@ pub async fn load_trade(
     let codes = codes_of(tax, edition);
 
     // units: the country, the peers, then every market's extra peers
-    if catalog.latest("baci_countries").is_none() {
+    if !catalog.holds("baci_countries") {
         return Err(Error::NoData(
             "the store has no BACI country list (baci_countries): run `indmon init` or ingest BACI's country_codes file".into(),
         ));

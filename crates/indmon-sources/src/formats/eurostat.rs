@@ -375,6 +375,19 @@ fn parse_jsonstat(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<'_
         let index = doc
             .pointer(&format!("/dimension/{id}/category/index"))
             .ok_or_else(|| bad(&format!("dimension {id} has no category index")))?;
+        // the size must be the number of categories: a list is never longer than the
+        // input that names its codes
+        let categories = match index {
+            Value::Object(m) => m.len(),
+            Value::Array(a) => a.len(),
+            _ => 0,
+        };
+        if matches!(index, Value::Object(_) | Value::Array(_)) && categories != sizes[d] {
+            return Err(bad(&format!(
+                "dimension {id} has size {} but {categories} categories",
+                sizes[d]
+            )));
+        }
         let mut list = vec![String::new(); sizes[d]];
         match index {
             Value::Object(m) => {
@@ -434,10 +447,14 @@ fn parse_jsonstat(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<'_
             .into());
         }
     }
-    let total: usize = sizes.iter().product();
+    let total = sizes
+        .iter()
+        .try_fold(1usize, |n, s| n.checked_mul(*s))
+        .ok_or_else(|| bad("the cube has more cells than can be counted"))?;
     let mut strides = vec![1usize; sizes.len()];
     for d in (0..sizes.len().saturating_sub(1)).rev() {
-        strides[d] = strides[d + 1] * sizes[d + 1];
+        // (saturating: the product fits unless the cube has no cells, and then no cell is read)
+        strides[d] = strides[d + 1].saturating_mul(sizes[d + 1]);
     }
     // values and statuses, by flat index
     let read_cells = |name: &str| -> Result<HashMap<usize, Value>> {
@@ -461,6 +478,12 @@ fn parse_jsonstat(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<'_
                 }
             }
             Some(Value::Array(a)) => {
+                if a.len() > total {
+                    return Err(bad(&format!(
+                        "{name} has {} entries, outside the cube of {total} cells",
+                        a.len()
+                    )));
+                }
                 for (i, v) in a.iter().enumerate() {
                     if !v.is_null() {
                         out.insert(i, v.clone());

@@ -353,7 +353,7 @@ pub fn read(path: &Path, opts: &PanelOptions) -> Result<PanelFile> {
 }
 
 /// Reads a population file: year, location and population columns (the usual names),
-/// one number per (year, location).
+/// one number per (year, location), finite and not negative.
 pub fn read_population(path: &Path, encoding: Encoding) -> Result<Population> {
     let file = path.display().to_string();
     let (text, _) = read_text(path, encoding)?;
@@ -373,10 +373,24 @@ pub fn read_population(path: &Path, encoding: Encoding) -> Result<Population> {
             )
             .at_line(line)
             .in_field(&header[f])
+            .expected(match f {
+                _ if f == y => "a year such as 2024",
+                _ if f == l => "a location code",
+                _ => "a population: a number ≥ 0",
+            })
             .into()
         };
         let year: i32 = rec[y].trim().parse().map_err(|_| bad(y))?;
-        let pop: f64 = rec[p].trim().parse().map_err(|_| bad(p))?;
+        if rec[l].trim().is_empty() {
+            return Err(bad(l));
+        }
+        // a population weighs exports (RPOP): a finite number of people, none negative
+        let pop: f64 = rec[p]
+            .trim()
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+            .ok_or_else(|| bad(p))?;
         out.insert((year, rec[l].trim().to_string()), pop);
     }
     Ok(out)

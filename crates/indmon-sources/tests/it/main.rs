@@ -4,4 +4,5 @@
 
 mod bad_input;
 mod bundled;
+mod fuzz;
 mod support;

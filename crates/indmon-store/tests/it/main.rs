@@ -12,7 +12,9 @@ use datafusion::arrow::record_batch::RecordBatch;
 use indmon_core::{DatasetId, VintageMeta};
 use indmon_store::{Error, QueryOptions, Store};
 
+mod integrity;
 mod limits;
+mod release;
 
 fn schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
@@ -64,6 +66,7 @@ fn meta(dataset: &str, release: &str, sha: &str, rows: u64) -> VintageMeta {
         scope: None,
         synthetic: false,
         indmon_version: "0".into(),
+        data_sha256: None,
     }
 }
 

@@ -2,5 +2,6 @@
 //! temporary store (the bundled snapshot) and a SQLite ledger.
 
 mod api;
+mod integrity;
 mod ledger;
 mod support;

@@ -84,7 +84,12 @@ pub fn encode(s: &str) -> String {
 impl App {
     /// A new application with a freshly seeded ledger.
     pub fn new() -> Self {
-        let store = Store::open(data_dir()).unwrap();
+        Self::on(data_dir())
+    }
+
+    /// A new application on the store in `data` (with a freshly seeded ledger).
+    pub fn on(data: &std::path::Path) -> Self {
+        let store = Store::open(data).unwrap();
         let state = AppState::new(store, Settings::default()).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let ledger = dir.path().join("ledger.sqlite");

@@ -15,6 +15,7 @@ pub mod sources;
 pub mod sql;
 pub mod synth;
 pub mod target;
+pub mod verify;
 pub mod vintages;
 
 pub use crate::error::UsageError;

@@ -149,6 +149,11 @@ fn dependencies_stay_in_their_crates() {
         users(&deps, |d| matches!(d, "tokio" | "async-std" | "smol")),
         &["indmon-store", "indmon-web", "indmon"],
     ));
+    problems.extend(check(
+        "the fuzzing harness (a dev-dependency of the parsers' tests only)",
+        users(&deps, |d| d == "indmon-fuzz"),
+        &[],
+    ));
     // the pure floors: only these dependencies, none of which does IO
     for (krate, allowed) in [
         (

@@ -5,6 +5,7 @@
 mod bad_input;
 mod complexity;
 mod dependencies;
+mod integrity;
 mod interrupted;
 mod invariants;
 mod ledger;
@@ -12,6 +13,7 @@ mod live;
 mod markets;
 mod must_show;
 mod parity;
+mod releases;
 mod resources;
 mod server;
 mod support;
