@@ -7,12 +7,14 @@
 //! (formulas in spreadsheet cells, control characters: [`text`]).
 
 pub mod catalog;
+pub mod quote;
 pub mod schema;
 pub mod settings;
 pub mod taxonomy;
 pub mod text;
 
 pub use catalog::{DatasetId, VintageMeta};
+pub use quote::{excerpt, quote};
 pub use schema::{ColumnSpec, ColumnType, TableSchema};
 pub use settings::Settings;
 
@@ -41,14 +43,15 @@ pub enum ErrorKind {
 pub enum Error {
     /// A dataset identifier that is not lower-case letters, digits and underscores.
     #[error(
-        "invalid dataset id '{0}': use lower-case letters, digits and '_', starting with a letter (e.g. estat_nama_10_a64)"
+        "invalid dataset id {}: use lower-case letters, digits and '_', starting with a letter (e.g. estat_nama_10_a64)", quote(.0)
     )]
     DatasetId(String),
     /// A date that is not ISO 8601.
-    #[error("invalid date '{0}': expected YYYY-MM-DD (or YYYY-MM, YYYY)")]
+    #[error("invalid date {}: expected YYYY-MM-DD (or YYYY-MM, YYYY)", quote(.0))]
     Date(String),
-    /// A settings file that does not parse.
-    #[error("{path}: {message}")]
+    /// A settings file that does not parse (TOML's message quotes the line, which may
+    /// hold a long value: the message is cut, see [`quote`]).
+    #[error("{path}: {}", cut_message(message))]
     Settings {
         /// The settings file.
         path: String,
@@ -74,6 +77,17 @@ impl Error {
             Error::Settings { .. } | Error::Schema { .. } => ErrorKind::Input,
         }
     }
+}
+
+/// A message that may quote a long line of the user's file: each line at most
+/// [`quote::QUOTE_MAX`] characters, control characters escaped (the line breaks of the
+/// message itself kept).
+fn cut_message(message: &str) -> String {
+    message
+        .split('\n')
+        .map(excerpt)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Result type of this crate.

@@ -25,6 +25,66 @@ pub struct Settings {
     pub markets: MarketsSettings,
     /// The strategic-dependency screen.
     pub dependencies: DependencySettings,
+    /// Limits of every query (`indmon sql`, the reports, the server's computations).
+    pub query: QuerySettings,
+}
+
+/// The limits every query runs under, so that no query can exhaust the machine: the
+/// memory it may hold (the query engine's memory pool, which sorts, joins, groups and
+/// collected results draw from; nothing is spilled to disk) and the time it may take.
+/// A query over either limit fails with a message that names the setting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QuerySettings {
+    /// Memory one query may use, in MiB (the server's computations share it).
+    pub memory_mb: u64,
+    /// Longest a query may run, in seconds.
+    pub timeout_secs: u64,
+}
+
+impl Default for QuerySettings {
+    fn default() -> Self {
+        Self {
+            memory_mb: 4096,
+            timeout_secs: 300,
+        }
+    }
+}
+
+impl QuerySettings {
+    /// Checks the values make sense; the message names the key.
+    pub fn check(&self) -> Result<()> {
+        let err = |m: String| {
+            Err(Error::Settings {
+                path: "[query]".into(),
+                message: m,
+            })
+        };
+        // at most 1 TiB, so that the byte count fits every platform's usize
+        if !(1..=1 << 20).contains(&self.memory_mb) {
+            return err(format!(
+                "memory_mb = {}: a size in MiB between 1 and 1048576",
+                self.memory_mb
+            ));
+        }
+        if !(1..=7 * 24 * 3600).contains(&self.timeout_secs) {
+            return err(format!(
+                "timeout_secs = {}: a number of seconds between 1 and 604800 (a week)",
+                self.timeout_secs
+            ));
+        }
+        Ok(())
+    }
+
+    /// The memory limit in bytes.
+    pub fn memory_bytes(&self) -> usize {
+        usize::try_from(self.memory_mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX)
+    }
+
+    /// The time limit.
+    pub fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.timeout_secs)
+    }
 }
 
 /// The strategic-dependency screen: thresholds of the criteria (the European
@@ -325,6 +385,7 @@ impl Settings {
             .check()
             .and_then(|()| s.markets.check())
             .and_then(|()| s.dependencies.check())
+            .and_then(|()| s.query.check())
             .map_err(|e| Error::Settings {
                 path: path.to_string(),
                 message: e.to_string(),
@@ -362,6 +423,24 @@ mod tests {
         let e = Settings::from_toml("x", "[target]\nindustry = 'manufacturing'\n").unwrap_err();
         assert!(e.to_string().contains("B-E"), "{e}");
         assert!(Settings::from_toml("x", "[target]\nvalue = 150\n").is_err());
+    }
+
+    #[test]
+    fn query_limits_have_defaults_and_are_checked() {
+        let s = Settings::from_toml("x", "").unwrap();
+        assert_eq!((s.query.memory_mb, s.query.timeout_secs), (4096, 300));
+        assert_eq!(s.query.memory_bytes(), 4 << 30);
+        let s = Settings::from_toml("x", "[query]\nmemory_mb = 8\ntimeout_secs = 2\n").unwrap();
+        assert_eq!(s.query.memory_bytes(), 8 << 20);
+        assert_eq!(s.query.timeout(), std::time::Duration::from_secs(2));
+        for (bad, want) in [
+            ("[query]\nmemory_mb = 0\n", "memory_mb = 0"),
+            ("[query]\ntimeout_secs = 0\n", "timeout_secs = 0"),
+            ("[query]\nmemory = 1\n", "memory"),
+        ] {
+            let e = Settings::from_toml("x", bad).unwrap_err().to_string();
+            assert!(e.contains(want), "{bad}: {e}");
+        }
     }
 
     #[test]

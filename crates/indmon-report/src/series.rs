@@ -109,7 +109,8 @@ pub async fn series(store: &Store, catalog: &Catalog, req: &SeriesRequest) -> Re
         ds if na.iter().any(|d| d == ds) => &[],
         other => {
             return Err(Error::Invalid(format!(
-                "unknown series '{other}': use va, va-share or one of the national-accounts datasets {}",
+                "unknown series {}: use va, va-share or one of the national-accounts datasets {}",
+                indmon_core::quote(other),
                 na.join(", ")
             )));
         }
@@ -481,8 +482,8 @@ pub async fn figure_vintages(
             .is_some_and(|m| m.schema == "na_obs");
     if !is_na {
         return Err(Error::Invalid(format!(
-            "--geo/--nace/--year select national-accounts figures; '{}' is not a national-accounts dataset (use `indmon sql` for others)",
-            req.what
+            "--geo/--nace/--year select national-accounts figures; {} is not a national-accounts dataset (use `indmon sql` for others)",
+            indmon_core::quote(&req.what)
         )));
     }
     let mut q = Select::from("na_obs__vintages")

@@ -173,6 +173,11 @@ pub fn discover(path: &Path) -> Result<BaciFiles> {
         }
         name = Some(n);
     }
+    // every file is checked before any is read: a pipe or a device among them (or
+    // given as the path) is refused by name
+    for f in trade.iter().chain(&countries).chain(&products) {
+        crate::input::check_regular(f)?;
+    }
     Ok(BaciFiles {
         trade,
         countries,
@@ -288,7 +293,7 @@ fn parse_row(raw: &[u8], file: &str, line: u64) -> Result<Row> {
             "6 comma-separated fields t,i,j,k,v,q",
         ));
     }
-    let show = |s: &[u8]| String::from_utf8_lossy(s).into_owned();
+    let show = |s: &[u8]| indmon_core::quote::excerpt_bytes(s);
     let t = parse_uint(ft)
         .filter(|t| (1988..=2100).contains(t))
         .ok_or_else(|| {
@@ -485,7 +490,7 @@ fn scan_blocks<S: Send>(
             path: file.clone(),
             source: e,
         };
-        let mut f = std::fs::File::open(path).map_err(io)?;
+        let mut f = crate::input::open_regular(path)?;
         let (mut line, mut header_done) = (0u64, false);
         // the year the file name gives: every row must be of that year (this also keeps
         // a flow from coming twice from two files)
@@ -573,7 +578,10 @@ fn scan_blocks<S: Send>(
                         } else {
                             InputError::file(
                                 &file,
-                                format!("the header is '{}'", String::from_utf8_lossy(text)),
+                                format!(
+                                    "the header is '{}'",
+                                    indmon_core::quote::excerpt_bytes(text)
+                                ),
                             )
                             .at_line(1)
                         };
@@ -810,8 +818,7 @@ fn all_keys(path: &Path) -> Result<KeyCheck> {
         source: e,
     };
     // streamed line by line: only the keys (8 bytes a row) are kept
-    let mut reader =
-        std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path).map_err(io)?);
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, crate::input::open_regular(path)?);
     let mut check = KeyCheck::default();
     let mut line = Vec::with_capacity(128);
     let mut first = true;
@@ -903,7 +910,7 @@ pub fn parse_files(
                     let text = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
                     let cols: Vec<&[u8]> = text.split(|&c| c == b',').map(trim).collect();
                     if cols != [b"t" as &[u8], b"i", b"j", b"k", b"v", b"q"] {
-                        let found = String::from_utf8_lossy(text);
+                        let found = indmon_core::quote::excerpt_bytes(text);
                         let e = if text.iter().all(|b| b.is_ascii_whitespace()) {
                             InputError::file(file, "the file is empty")
                         } else {

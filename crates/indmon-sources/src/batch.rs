@@ -184,22 +184,25 @@ impl TableBuilder {
             Col::Int32(b) => {
                 let v = parse_int(raw)
                     .filter(|v| i32::try_from(*v).is_ok())
-                    .ok_or_else(|| format!("a whole number, not '{raw}'"))?;
+                    .ok_or_else(|| format!("a whole number, not {}", indmon_core::quote(raw)))?;
                 check_number(spec, v as f64)?;
                 b.append_value(v as i32);
             }
             Col::Int64(b) => {
-                let v = parse_int(raw).ok_or_else(|| format!("a whole number, not '{raw}'"))?;
+                let v = parse_int(raw)
+                    .ok_or_else(|| format!("a whole number, not {}", indmon_core::quote(raw)))?;
                 check_number(spec, v as f64)?;
                 b.append_value(v);
             }
             Col::Float64(b) => {
-                let v = parse_float(raw).ok_or_else(|| format!("a number, not '{raw}'"))?;
+                let v = parse_float(raw)
+                    .ok_or_else(|| format!("a number, not {}", indmon_core::quote(raw)))?;
                 check_number(spec, v)?;
                 b.append_value(v);
             }
             Col::Boolean(b) => {
-                let v = parse_bool(raw).ok_or_else(|| format!("true or false, not '{raw}'"))?;
+                let v = parse_bool(raw)
+                    .ok_or_else(|| format!("true or false, not {}", indmon_core::quote(raw)))?;
                 b.append_value(v);
             }
         }

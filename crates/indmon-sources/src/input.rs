@@ -1,6 +1,11 @@
 //! Reading inputs: files, downloaded bodies and the bundled snapshot; their
 //! checksums, text encodings and the checks every CSV input gets (not empty, not cut
 //! off, the expected header).
+//!
+//! Every path a user names is opened through [`open_regular`] (or read through
+//! [`read_regular`]): only regular files are read. A named pipe (FIFO), a device
+//! (`/dev/zero`, a terminal behind `/dev/stdin`) or a socket is refused with its path
+//! named, before it is opened — reading one could wait forever or never end.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -77,6 +82,106 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<Cow<'_, str>, String> 
     }
 }
 
+/// What a path is when it is not a regular file, for messages.
+fn kind_of(ft: std::fs::FileType) -> &'static str {
+    if ft.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "a named pipe (FIFO)";
+        } else if ft.is_char_device() {
+            return "a character device";
+        } else if ft.is_block_device() {
+            return "a block device";
+        } else if ft.is_socket() {
+            return "a socket";
+        }
+    }
+    "something other than a file"
+}
+
+/// The refusal of a path that is not a regular file.
+fn not_regular(path: &Path, ft: std::fs::FileType) -> Error {
+    InputError::file(
+        path.display().to_string(),
+        format!(
+            "is {}, not a regular file; indmon reads only regular files (a pipe or a device could block or never end)",
+            kind_of(ft)
+        ),
+    )
+    .expected("a regular file")
+    .into()
+}
+
+/// Checks that `path` is a regular file (after following symbolic links) without
+/// opening it; a FIFO, a device, a socket or a folder is refused with the path named.
+pub fn check_regular(path: &Path) -> Result<std::fs::Metadata> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        source: e,
+    })?;
+    if !meta.file_type().is_file() {
+        return Err(not_regular(path, meta.file_type()));
+    }
+    Ok(meta)
+}
+
+/// Opens a regular file for reading (see [`check_regular`]): the type is checked
+/// before the file is opened (opening a FIFO waits for a writer) and again on the
+/// opened file.
+pub fn open_regular(path: &Path) -> Result<File> {
+    check_regular(path)?;
+    let io = |e: std::io::Error| Error::Io {
+        path: path.display().to_string(),
+        source: e,
+    };
+    let file = File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.file_type().is_file() {
+        return Err(not_regular(path, meta.file_type()));
+    }
+    Ok(file)
+}
+
+/// The largest file read whole into memory (every format but BACI's trade files,
+/// which are streamed), in bytes.
+pub const MAX_WHOLE_FILE: u64 = 2 << 30;
+
+/// The largest settings or taxonomy file (TOML) read, in bytes.
+pub const MAX_SETTINGS_FILE: u64 = 4 << 20;
+
+/// Reads a regular file (see [`open_regular`]) of at most `cap` bytes whole; a larger
+/// one is refused with its size and the cap. The cap is checked as the file is read
+/// too (a file that grows while it is read).
+pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>> {
+    let file = open_regular(path)?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let too_big = |size: u64| -> Error {
+        InputError::file(
+            path.display().to_string(),
+            format!("the file is {size} bytes; indmon reads files of this kind up to {cap} bytes"),
+        )
+        .into()
+    };
+    if size > cap {
+        return Err(too_big(size));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::Io {
+            path: path.display().to_string(),
+            source: e,
+        })?;
+    if bytes.len() as u64 > cap {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
 /// An input to a parser: a local file, or bytes in memory (a download, the bundled
 /// snapshot, a test fixture). `name` is what messages and the catalog call it.
 #[derive(Debug, Clone)]
@@ -134,10 +239,7 @@ impl Input {
     /// Reads the whole input into memory (for the small, non-streaming formats).
     pub fn read_all(&self) -> Result<std::sync::Arc<[u8]>> {
         match &self.source {
-            InputSource::File(p) => std::fs::read(p).map(Into::into).map_err(|e| Error::Io {
-                path: self.name.clone(),
-                source: e,
-            }),
+            InputSource::File(p) => read_regular(p, MAX_WHOLE_FILE).map(Into::into),
             InputSource::Bytes(b) => Ok(b.clone()),
         }
     }
@@ -145,10 +247,7 @@ impl Input {
     /// A streaming reader.
     pub fn reader(&self) -> Result<Box<dyn Read + Send>> {
         match &self.source {
-            InputSource::File(p) => Ok(Box::new(File::open(p).map_err(|e| Error::Io {
-                path: self.name.clone(),
-                source: e,
-            })?)),
+            InputSource::File(p) => Ok(Box::new(open_regular(p)?)),
             InputSource::Bytes(b) => Ok(Box::new(io::Cursor::new(b.clone()))),
         }
     }
@@ -290,7 +389,7 @@ impl CsvHeader {
                         file,
                         format!(
                             "missing column '{w}'; the header has: {}",
-                            self.names.join(", ")
+                            indmon_core::quote::excerpt_list(&self.names)
                         ),
                     )
                     .at_line(1)

@@ -75,12 +75,13 @@ impl InputError {
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        // the file name whole, the field name cut; control characters escaped in both
+        write!(f, "{}", indmon_core::quote::escape(&self.file))?;
         if let Some(line) = self.line {
             write!(f, ", line {line}")?;
         }
         if let Some(field) = &self.field {
-            write!(f, ", field '{field}'")?;
+            write!(f, ", field {}", indmon_core::quote(field))?;
         }
         write!(f, ": {}", self.message)?;
         if let Some(expected) = &self.expected {

@@ -45,7 +45,7 @@ use std::path::{Path, PathBuf};
 pub use catalog::Catalog;
 use indmon_core::ErrorKind;
 pub use integrity::{FileCheck, FileStatus, Unavailable};
-pub use query::{QueryOptions, SqlGuardError};
+pub use query::{MAX_EXPR_DEPTH, QueryLimits, QueryOptions, SqlGuardError};
 pub use release::Release;
 pub use rows::{ColumnType, Rows, RowsFormat};
 pub use select::{Agg, Cond, Select, Value};
@@ -98,6 +98,9 @@ pub enum Error {
     /// A query failed (bad SQL, unknown table or column ...).
     #[error("{0}")]
     Query(String),
+    /// A query went over its memory or time limit (`[query]` in the settings).
+    #[error("{0}")]
+    Limit(String),
     /// The dataset or vintage does not exist.
     #[error("{0}")]
     NotFound(String),
@@ -114,7 +117,7 @@ impl Error {
     /// The kind of failure (see [`ErrorKind`]).
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::ReadOnly(_) | Error::Query(_) => ErrorKind::Query,
+            Error::ReadOnly(_) | Error::Query(_) | Error::Limit(_) => ErrorKind::Query,
             Error::NotFound(_) | Error::Refused(_) | Error::Exists { .. } => ErrorKind::Usage,
             Error::Io { .. } | Error::Corrupt { .. } | Error::Parquet { .. } => ErrorKind::Internal,
             Error::Unavailable(_) => ErrorKind::Input,
@@ -124,7 +127,7 @@ impl Error {
 
 impl From<datafusion::error::DataFusionError> for Error {
     fn from(e: datafusion::error::DataFusionError) -> Self {
-        Error::Query(e.strip_backtrace().to_string())
+        query::from_datafusion(e)
     }
 }
 
@@ -142,6 +145,7 @@ pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 #[derive(Debug, Clone)]
 pub struct Store {
     root: PathBuf,
+    engine: query::Engine,
 }
 
 impl Store {
@@ -180,7 +184,16 @@ impl Store {
                 });
             }
         }
-        Ok(Self { root })
+        Ok(Self {
+            root,
+            engine: query::Engine::new(QueryLimits::default())?,
+        })
+    }
+
+    /// The store with its queries under `limits` (default: [`QueryLimits::default`]).
+    pub fn with_limits(mut self, limits: QueryLimits) -> Result<Self> {
+        self.engine = query::Engine::new(limits)?;
+        Ok(self)
     }
 
     /// The data directory.

@@ -8,9 +8,18 @@
 //! `vintage` column says which. So a download of one country's figures updates that
 //! country and leaves the rest of the release in view. Other datasets are whole
 //! releases: the table is one vintage.
-//! User SQL is read-only: one SELECT (or EXPLAIN, SHOW) at a time.
+//! User SQL is read-only: one SELECT (or EXPLAIN, SHOW) at a time, with expressions
+//! nested at most [`MAX_EXPR_DEPTH`] deep.
+//!
+//! Every query runs under the store's [`QueryLimits`]: a memory pool that sorts, joins,
+//! groups and collected results draw from (shared by the queries of one store; nothing
+//! is spilled to disk), and a time limit. A query over either fails with
+//! [`Error::Limit`], which names the setting.
 
+use std::future::Future;
+use std::ops::ControlFlow;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use datafusion::arrow::array::{
@@ -19,13 +28,16 @@ use datafusion::arrow::array::{
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
-use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::error::DataFusionError;
+use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
+use datafusion::execution::memory_pool::MemoryConsumer;
+use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use datafusion::prelude::{
     DataFrame, ParquetReadOptions, SQLOptions, SessionConfig, SessionContext, lit,
 };
 use datafusion::sql::parser::{DFParser, Statement as DfStatement};
 use datafusion::sql::resolve::resolve_table_references;
-use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
+use datafusion::sql::sqlparser::ast::{Expr as SqlExpr, Statement as SqlStatement, Visit, Visitor};
 
 use std::path::Path;
 
@@ -42,8 +54,161 @@ use crate::{Catalog, Error, Result, Store, io_err};
 pub struct QueryOptions {
     /// Bind each dataset to the vintage current on this date instead of the latest.
     pub as_of: Option<NaiveDate>,
-    /// Memory the query may use, in bytes (default 4 GiB).
+    /// Memory this query may use, in bytes, in a pool of its own (default: the store's
+    /// shared pool, see [`QueryLimits`]).
     pub memory_limit: Option<usize>,
+    /// Longest this query may run (default: the store's [`QueryLimits`]).
+    pub time_limit: Option<Duration>,
+}
+
+/// The limits every query of a store runs under (`[query]` in the settings; see
+/// [`Store::with_limits`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryLimits {
+    /// Memory the store's queries may hold together, in bytes: the query engine's
+    /// memory pool, which sorts, joins, groups and the rows a query collects draw from.
+    /// Nothing is spilled to disk: a query that needs more fails.
+    pub memory: usize,
+    /// Longest one query may run.
+    pub time: Duration,
+}
+
+impl QueryLimits {
+    /// The limits the settings ask for.
+    pub fn from_settings(q: &indmon_core::settings::QuerySettings) -> Self {
+        Self {
+            memory: q.memory_bytes(),
+            time: q.timeout(),
+        }
+    }
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        Self::from_settings(&Default::default())
+    }
+}
+
+/// The limits of a store and the memory pool its queries share.
+#[derive(Debug, Clone)]
+pub(crate) struct Engine {
+    limits: QueryLimits,
+    runtime: Arc<RuntimeEnv>,
+}
+
+impl Engine {
+    pub(crate) fn new(limits: QueryLimits) -> Result<Self> {
+        Ok(Self {
+            limits,
+            runtime: runtime_env(limits.memory)?,
+        })
+    }
+}
+
+/// A runtime with a memory pool of `memory` bytes and no spilling to disk.
+fn runtime_env(memory: usize) -> Result<Arc<RuntimeEnv>> {
+    Ok(RuntimeEnvBuilder::new()
+        .with_memory_limit(memory, 1.0)
+        .with_disk_manager_builder(
+            DiskManagerBuilder::default().with_mode(DiskManagerMode::Disabled),
+        )
+        .build_arc()?)
+}
+
+/// The runtime that keeps the deadlines of queries, on a thread of its own.
+fn timer() -> &'static tokio::runtime::Handle {
+    static TIMER: std::sync::OnceLock<tokio::runtime::Handle> = std::sync::OnceLock::new();
+    TIMER.get_or_init(|| {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("a runtime for the query deadlines");
+        let handle = rt.handle().clone();
+        std::thread::Builder::new()
+            .name("indmon-query-timer".into())
+            .spawn(move || rt.block_on(std::future::pending::<()>()))
+            .expect("a thread for the query deadlines");
+        handle
+    })
+}
+
+/// Cancels a task when dropped.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// A size in bytes for a message (`512 KiB`, `4 MiB`, `4.5 GiB`).
+fn human_bytes(n: usize) -> String {
+    let n = n as f64;
+    let (v, unit) = if n >= (1u64 << 30) as f64 {
+        (n / (1u64 << 30) as f64, "GiB")
+    } else if n >= (1u64 << 20) as f64 {
+        (n / (1u64 << 20) as f64, "MiB")
+    } else {
+        (n / 1024.0, "KiB")
+    };
+    if v.fract() == 0.0 {
+        format!("{v:.0} {unit}")
+    } else {
+        format!("{v:.1} {unit}")
+    }
+}
+
+/// The start of the message of a query that ran out of memory (the limit is put in
+/// by [`Store::limited`], which knows it).
+const OUT_OF_MEMORY: &str = "the query needs more memory than it may use";
+/// The end of the message of a query over a limit.
+const NARROW: &str = "; narrow it down (WHERE, LIMIT, fewer columns) or raise the limit";
+
+/// The store error for a DataFusion error: running out of the memory pool is
+/// [`Error::Limit`], everything else [`Error::Query`].
+pub(crate) fn from_datafusion(e: DataFusionError) -> Error {
+    if let DataFusionError::ResourcesExhausted(detail) = e.find_root() {
+        // "… Failed to allocate additional 1.2 MB for ExternalSorter[0] with …": the
+        // part that says what wanted the memory (the rest lists the pool's consumers)
+        let what = detail
+            .find("Failed to allocate additional ")
+            .map(|at| {
+                let rest = &detail[at + "Failed to allocate additional ".len()..];
+                rest.split(" with ").next().unwrap_or(rest)
+            })
+            .map(|w| format!("{w} more was needed"))
+            .unwrap_or_else(|| indmon_core::excerpt(detail.lines().next().unwrap_or_default()));
+        return Error::Limit(format!("{OUT_OF_MEMORY} ({what}){NARROW}"));
+    }
+    Error::Query(e.strip_backtrace().to_string())
+}
+
+/// The deepest nesting of expressions a statement may have. A chain of operators
+/// (`1+1+…`, `a OR b OR …`, `x || y || …`) nests one level per operator; deeper
+/// statements are refused before they are planned (planning and running them would
+/// recurse that deep and could exhaust the stack). Long lists of alternatives belong
+/// in `IN (…)`, which does not nest.
+pub const MAX_EXPR_DEPTH: usize = 1000;
+
+/// Measures the nesting of expressions, stopping beyond [`MAX_EXPR_DEPTH`].
+struct Depth(usize);
+
+impl Visitor for Depth {
+    type Break = ();
+
+    fn pre_visit_expr(&mut self, _: &SqlExpr) -> ControlFlow<()> {
+        self.0 += 1;
+        if self.0 > MAX_EXPR_DEPTH {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
+
+    fn post_visit_expr(&mut self, _: &SqlExpr) -> ControlFlow<()> {
+        self.0 -= 1;
+        ControlFlow::Continue(())
+    }
 }
 
 /// Why a statement was refused by the read-only guard.
@@ -63,7 +228,18 @@ pub enum SqlGuardError {
     /// Nothing to run.
     #[error("no SQL statement given")]
     Empty,
+    /// Expressions nested deeper than [`MAX_EXPR_DEPTH`].
+    #[error(
+        "the statement nests expressions more than {MAX_EXPR_DEPTH} levels deep (a chain of operators such as 1+1+…, OR or || nests one level per operator) and is refused; use IN (…) for long lists of alternatives, or split the query"
+    )]
+    TooDeep,
+    /// A statement longer than [`MAX_SQL_BYTES`].
+    #[error("the statement is {0} bytes long; indmon sql takes at most {MAX_SQL_BYTES}")]
+    TooLong(usize),
 }
+
+/// The longest statement accepted, in bytes.
+pub const MAX_SQL_BYTES: usize = 1 << 20;
 
 fn keyword(sql: &str) -> String {
     sql.split_whitespace()
@@ -75,7 +251,30 @@ fn keyword(sql: &str) -> String {
 /// Accepts one read-only statement: a query, EXPLAIN of a query, or SHOW TABLES /
 /// SHOW COLUMNS. Everything else — INSERT, UPDATE, DELETE, CREATE, DROP, COPY, SET,
 /// ATTACH ... — is refused before planning.
+///
+/// The statement is parsed on a thread of its own with a large stack: a flat chain of
+/// operators parses without deep recursion but makes a tree as deep as it is long,
+/// which is measured (and dropped) recursively.
 pub fn check_read_only(sql: &str) -> Result<(), SqlGuardError> {
+    if sql.len() > MAX_SQL_BYTES {
+        return Err(SqlGuardError::TooLong(sql.len()));
+    }
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("indmon-sql-guard".into())
+            .stack_size(GUARD_STACK)
+            .spawn_scoped(s, || check_parsed(sql))
+            .map_err(|e| SqlGuardError::Syntax(format!("cannot start the SQL check: {e}")))?
+            .join()
+            .unwrap_or_else(|_| Err(SqlGuardError::Syntax("the SQL check failed".into())))
+    })
+}
+
+/// Stack of the thread that parses and checks a statement (reserved, not used, unless
+/// the statement is deep): enough for the deepest tree [`MAX_SQL_BYTES`] can make.
+const GUARD_STACK: usize = 256 << 20;
+
+fn check_parsed(sql: &str) -> Result<(), SqlGuardError> {
     let stmts = DFParser::parse_sql(sql)
         .map_err(|e| SqlGuardError::Syntax(e.strip_backtrace().to_string()))?;
     match stmts.len() {
@@ -85,6 +284,9 @@ pub fn check_read_only(sql: &str) -> Result<(), SqlGuardError> {
     }
     fn check(s: &DfStatement, sql: &str) -> Result<(), SqlGuardError> {
         match s {
+            DfStatement::Statement(inner) if inner.visit(&mut Depth(0)).is_break() => {
+                Err(SqlGuardError::TooDeep)
+            }
             DfStatement::Statement(inner) => match inner.as_ref() {
                 SqlStatement::Query(_)
                 | SqlStatement::ShowTables { .. }
@@ -242,9 +444,10 @@ impl Store {
         let config = SessionConfig::new()
             .with_information_schema(true)
             .with_target_partitions(partitions);
-        let runtime = RuntimeEnvBuilder::new()
-            .with_memory_limit(opts.memory_limit.unwrap_or(4 << 30), 1.0)
-            .build_arc()?;
+        let runtime = match opts.memory_limit {
+            Some(memory) => runtime_env(memory)?,
+            None => self.engine.runtime.clone(),
+        };
         let ctx = SessionContext::new_with_config_rt(config, runtime);
         let mut na_parts: Vec<NaPart> = Vec::new();
         for ds in catalog.datasets() {
@@ -309,6 +512,51 @@ impl Store {
             }
         }
         Ok((ctx, catalog))
+    }
+
+    /// Runs `fut` under the time limit of the query (`opts`, else the store's).
+    async fn limited<T>(
+        &self,
+        opts: &QueryOptions,
+        fut: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let limit = opts.time_limit.unwrap_or(self.engine.limits.time);
+        // the deadline is kept by a thread of its own: the runtime's own timers are
+        // driven by its workers, which a query may keep busy past the deadline
+        // (the sleep is made on the timer's runtime: made here, it would use this one's)
+        let deadline = timer().spawn(async move { tokio::time::sleep(limit).await });
+        let _cancel = AbortOnDrop(deadline.abort_handle());
+        // the deadline is polled first, each time: polled after the query, it would
+        // find the task budget spent by the query and never be seen to expire
+        let deadline = tokio::task::unconstrained(deadline);
+        let fut = std::pin::pin!(fut);
+        let done = match futures_util::future::select(deadline, fut).await {
+            futures_util::future::Either::Left(_) => Err(()),
+            futures_util::future::Either::Right((r, _)) => Ok(r),
+        };
+        match done {
+            Ok(Err(Error::Limit(m))) if m.starts_with(OUT_OF_MEMORY) => {
+                let memory = opts.memory_limit.unwrap_or(self.engine.limits.memory);
+                Err(Error::Limit(m.replacen(
+                    OUT_OF_MEMORY,
+                    &format!(
+                        "the query needs more memory than its limit of {} ([query] memory_mb in indmon.toml)",
+                        human_bytes(memory)
+                    ),
+                    1,
+                )))
+            }
+            Ok(r) => r,
+            Err(_) => Err(Error::Limit(format!(
+                "the query ran longer than its limit of {} s ([query] timeout_secs in indmon.toml) and was stopped{NARROW}",
+                limit.as_secs_f64()
+            ))),
+        }
+    }
+
+    /// The limits the store's queries run under.
+    pub fn limits(&self) -> QueryLimits {
+        self.engine.limits
     }
 
     /// Registers a dataset's tables: `<dataset>__vintages` (every vintage, with a
@@ -380,11 +628,14 @@ impl Store {
 
     /// The rows `q` selects (see [`Select`]).
     pub async fn fetch(&self, q: &Select, opts: &QueryOptions) -> Result<Rows> {
-        let (ctx, _) = self
-            .session(opts, false, std::slice::from_ref(&q.table))
-            .await?;
-        let df = q.plan(ctx.table(TableReference::bare(q.table.as_str())).await?)?;
-        collect(df).await
+        self.limited(opts, async {
+            let (ctx, _) = self
+                .session(opts, false, std::slice::from_ref(&q.table))
+                .await?;
+            let df = q.plan(ctx.table(TableReference::bare(q.table.as_str())).await?)?;
+            collect(df).await
+        })
+        .await
     }
 
     /// The rows `q` selects, handed to `each` a chunk at a time as they are read (for
@@ -396,16 +647,19 @@ impl Store {
         opts: &QueryOptions,
         mut each: impl FnMut(&Rows) -> Result<()>,
     ) -> Result<()> {
-        let (ctx, _) = self
-            .session(opts, false, std::slice::from_ref(&q.table))
-            .await?;
-        let df = q.plan(ctx.table(TableReference::bare(q.table.as_str())).await?)?;
-        let schema = df.schema().as_arrow().clone();
-        let mut stream = df.execute_stream().await?;
-        while let Some(batch) = stream.next().await {
-            each(&Rows::new(&schema, vec![batch?]))?;
-        }
-        Ok(())
+        self.limited(opts, async {
+            let (ctx, _) = self
+                .session(opts, false, std::slice::from_ref(&q.table))
+                .await?;
+            let df = q.plan(ctx.table(TableReference::bare(q.table.as_str())).await?)?;
+            let schema = df.schema().as_arrow().clone();
+            let mut stream = df.execute_stream().await?;
+            while let Some(batch) = stream.next().await {
+                each(&Rows::new(&schema, vec![batch?]))?;
+            }
+            Ok(())
+        })
+        .await
     }
 
     /// The column names and types of a table, without reading its rows.
@@ -438,7 +692,10 @@ impl Store {
 
     /// Runs one read-only SQL statement of a user (`indmon sql`) and collects the result.
     pub async fn sql(&self, sql: &str, opts: &QueryOptions) -> Result<Rows> {
-        collect(self.plan_sql(sql, opts).await?).await
+        self.limited(opts, async {
+            collect(self.plan_sql(sql, opts).await?).await
+        })
+        .await
     }
 
     /// Runs one read-only SQL statement and streams its result into a file, Parquet
@@ -449,6 +706,17 @@ impl Store {
     pub async fn export(&self, sql: &str, opts: &QueryOptions, path: &Path) -> Result<u64> {
         let kind = export_kind(path)?;
         self.refuse_inside(path)?;
+        self.limited(opts, self.export_unlimited(sql, opts, path, kind))
+            .await
+    }
+
+    async fn export_unlimited(
+        &self,
+        sql: &str,
+        opts: &QueryOptions,
+        path: &Path,
+        kind: ExportKind,
+    ) -> Result<u64> {
         let df = self.plan_sql(sql, opts).await?;
         let schema = std::sync::Arc::new(df.schema().as_arrow().clone());
         let mut stream = df.execute_stream().await?;
@@ -554,9 +822,19 @@ fn export_kind(path: &Path) -> Result<ExportKind> {
     }
 }
 
+/// The rows of `df`, held against the memory pool of its session: a result larger
+/// than the memory limit fails instead of exhausting the machine.
 async fn collect(df: DataFrame) -> Result<Rows> {
     let schema = df.schema().as_arrow().clone();
-    let batches = df.collect().await?;
+    let pool = df.task_ctx().memory_pool().clone();
+    let held = MemoryConsumer::new("indmon query result").register(&pool);
+    let mut stream = df.execute_stream().await?;
+    let mut batches = Vec::new();
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        held.try_grow(batch.get_array_memory_size())?;
+        batches.push(batch);
+    }
     Ok(Rows::new(&schema, batches))
 }
 

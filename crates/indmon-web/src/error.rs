@@ -16,7 +16,8 @@ pub enum AppError {
     #[error("{0}")]
     BadRequest(String),
     /// A dataset the answer needs cannot be read (its catalog record or Parquet file
-    /// is damaged); the detail names the dataset and the file within the data directory.
+    /// is damaged; the detail names the dataset and the file within the data directory),
+    /// or the answer would need more memory or time than the `[query]` limits allow.
     #[error("{0}")]
     Unavailable(String),
     /// Our own failure; the detail is logged, the client gets a reference only.
@@ -72,6 +73,7 @@ impl From<indmon_store::Error> for AppError {
                     u.dataset, u.within, u.reason
                 ))
             }
+            indmon_store::Error::Limit(m) => Self::Unavailable(m),
             e => Self::Internal(format!("{e:#}")),
         }
     }

@@ -2,12 +2,15 @@
 //! with its OpenAPI document, and the embedded assets, served by axum.
 //!
 //! The server is read-only: it answers GET requests from the store and never writes to
-//! it. Requests are limited in size (URI, headers, body) and time; computations run on
-//! their own runtime and are cached per distinct request (see [`state`]). Every
-//! response carries a Content-Security-Policy without `unsafe-inline`.
+//! it. Requests are limited in size (URI, headers, body) and time; connections in time
+//! (headers, idleness) and number (see [`conn`]); computations run on their own
+//! runtime under the query limits of the settings and are cached per distinct request
+//! (see [`state`]). Every response carries a Content-Security-Policy without
+//! `unsafe-inline`.
 
 pub mod api;
 pub mod assets;
+pub mod conn;
 pub mod data;
 pub mod error;
 pub mod html;
@@ -206,16 +209,15 @@ fn secure(mut r: Response) -> Response {
     r
 }
 
-/// Serves `router(state)` on `listener` until `shutdown` completes.
+/// Serves `router(state)` on `listener` until `shutdown` completes, with the
+/// connection limits of [`conn`]; then lets the requests in flight finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     state.watch(Duration::from_secs(5));
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    conn::serve(listener, router(state), shutdown).await
 }
 
 /// Computes the results the overview and target pages need, so the first visitor

@@ -2,7 +2,9 @@
 //! queries run on, and the cache of computed results.
 //!
 //! The server never writes to the store. Results are computed once per distinct
-//! request and kept; a background task re-reads the catalog every few seconds and
+//! request, under the query limits of the settings (the store's memory pool, shared by
+//! all computations, and the time limit), and kept; a computation nobody waits for any
+//! more is stopped; a background task re-reads the catalog every few seconds and
 //! empties the cache when a vintage was added or removed (`indmon ingest` in another
 //! process), so a page never shows figures of a release the store no longer serves.
 
@@ -51,6 +53,15 @@ impl Drop for QueryRuntime {
         if let Some(rt) = self.0.take() {
             rt.shutdown_background();
         }
+    }
+}
+
+/// Cancels a task when dropped.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -177,9 +188,19 @@ impl AppState {
                     .map_err(|e| AppError::Internal(e.to_string()))?;
                 let fut = compute(self.clone());
                 let rt = self.queries.0.as_ref().expect("query runtime").handle();
-                let v = rt
-                    .spawn(fut)
+                let task = rt.spawn(fut);
+                // the computation stops when nobody waits for it any more (the request
+                // timed out or its client left) or at the query time limit
+                let _stop = AbortOnDrop(task.abort_handle());
+                let limit = self.store.limits().time;
+                let v = tokio::time::timeout(limit, task)
                     .await
+                    .map_err(|_| {
+                        AppError::Unavailable(format!(
+                            "computing this took longer than the limit of {} s ([query] timeout_secs) and was stopped",
+                            limit.as_secs()
+                        ))
+                    })?
                     .map_err(|e| AppError::Internal(format!("computing {key}: {e}")))??;
                 Ok::<_, AppError>(Arc::new(v) as Arc<dyn Any + Send + Sync>)
             })

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::error::{Context as _, Result};
 use indmon_core::Settings;
-use indmon_store::Store;
+use indmon_store::{QueryLimits, Store};
 
 /// What every command gets: resolved settings and the data directory.
 pub struct Context {
@@ -32,8 +32,17 @@ impl Context {
         });
         let settings = match &path {
             Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .with_context(|| format!("reading settings {}", p.display()))?;
+                let bytes = indmon_sources::input::read_regular(
+                    p,
+                    indmon_sources::input::MAX_SETTINGS_FILE,
+                )
+                .context("reading settings")?;
+                let text = String::from_utf8(bytes).map_err(|e| {
+                    indmon_sources::Error::from(indmon_sources::InputError::file(
+                        p.display().to_string(),
+                        format!("not UTF-8 text ({e})"),
+                    ))
+                })?;
                 Settings::from_toml(&p.display().to_string(), &text)?
             }
             None => Settings::default(),
@@ -51,9 +60,11 @@ impl Context {
         })
     }
 
-    /// Opens the store without loading anything.
+    /// Opens the store without loading anything; its queries run under the limits of
+    /// `[query]`.
     pub fn open_store(&self) -> Result<Store> {
         Store::open(&self.data_dir)
+            .and_then(|s| s.with_limits(QueryLimits::from_settings(&self.settings.query)))
             .with_context(|| format!("opening the data directory {}", self.data_dir.display()))
     }
 

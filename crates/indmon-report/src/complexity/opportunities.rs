@@ -346,7 +346,8 @@ async fn focus(
         .position(|l| aliases.iter().any(|a| a.eq_ignore_ascii_case(l)))
         .ok_or_else(|| {
             Error::Invalid(format!(
-                "{geo} is not among the {} locations of the input in {year} (e.g. {})",
+                "{} is not among the {} locations of the input in {year} (e.g. {})",
+                indmon_core::quote(geo),
                 y.locations.len(),
                 y.locations
                     .iter()

@@ -420,8 +420,8 @@ pub async fn material(store: &Store, req: &MaterialRequest) -> Result<MaterialDe
         .or_else(|| in_shares.then(|| want.to_string()))
         .ok_or_else(|| {
             Error::Invalid(format!(
-                "no material {:?} in the {ASSESSMENT} study; `indmon crm` lists the assessed ones",
-                req.material
+                "no material {} in the {ASSESSMENT} study; `indmon crm` lists the assessed ones",
+                indmon_core::quote(&req.material)
             ))
         })?;
     let history: Vec<ScoreYear> = study

@@ -288,7 +288,7 @@ fn parse_hs6(code: &str) -> Result<u32> {
     c.parse()
         .ok()
         .filter(|&k: &u32| k < 1_000_000 && !c.is_empty() && c.len() <= 6)
-        .ok_or_else(|| Error::Invalid(format!("{code:?} is not an HS6 code")))
+        .ok_or_else(|| Error::Invalid(format!("{} is not an HS6 code", indmon_core::quote(code))))
 }
 
 fn explain_of(

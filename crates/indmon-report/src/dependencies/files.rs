@@ -99,10 +99,8 @@ impl TradeFiles {
         let mut countries = Countries::default();
         match &files.countries {
             Some(p) => {
-                let text = std::fs::read(p).map_err(|e| indmon_sources::Error::Io {
-                    path: p.display().to_string(),
-                    source: e,
-                })?;
+                let text =
+                    indmon_sources::input::read_regular(p, indmon_sources::input::MAX_WHOLE_FILE)?;
                 read_countries_csv(
                     &String::from_utf8_lossy(&text),
                     &p.display().to_string(),

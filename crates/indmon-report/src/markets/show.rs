@@ -189,8 +189,8 @@ pub async fn market_detail(
 ) -> Result<MarketDetail> {
     let mk = tax.market(&req.market).ok_or_else(|| {
         Error::Invalid(format!(
-            "no market {:?} in the taxonomy; the markets are {}",
-            req.market,
+            "no market {} in the taxonomy; the markets are {}",
+            indmon_core::quote(&req.market),
             tax.markets
                 .iter()
                 .map(|m| m.id.get_ref().as_str())

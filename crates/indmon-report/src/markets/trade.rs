@@ -78,7 +78,8 @@ pub fn resolve_unit(c: &Countries, name: &str) -> Result<Unit> {
     let members = c.codes_of(&up);
     if members.is_empty() {
         return Err(Error::Invalid(format!(
-            "{name}: not a country code in BACI's country list (use ISO 3166 alpha-2 or alpha-3, e.g. NL or NLD, or EU27)"
+            "{}: not a country code in BACI's country list (use ISO 3166 alpha-2 or alpha-3, e.g. NL or NLD, or EU27)",
+            indmon_core::quote(name)
         )));
     }
     Ok(Unit {

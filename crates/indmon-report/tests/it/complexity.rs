@@ -444,7 +444,7 @@ fn opportunities_for_nl_on_the_bundled_trade() {
     };
     let e = run(complexity::opportunities(Some(&f.store), req, &quiet())).unwrap_err();
     assert_eq!(e.kind(), indmon_core::ErrorKind::Usage);
-    assert!(e.to_string().contains("XX is not among"), "{e}");
+    assert!(e.to_string().contains("'XX' is not among"), "{e}");
 }
 
 #[test]

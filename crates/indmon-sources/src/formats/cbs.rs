@@ -99,7 +99,10 @@ pub fn parse_pages(
                 .ok_or_else(|| {
                     InputError::file(
                         ctx.file,
-                        format!("row {row_no}: period '{period}' does not start with a year"),
+                        format!(
+                            "row {row_no}: period {} does not start with a year",
+                            indmon_core::quote(&period)
+                        ),
                     )
                     .in_field(&period_dim)
                 })?;

@@ -30,7 +30,7 @@ pub(crate) fn parse(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<
         parsed.warnings.push(format!(
             "{}: column(s) not in the source description were ignored: {}",
             ctx.file,
-            ignored.join(", ")
+            indmon_core::quote::excerpt_list(&ignored)
         ));
     }
     let key_cols: Vec<usize> = schema
@@ -74,7 +74,13 @@ pub(crate) fn parse(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<
         {
             let key = key_cols
                 .iter()
-                .map(|&c| format!("{} = {}", schema.columns[c].input_name(), values[c].trim()))
+                .map(|&c| {
+                    format!(
+                        "{} = {}",
+                        schema.columns[c].input_name(),
+                        indmon_core::quote(values[c].trim())
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(", ");
             return Err(ctx.err(
@@ -85,11 +91,13 @@ pub(crate) fn parse(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<
         }
         for (c, col) in schema.columns.iter().enumerate() {
             b.push_text(c, &values[c]).map_err(|expected| {
-                let e =
-                    crate::InputError::file(ctx.file, format!("bad value '{}'", values[c].trim()))
-                        .at_line(line)
-                        .in_field(col.input_name())
-                        .expected(expected);
+                let e = crate::InputError::file(
+                    ctx.file,
+                    format!("bad value {}", indmon_core::quote(values[c].trim())),
+                )
+                .at_line(line)
+                .in_field(col.input_name())
+                .expected(expected);
                 crate::Error::from(e)
             })?;
         }

@@ -105,7 +105,7 @@ fn parse_sdmx_csv(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<'_
             ctx.file,
             format!(
                 "the file has dimension(s) {} that indmon's national-accounts schema has no place for",
-                extra.join(", ")
+                indmon_core::quote::excerpt_list(&extra)
             ),
         )
         .at_line(1)
@@ -153,7 +153,11 @@ fn parse_sdmx_csv(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<'_
             let v = ctx.text(&rec[at], line, "freq")?;
             if lists.estat_code("freq", &v).as_deref() != Some("A") {
                 return Err(ctx
-                    .err(line, "freq", format!("frequency '{v}' is not annual"))
+                    .err(
+                        line,
+                        "freq",
+                        format!("frequency {} is not annual", indmon_core::quote(v)),
+                    )
                     .into_annual());
             }
         }
@@ -163,7 +167,10 @@ fn parse_sdmx_csv(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<'_
                 ctx.err(
                     line,
                     "LAST UPDATE",
-                    format!("'{v}' is not a date (expected dd/mm/yy hh:mm:ss)"),
+                    format!(
+                        "{} is not a date (expected dd/mm/yy hh:mm:ss)",
+                        indmon_core::quote(&v)
+                    ),
                 )
             })?;
             if release.as_ref().is_none_or(|(d, _)| date > *d) {
@@ -183,18 +190,26 @@ fn parse_sdmx_csv(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<'_
             }
             let text = ctx.text(raw, line, dim)?;
             let code = lists.estat_code(dim, &text).ok_or_else(|| {
-                ctx.err(line, dim, format!("unknown {dim} label '{text}'"))
-                    .with_expected(format!(
-                        "a Eurostat {dim} code or one of the labels in indmon's code list"
-                    ))
+                ctx.err(
+                    line,
+                    dim,
+                    format!("unknown {dim} label {}", indmon_core::quote(text)),
+                )
+                .with_expected(format!(
+                    "a Eurostat {dim} code or one of the labels in indmon's code list"
+                ))
             })?;
             mapped[k].clone_from(&code);
             cache.insert(key, code);
         }
         let time_txt = ctx.text(&rec[pos[4]], line, "TIME_PERIOD")?;
         let time: i32 = time_txt.trim().parse().map_err(|_| {
-            ctx.err(line, "TIME_PERIOD", format!("'{time_txt}' is not a year"))
-                .with_expected("a four-digit year (annual data)")
+            ctx.err(
+                line,
+                "TIME_PERIOD",
+                format!("{} is not a year", indmon_core::quote(time_txt)),
+            )
+            .with_expected("a four-digit year (annual data)")
         })?;
         let value_txt = ctx.text(&rec[pos[5]], line, "OBS_VALUE")?;
         let value_txt = value_txt.trim();
@@ -202,8 +217,12 @@ fn parse_sdmx_csv(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<'_
             None
         } else {
             Some(crate::batch::parse_float(value_txt).ok_or_else(|| {
-                ctx.err(line, "OBS_VALUE", format!("'{value_txt}' is not a number"))
-                    .with_expected("a number with '.' as decimal separator, or empty")
+                ctx.err(
+                    line,
+                    "OBS_VALUE",
+                    format!("{} is not a number", indmon_core::quote(value_txt)),
+                )
+                .with_expected("a number with '.' as decimal separator, or empty")
             })?)
         };
         let flag = match flag_at {
@@ -444,9 +463,12 @@ fn parse_jsonstat(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<'_
             None | Some(Value::Null) => {}
             Some(Value::Object(m)) => {
                 for (k, v) in m {
-                    let i: usize = k
-                        .parse()
-                        .map_err(|_| bad(&format!("{name} key '{k}' is not an index")))?;
+                    let i: usize = k.parse().map_err(|_| {
+                        bad(&format!(
+                            "{name} key {} is not an index",
+                            indmon_core::quote(k)
+                        ))
+                    })?;
                     if i >= total {
                         return Err(bad(&format!(
                             "{name} index {i} is outside the cube of {total} cells"
@@ -490,9 +512,15 @@ fn parse_jsonstat(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<'_
         };
         let time_code = code(4);
         let time: i32 = time_code.parse().map_err(|_| {
-            InputError::file(file, format!("time period '{time_code}' is not a year"))
-                .in_field("time")
-                .expected("annual data")
+            InputError::file(
+                file,
+                format!(
+                    "time period {} is not a year",
+                    indmon_core::quote(time_code)
+                ),
+            )
+            .in_field("time")
+            .expected("annual data")
         })?;
         let value = match values.get(&flat) {
             None | Some(Value::Null) => None,

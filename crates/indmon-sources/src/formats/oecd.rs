@@ -84,13 +84,14 @@ pub(crate) fn parse(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<
         if let Some(at) = freq_at {
             let f = field(at, "FREQ")?;
             if f != "A" {
-                return Err(
-                    InputError::file(ctx.file, format!("frequency '{f}' is not annual"))
-                        .at_line(line)
-                        .in_field("FREQ")
-                        .expected("annual data (FREQ A)")
-                        .into(),
-                );
+                return Err(InputError::file(
+                    ctx.file,
+                    format!("frequency {} is not annual", indmon_core::quote(f)),
+                )
+                .at_line(line)
+                .in_field("FREQ")
+                .expected("annual data (FREQ A)")
+                .into());
             }
         }
         if let Some(at) = price_at {
@@ -98,7 +99,7 @@ pub(crate) fn parse(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<
             if !(p.is_empty() || p == "V" || p == "_Z") {
                 return Err(InputError::file(
                     ctx.file,
-                    format!("price base '{p}' is not current prices"),
+                    format!("price base {} is not current prices", indmon_core::quote(p)),
                 )
                 .at_line(line)
                 .in_field("PRICE_BASE")
@@ -116,7 +117,13 @@ pub(crate) fn parse(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<
             {
                 area.clone()
             }
-            None => return Err(ctx.err(line, "REF_AREA", format!("'{area}' is not an area code"))),
+            None => {
+                return Err(ctx.err(
+                    line,
+                    "REF_AREA",
+                    format!("{} is not an area code", indmon_core::quote(area)),
+                ));
+            }
         };
         let activity = field(pos[1], "ACTIVITY")?;
         let nace = activity_map
@@ -132,7 +139,11 @@ pub(crate) fn parse(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<
                     0
                 } else {
                     m.parse().map_err(|_| {
-                        ctx.err(line, "UNIT_MULT", format!("'{m}' is not a power of ten"))
+                        ctx.err(
+                            line,
+                            "UNIT_MULT",
+                            format!("{} is not a power of ten", indmon_core::quote(m)),
+                        )
                     })?
                 }
             }
@@ -150,7 +161,10 @@ pub(crate) fn parse(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<
             ctx.err(
                 line,
                 "TIME_PERIOD",
-                format!("'{time_txt}' is not a year (annual data expected)"),
+                format!(
+                    "{} is not a year (annual data expected)",
+                    indmon_core::quote(time_txt)
+                ),
             )
         })?;
         let value_txt = field(pos[5], "OBS_VALUE")?;
@@ -159,7 +173,11 @@ pub(crate) fn parse(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<
         } else {
             Some(
                 crate::batch::parse_float(&value_txt).ok_or_else(|| {
-                    ctx.err(line, "OBS_VALUE", format!("'{value_txt}' is not a number"))
+                    ctx.err(
+                        line,
+                        "OBS_VALUE",
+                        format!("{} is not a number", indmon_core::quote(value_txt)),
+                    )
                 })? * scale,
             )
         };

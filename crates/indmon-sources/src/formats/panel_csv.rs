@@ -187,10 +187,13 @@ pub fn pick_column(
             .find_map(|d| header.iter().position(|h| h.eq_ignore_ascii_case(d))),
     };
     found.ok_or_else(|| {
-        let wanted = flag.map_or_else(|| defaults.join(", "), |f| f.to_string());
+        let wanted = flag.map_or_else(|| defaults.join(", "), indmon_core::excerpt);
         InputError::file(
             file,
-            format!("no {what} column; the columns are: {}", header.join(", ")),
+            format!(
+                "no {what} column; the columns are: {}",
+                indmon_core::quote::excerpt_list(header)
+            ),
         )
         .expected(format!(
             "a column named {wanted} (or name it with --{what}-col)"
@@ -202,10 +205,7 @@ pub fn pick_column(
 /// truncation checked, decoded (UTF-8, or the declared encoding where it is not UTF-8).
 fn read_text(path: &Path, encoding: Encoding) -> Result<(String, String)> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::Io {
-        path: file.clone(),
-        source: e,
-    })?;
+    let bytes = crate::input::read_regular(path, crate::input::MAX_WHOLE_FILE)?;
     let sha = sha256_hex(&bytes);
     let body = strip_bom(&file, &bytes)?;
     check_complete(&file, body)?;
@@ -270,7 +270,7 @@ pub fn read(path: &Path, opts: &PanelOptions) -> Result<PanelFile> {
         let year: i32 = rec[y].trim().parse().map_err(|_| {
             bad(
                 &header[y],
-                format!("year {:?} is not a year", &rec[y]),
+                format!("year {} is not a year", indmon_core::quote(&rec[y])),
                 "a year such as 2024",
             )
         })?;
@@ -292,7 +292,7 @@ pub fn read(path: &Path, opts: &PanelOptions) -> Result<PanelFile> {
             raw.parse().map_err(|_| {
                 bad(
                     &header[v],
-                    format!("value {raw:?} is not a number"),
+                    format!("value {} is not a number", indmon_core::quote(raw)),
                     "a number such as 1234.5 (empty or NA for none)",
                 )
             })?
@@ -367,15 +367,18 @@ pub fn read_population(path: &Path, encoding: Encoding) -> Result<Population> {
         let rec = rec.map_err(|e| csv_error(&file, e))?;
         let line = rec.position().map_or(0, |p| p.line());
         let bad = |f: usize| -> Error {
-            InputError::file(&file, format!("{:?} is not valid", &rec[f]))
-                .at_line(line)
-                .in_field(&header[f])
-                .expected(match f {
-                    _ if f == y => "a year such as 2024",
-                    _ if f == l => "a location code",
-                    _ => "a population: a number ≥ 0",
-                })
-                .into()
+            InputError::file(
+                &file,
+                format!("{} is not valid", indmon_core::quote(&rec[f])),
+            )
+            .at_line(line)
+            .in_field(&header[f])
+            .expected(match f {
+                _ if f == y => "a year such as 2024",
+                _ if f == l => "a location code",
+                _ => "a population: a number ≥ 0",
+            })
+            .into()
         };
         let year: i32 = rec[y].trim().parse().map_err(|_| bad(y))?;
         if rec[l].trim().is_empty() {

@@ -107,7 +107,7 @@ pub(crate) fn parse(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<
             ctx.err(
                 line,
                 COLUMNS[0],
-                format!("unknown country or area '{country}'"),
+                format!("unknown country or area {}", indmon_core::quote(country)),
             )
         })?;
         let item = f(4)?;
@@ -117,9 +117,13 @@ pub(crate) fn parse(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<
             _ => return Err(ctx.err(line, COLUMNS[4], "empty item code")),
         };
         let year_txt = f(5)?;
-        let time: i32 = year_txt
-            .parse()
-            .map_err(|_| ctx.err(line, COLUMNS[5], format!("'{year_txt}' is not a year")))?;
+        let time: i32 = year_txt.parse().map_err(|_| {
+            ctx.err(
+                line,
+                COLUMNS[5],
+                format!("{} is not a year", indmon_core::quote(year_txt)),
+            )
+        })?;
         let series = f(6)?;
         let currency = f(7)?;
         let value_txt = f(10)?;
@@ -128,7 +132,11 @@ pub(crate) fn parse(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<
         } else {
             Some(
                 crate::batch::parse_float(&value_txt).ok_or_else(|| {
-                    ctx.err(line, COLUMNS[10], format!("'{value_txt}' is not a number"))
+                    ctx.err(
+                        line,
+                        COLUMNS[10],
+                        format!("{} is not a number", indmon_core::quote(value_txt)),
+                    )
                 })? / 1e6,
             )
         };

@@ -13,6 +13,7 @@ use indmon_core::{DatasetId, VintageMeta};
 use indmon_store::{Error, QueryOptions, Store};
 
 mod integrity;
+mod limits;
 mod release;
 
 fn schema() -> SchemaRef {

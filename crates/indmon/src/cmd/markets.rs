@@ -8,7 +8,7 @@ mod show;
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::error::{Context as _, Result};
+use crate::error::Result;
 use indmon_reference::TaxonomyFile;
 use indmon_report::markets::{self as rm, BoardRequest, MarketRequest, Validation};
 use indmon_report::{Reference, Table, Tabular};
@@ -89,7 +89,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let user: TaxonomyFile;
     let file = match &c.taxonomy {
         Some(p) => {
-            let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+            let bytes =
+                indmon_sources::input::read_regular(p, indmon_sources::input::MAX_SETTINGS_FILE)?;
             user = rm::taxonomy_file(reference, &p.display().to_string(), &bytes)?;
             &user
         }

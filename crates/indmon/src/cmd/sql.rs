@@ -45,9 +45,23 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         as_of: args.as_of.as_deref().map(date_arg).transpose()?,
         ..Default::default()
     };
+    let result = run_on(&rt, ctx, &store, &args, &opts);
+    // a query stopped at its time limit may leave work that ends at its next pause:
+    // nothing waits for it
+    rt.shutdown_background();
+    result
+}
+
+fn run_on(
+    rt: &tokio::runtime::Runtime,
+    ctx: &Context,
+    store: &indmon_store::Store,
+    args: &Args,
+    opts: &QueryOptions,
+) -> Result<()> {
     match &args.out {
         None => {
-            let rows = rt.block_on(store.sql(&args.query, &opts))?;
+            let rows = rt.block_on(store.sql(&args.query, opts))?;
             let format = match args.format {
                 Format::Table => RowsFormat::Table,
                 Format::Csv => RowsFormat::Csv,
@@ -57,7 +71,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
         Some(path) => {
             let rows = rt
-                .block_on(store.export(&args.query, &opts, path))
+                .block_on(store.export(&args.query, opts, path))
                 .with_context(|| format!("writing {}", path.display()))?;
             if !ctx.quiet {
                 eprintln!("Wrote {rows} rows to {}", path.display());

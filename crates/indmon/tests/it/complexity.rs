@@ -267,7 +267,7 @@ fn opportunities_for_nl_run_on_the_bundled_data_with_their_source() {
     // Unknown country: a usage error that names it.
     let bad = m.run(&["opportunities", "--geo", "XX"]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);
-    assert!(bad.stderr.contains("XX is not among"), "{}", bad.stderr);
+    assert!(bad.stderr.contains("'XX' is not among"), "{}", bad.stderr);
 }
 
 #[test]

@@ -14,6 +14,7 @@ mod markets;
 mod must_show;
 mod parity;
 mod releases;
+mod resources;
 mod server;
 mod support;
 mod synthetic;

@@ -24,6 +24,8 @@ pub fn import(
     actor: &str,
     dry_run: bool,
 ) -> Result<()> {
+    // a pipe or a device is refused before the ledger opens it
+    indmon_sources::input::check_regular(file)?;
     let batch = lio::read(file, e)?;
     let places = batch.places.clone();
     let report = ledger.apply(&batch.items, actor, &|i| places[i].clone(), dry_run)?;

@@ -34,7 +34,8 @@ pub fn target(ctx: &Context, flag: Option<String>) -> Result<String> {
 fn entity(name: &str) -> Result<&'static Entity> {
     schema::entity(name).ok_or_else(|| {
         UsageError(format!(
-            "unknown kind of record '{name}'; expected one of {}",
+            "unknown kind of record {}; expected one of {}",
+            indmon_core::quote(name),
             schema::entity_names()
         ))
         .into()
@@ -65,7 +66,13 @@ fn pairs(values: &[String]) -> Result<Vec<(String, String)>> {
         .map(|v| {
             v.split_once('=')
                 .map(|(k, v)| (k.trim().to_owned(), v.to_owned()))
-                .ok_or_else(|| UsageError(format!("expected FIELD=VALUE, found {v:?}")).into())
+                .ok_or_else(|| {
+                    UsageError(format!(
+                        "expected FIELD=VALUE, found {}",
+                        indmon_core::quote(v)
+                    ))
+                    .into()
+                })
         })
         .collect()
 }
@@ -245,7 +252,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             }
             TokenAction::Revoke { name } => {
                 if !ledger.revoke_token(&name)? {
-                    return Err(UsageError(format!("no active token named '{name}'")).into());
+                    return Err(UsageError(format!(
+                        "no active token named {}",
+                        indmon_core::quote(name)
+                    ))
+                    .into());
                 }
                 writeln!(out, "revoked the token of {name}")?;
             }
@@ -294,7 +305,8 @@ fn find(snap: &Snapshot, id: &str, e: Option<&str>) -> Result<Record> {
         }
         .into()),
         many => Err(UsageError(format!(
-            "'{id}' is the id of a {}; say which with --entity",
+            "{} is the id of a {}; say which with --entity",
+            indmon_core::quote(id),
             many.iter()
                 .map(|r| r.entity.name)
                 .collect::<Vec<_>>()
