@@ -120,6 +120,40 @@ impl fmt::Display for Dialect {
     }
 }
 
+/// How long a SQLite connection waits for another connection's lock.
+const SQLITE_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Foreign keys on and the WAL journal. Switching a new file to WAL takes an exclusive
+/// lock, and SQLite answers "database is locked" at once (without waiting in the busy
+/// handler) when another connection opening the same new file holds it — two processes
+/// opening a fresh ledger together, e.g. the server and the command line. So the journal
+/// mode is set only when it is not WAL already, and a busy answer is retried until the
+/// busy timeout has passed.
+fn sqlite_setup(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+    let start = std::time::Instant::now();
+    loop {
+        let attempt = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))
+            .and_then(|mode| {
+                if mode.eq_ignore_ascii_case("wal") {
+                    Ok(())
+                } else {
+                    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+                }
+            });
+        match attempt {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && start.elapsed() < SQLITE_BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// An open connection.
 pub enum Db {
     /// SQLite: one file, foreign keys on, WAL journal, a 5 s busy timeout.
@@ -142,10 +176,9 @@ impl Db {
         } else {
             let conn = rusqlite::Connection::open(target)
                 .map_err(|e| Error::Connect(format!("SQLite {target}: {e}")))?;
-            conn.busy_timeout(std::time::Duration::from_secs(5))
+            conn.busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .map_err(|e| Error::Connect(format!("SQLite {target}: {e}")))?;
-            conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;")
-                .map_err(|e| Error::Connect(format!("SQLite {target}: {e}")))?;
+            sqlite_setup(&conn).map_err(|e| Error::Connect(format!("SQLite {target}: {e}")))?;
             Ok(Db::Sqlite(conn))
         }
     }

@@ -970,6 +970,34 @@ fn deletes_are_audited_and_refused_while_referenced(t: &TestDb) {
     assert_eq!(again.version, 3);
 }
 
+/// Processes that open a new SQLite ledger at the same moment (the server and the command
+/// line) all get it: switching the new file to the WAL journal answers "database is
+/// locked" at once to all but one, which must be waited out, not reported.
+#[test]
+fn simultaneous_opens_of_a_new_sqlite_ledger_all_succeed() {
+    for round in 0..10 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.sqlite").display().to_string();
+        let barrier = std::sync::Barrier::new(8);
+        let failures: Vec<String> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| {
+                    let (barrier, path) = (&barrier, &path);
+                    s.spawn(move || {
+                        barrier.wait();
+                        Ledger::open(path).err().map(|e| e.to_string())
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .filter_map(|h| h.join().unwrap())
+                .collect()
+        });
+        assert!(failures.is_empty(), "round {round}: {failures:?}");
+    }
+}
+
 /// Stated totals: any set of itemised lines is accepted exactly when its sum stays
 /// within the total, and the part not itemised is the total less that sum.
 #[test]
@@ -1019,8 +1047,11 @@ fn simultaneous_writers_cannot_together_exceed_a_total(t: &TestDb) {
             .map(|p| {
                 let barrier = &barrier;
                 s.spawn(move || {
-                    let mut l = t.open();
+                    // opened before the barrier, unwrapped after it: a failed open must
+                    // fail the test, not leave the other thread waiting for ever
+                    let l = Ledger::open(&t.target);
                     barrier.wait();
+                    let mut l = l.expect("open ledger");
                     l.add(
                         entity("budget_line").unwrap(),
                         &inc(
