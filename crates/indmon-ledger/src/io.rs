@@ -206,6 +206,13 @@ pub struct Batch {
 pub fn read(path: &Path, entity: Option<&'static Entity>) -> Result<Batch> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| Error::Io(format!("reading {name}: {e}")))?;
+    parse(path, &bytes, entity)
+}
+
+/// Reads the `bytes` of the ledger file `path` (already read by the caller, e.g. with a
+/// cap on its size), as [`read`] does.
+pub fn parse(path: &Path, bytes: &[u8], entity: Option<&'static Entity>) -> Result<Batch> {
+    let name = path.display().to_string();
     let format = Format::of(path).ok_or_else(|| {
         Error::Format(format!(
             "{name}: unknown file type; expected .csv, .json or .xlsx"
@@ -226,10 +233,10 @@ pub fn read(path: &Path, entity: Option<&'static Entity>) -> Result<Batch> {
                         ))
                     })?,
             };
-            read_csv(&name, &bytes, entity)
+            read_csv(&name, bytes, entity)
         }
-        Format::Json => read_json(&name, &bytes),
-        Format::Xlsx => read_xlsx(&name, &bytes),
+        Format::Json => read_json(&name, bytes),
+        Format::Xlsx => read_xlsx(&name, bytes),
     }
 }
 

@@ -217,7 +217,9 @@ fn check_file(path: &Path, recorded: &str, again: bool) -> FileStatus {
             recorded: recorded.to_string(),
             found,
         },
-        Err(e) => FileStatus::Unreadable(e.to_string()),
+        // a read that failed may succeed next time (no file handle free, a passing IO
+        // error): said now, not remembered as damage
+        Err(e) => return FileStatus::Unreadable(e.to_string()),
     };
     checked().lock().expect("integrity cache").insert(
         path.to_path_buf(),

@@ -37,7 +37,9 @@ use datafusion::prelude::{
 };
 use datafusion::sql::parser::{DFParser, Statement as DfStatement};
 use datafusion::sql::resolve::resolve_table_references;
-use datafusion::sql::sqlparser::ast::{Expr as SqlExpr, Statement as SqlStatement, Visit, Visitor};
+use datafusion::sql::sqlparser::ast::{
+    Expr as SqlExpr, Query as SqlQuery, SetExpr, Statement as SqlStatement, Visit, Visitor,
+};
 
 use std::path::Path;
 
@@ -209,6 +211,32 @@ impl Visitor for Depth {
         self.0 -= 1;
         ControlFlow::Continue(())
     }
+
+    /// A chain of set operations (`SELECT … UNION SELECT … EXCEPT …`) parses in a loop
+    /// into a tree as deep as it is long, and so does a chain of joins in the plan: both
+    /// count as nesting, measured without recursion.
+    fn pre_visit_query(&mut self, query: &SqlQuery) -> ControlFlow<()> {
+        let mut levels = 0usize;
+        let mut todo: Vec<&SetExpr> = vec![&query.body];
+        while let Some(e) = todo.pop() {
+            match e {
+                SetExpr::SetOperation { left, right, .. } => {
+                    levels += 1;
+                    todo.push(left);
+                    todo.push(right);
+                }
+                SetExpr::Select(select) => {
+                    levels += select.from.iter().map(|t| t.joins.len()).sum::<usize>();
+                }
+                // a parenthesised query is visited as a query of its own
+                _ => {}
+            }
+            if self.0 + levels > MAX_EXPR_DEPTH {
+                return ControlFlow::Break(());
+            }
+        }
+        ControlFlow::Continue(())
+    }
 }
 
 /// Why a statement was refused by the read-only guard.
@@ -230,7 +258,7 @@ pub enum SqlGuardError {
     Empty,
     /// Expressions nested deeper than [`MAX_EXPR_DEPTH`].
     #[error(
-        "the statement nests expressions more than {MAX_EXPR_DEPTH} levels deep (a chain of operators such as 1+1+…, OR or || nests one level per operator) and is refused; use IN (…) for long lists of alternatives, or split the query"
+        "the statement nests expressions more than {MAX_EXPR_DEPTH} levels deep (a chain of operators such as 1+1+…, OR, ||, UNION or JOIN nests one level per operator) and is refused; use IN (…) for long lists of alternatives, or split the query"
     )]
     TooDeep,
     /// A statement longer than [`MAX_SQL_BYTES`].

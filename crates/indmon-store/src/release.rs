@@ -204,7 +204,18 @@ pub(crate) fn recover(root: &Path) -> Result<()> {
             .into_iter()
             .find(|p| record_of(p) == Some(e.old_record.clone()));
         let Some(old) = old else {
-            continue; // nothing to put back
+            // The switch leaves the previous version in one of those two places until
+            // the journal says done; not finding it there (a read that failed, a folder
+            // moved by hand) must not end in marking the release done and sweeping
+            // tmp/, which may hold it: stop, change nothing, say where to look.
+            return Err(Error::Corrupt {
+                path: target.display().to_string(),
+                message: format!(
+                    "an interrupted release replaced this vintage and its previous version was found neither in place nor at {} or {}; nothing was changed (the journal {JOURNAL} and tmp/ are kept) — check those folders, then run the command again",
+                    root.join(&e.staged).display(),
+                    root.join(&e.backup).display()
+                ),
+            });
         };
         if now.is_none() {
             rename(&old, &target)?;

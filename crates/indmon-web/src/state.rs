@@ -65,11 +65,22 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// The (dataset, vintage) pairs of a catalog and the datasets that cannot be read:
-/// what decides whether results still hold.
+/// The vintages of a catalog — each with its stored file's checksum and retrieval time,
+/// since `ingest --force` replaces a vintage under the same id — and the datasets that
+/// cannot be read: what decides whether results still hold.
 fn fingerprint(c: &Catalog) -> Vec<(String, String)> {
     c.all()
-        .map(|m| (m.dataset.to_string(), m.vintage.clone()))
+        .map(|m| {
+            (
+                m.dataset.to_string(),
+                format!(
+                    "{} {} {}",
+                    m.vintage,
+                    m.data_sha256.as_deref().unwrap_or(&m.sha256),
+                    m.retrieved_at.to_rfc3339()
+                ),
+            )
+        })
         .chain(
             c.unavailable()
                 .map(|u| (u.dataset.clone(), format!("unavailable: {}", u.reason))),

@@ -102,3 +102,35 @@ async fn a_damaged_dataset_is_named_and_everything_else_answers() {
     let r = app.get("/api/v1/dependencies", "").await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
 }
+
+/// `ingest --force` replaces a vintage under the same id: the server must see the new
+/// one (its results and pages are kept per catalog), not serve the old figures until it
+/// is restarted.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_vintage_replaced_with_force_empties_the_servers_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let store = Store::open(&data).unwrap();
+    indmon_ingest::load_bundle(&store, false, &indmon_ingest::Quiet).unwrap();
+    let state = indmon_web::AppState::new(
+        Store::open(&data).unwrap(),
+        indmon_core::Settings::default(),
+    )
+    .unwrap();
+    assert!(!state.refresh().unwrap(), "nothing changed yet");
+    let before: Vec<String> = state.catalog().all().map(|m| m.vintage.clone()).collect();
+    // the same files again, forced: the same vintage ids, written anew
+    indmon_ingest::load_bundle(&store, true, &indmon_ingest::Quiet).unwrap();
+    let after: Vec<String> = Store::open(&data)
+        .unwrap()
+        .catalog()
+        .unwrap()
+        .all()
+        .map(|m| m.vintage.clone())
+        .collect();
+    assert_eq!(before, after, "a forced load keeps the vintage ids");
+    assert!(
+        state.refresh().unwrap(),
+        "the replaced vintages were not noticed"
+    );
+}

@@ -201,3 +201,37 @@ fn a_release_with_a_bad_code_list_stores_nothing() {
         "the trade and country list were stored: {d:?}"
     );
 }
+
+/// A replacement killed after its exchange leaves the previous version in `tmp/` until
+/// the next writer puts it back. If it is not there any more, the next writer must stop
+/// and keep the journal (and whatever `tmp/` holds), not mark the release done.
+#[test]
+fn a_previous_version_that_cannot_be_found_stops_the_next_writer() {
+    let m = Indmon::new();
+    let a = m.dir.path().join("a");
+    synth(&m, &a, "1");
+    m.run(&["ingest", "baci", a.to_str().unwrap()]).ok();
+    let r = ingest_with_fault(
+        &m,
+        "force-switched=abort",
+        &["baci", a.to_str().unwrap(), "--force"],
+    );
+    assert_ne!(r.code, 0, "{}", r.stderr);
+    // the previous versions, now in tmp/, moved away by hand
+    let aside = m.dir.path().join("aside");
+    std::fs::rename(m.data().join("tmp"), &aside).unwrap();
+    std::fs::create_dir(m.data().join("tmp")).unwrap();
+    let journal = std::fs::read(m.data().join("release.json")).unwrap();
+    let r = m.run(&["ingest", "baci", a.to_str().unwrap(), "--force"]);
+    assert_ne!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("previous version was found neither"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read(m.data().join("release.json")).unwrap(),
+        journal,
+        "the journal was changed"
+    );
+}

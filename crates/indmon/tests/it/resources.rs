@@ -71,6 +71,13 @@ fn deep_sql_expressions_exit_5_and_never_crash() {
         format!("SELECT {}", chain("1", "+", 10_000)),
         format!("SELECT 1 WHERE {}", chain("1=1", " OR ", 8_000)),
         format!("SELECT {}", chain("'a'", "||", 20_000)),
+        // set operations and joins chain without expressions (as long as one argument
+        // may be: 128 KiB)
+        chain("SELECT 1", " UNION ALL ", 6_500),
+        format!(
+            "SELECT 1 FROM {}",
+            chain("(VALUES (1)) t", " CROSS JOIN ", 4_500)
+        ),
     ] {
         let (r, _) = indmon(&m, &["sql", &sql]);
         // 134 and signals (-1) were the stack overflow's abort

@@ -24,9 +24,9 @@ pub fn import(
     actor: &str,
     dry_run: bool,
 ) -> Result<()> {
-    // a pipe or a device is refused before the ledger opens it
-    indmon_sources::input::check_regular(file)?;
-    let batch = lio::read(file, e)?;
+    // a pipe or a device is refused, and so is a file over the cap of files read whole
+    let bytes = indmon_sources::input::read_regular(file, indmon_sources::input::MAX_WHOLE_FILE)?;
+    let batch = lio::parse(file, &bytes, e)?;
     let places = batch.places.clone();
     let report = ledger.apply(&batch.items, actor, &|i| places[i].clone(), dry_run)?;
     let rows: Vec<Vec<Cell>> = report
