@@ -24,8 +24,10 @@ What is timed:
           and writing the result are not counted. Peak RSS is the whole process (pandas included).
   indmon  the whole process `indmon complexity --panel CSV --convention python --format csv --out
           OUT --no-save`: reading and checking the CSV, computing, writing every row as CSV (best
-          of --repeat runs); and its computation alone, the per-year times it reports on stderr.
-Agreement: both outputs are joined on (year, location, product); per column the largest
+          of --repeat runs); the same with `--out OUT.parquet` (every row as Parquet); and its
+          computation alone, the per-year times it reports on stderr.
+Agreement: both outputs (indmon's CSV and its Parquet file, each) are joined on (year, location,
+product); per column the largest
 |indmon − python| and the largest |indmon − python| / max(1, |python|) are printed.
 """
 import argparse
@@ -100,8 +102,11 @@ def run(cmd):
     return secs, int(rss.split("=")[1]) / 1024, p.stdout.decode(), err
 
 
-def compare(indmon_csv, python_csv):
-    a = pd.read_csv(indmon_csv, dtype={"location": str, "product": str})
+def compare(indmon_out, python_csv):
+    if indmon_out.endswith(".parquet"):
+        a = pd.read_parquet(indmon_out)
+    else:
+        a = pd.read_csv(indmon_out, dtype={"location": str, "product": str})
     b = pd.read_csv(python_csv, dtype={"origin": str, "hs92": str})
     b = b.rename(columns={"origin": "location", "hs92": "product"})
     j = a.merge(b, on=["year", "location", "product"], suffixes=("_i", "_p"), how="outer", indicator=True)
@@ -155,24 +160,39 @@ def main():
             compute = sum(float(m) for m in re.findall(r"^\d+: .*, ([0-9.]+) s$", err, re.M))
             im_runs.append((secs, rss, compute))
         im_secs, im_rss, im_compute = min(im_runs)
+        pq_out = os.path.join(a.work, f"indmon_{name}.parquet")
+        pq_runs = []
+        for _ in range(a.repeat):
+            secs, rss, _, _ = run([indmon, "complexity", "--panel", csv, "--convention", "python",
+                                   "--out", pq_out, "--no-save"])
+            pq_runs.append((secs, rss))
+        pq_secs, pq_rss = min(pq_runs)
         worst, n = compare(im_out, py_out)
-        results.append((label, n, py_secs, py_wall, py_rss, im_secs, im_rss, im_compute, worst))
+        worst_pq, n_pq = compare(pq_out, py_out)
+        if n_pq != n:
+            sys.exit("indmon's Parquet and CSV outputs do not have the same rows")
+        worst = {c: max(worst[c], worst_pq[c]) for c in worst}
+        results.append((label, n, py_secs, py_wall, py_rss, im_secs, im_rss, im_compute, worst,
+                        pq_secs, pq_rss))
         print(f"\n{label} ({n} rows)")
         print(f"  python ecomplexity(): {py_secs:9.3f} s  (process {py_wall:.2f} s, peak RSS {py_rss:7.0f} MiB)")
         print(f"  indmon whole run:     {im_secs:9.3f} s  (computation {im_compute:.3f} s, peak RSS {im_rss:7.0f} MiB)")
-        print(f"  python / indmon:      {py_secs / im_secs:9.1f} × whole run, "
+        print(f"  indmon, Parquet out:  {pq_secs:9.3f} s  (peak RSS {pq_rss:7.0f} MiB)")
+        print(f"  python / indmon:      {py_secs / im_secs:9.1f} × whole run (CSV), "
+              f"{py_secs / pq_secs:.1f} × whole run (Parquet), "
               f"{py_secs / max(im_compute, 0.001):.1f} × computation")
-        print("  largest |indmon − python| (absolute; relative to max(1, |python|)):")
+        print("  largest |indmon − python| over CSV and Parquet (absolute; relative to max(1, |python|)):")
         for col, (d, r) in worst.items():
             print(f"    {col:<10} {d:.3e}  {r:.3e}")
-    print("\n| panel | rows | python `ecomplexity()` s | python peak RSS MiB | indmon whole run s | "
-          "indmon computation s | indmon peak RSS MiB | python / indmon (whole run) | python / indmon "
-          "(computation) | largest rel. difference |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for label, n, ps, _, pr, s, r, comp, worst in results:
+    print("\n| panel | rows | python `ecomplexity()` s | python peak RSS MiB | indmon whole run, CSV out s | "
+          "indmon whole run, Parquet out s | indmon computation s | indmon peak RSS MiB (CSV / Parquet) | "
+          "python / indmon, CSV | python / indmon, Parquet | python / indmon (computation) | "
+          "largest rel. difference |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, n, ps, _, pr, s, r, comp, worst, qs, qr in results:
         big = max(v[1] for v in worst.values())
-        print(f"| {label} | {n:,} | {ps:.3f} | {pr:,.0f} | {s:.3f} | {comp:.3f} | {r:,.0f} | {ps / s:,.1f} | "
-              f"{ps / max(comp, 0.001):,.0f} | {big:.1e} |")
+        print(f"| {label} | {n:,} | {ps:.3f} | {pr:,.0f} | {s:.3f} | {qs:.3f} | {comp:.3f} | {r:,.0f} / {qr:,.0f} | "
+              f"{ps / s:,.1f} | {ps / qs:,.1f} | {ps / max(comp, 0.001):,.0f} | {big:.1e} |")
 
 
 if __name__ == "__main__":

@@ -430,7 +430,7 @@ fn parse_uint(s: &[u8]) -> Option<u32> {
 /// m < 2^53 divided by 10^d, one correctly rounded IEEE division of two exact
 /// numbers, which gives the same double as a full decimal parse. Anything else
 /// (exponents, signs, long mantissas) goes through the standard library's parser.
-fn parse_num(s: &[u8]) -> Option<f64> {
+pub(crate) fn parse_num(s: &[u8]) -> Option<f64> {
     const POW10: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];

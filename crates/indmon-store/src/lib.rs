@@ -49,7 +49,7 @@ pub use query::{MAX_EXPR_DEPTH, QueryLimits, QueryOptions, SqlGuardError};
 pub use release::Release;
 pub use rows::{ColumnType, Rows, RowsFormat};
 pub use select::{Agg, Cond, Select, Value};
-pub use writer::{Columns, VintageWriter};
+pub use writer::{Columns, VintageWriter, write_parquet_file};
 
 /// The layout version written to `INDMON_STORE`.
 pub const LAYOUT: &str = "indmon store layout 1";

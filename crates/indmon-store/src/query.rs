@@ -732,8 +732,8 @@ impl Store {
     /// directory is refused, so nothing a read does can change the store. Returns the
     /// number of rows written.
     pub async fn export(&self, sql: &str, opts: &QueryOptions, path: &Path) -> Result<u64> {
-        let kind = export_kind(path)?;
         self.refuse_inside(path)?;
+        let kind = export_kind(path)?;
         self.limited(opts, self.export_unlimited(sql, opts, path, kind))
             .await
     }

@@ -2,8 +2,10 @@
 //! `indmon-report` renders for the command line and the API alike.
 
 use std::io::Write;
+use std::path::Path;
 
-use crate::error::Result;
+use crate::config::Context;
+use crate::error::{Context as _, Result};
 use indmon_report::table::{self, Cell, Column, Table, Tabular};
 
 /// Output format of a command.
@@ -204,4 +206,60 @@ mod tests {
         assert_eq!(terminal_safe("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
         assert_eq!(terminal_safe("Prijs €"), "Prijs €");
     }
+}
+
+/// Refuses an output path inside the data directory (it holds the store: an output file
+/// must never land among, or replace, the store's own files). `store` is the store when
+/// the command has opened it; otherwise the data directory is opened when it holds one.
+pub fn refuse_in_store(
+    ctx: &Context,
+    store: Option<&indmon_store::Store>,
+    path: &Path,
+) -> Result<()> {
+    let opened;
+    let store = match store {
+        Some(s) => Some(s),
+        None if ctx.data_dir.join("INDMON_STORE").exists() => {
+            opened = ctx.open_store().ok();
+            opened.as_ref()
+        }
+        None => None,
+    };
+    if let Some(s) = store {
+        // a folder that does not exist holds no store; creating the file says so
+        if path
+            .parent()
+            .is_none_or(|d| d.as_os_str().is_empty() || d.is_dir())
+        {
+            s.refuse_inside(path)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes `path` through a temporary file in the same folder, renamed when complete:
+/// a failure never leaves half a file (the caller has refused paths in the store).
+pub fn write_whole(path: &Path, render: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    let name = path.file_name().ok_or_else(|| {
+        crate::cmd::UsageError(format!("--out {}: not a file name", path.display()))
+    })?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(".{}.partial", name.to_string_lossy()));
+    let written = (|| -> Result<()> {
+        let file =
+            std::fs::File::create(&tmp).with_context(|| format!("creating {}", path.display()))?;
+        let mut w = std::io::BufWriter::new(file);
+        render(&mut w)?;
+        w.flush()
+            .with_context(|| format!("writing {}", path.display()))?;
+        Ok(())
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
 }

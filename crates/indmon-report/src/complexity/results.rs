@@ -549,61 +549,58 @@ impl ComplexityReport {
         Table::of(RANKING, &self.ranking)
     }
 
-    /// Writes the CSV of [`Tabular::table`] — the same bytes — row by row, without
-    /// building the table (a large panel has millions of rows).
+    /// Writes the CSV of [`Tabular::table`] — the same bytes — without building the
+    /// table (a large panel has millions of rows): blocks of locations are formatted in
+    /// parallel, a round of one block per core at a time, and written in order.
     pub fn write_csv(&self, out: &mut dyn Write) -> std::io::Result<()> {
         let cols = self.rows.columns();
         let header: Vec<&str> = cols.iter().map(|c| c.name).collect();
         writeln!(out, "{}", header.join(","))?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // blocks of about 32,768 rows (4 MB of text): (year, first location, end)
+        let years = &self.rows.years;
+        let mut blocks: Vec<(usize, usize, usize)> = Vec::new();
+        for (k, y) in years.iter().enumerate() {
+            let per = (BLOCK_ROWS / y.measures.products.max(1)).max(1);
+            let mut l = 0;
+            while l < y.measures.locations {
+                let end = (l + per).min(y.measures.locations);
+                blocks.push((k, l, end));
+                l = end;
+            }
+        }
+        let texts: Vec<YearTexts> = years.iter().map(YearTexts::of).collect();
         let rpop = self.rows.rpop;
-        // Rows are assembled as bytes: the formatting machinery would take longer than
-        // the computation on a large panel.
-        let mut line: Vec<u8> = Vec::with_capacity(256);
-        let mut fbuf = ryu::Buffer::new();
-        let mut num = |line: &mut Vec<u8>, v: f64| {
-            push_num(line, &mut fbuf, v);
-            line.push(b',');
-        };
-        let int = |line: &mut Vec<u8>, v: i64| {
-            line.extend_from_slice(v.to_string().as_bytes());
-            line.push(b',');
-        };
-        for y in &self.rows.years {
-            let c = &y.measures;
-            let np = c.products;
-            let products: Vec<String> = y.products.iter().map(|p| csv_text(p)).collect();
-            let ubiquity: Vec<String> = c.ubiquity.iter().map(u32::to_string).collect();
-            for l in 0..c.locations {
-                let loc = csv_text(&y.locations[l]);
-                for p in 0..np {
-                    let i = l * np + p;
-                    line.clear();
-                    int(&mut line, i64::from(y.year));
-                    line.extend_from_slice(loc.as_bytes());
-                    line.push(b',');
-                    line.extend_from_slice(products[p].as_bytes());
-                    line.push(b',');
-                    num(&mut line, y.values[i]);
-                    num(&mut line, c.rca[i]);
-                    line.extend_from_slice(if c.mcp[i] == 1 { b"1," } else { b"0," });
-                    int(&mut line, i64::from(c.diversity[l]));
-                    line.extend_from_slice(ubiquity[p].as_bytes());
-                    line.push(b',');
-                    num(&mut line, c.eci[l]);
-                    num(&mut line, c.pci[p]);
-                    num(&mut line, c.density[i]);
-                    num(&mut line, c.coi[l]);
-                    num(&mut line, c.cog[i]);
-                    if rpop {
-                        num(&mut line, c.rpop.as_ref().map_or(f64::NAN, |r| r[i]));
-                    }
-                    line.pop(); // the last comma
-                    line.push(b'\n');
-                    out.write_all(&line)?;
+        let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); threads];
+        for round in blocks.chunks(threads) {
+            std::thread::scope(|s| {
+                let mut bufs = bufs.iter_mut();
+                let mut blocks = round.iter();
+                let first = (bufs.next(), blocks.next());
+                for (&(k, from, to), buf) in blocks.zip(bufs) {
+                    let (y, t) = (&years[k], &texts[k]);
+                    s.spawn(move || format_rows(buf, y, t, from..to, rpop));
                 }
+                if let (Some(buf), Some(&(k, from, to))) = first {
+                    format_rows(buf, &years[k], &texts[k], from..to, rpop);
+                }
+            });
+            for buf in &bufs[..round.len()] {
+                out.write_all(buf)?;
             }
         }
         Ok(())
+    }
+
+    /// Writes every row, with the columns of the CSV, as a Parquet file at `path` (one
+    /// row group per year; through a temporary file renamed when complete). Returns the
+    /// number of rows.
+    pub fn write_parquet(&self, path: &std::path::Path) -> Result<u64> {
+        let cols = self.rows.columns();
+        Ok(indmon_store::write_parquet_file(
+            path,
+            self.rows.years.iter().map(|y| year_columns(y, cols)),
+        )?)
     }
 
     /// Writes the JSON of the whole result — the bytes of [`crate::table::json`] —
@@ -611,6 +608,111 @@ impl ComplexityReport {
     pub fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
         serde_json::to_writer_pretty(&mut *out, self)?;
         out.write_all(b"\n")
+    }
+}
+
+/// The columns `cols` (of [`COLUMNS`], in their order) of one year as typed columns for
+/// the store: what [`ComplexityReport::write_csv`] writes as text, with missing numbers
+/// as nulls.
+fn year_columns(y: &YearMeasures, cols: &[Col<ComplexityRow>]) -> Columns {
+    let c = &y.measures;
+    let np = c.products.max(1);
+    let n = y.values.len();
+    fn per_location(v: &[f64], n: usize, np: usize) -> impl Iterator<Item = Option<f64>> + '_ {
+        (0..n).map(move |i| opt(v[i / np]))
+    }
+    fn per_product(v: &[f64], n: usize, np: usize) -> impl Iterator<Item = Option<f64>> + '_ {
+        (0..n).map(move |i| opt(v[i % np]))
+    }
+    cols.iter().fold(Columns::new(), |out, col| match col.name {
+        "year" => out.int("year", std::iter::repeat_n(y.year, n)),
+        "location" => out.text("location", (0..n).map(|i| y.locations[i / np].as_str())),
+        "product" => out.text("product", (0..n).map(|i| y.products[i % np].as_str())),
+        "value" => out.float("value", y.values.iter().copied()),
+        "rca" => out.float_opt("rca", c.rca.iter().map(|&v| opt(v))),
+        "mcp" => out.int("mcp", c.mcp.iter().map(|&m| i32::from(m))),
+        "diversity" => out.int("diversity", (0..n).map(|i| c.diversity[i / np] as i32)),
+        "ubiquity" => out.int("ubiquity", (0..n).map(|i| c.ubiquity[i % np] as i32)),
+        "eci" => out.float_opt("eci", per_location(&c.eci, n, np)),
+        "pci" => out.float_opt("pci", per_product(&c.pci, n, np)),
+        "density" => out.float_opt("density", c.density.iter().map(|&v| opt(v))),
+        "coi" => out.float_opt("coi", per_location(&c.coi, n, np)),
+        "cog" => out.float_opt("cog", c.cog.iter().map(|&v| opt(v))),
+        "rpop" => out.float_opt(
+            "rpop",
+            (0..n).map(|i| c.rpop.as_ref().and_then(|r| opt(r[i]))),
+        ),
+        other => unreachable!("complexity column {other} has no typed column"),
+    })
+}
+
+/// Rows per block of [`ComplexityReport::write_csv`].
+const BLOCK_ROWS: usize = 32_768;
+
+/// The text cells of one year, as CSV writes them.
+struct YearTexts {
+    locations: Vec<String>,
+    products: Vec<String>,
+    ubiquity: Vec<String>,
+}
+
+impl YearTexts {
+    fn of(y: &YearMeasures) -> Self {
+        Self {
+            locations: y.locations.iter().map(|l| csv_text(l)).collect(),
+            products: y.products.iter().map(|p| csv_text(p)).collect(),
+            ubiquity: y.measures.ubiquity.iter().map(u32::to_string).collect(),
+        }
+    }
+}
+
+/// Formats the rows of locations `locs` of year `y` into `line` (cleared first): the
+/// bytes [`Table::csv`] writes for them. Rows are assembled as bytes: the formatting
+/// machinery would take longer than the computation on a large panel.
+fn format_rows(
+    line: &mut Vec<u8>,
+    y: &YearMeasures,
+    t: &YearTexts,
+    locs: std::ops::Range<usize>,
+    rpop: bool,
+) {
+    let c = &y.measures;
+    let np = c.products;
+    line.clear();
+    line.reserve(locs.len() * np * 136);
+    let mut fbuf = ryu::Buffer::new();
+    let mut num = |line: &mut Vec<u8>, v: f64| {
+        push_num(line, &mut fbuf, v);
+        line.push(b',');
+    };
+    let year = format!("{},", y.year);
+    for l in locs {
+        let loc = &t.locations[l];
+        let diversity = format!("{},", c.diversity[l]);
+        for p in 0..np {
+            let i = l * np + p;
+            line.extend_from_slice(year.as_bytes());
+            line.extend_from_slice(loc.as_bytes());
+            line.push(b',');
+            line.extend_from_slice(t.products[p].as_bytes());
+            line.push(b',');
+            num(line, y.values[i]);
+            num(line, c.rca[i]);
+            line.extend_from_slice(if c.mcp[i] == 1 { b"1," } else { b"0," });
+            line.extend_from_slice(diversity.as_bytes());
+            line.extend_from_slice(t.ubiquity[p].as_bytes());
+            line.push(b',');
+            num(line, c.eci[l]);
+            num(line, c.pci[p]);
+            num(line, c.density[i]);
+            num(line, c.coi[l]);
+            num(line, c.cog[i]);
+            if rpop {
+                num(line, c.rpop.as_ref().map_or(f64::NAN, |r| r[i]));
+            }
+            line.pop(); // the last comma
+            line.push(b'\n');
+        }
     }
 }
 
@@ -677,27 +779,8 @@ pub fn save(store: &Store, id: &DatasetId, report: &ComplexityReport) -> Result<
     let method = report.method.as_str();
     let mut rows = 0u64;
     for y in &report.rows.years {
-        let c = &y.measures;
-        let (nc, np) = (c.locations, c.products);
-        let n = nc * np;
-        let cols = Columns::new()
-            .int("year", std::iter::repeat_n(y.year, n))
-            .text("location", (0..n).map(|i| y.locations[i / np].as_str()))
-            .text("product", (0..n).map(|i| y.products[i % np].as_str()))
-            .float("value", y.values.iter().copied())
-            .float_opt("rca", c.rca.iter().map(|&v| opt(v)))
-            .float_opt(
-                "rpop",
-                (0..n).map(|i| c.rpop.as_ref().and_then(|r| opt(r[i]))),
-            )
-            .int("mcp", c.mcp.iter().map(|&m| i32::from(m)))
-            .int("diversity", (0..n).map(|i| c.diversity[i / np] as i32))
-            .int("ubiquity", (0..n).map(|i| c.ubiquity[i % np] as i32))
-            .float_opt("eci", (0..n).map(|i| opt(c.eci[i / np])))
-            .float_opt("pci", (0..n).map(|i| opt(c.pci[i % np])))
-            .float_opt("density", c.density.iter().map(|&v| opt(v)))
-            .float_opt("coi", (0..n).map(|i| opt(c.coi[i / np])))
-            .float_opt("cog", c.cog.iter().map(|&v| opt(v)))
+        let n = y.values.len();
+        let cols = year_columns(y, COLUMNS)
             .text("convention", std::iter::repeat_n(conv, n))
             .text("method", std::iter::repeat_n(method, n));
         writer.write_columns(cols)?;

@@ -10,6 +10,7 @@
 //! zero. The result is plain data: codes interned once, rows as
 //! `(year, location, product, value)` with the codes' ids.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -201,16 +202,13 @@ pub fn pick_column(
     })
 }
 
-/// The file's text and the SHA-256 of its bytes: byte-order mark removed, emptiness and
-/// truncation checked, decoded (UTF-8, or the declared encoding where it is not UTF-8).
-fn read_text(path: &Path, encoding: Encoding) -> Result<(String, String)> {
-    let file = path.display().to_string();
-    let bytes = crate::input::read_regular(path, crate::input::MAX_WHOLE_FILE)?;
-    let sha = sha256_hex(&bytes);
-    let body = strip_bom(&file, &bytes)?;
-    check_complete(&file, body)?;
-    let text = match std::str::from_utf8(body) {
-        Ok(t) => t.to_string(),
+/// The file's text: byte-order mark removed, emptiness and truncation checked, decoded
+/// (UTF-8 as it is, or the declared encoding where it is not UTF-8).
+fn text_of<'a>(file: &str, bytes: &'a [u8], encoding: Encoding) -> Result<Cow<'a, str>> {
+    let body = strip_bom(file, bytes)?;
+    check_complete(file, body)?;
+    match std::str::from_utf8(body) {
+        Ok(t) => Ok(Cow::Borrowed(t)),
         Err(e) => {
             // The shared decoder names the byte and suggests --encoding cp1252.
             let at = e.valid_up_to();
@@ -222,17 +220,14 @@ fn read_text(path: &Path, encoding: Encoding) -> Result<(String, String)> {
                 .iter()
                 .position(|&b| b == b'\n')
                 .map_or(body.len(), |i| at + i);
-            decode(body, encoding)
-                .map(|t| t.into_owned())
-                .map_err(|_| {
-                    let msg = decode(&body[line_start..line_end], Encoding::Utf8)
-                        .err()
-                        .unwrap_or_else(|| "invalid UTF-8".into());
-                    InputError::file(&file, msg).at_line(line_of(body, at))
-                })?
+            Ok(decode(body, encoding).map_err(|_| {
+                let msg = decode(&body[line_start..line_end], Encoding::Utf8)
+                    .err()
+                    .unwrap_or_else(|| "invalid UTF-8".into());
+                InputError::file(file, msg).at_line(line_of(body, at))
+            })?)
         }
-    };
-    Ok((text, sha))
+    }
 }
 
 /// Reads a long CSV panel into `(year, location, product, value)` rows, checking
@@ -240,33 +235,108 @@ fn read_text(path: &Path, encoding: Encoding) -> Result<(String, String)> {
 /// value a finite number ≥ 0 (empty or `NA`: zero), and no (year, location, product)
 /// may appear twice (with `hs4`, the 6-digit rows of one heading add up instead).
 /// Rows of other years than `opts.year` are skipped; no rows left is an error.
+///
+/// A file without quotes is split at line breaks and its parts are parsed in parallel
+/// while another thread computes its checksum; any row the fast parser does not accept
+/// sends the whole file through the `csv` crate's reader, which names the error. Both
+/// give the same rows (a property test holds them to it).
 pub fn read(path: &Path, opts: &PanelOptions) -> Result<PanelFile> {
     let file = path.display().to_string();
-    let (text, sha) = read_text(path, opts.encoding)?;
+    let bytes = crate::input::read_regular(path, crate::input::MAX_WHOLE_FILE)?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    std::thread::scope(|s| {
+        let sha = s.spawn(|| sha256_hex(&bytes));
+        let parsed = text_of(&file, &bytes, opts.encoding).and_then(|text| {
+            // small files are not worth a thread
+            let parts = threads.clamp(1, text.len() / (64 << 10) + 1);
+            parse(&file, &text, opts, Some(parts))
+        });
+        let sha256 = sha.join().expect("the checksum thread panicked");
+        let (rows, product_column) = parsed?;
+        Ok(PanelFile {
+            file: file.clone(),
+            rows,
+            sha256,
+            product_column,
+        })
+    })
+}
+
+/// The rows of a panel's text and the name of its product column: in `parts` parts
+/// in parallel where the fast parser takes the file, else (or with `None`) by the
+/// `csv` crate.
+fn parse(
+    file: &str,
+    text: &str,
+    opts: &PanelOptions,
+    parts: Option<usize>,
+) -> Result<(LongPanel, String)> {
     let mut r = csv_reader(text.as_bytes());
-    let header = CsvHeader::read(&file, &mut r, Encoding::Utf8)?.names;
+    let header = CsvHeader::read(file, &mut r, Encoding::Utf8)?.names;
     let c = &opts.columns;
-    let y = pick_column(&header, c.year.as_deref(), YEAR_COLS, "year", &file)?;
-    let l = pick_column(&header, c.location.as_deref(), LOC_COLS, "location", &file)?;
-    let p = pick_column(&header, c.product.as_deref(), PROD_COLS, "product", &file)?;
-    let v = pick_column(&header, c.value.as_deref(), VALUE_COLS, "value", &file)?;
+    let cols = Columns {
+        year: pick_column(&header, c.year.as_deref(), YEAR_COLS, "year", file)?,
+        location: pick_column(&header, c.location.as_deref(), LOC_COLS, "location", file)?,
+        product: pick_column(&header, c.product.as_deref(), PROD_COLS, "product", file)?,
+        value: pick_column(&header, c.value.as_deref(), VALUE_COLS, "value", file)?,
+        count: header.len(),
+    };
+    let start = r.position().clone();
+    let body = &text[start.byte() as usize..];
+    let fast = match parts {
+        Some(parts) if memchr::memchr(b'"', body.as_bytes()).is_none() => {
+            fast_rows(body, start.line(), &cols, opts, parts)
+        }
+        _ => None,
+    };
+    let (rows, keys) = match fast {
+        Some(found) => found,
+        None => csv_rows(file, &mut r, &header, &cols, opts)?,
+    };
+    check_rows(file, &header, &cols, opts, rows, keys)
+        .map(|rows| (rows, header[cols.product].clone()))
+}
+
+/// Where the panel's fields are, and how many fields a line has.
+#[derive(Debug, Clone, Copy)]
+struct Columns {
+    year: usize,
+    location: usize,
+    product: usize,
+    value: usize,
+    count: usize,
+}
+
+/// `(year, location id, product id, line)` of every row (without HS4 aggregation),
+/// sorted at the end to find repeated rows.
+type Keys = Vec<(i32, u32, u32, u64)>;
+
+/// The rows as the `csv` crate reads them, every field checked; the first bad field
+/// is the error.
+fn csv_rows(
+    file: &str,
+    r: &mut csv::Reader<&[u8]>,
+    header: &[String],
+    cols: &Columns,
+    opts: &PanelOptions,
+) -> Result<(LongPanel, Keys)> {
     let mut rows = LongPanel::default();
-    // (year, location, product, line) of every row, sorted at the end to find duplicates
-    let mut keys: Vec<(i32, u32, u32, u64)> = Vec::new();
+    let mut keys: Keys = Vec::new();
     let mut rec = csv::StringRecord::new();
     loop {
-        let more = r.read_record(&mut rec).map_err(|e| csv_error(&file, e))?;
+        let more = r.read_record(&mut rec).map_err(|e| csv_error(file, e))?;
         if !more {
             break;
         }
         let line = rec.position().map_or(0, |p| p.line());
         let bad = |field: &str, msg: String, exp: &str| -> Error {
-            InputError::file(&file, msg)
+            InputError::file(file, msg)
                 .at_line(line)
                 .in_field(field)
                 .expected(exp)
                 .into()
         };
+        let (y, l, p, v) = (cols.year, cols.location, cols.product, cols.value);
         let year: i32 = rec[y].trim().parse().map_err(|_| {
             bad(
                 &header[y],
@@ -315,6 +385,152 @@ pub fn read(path: &Path, opts: &PanelOptions) -> Result<PanelFile> {
         }
         rows.data.push((year, li, pi, value));
     }
+    Ok((rows, keys))
+}
+
+/// The rows of one part of a file: codes interned in the part, ids local to it.
+#[derive(Default)]
+struct Part<'a> {
+    codes: Vec<Cow<'a, str>>,
+    index: FastMap<Cow<'a, str>, u32>,
+    data: Vec<(i32, u32, u32, f64)>,
+    keys: Keys,
+    lines: u64,
+}
+
+impl<'a> Part<'a> {
+    fn intern(&mut self, code: Cow<'a, str>) -> u32 {
+        if let Some(&i) = self.index.get(code.as_ref()) {
+            return i;
+        }
+        let i = self.codes.len() as u32;
+        self.codes.push(code.clone());
+        self.index.insert(code, i);
+        i
+    }
+}
+
+/// The rows of a quote-free body split into `parts` parts at line breaks and parsed in
+/// parallel; `None` when any line is not a plain, valid row (the `csv` crate's reader
+/// then reads the file and names the error). `first_line` is the body's first line.
+fn fast_rows(
+    body: &str,
+    first_line: u64,
+    cols: &Columns,
+    opts: &PanelOptions,
+    parts: usize,
+) -> Option<(LongPanel, Keys)> {
+    let bytes = body.as_bytes();
+    let parts = parts.max(1);
+    let mut bounds = vec![0];
+    for k in 1..parts {
+        let from = (bytes.len() * k / parts).max(bounds[k - 1]);
+        let at = memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |x| from + x + 1);
+        bounds.push(at);
+    }
+    bounds.push(bytes.len());
+    let results: Vec<Option<Part<'_>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = bounds
+            .windows(2)
+            .skip(1)
+            .map(|w| {
+                let chunk = &body[w[0]..w[1]];
+                s.spawn(move || fast_part(chunk, cols, opts))
+            })
+            .collect();
+        // the first part on this thread
+        let first = fast_part(&body[bounds[0]..bounds[1]], cols, opts);
+        std::iter::once(first)
+            .chain(
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("a panel thread panicked")),
+            )
+            .collect()
+    });
+    let mut rows = LongPanel::default();
+    let mut keys: Keys = Vec::new();
+    let mut line = first_line;
+    for part in results {
+        let part = part?;
+        let ids: Vec<u32> = part.codes.iter().map(|c| rows.intern(c)).collect();
+        rows.data.extend(
+            part.data
+                .iter()
+                .map(|&(y, l, p, v)| (y, ids[l as usize], ids[p as usize], v)),
+        );
+        keys.extend(
+            part.keys
+                .iter()
+                .map(|&(y, l, p, n)| (y, ids[l as usize], ids[p as usize], line + n)),
+        );
+        line += part.lines;
+    }
+    Some((rows, keys))
+}
+
+/// One part of [`fast_rows`]: whole lines, each ending with a line break. Line numbers
+/// in the keys count from 0 at the part's first line.
+fn fast_part<'a>(chunk: &'a str, cols: &Columns, opts: &PanelOptions) -> Option<Part<'a>> {
+    let mut part = Part::default();
+    let mut fields: Vec<&str> = Vec::with_capacity(cols.count);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', chunk.as_bytes()) {
+        let n = part.lines;
+        part.lines += 1;
+        let raw = &chunk[start..end];
+        start = end + 1;
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if line.is_empty() {
+            // the csv reader skips empty lines
+            continue;
+        }
+        if line.contains('\r') {
+            return None;
+        }
+        fields.clear();
+        fields.extend(line.split(','));
+        if fields.len() != cols.count {
+            return None;
+        }
+        let year: i32 = fields[cols.year].trim().parse().ok()?;
+        if opts.year.is_some_and(|want| want != year) {
+            continue;
+        }
+        let loc = fields[cols.location].trim();
+        let prod = fields[cols.product].trim();
+        if loc.is_empty() || prod.is_empty() {
+            return None;
+        }
+        let raw = fields[cols.value].trim();
+        let value = if raw.is_empty() || raw.eq_ignore_ascii_case("na") {
+            0.0
+        } else {
+            crate::baci::parse_num(raw.as_bytes())?
+        };
+        let li = part.intern(Cow::Borrowed(loc));
+        let pi = if opts.hs4 {
+            part.intern(Cow::Owned(hs4(prod)))
+        } else {
+            part.intern(Cow::Borrowed(prod))
+        };
+        if !opts.hs4 {
+            part.keys.push((year, li, pi, n));
+        }
+        part.data.push((year, li, pi, value));
+    }
+    Some(part)
+}
+
+/// The checks over all rows: no (year, location, product) twice, some rows left.
+fn check_rows(
+    file: &str,
+    header: &[String],
+    cols: &Columns,
+    opts: &PanelOptions,
+    rows: LongPanel,
+    mut keys: Keys,
+) -> Result<LongPanel> {
     keys.sort_unstable();
     if let Some(w) = keys
         .windows(2)
@@ -322,20 +538,20 @@ pub fn read(path: &Path, opts: &PanelOptions) -> Result<PanelFile> {
     {
         let (year, li, pi, first) = w[0];
         return Err(InputError::file(
-            &file,
+            file,
             format!(
                 "{year} {} {} appears twice (first on line {first})",
                 rows.codes[li as usize], rows.codes[pi as usize]
             ),
         )
         .at_line(w[1].3)
-        .in_field(&header[p])
+        .in_field(&header[cols.product])
         .expected("one row per year, location and product")
         .into());
     }
     if rows.data.is_empty() {
         return Err(InputError::file(
-            &file,
+            file,
             match opts.year {
                 Some(y) => format!("no rows for {y}"),
                 None => "no data rows".to_string(),
@@ -344,19 +560,15 @@ pub fn read(path: &Path, opts: &PanelOptions) -> Result<PanelFile> {
         .expected("rows of year, location, product and value")
         .into());
     }
-    Ok(PanelFile {
-        file,
-        rows,
-        sha256: sha,
-        product_column: header[p].clone(),
-    })
+    Ok(rows)
 }
 
 /// Reads a population file: year, location and population columns (the usual names),
 /// one number per (year, location), finite and not negative.
 pub fn read_population(path: &Path, encoding: Encoding) -> Result<Population> {
     let file = path.display().to_string();
-    let (text, _) = read_text(path, encoding)?;
+    let bytes = crate::input::read_regular(path, crate::input::MAX_WHOLE_FILE)?;
+    let text = text_of(&file, &bytes, encoding)?;
     let mut r = csv_reader(text.as_bytes());
     let header = CsvHeader::read(&file, &mut r, Encoding::Utf8)?.names;
     let y = pick_column(&header, None, YEAR_COLS, "year", &file)?;
@@ -471,6 +683,107 @@ mod tests {
         let m = message(b"jaar,land,waarde\n2020,nl,1\n");
         assert!(m.contains("no year column; the columns are: jaar, land, waarde"));
         assert!(m.contains("--year-col"), "{m}");
+    }
+
+    /// The fast parser gives what the `csv` crate's reader gives — the same rows, codes
+    /// and line numbers, or the same error — whatever the parts, line endings, blank
+    /// lines, quotes and bad fields.
+    #[test]
+    fn the_fast_parser_reads_as_the_csv_reader_does() {
+        use proptest::prelude::*;
+        const YEARS: &[&str] = &["2020", "2021", " 2021", "+2020", "20x0", ""];
+        const LOCS: &[&str] = &["nld", "deu", " bel ", "", "a b", "=x", "nld "];
+        const PRODS: &[&str] = &["0101", "0102", "10121", "850511", "", "\"0101\""];
+        const VALUES: &[&str] = &[
+            "1",
+            "2.5",
+            "NA",
+            "na",
+            "",
+            "-1",
+            "x",
+            "1e3",
+            ".5",
+            "12.",
+            "inf",
+            " 3 ",
+            "-0",
+            "0.1234567890123456789",
+            "+4",
+        ];
+        const ENDS: &[&str] = &["\n", "\r\n"];
+        const JUNK: &[&str] = &[
+            "",
+            "\r",
+            "2020,nld",
+            "2020,nld,0101,1,9",
+            "2020,nld\r0101,1",
+        ];
+        let line = (
+            0..YEARS.len(),
+            0..LOCS.len(),
+            0..PRODS.len(),
+            0..VALUES.len(),
+            0..ENDS.len(),
+            prop::option::weighted(0.05, 0..JUNK.len()),
+        );
+        let case = (
+            prop::collection::vec(line, 0..40),
+            1usize..5,
+            prop::option::of(prop_oneof![Just(2020), Just(2021)]),
+            any::<bool>(),
+            any::<bool>(),
+        );
+        let cfg = ProptestConfig {
+            cases: 2_000,
+            ..ProptestConfig::default()
+        };
+        proptest!(cfg, |((lines, parts, year, hs4, reorder) in case)| {
+            let mut text = if reorder {
+                String::from("hs92,export_val,year,origin\n")
+            } else {
+                String::from("year,origin,hs92,export_val\n")
+            };
+            for (y, l, p, v, e, junk) in lines {
+                match junk {
+                    Some(j) => text.push_str(JUNK[j]),
+                    None if reorder => text.push_str(&format!("{},{},{},{}", PRODS[p], VALUES[v], YEARS[y], LOCS[l])),
+                    None => text.push_str(&format!("{},{},{},{}", YEARS[y], LOCS[l], PRODS[p], VALUES[v])),
+                }
+                text.push_str(ENDS[e]);
+            }
+            let opts = PanelOptions { year, hs4, ..Default::default() };
+            let shown = |r: Result<(LongPanel, String)>| match r {
+                Ok((rows, col)) => Ok((rows.codes, rows.data, col)),
+                Err(e) => Err(e.to_string()),
+            };
+            let slow = shown(parse("p.csv", &text, &opts, None));
+            let fast = shown(parse("p.csv", &text, &opts, Some(parts)));
+            prop_assert_eq!(fast, slow, "{:?}", text);
+        });
+    }
+
+    #[test]
+    fn the_fast_parser_takes_a_plain_file_in_parts() {
+        // the fast path is taken (not the fallback) on a plain file: a row it would not
+        // take would show as a different error text on the csv path, so check directly
+        let mut text = String::from("year,origin,hs92,export_val\n");
+        for i in 0..1000 {
+            text.push_str(&format!("2020,c{},p{},{}.5\r\n", i % 7, i, i));
+        }
+        let cols = Columns {
+            year: 0,
+            location: 1,
+            product: 2,
+            value: 3,
+            count: 4,
+        };
+        let body = &text["year,origin,hs92,export_val\n".len()..];
+        let (rows, keys) = fast_rows(body, 2, &cols, &PanelOptions::default(), 3)
+            .expect("a plain file is read by the fast parser");
+        assert_eq!(rows.data.len(), 1000);
+        assert_eq!(keys.last().map(|k| k.3), Some(1001));
+        assert_eq!(rows.data[999].3, 999.5);
     }
 
     #[test]

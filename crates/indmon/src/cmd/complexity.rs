@@ -17,7 +17,7 @@ use indmon_sources::input::Encoding;
 
 use crate::cmd::UsageError;
 use crate::config::Context;
-use crate::output::{Format, print_table, terminal_safe};
+use crate::output::{Format, print_table, refuse_in_store, terminal_safe, write_whole};
 
 /// The options every complexity computation takes.
 #[derive(Debug, Clone, clap::Args)]
@@ -201,7 +201,8 @@ pub struct Args {
     /// eigenvalue, notes and sources)
     #[arg(long, value_enum, default_value_t)]
     format: Format,
-    /// Write the output to this file instead of the terminal
+    /// Write the output to this file instead of the terminal; FILE.parquet writes every
+    /// row as Parquet (the columns of the CSV), whatever --format says
     #[arg(long, value_name = "PATH")]
     out: Option<PathBuf>,
     /// Dataset id to store the result under [default: complexity_<input>]
@@ -221,6 +222,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     } else {
         None
     };
+    if let Some(p) = &args.out {
+        refuse_in_store(ctx, store.as_ref(), p)?;
+    }
     let rt = ctx.runtime()?;
     let req = ComplexityRequest {
         panel: args.input.request()?,
@@ -232,26 +236,23 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         &progress(ctx.quiet),
     ))?;
 
-    let mut sink: Box<dyn Write> = match &args.out {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    };
-    match args.format {
-        Format::Table => print_table(&mut sink, &result.ranking_table(), &result.notes)?,
-        Format::Csv => {
-            // streamed: a large panel has millions of rows
-            result.write_csv(&mut sink)?;
-            // CSV carries numbers only; where they come from goes to stderr, also when quiet
-            for n in &result.notes {
-                eprintln!("{}", terminal_safe(n));
+    match &args.out {
+        Some(p) if is_parquet(p) => {
+            let rows = result
+                .write_parquet(p)
+                .with_context(|| format!("writing {}", p.display()))?;
+            if !ctx.quiet {
+                eprintln!("Wrote {rows} rows to {}", p.display());
             }
+            print_notes(&result.notes);
         }
-        Format::Json => result.write_json(&mut sink)?,
+        Some(p) => write_whole(p, |w| render(w, args.format, &result))?,
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            render(&mut out, args.format, &result)?;
+            out.flush()?;
+        }
     }
-    sink.flush()?;
-    drop(sink);
 
     if !args.no_save {
         let store = store.expect("opened for saving");
@@ -267,6 +268,34 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 meta.dataset, meta.vintage, meta.dataset
             );
         }
+    }
+    Ok(())
+}
+
+/// Whether `--out` names a Parquet file.
+fn is_parquet(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
+
+/// The notes of a result on standard error (also when quiet: a file or CSV carries
+/// numbers only, where they come from goes here).
+fn print_notes(notes: &[String]) {
+    for n in notes {
+        eprintln!("{}", terminal_safe(n));
+    }
+}
+
+/// Writes the result in `format`: the ECI ranking with notes, every row as CSV
+/// (streamed: a large panel has millions of rows), or the whole result as JSON.
+fn render(out: &mut dyn Write, format: Format, result: &report::ComplexityReport) -> Result<()> {
+    match format {
+        Format::Table => print_table(out, &result.ranking_table(), &result.notes)?,
+        Format::Csv => {
+            result.write_csv(out)?;
+            print_notes(&result.notes);
+        }
+        Format::Json => result.write_json(out)?,
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 //! trade flags and the output are shared with `indmon mutual` (`cmd/mutual.rs`).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use indmon_analytics::dependencies::ReExport;
 use indmon_report::Tabular;
@@ -17,7 +17,7 @@ use indmon_store::Store;
 
 use crate::cmd::UsageError;
 use crate::config::Context;
-use crate::error::{Context as _, Result};
+use crate::error::Result;
 use crate::output::{Format, print, print_table};
 
 /// The strategic-dependency screen for a reporter (a country, or the EU27 as one bloc):
@@ -135,13 +135,8 @@ impl Common {
         } else {
             None
         };
-        if let (Some(p), Some(s)) = (&self.out, &store) {
-            // a folder that does not exist holds no store; creating the file says so
-            if p.parent()
-                .is_none_or(|d| d.as_os_str().is_empty() || d.is_dir())
-            {
-                s.refuse_inside(p)?;
-            }
+        if let Some(p) = &self.out {
+            crate::output::refuse_in_store(ctx, store.as_ref(), p)?;
         }
         Ok(store)
     }
@@ -172,35 +167,9 @@ impl Common {
     pub(crate) fn emit(&self, render: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
         match &self.out {
             None => render(&mut std::io::stdout().lock()),
-            Some(path) => write_whole(path, render),
+            Some(path) => crate::output::write_whole(path, render),
         }
     }
-}
-
-/// Writes `path` through a temporary file in the same folder, renamed when complete.
-fn write_whole(path: &Path, render: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| UsageError(format!("--out {}: not a file name", path.display())))?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".{}.partial", name.to_string_lossy()));
-    let written = (|| -> Result<()> {
-        let file =
-            std::fs::File::create(&tmp).with_context(|| format!("creating {}", path.display()))?;
-        let mut w = std::io::BufWriter::new(file);
-        render(&mut w)?;
-        w.flush()
-            .with_context(|| format!("writing {}", path.display()))?;
-        Ok(())
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
-    }
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {

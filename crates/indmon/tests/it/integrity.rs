@@ -6,18 +6,6 @@ use std::path::{Path, PathBuf};
 
 use crate::support::*;
 
-/// The folder of a dataset's only vintage.
-fn vintage_dir(m: &Indmon, dataset: &str) -> PathBuf {
-    let dir = m.data().join("datasets").join(dataset);
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    assert_eq!(v.len(), 1, "{v:?}");
-    v.pop().unwrap()
-}
-
 fn flip_a_byte(path: &Path) {
     let mut bytes = std::fs::read(path).unwrap();
     let at = bytes.len() / 2;
@@ -41,7 +29,7 @@ fn a_flipped_byte_is_named_by_verify_and_only_its_dataset_fails() {
     );
     assert!(!clean.stdout.contains("mismatch"), "{}", clean.stdout);
 
-    let file = vintage_dir(&m, "baci_hs17").join("data.parquet");
+    let file = m.vintage_dir("baci_hs17").join("data.parquet");
     flip_a_byte(&file);
 
     let r = m.run(&["verify"]);
@@ -99,7 +87,7 @@ fn a_flipped_byte_is_named_by_verify_and_only_its_dataset_fails() {
 fn a_truncated_record_hides_only_its_dataset() {
     let m = Indmon::new();
     m.run(&["sources"]).ok();
-    let record = vintage_dir(&m, "baci_countries").join("meta.json");
+    let record = m.vintage_dir("baci_countries").join("meta.json");
     let text = std::fs::read(&record).unwrap();
     std::fs::write(&record, &text[..text.len() / 3]).unwrap();
 

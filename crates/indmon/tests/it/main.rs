@@ -12,6 +12,7 @@ mod ledger;
 mod live;
 mod markets;
 mod must_show;
+mod outputs;
 mod parity;
 mod releases;
 mod resources;

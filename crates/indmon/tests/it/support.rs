@@ -77,6 +77,20 @@ impl Indmon {
     }
 }
 
+impl Indmon {
+    /// The folder of a dataset's only vintage.
+    pub fn vintage_dir(&self, dataset: &str) -> PathBuf {
+        let dir = self.data().join("datasets").join(dataset);
+        let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        assert_eq!(v.len(), 1, "{v:?}");
+        v.pop().unwrap()
+    }
+}
+
 /// Every file and folder under `root` with its bytes: equal snapshots mean the store
 /// and catalog are byte-for-byte the same.
 pub fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {

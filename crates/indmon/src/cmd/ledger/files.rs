@@ -63,6 +63,7 @@ pub fn import(
 /// Writes the ledger as JSON or Excel (everything) or CSV (one kind, or every kind into
 /// a directory); files are written beside their destination and renamed into place.
 pub fn export(
+    ctx: &crate::config::Context,
     ledger: &mut Ledger,
     format: ExportFormat,
     path: Option<PathBuf>,
@@ -70,11 +71,10 @@ pub fn export(
 ) -> Result<()> {
     let snap = ledger.snapshot()?;
     let write = |p: &std::path::Path, bytes: &[u8]| -> Result<()> {
-        // Written next to the destination, then renamed: never a half-written file.
-        let tmp = p.with_extension("partial");
-        std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", p.display()))?;
-        std::fs::rename(&tmp, p).with_context(|| format!("writing {}", p.display()))?;
-        Ok(())
+        // never inside the store; next to the destination, then renamed: never a
+        // half-written file
+        crate::output::refuse_in_store(ctx, None, p)?;
+        crate::output::write_whole(p, |w| Ok(w.write_all(bytes)?))
     };
     match format {
         ExportFormat::Json => {
@@ -111,6 +111,7 @@ pub fn export(
                 write(&p, &lio::to_csv(e, snap.of(e.name))?)?;
             }
             (None, Some(dir)) => {
+                crate::output::refuse_in_store(ctx, None, &dir)?;
                 std::fs::create_dir_all(&dir)
                     .with_context(|| format!("creating {}", dir.display()))?;
                 for e in ENTITIES {

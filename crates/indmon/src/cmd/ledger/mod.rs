@@ -208,7 +208,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             entity: e,
         } => {
             let e = e.as_deref().map(entity).transpose()?;
-            files::export(&mut ledger, format, path, e)?;
+            files::export(ctx, &mut ledger, format, path, e)?;
         }
         Action::History {
             entity: e,
