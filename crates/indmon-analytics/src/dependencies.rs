@@ -101,8 +101,14 @@ struct Tables {
     intra: Vec<f64>,
 }
 
+/// Countries a table has room for when it is made (BACI has about 230).
+const ROOM: usize = 256;
+
 impl Tables {
-    /// Room for `countries` rows of `width` products (and `width` intra cells).
+    /// Room for `countries` rows of `width` products (and `width` intra cells). A
+    /// table is made for [`ROOM`] countries at once (twice as many beyond): its memory
+    /// comes zeroed from the system, and the pages of rows never written are never
+    /// touched, so the room costs nothing until used and a new country costs no copy.
     fn grow(&mut self, countries: usize, width: usize) {
         for t in [
             &mut self.world,
@@ -111,7 +117,14 @@ impl Tables {
             &mut self.imports_all,
         ] {
             if t.len() < countries * width {
-                t.resize(countries * width, 0.0);
+                let rows = if countries <= ROOM {
+                    ROOM
+                } else {
+                    countries * 2
+                };
+                let mut n = vec![0.0; rows * width];
+                n[..t.len()].copy_from_slice(t);
+                *t = n;
             }
         }
         if self.intra.len() < width {
@@ -127,7 +140,7 @@ impl Tables {
             &mut self.exports_to,
             &mut self.imports_all,
         ] {
-            let mut n = vec![0.0; countries * new];
+            let mut n = vec![0.0; countries.max(ROOM) * new];
             for c in 0..countries {
                 n[c * new..c * new + old].copy_from_slice(&t[c * old..c * old + old]);
             }

@@ -519,24 +519,15 @@ fn scan_blocks<S: Send>(
                     buf.clear();
                     buf.extend_from_slice(&carry);
                     carry.clear();
-                    let filled = buf.len();
-                    buf.resize(filled + block, 0);
-                    let mut got = 0;
-                    let mut eof = false;
-                    while got < block {
-                        match f.read(&mut buf[filled + got..]) {
-                            Ok(0) => {
-                                eof = true;
-                                break;
-                            }
-                            Ok(n) => got += n,
-                            Err(e) => {
-                                let _ = tx.send(Err(e));
-                                return;
-                            }
+                    // read into the buffer's spare room: no zeros written first
+                    let eof = match std::io::Read::take(&mut f, block as u64).read_to_end(&mut buf)
+                    {
+                        Ok(got) => got < block,
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            return;
                         }
-                    }
-                    buf.truncate(filled + got);
+                    };
                     if !eof {
                         match memchr::memrchr(b'\n', &buf) {
                             Some(p) => {
@@ -733,13 +724,26 @@ fn fast_row(raw: &[u8]) -> Option<(i32, u16, u16, u32, f64)> {
     let comma = memchr::memchr(b',', rest)?;
     let v = parse_num(&rest[..comma])?;
     let q = &rest[comma + 1..];
-    if !(q.is_empty()
-        || q == b"NA"
-        || (q.iter().all(|b| b.is_ascii_digit() || *b == b'.') && parse_num(q).is_some()))
-    {
+    // the quantity is checked, not read: empty, NA or a plain decimal (digits and at
+    // most one point; what `parse_num` reads), anything else goes to the full parser
+    if !(q.is_empty() || q == b"NA" || plain_decimal(q)) {
         return None;
     }
     Some((t as i32, i as u16, j as u16, k, v))
+}
+
+/// Digits with at most one decimal point, at least one digit: a number `parse_num`
+/// reads (its fast path up to 15 digits, the standard library's parser beyond).
+fn plain_decimal(s: &[u8]) -> bool {
+    let (mut digits, mut points) = (0usize, 0usize);
+    for &b in s {
+        match b {
+            b'0'..=b'9' => digits += 1,
+            b'.' => points += 1,
+            _ => return false,
+        }
+    }
+    digits > 0 && points <= 1
 }
 
 /// What a scan does with a row: (state, t, i, j, k, v).
@@ -1027,6 +1031,19 @@ mod tests {
         let mut all: Vec<_> = states.into_iter().flatten().collect();
         all.sort_by(|a, b| a.partial_cmp(b).unwrap());
         Ok(all)
+    }
+
+    /// The quantity check accepts exactly the digit-and-point strings `parse_num` reads.
+    #[test]
+    fn a_plain_decimal_is_what_parse_num_reads() {
+        use proptest::prelude::*;
+        proptest!(|(q in "[0-9.x]{0,20}")| {
+            let q = q.as_bytes();
+            let by_parse = !q.is_empty()
+                && q.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+                && parse_num(q).is_some();
+            prop_assert_eq!(plain_decimal(q), by_parse, "{:?}", String::from_utf8_lossy(q));
+        });
     }
 
     #[test]

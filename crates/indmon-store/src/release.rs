@@ -190,9 +190,12 @@ pub(crate) fn recover(root: &Path) -> Result<()> {
             if now == Some(Some(e.new_record.clone())) {
                 let away = tmp.join(format!("undone.{}", unique()));
                 rename(&target, &away)?;
+                sync_dir(&ds_dir);
                 let _ = std::fs::remove_dir_all(&away);
                 // a dataset folder the release created goes too
-                let _ = std::fs::remove_dir(&ds_dir);
+                if std::fs::remove_dir(&ds_dir).is_ok() {
+                    sync_dir(&root.join("datasets"));
+                }
             }
             continue;
         }
@@ -431,7 +434,11 @@ fn switch(root: &Path, j: &Journal) -> Result<()> {
             fault::point("release-between")?;
         }
         let ds_dir = root.join("datasets").join(&e.dataset);
-        std::fs::create_dir_all(&ds_dir).map_err(io_err(&ds_dir))?;
+        if !ds_dir.is_dir() {
+            // a new dataset: its folder's entry in datasets/ is made durable too
+            std::fs::create_dir_all(&ds_dir).map_err(io_err(&ds_dir))?;
+            sync_dir(&root.join("datasets"));
+        }
         let target = ds_dir.join(format!("vintage={}", e.vintage));
         let staged = root.join(&e.staged);
         if !e.replaces {

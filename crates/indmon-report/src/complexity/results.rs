@@ -550,46 +550,48 @@ impl ComplexityReport {
     }
 
     /// Writes the CSV of [`Tabular::table`] — the same bytes — without building the
-    /// table (a large panel has millions of rows): blocks of locations are formatted in
-    /// parallel, a round of one block per core at a time, and written in order.
+    /// table (a large panel has millions of rows): blocks of locations are formatted by
+    /// one thread per core (block k by thread k mod n) while this thread writes the
+    /// finished blocks in order; each thread has two buffers in turn.
     pub fn write_csv(&self, out: &mut dyn Write) -> std::io::Result<()> {
         let cols = self.rows.columns();
         let header: Vec<&str> = cols.iter().map(|c| c.name).collect();
         writeln!(out, "{}", header.join(","))?;
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        // blocks of about 32,768 rows (4 MB of text): (year, first location, end)
         let years = &self.rows.years;
-        let mut blocks: Vec<(usize, usize, usize)> = Vec::new();
-        for (k, y) in years.iter().enumerate() {
-            let per = (BLOCK_ROWS / y.measures.products.max(1)).max(1);
-            let mut l = 0;
-            while l < y.measures.locations {
-                let end = (l + per).min(y.measures.locations);
-                blocks.push((k, l, end));
-                l = end;
-            }
-        }
+        let blocks = blocks(years);
         let texts: Vec<YearTexts> = years.iter().map(YearTexts::of).collect();
         let rpop = self.rows.rpop;
-        let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); threads];
-        for round in blocks.chunks(threads) {
-            std::thread::scope(|s| {
-                let mut bufs = bufs.iter_mut();
-                let mut blocks = round.iter();
-                let first = (bufs.next(), blocks.next());
-                for (&(k, from, to), buf) in blocks.zip(bufs) {
-                    let (y, t) = (&years[k], &texts[k]);
-                    s.spawn(move || format_rows(buf, y, t, from..to, rpop));
-                }
-                if let (Some(buf), Some(&(k, from, to))) = first {
-                    format_rows(buf, &years[k], &texts[k], from..to, rpop);
-                }
-            });
-            for buf in &bufs[..round.len()] {
-                out.write_all(buf)?;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, blocks.len().max(1));
+        std::thread::scope(|s| {
+            let mut done = Vec::with_capacity(threads);
+            let mut back = Vec::with_capacity(threads);
+            for t in 0..threads {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(1);
+                let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+                let (blocks, texts) = (&blocks, &texts);
+                s.spawn(move || {
+                    for &(k, from, to) in blocks.iter().skip(t).step_by(threads) {
+                        let mut buf = back_rx.try_recv().unwrap_or_default();
+                        format_rows(&mut buf, &years[k], &texts[k], from..to, rpop);
+                        if tx.send(buf).is_err() {
+                            return; // the writer stopped (an error)
+                        }
+                    }
+                });
+                done.push(rx);
+                back.push(back_tx);
             }
-        }
-        Ok(())
+            for b in 0..blocks.len() {
+                let buf = done[b % threads]
+                    .recv()
+                    .expect("a formatting thread ended early");
+                out.write_all(&buf)?;
+                let _ = back[b % threads].send(buf);
+            }
+            Ok(())
+        })
     }
 
     /// Writes every row, with the columns of the CSV, as a Parquet file at `path` (one
@@ -597,10 +599,21 @@ impl ComplexityReport {
     /// number of rows.
     pub fn write_parquet(&self, path: &std::path::Path) -> Result<u64> {
         let cols = self.rows.columns();
-        Ok(indmon_store::write_parquet_file(
-            path,
-            self.rows.years.iter().map(|y| year_columns(y, cols)),
-        )?)
+        let years = &self.rows.years;
+        // batches of one block of locations each (the columns of a whole year of a large
+        // panel would double the memory the computation needs), made on a second thread
+        // while the store encodes the one before
+        std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Columns>(1);
+            s.spawn(move || {
+                for (k, from, to) in blocks(years) {
+                    if tx.send(year_columns(&years[k], cols, from..to)).is_err() {
+                        return; // the writer stopped (an error)
+                    }
+                }
+            });
+            Ok(indmon_store::write_parquet_file(path, rx)?)
+        })
     }
 
     /// Writes the JSON of the whole result — the bytes of [`crate::table::json`] —
@@ -611,57 +624,93 @@ impl ComplexityReport {
     }
 }
 
-/// The columns `cols` (of [`COLUMNS`], in their order) of one year as typed columns for
-/// the store: what [`ComplexityReport::write_csv`] writes as text, with missing numbers
-/// as nulls.
-fn year_columns(y: &YearMeasures, cols: &[Col<ComplexityRow>]) -> Columns {
+/// The columns `cols` (of [`COLUMNS`], in their order) of locations `locs` of one year
+/// as typed columns for the store: what [`ComplexityReport::write_csv`] writes as text,
+/// with missing numbers as nulls.
+fn year_columns(
+    y: &YearMeasures,
+    cols: &[Col<ComplexityRow>],
+    locs: std::ops::Range<usize>,
+) -> Columns {
     let c = &y.measures;
     let np = c.products.max(1);
-    let n = y.values.len();
-    fn per_location(v: &[f64], n: usize, np: usize) -> impl Iterator<Item = Option<f64>> + '_ {
-        (0..n).map(move |i| opt(v[i / np]))
-    }
-    fn per_product(v: &[f64], n: usize, np: usize) -> impl Iterator<Item = Option<f64>> + '_ {
-        (0..n).map(move |i| opt(v[i % np]))
-    }
+    let cells = locs.start * np..locs.end * np;
+    let n = cells.len();
+    let first = locs.start;
+    // cell i of the batch is cell first·np + i of the year
+    let cell = |i: usize| cells.start + i;
+    let loc = |i: usize| first + i / np;
+    let prod = |i: usize| i % np;
+    let per_cell =
+        |v: &[f64]| -> Vec<Option<f64>> { v[cells.clone()].iter().map(|&x| opt(x)).collect() };
     cols.iter().fold(Columns::new(), |out, col| match col.name {
         "year" => out.int("year", std::iter::repeat_n(y.year, n)),
-        "location" => out.text("location", (0..n).map(|i| y.locations[i / np].as_str())),
-        "product" => out.text("product", (0..n).map(|i| y.products[i % np].as_str())),
-        "value" => out.float("value", y.values.iter().copied()),
-        "rca" => out.float_opt("rca", c.rca.iter().map(|&v| opt(v))),
-        "mcp" => out.int("mcp", c.mcp.iter().map(|&m| i32::from(m))),
-        "diversity" => out.int("diversity", (0..n).map(|i| c.diversity[i / np] as i32)),
-        "ubiquity" => out.int("ubiquity", (0..n).map(|i| c.ubiquity[i % np] as i32)),
-        "eci" => out.float_opt("eci", per_location(&c.eci, n, np)),
-        "pci" => out.float_opt("pci", per_product(&c.pci, n, np)),
-        "density" => out.float_opt("density", c.density.iter().map(|&v| opt(v))),
-        "coi" => out.float_opt("coi", per_location(&c.coi, n, np)),
-        "cog" => out.float_opt("cog", c.cog.iter().map(|&v| opt(v))),
+        "location" => out.text("location", (0..n).map(|i| y.locations[loc(i)].as_str())),
+        "product" => out.text("product", (0..n).map(|i| y.products[prod(i)].as_str())),
+        "value" => out.float("value", y.values[cells.clone()].iter().copied()),
+        "rca" => out.float_opt("rca", per_cell(&c.rca)),
+        "mcp" => out.int("mcp", c.mcp[cells.clone()].iter().map(|&m| i32::from(m))),
+        "diversity" => out.int("diversity", (0..n).map(|i| c.diversity[loc(i)] as i32)),
+        "ubiquity" => out.int("ubiquity", (0..n).map(|i| c.ubiquity[prod(i)] as i32)),
+        "eci" => out.float_opt("eci", (0..n).map(|i| opt(c.eci[loc(i)]))),
+        "pci" => out.float_opt("pci", (0..n).map(|i| opt(c.pci[prod(i)]))),
+        "density" => out.float_opt("density", per_cell(&c.density)),
+        "coi" => out.float_opt("coi", (0..n).map(|i| opt(c.coi[loc(i)]))),
+        "cog" => out.float_opt("cog", per_cell(&c.cog)),
         "rpop" => out.float_opt(
             "rpop",
-            (0..n).map(|i| c.rpop.as_ref().and_then(|r| opt(r[i]))),
+            (0..n).map(|i| c.rpop.as_ref().and_then(|r| opt(r[cell(i)]))),
         ),
         other => unreachable!("complexity column {other} has no typed column"),
     })
+}
+
+/// The blocks of rows the CSV and Parquet writers take in turn: (year, first location,
+/// end), about [`BLOCK_ROWS`] rows each.
+fn blocks(years: &[YearMeasures]) -> Vec<(usize, usize, usize)> {
+    let mut blocks = Vec::new();
+    for (k, y) in years.iter().enumerate() {
+        let per = (BLOCK_ROWS / y.measures.products.max(1)).max(1);
+        let mut l = 0;
+        while l < y.measures.locations {
+            let end = (l + per).min(y.measures.locations);
+            blocks.push((k, l, end));
+            l = end;
+        }
+    }
+    blocks
 }
 
 /// Rows per block of [`ComplexityReport::write_csv`].
 const BLOCK_ROWS: usize = 32_768;
 
 /// The text cells of one year, as CSV writes them.
+/// Per product: `product,` … and `ubiquity,eci,pci,` are not adjacent, so the cells
+/// that depend on the product only are kept apart: its code and its ubiquity and PCI.
 struct YearTexts {
     locations: Vec<String>,
     products: Vec<String>,
     ubiquity: Vec<String>,
+    pci: Vec<Vec<u8>>,
 }
 
 impl YearTexts {
     fn of(y: &YearMeasures) -> Self {
+        let mut buf = ryu::Buffer::new();
         Self {
             locations: y.locations.iter().map(|l| csv_text(l)).collect(),
             products: y.products.iter().map(|p| csv_text(p)).collect(),
             ubiquity: y.measures.ubiquity.iter().map(u32::to_string).collect(),
+            pci: y
+                .measures
+                .pci
+                .iter()
+                .map(|&v| {
+                    let mut cell = Vec::new();
+                    push_num(&mut cell, &mut buf, v);
+                    cell
+                })
+                .collect(),
         }
     }
 }
@@ -681,14 +730,18 @@ fn format_rows(
     line.clear();
     line.reserve(locs.len() * np * 136);
     let mut fbuf = ryu::Buffer::new();
-    let mut num = |line: &mut Vec<u8>, v: f64| {
-        push_num(line, &mut fbuf, v);
+    fn num(line: &mut Vec<u8>, buf: &mut ryu::Buffer, v: f64) {
+        push_num(line, buf, v);
         line.push(b',');
-    };
+    }
     let year = format!("{},", y.year);
     for l in locs {
         let loc = &t.locations[l];
         let diversity = format!("{},", c.diversity[l]);
+        // the cells of the location, formatted once: ECI and COI
+        let (mut eci, mut coi) = (Vec::new(), Vec::new());
+        push_num(&mut eci, &mut fbuf, c.eci[l]);
+        push_num(&mut coi, &mut fbuf, c.coi[l]);
         for p in 0..np {
             let i = l * np + p;
             line.extend_from_slice(year.as_bytes());
@@ -696,19 +749,22 @@ fn format_rows(
             line.push(b',');
             line.extend_from_slice(t.products[p].as_bytes());
             line.push(b',');
-            num(line, y.values[i]);
-            num(line, c.rca[i]);
+            num(line, &mut fbuf, y.values[i]);
+            num(line, &mut fbuf, c.rca[i]);
             line.extend_from_slice(if c.mcp[i] == 1 { b"1," } else { b"0," });
             line.extend_from_slice(diversity.as_bytes());
             line.extend_from_slice(t.ubiquity[p].as_bytes());
             line.push(b',');
-            num(line, c.eci[l]);
-            num(line, c.pci[p]);
-            num(line, c.density[i]);
-            num(line, c.coi[l]);
-            num(line, c.cog[i]);
+            line.extend_from_slice(&eci);
+            line.push(b',');
+            line.extend_from_slice(&t.pci[p]);
+            line.push(b',');
+            num(line, &mut fbuf, c.density[i]);
+            line.extend_from_slice(&coi);
+            line.push(b',');
+            num(line, &mut fbuf, c.cog[i]);
             if rpop {
-                num(line, c.rpop.as_ref().map_or(f64::NAN, |r| r[i]));
+                num(line, &mut fbuf, c.rpop.as_ref().map_or(f64::NAN, |r| r[i]));
             }
             line.pop(); // the last comma
             line.push(b'\n');
@@ -740,7 +796,7 @@ fn push_num(line: &mut Vec<u8>, buf: &mut ryu::Buffer, v: f64) {
     }
     if v.fract() == 0.0 && v.abs() < TWO_53 && !(v == 0.0 && v.is_sign_negative()) {
         // a whole number (zeros are common: COG where M = 1)
-        line.extend_from_slice((v as i64).to_string().as_bytes());
+        line.extend_from_slice(itoa::Buffer::new().format(v as i64).as_bytes());
         return;
     }
     let s = buf.format_finite(v);
@@ -780,7 +836,7 @@ pub fn save(store: &Store, id: &DatasetId, report: &ComplexityReport) -> Result<
     let mut rows = 0u64;
     for y in &report.rows.years {
         let n = y.values.len();
-        let cols = year_columns(y, COLUMNS)
+        let cols = year_columns(y, COLUMNS, 0..y.measures.locations)
             .text("convention", std::iter::repeat_n(conv, n))
             .text("method", std::iter::repeat_n(method, n));
         writer.write_columns(cols)?;

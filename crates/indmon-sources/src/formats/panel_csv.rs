@@ -522,6 +522,40 @@ fn fast_part<'a>(chunk: &'a str, cols: &Columns, opts: &PanelOptions) -> Option<
     Some(part)
 }
 
+/// Whether every (year, location, product) of `keys` is there once, by a bit per
+/// possible cell (years × codes × codes); `None` when that would take more than 32 MiB.
+fn seen_once(keys: &Keys, codes: usize) -> Option<bool> {
+    let mut years: Vec<i32> = Vec::new();
+    let mut last = (i32::MIN, 0usize);
+    let mut year_of = |y: i32, years: &mut Vec<i32>| -> usize {
+        if last.0 != y {
+            let at = years.iter().position(|&x| x == y).unwrap_or_else(|| {
+                years.push(y);
+                years.len() - 1
+            });
+            last = (y, at);
+        }
+        last.1
+    };
+    for &(y, ..) in keys {
+        year_of(y, &mut years);
+    }
+    let bits = (years.len() as u128) * (codes as u128) * (codes as u128);
+    if bits > 1 << 28 {
+        return None;
+    }
+    let mut seen = vec![0u64; (bits as usize).div_ceil(64)];
+    for &(y, l, p, _) in keys {
+        let cell = (year_of(y, &mut years) * codes + l as usize) * codes + p as usize;
+        let (word, bit) = (cell / 64, 1u64 << (cell % 64));
+        if seen[word] & bit != 0 {
+            return Some(false);
+        }
+        seen[word] |= bit;
+    }
+    Some(true)
+}
+
 /// The checks over all rows: no (year, location, product) twice, some rows left.
 fn check_rows(
     file: &str,
@@ -531,7 +565,12 @@ fn check_rows(
     rows: LongPanel,
     mut keys: Keys,
 ) -> Result<LongPanel> {
-    keys.sort_unstable();
+    // most panels have no repeated row: a bit per possible cell proves it in one pass;
+    // the sort finds the first repeat (and its lines) where there is one, or where the
+    // bits would take too much memory
+    if seen_once(&keys, rows.codes.len()) != Some(true) {
+        keys.sort_unstable();
+    }
     if let Some(w) = keys
         .windows(2)
         .find(|w| (w[0].0, w[0].1, w[0].2) == (w[1].0, w[1].1, w[1].2))
@@ -761,6 +800,22 @@ mod tests {
             let fast = shown(parse("p.csv", &text, &opts, Some(parts)));
             prop_assert_eq!(fast, slow, "{:?}", text);
         });
+    }
+
+    /// The bit check finds a repeated row exactly when sorting does.
+    #[test]
+    fn the_bit_check_finds_repeats_as_the_sort_does() {
+        use proptest::prelude::*;
+        let key = (2019i32..2022, 0u32..6, 0u32..6);
+        proptest!(|(raw in prop::collection::vec(key, 0..30))| {
+            let keys: Keys = raw.iter().enumerate().map(|(n, &(y, l, p))| (y, l, p, n as u64)).collect();
+            let mut sorted = keys.clone();
+            sorted.sort_unstable();
+            let repeat = sorted.windows(2).any(|w| (w[0].0, w[0].1, w[0].2) == (w[1].0, w[1].1, w[1].2));
+            prop_assert_eq!(seen_once(&keys, 6), Some(!repeat));
+        });
+        // too many cells for the bits: the sort decides
+        assert_eq!(seen_once(&vec![(2020, 0, 0, 1)], 1 << 15), None);
     }
 
     #[test]

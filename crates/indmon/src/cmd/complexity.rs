@@ -129,8 +129,9 @@ pub struct InputArgs {
 
 impl InputArgs {
     /// The panel the flags name: the population file and a CSV panel are read (and
-    /// checked) here; a dataset is read by the report.
-    pub fn request(&self) -> Result<PanelRequest> {
+    /// checked) here, with a line on standard error unless `quiet`; a dataset is read by
+    /// the report.
+    pub fn request(&self, quiet: bool) -> Result<PanelRequest> {
         let read = PanelOptions {
             columns: ColumnNames {
                 year: self.year_col.clone(),
@@ -148,7 +149,19 @@ impl InputArgs {
             .map(|p| panel_csv::read_population(p, read.encoding))
             .transpose()?;
         let input = match &self.panel {
-            Some(path) => PanelInput::Csv(panel_csv::read(path, &read)?),
+            Some(path) => {
+                let start = std::time::Instant::now();
+                let file = panel_csv::read(path, &read)?;
+                if !quiet {
+                    eprintln!(
+                        "read {} rows of {} in {:.3} s",
+                        file.rows.data.len(),
+                        terminal_safe(&file.file),
+                        start.elapsed().as_secs_f64()
+                    );
+                }
+                PanelInput::Csv(file)
+            }
             None => PanelInput::Dataset(self.dataset.clone()),
         };
         Ok(PanelRequest {
@@ -227,7 +240,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     }
     let rt = ctx.runtime()?;
     let req = ComplexityRequest {
-        panel: args.input.request()?,
+        panel: args.input.request(ctx.quiet)?,
         method: args.method.options(),
     };
     let result = rt.block_on(report::complexity(
@@ -236,17 +249,32 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         &progress(ctx.quiet),
     ))?;
 
+    let start = std::time::Instant::now();
     match &args.out {
         Some(p) if is_parquet(p) => {
             let rows = result
                 .write_parquet(p)
                 .with_context(|| format!("writing {}", p.display()))?;
-            if !ctx.quiet {
-                eprintln!("Wrote {rows} rows to {}", p.display());
-            }
             print_notes(&result.notes);
+            if !ctx.quiet {
+                eprintln!(
+                    "wrote {rows} rows to {} in {:.3} s",
+                    terminal_safe(&p.display().to_string()),
+                    start.elapsed().as_secs_f64()
+                );
+            }
         }
-        Some(p) => write_whole(p, |w| render(w, args.format, &result))?,
+        Some(p) => {
+            write_whole(p, |w| render(w, args.format, &result))?;
+            if !ctx.quiet && args.format == Format::Csv {
+                eprintln!(
+                    "wrote {} rows to {} in {:.3} s",
+                    result.rows.len(),
+                    terminal_safe(&p.display().to_string()),
+                    start.elapsed().as_secs_f64()
+                );
+            }
+        }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             render(&mut out, args.format, &result)?;

@@ -68,7 +68,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         None => Some(ctx.store()?),
     };
     let rt = ctx.runtime()?;
-    let panel = args.input.request()?;
+    let panel = args.input.request(ctx.quiet)?;
     let method = args.method.options();
     let progress = progress(ctx.quiet);
     let mut out = std::io::stdout().lock();
