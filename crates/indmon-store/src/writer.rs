@@ -128,10 +128,15 @@ fn parquet_writer(path: &Path, first: &RecordBatch) -> Result<ArrowWriter<Hashin
 /// Writes typed columns as a Parquet file of its own outside the store (an export of a
 /// result), encoded as the store's files are, through a temporary file beside `path`
 /// that is synced and renamed into place when complete: a failure never leaves part of
-/// a file. Every batch must have the columns of the first. Returns the number of rows.
-/// The caller refuses paths inside the data directory
-/// ([`Store::refuse_inside`](crate::Store::refuse_inside)).
-pub fn write_parquet_file(path: &Path, batches: impl IntoIterator<Item = Columns>) -> Result<u64> {
+/// a file. Every batch must have the columns of the first; the batches must hold
+/// `expected` rows in all (fewer — a producer that stopped early — is an error, and no
+/// file is left). Returns the number of rows. The caller refuses paths inside the data
+/// directory ([`Store::refuse_inside`](crate::Store::refuse_inside)).
+pub fn write_parquet_file(
+    path: &Path,
+    expected: u64,
+    batches: impl IntoIterator<Item = Columns>,
+) -> Result<u64> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -168,6 +173,11 @@ pub fn write_parquet_file(path: &Path, batches: impl IntoIterator<Item = Columns
             };
             rows += batch.num_rows() as u64;
             w.write(&batch).map_err(|e| perr(&e))?;
+        }
+        if rows != expected {
+            return Err(perr(&format!(
+                "{rows} rows were written where {expected} were expected (the rows stopped early)"
+            )));
         }
         let (writer, _) = writer.ok_or_else(|| perr(&"no rows to write"))?;
         writer
@@ -415,7 +425,7 @@ mod tests {
     fn a_parquet_file_reads_back_with_its_columns_rows_and_nulls() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.parquet");
-        let rows = write_parquet_file(&path, [batch(0, 3), batch(3, 2)]).unwrap();
+        let rows = write_parquet_file(&path, 5, [batch(0, 3), batch(3, 2)]).unwrap();
         assert_eq!(rows, 5);
         let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap())
             .unwrap()
@@ -454,8 +464,10 @@ mod tests {
         let path = dir.path().join("out.parquet");
         // the second batch has other columns than the first
         let other = Columns::new().int("year", [1]);
-        assert!(write_parquet_file(&path, [batch(0, 2), other]).is_err());
-        assert!(write_parquet_file(&path, []).is_err());
+        assert!(write_parquet_file(&path, 3, [batch(0, 2), other]).is_err());
+        assert!(write_parquet_file(&path, 0, []).is_err());
+        // batches that stop before the rows expected (a producer that died)
+        assert!(write_parquet_file(&path, 5, [batch(0, 3)]).is_err());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }

@@ -220,8 +220,9 @@ pub fn refuse_in_store(
     let store = match store {
         Some(s) => Some(s),
         None if ctx.data_dir.join("INDMON_STORE").exists() => {
-            opened = ctx.open_store().ok();
-            opened.as_ref()
+            // a store that cannot be opened still holds its files: refuse then too
+            opened = ctx.open_store()?;
+            Some(&opened)
         }
         None => None,
     };
@@ -248,18 +249,27 @@ pub fn write_whole(path: &Path, render: impl FnOnce(&mut dyn Write) -> Result<()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let tmp = dir.join(format!(".{}.partial", name.to_string_lossy()));
-    let written = (|| -> Result<()> {
-        let file =
-            std::fs::File::create(&tmp).with_context(|| format!("creating {}", path.display()))?;
-        let mut w = std::io::BufWriter::new(file);
-        render(&mut w)?;
-        w.flush()
-            .with_context(|| format!("writing {}", path.display()))?;
-        Ok(())
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
+    // removes the temporary file unless it was renamed: on an error and on a panic
+    struct Partial<'a>(&'a Path, bool);
+    impl Drop for Partial<'_> {
+        fn drop(&mut self) {
+            if !self.1 {
+                let _ = std::fs::remove_file(self.0);
+            }
+        }
     }
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+    let mut partial = Partial(&tmp, false);
+    let file =
+        std::fs::File::create(&tmp).with_context(|| format!("creating {}", path.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    render(&mut w)?;
+    let file = w
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("writing {}", path.display()))?;
+    file.sync_all()
+        .with_context(|| format!("writing {}", path.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    partial.1 = true;
+    Ok(())
 }

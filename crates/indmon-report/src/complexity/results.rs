@@ -612,7 +612,9 @@ impl ComplexityReport {
                     }
                 }
             });
-            Ok(indmon_store::write_parquet_file(path, rx)?)
+            // a thread that died ends the batches early: the row count tells
+            let expected = self.rows.len() as u64;
+            Ok(indmon_store::write_parquet_file(path, expected, rx)?)
         })
     }
 

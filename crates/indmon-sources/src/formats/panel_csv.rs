@@ -285,12 +285,16 @@ fn parse(
     let body = &text[start.byte() as usize..];
     let fast = match parts {
         Some(parts) if memchr::memchr(b'"', body.as_bytes()).is_none() => {
-            fast_rows(body, start.line(), &cols, opts, parts)
+            fast_rows(body, &cols, opts, parts)
         }
         _ => None,
     };
+    // the fast parser keeps no line numbers: a panel with a repeated row (or too many
+    // codes for the bit check) is read again by the csv reader, which names the lines
+    let fast =
+        fast.filter(|rows| opts.hs4 || seen_once(&rows.data, rows.codes.len()) == Some(true));
     let (rows, keys) = match fast {
-        Some(found) => found,
+        Some(rows) => (rows, Vec::new()),
         None => csv_rows(file, &mut r, &header, &cols, opts)?,
     };
     check_rows(file, &header, &cols, opts, rows, keys)
@@ -394,8 +398,6 @@ struct Part<'a> {
     codes: Vec<Cow<'a, str>>,
     index: FastMap<Cow<'a, str>, u32>,
     data: Vec<(i32, u32, u32, f64)>,
-    keys: Keys,
-    lines: u64,
 }
 
 impl<'a> Part<'a> {
@@ -412,14 +414,8 @@ impl<'a> Part<'a> {
 
 /// The rows of a quote-free body split into `parts` parts at line breaks and parsed in
 /// parallel; `None` when any line is not a plain, valid row (the `csv` crate's reader
-/// then reads the file and names the error). `first_line` is the body's first line.
-fn fast_rows(
-    body: &str,
-    first_line: u64,
-    cols: &Columns,
-    opts: &PanelOptions,
-    parts: usize,
-) -> Option<(LongPanel, Keys)> {
+/// then reads the file and names the error).
+fn fast_rows(body: &str, cols: &Columns, opts: &PanelOptions, parts: usize) -> Option<LongPanel> {
     let bytes = body.as_bytes();
     let parts = parts.max(1);
     let mut bounds = vec![0];
@@ -449,35 +445,28 @@ fn fast_rows(
             .collect()
     });
     let mut rows = LongPanel::default();
-    let mut keys: Keys = Vec::new();
-    let mut line = first_line;
-    for part in results {
-        let part = part?;
+    let parts: Vec<Part<'_>> = results.into_iter().collect::<Option<_>>()?;
+    rows.data
+        .reserve_exact(parts.iter().map(|p| p.data.len()).sum());
+    for part in parts {
         let ids: Vec<u32> = part.codes.iter().map(|c| rows.intern(c)).collect();
         rows.data.extend(
             part.data
                 .iter()
                 .map(|&(y, l, p, v)| (y, ids[l as usize], ids[p as usize], v)),
         );
-        keys.extend(
-            part.keys
-                .iter()
-                .map(|&(y, l, p, n)| (y, ids[l as usize], ids[p as usize], line + n)),
-        );
-        line += part.lines;
     }
-    Some((rows, keys))
+    Some(rows)
 }
 
-/// One part of [`fast_rows`]: whole lines, each ending with a line break. Line numbers
-/// in the keys count from 0 at the part's first line.
+/// One part of [`fast_rows`]: whole lines, each ending with a line break.
 fn fast_part<'a>(chunk: &'a str, cols: &Columns, opts: &PanelOptions) -> Option<Part<'a>> {
     let mut part = Part::default();
+    // about 20 bytes a row
+    part.data.reserve(chunk.len() / 20);
     let mut fields: Vec<&str> = Vec::with_capacity(cols.count);
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', chunk.as_bytes()) {
-        let n = part.lines;
-        part.lines += 1;
         let raw = &chunk[start..end];
         start = end + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
@@ -514,17 +503,15 @@ fn fast_part<'a>(chunk: &'a str, cols: &Columns, opts: &PanelOptions) -> Option<
         } else {
             part.intern(Cow::Borrowed(prod))
         };
-        if !opts.hs4 {
-            part.keys.push((year, li, pi, n));
-        }
         part.data.push((year, li, pi, value));
     }
     Some(part)
 }
 
-/// Whether every (year, location, product) of `keys` is there once, by a bit per
-/// possible cell (years × codes × codes); `None` when that would take more than 32 MiB.
-fn seen_once(keys: &Keys, codes: usize) -> Option<bool> {
+/// Whether every (year, location, product) of `keys` (keys with their lines, or rows
+/// with their values) is there once, by a bit per possible cell (years × codes ×
+/// codes); `None` when that would take more than 32 MiB.
+fn seen_once<T: Copy>(keys: &[(i32, u32, u32, T)], codes: usize) -> Option<bool> {
     let mut years: Vec<i32> = Vec::new();
     let mut last = (i32::MIN, 0usize);
     let mut year_of = |y: i32, years: &mut Vec<i32>| -> usize {
@@ -834,10 +821,9 @@ mod tests {
             count: 4,
         };
         let body = &text["year,origin,hs92,export_val\n".len()..];
-        let (rows, keys) = fast_rows(body, 2, &cols, &PanelOptions::default(), 3)
+        let rows = fast_rows(body, &cols, &PanelOptions::default(), 3)
             .expect("a plain file is read by the fast parser");
         assert_eq!(rows.data.len(), 1000);
-        assert_eq!(keys.last().map(|k| k.3), Some(1001));
         assert_eq!(rows.data[999].3, 999.5);
     }
 

@@ -236,6 +236,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         None
     };
     if let Some(p) = &args.out {
+        if is_parquet(p) && args.format == Format::Json {
+            return Err(UsageError(format!(
+                "--out {}: a .parquet file holds the rows as Parquet; for JSON name a .json file",
+                p.display()
+            ))
+            .into());
+        }
         refuse_in_store(ctx, store.as_ref(), p)?;
     }
     let rt = ctx.runtime()?;
