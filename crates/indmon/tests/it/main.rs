@@ -15,6 +15,7 @@ mod must_show;
 mod parity;
 mod releases;
 mod resources;
+mod semis;
 mod server;
 mod support;
 mod synthetic;
