@@ -28,7 +28,7 @@ pub struct ParseOptions {
     pub expected_dataset: Option<String>,
     /// BACI's country list by ISO3 code, for inputs that name countries by ISO3
     /// (format `baci-iso3`).
-    pub countries: Option<Arc<crate::formats::baci_iso3::CountryCodes>>,
+    pub countries: Option<Arc<crate::countries::CountryCodes>>,
 }
 
 /// What a parse reports besides the batches.

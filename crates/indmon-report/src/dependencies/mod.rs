@@ -139,6 +139,8 @@ pub fn choice_note(catalog: &Catalog, dataset: &str, asked: bool) -> String {
         .filter_map(|d| catalog.latest(d))
         .filter(|m| m.schema == "baci_trade" && m.dataset.as_str() != dataset)
         .map(|m| match &m.scope {
+            // another dataset's scope, not this result's: generated data in words
+            _ if m.synthetic => format!("{} (generated data, not statistics)", m.dataset.as_str()),
             Some(s) => format!("{} ({s})", m.dataset.as_str()),
             None => m.dataset.as_str().to_string(),
         })

@@ -135,7 +135,7 @@ impl<'a> Candidates<'a> {
             scored.push((key, c));
         }
         // the best first; ties keep the catalog's order
-        scored.sort_by(|a, b| b.0.cmp(&a.0));
+        scored.sort_by_key(|b| std::cmp::Reverse(b.0));
         let Some(&(best_key, best)) = scored.first() else {
             return Err(Error::NoData(match year {
                 Some(y) => format!("no BACI-format trade in HS 1992/2012/2017/2022 for {y} in the store"),
@@ -182,7 +182,7 @@ impl<'a> Candidates<'a> {
                 ));
             }
             if c.meta.synthetic {
-                d.push_str(", SYNTHETIC");
+                d.push_str(", generated data, not statistics");
             }
             d.push(')');
             d
