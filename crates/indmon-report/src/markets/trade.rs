@@ -138,7 +138,15 @@ impl<'a> Candidates<'a> {
         scored.sort_by_key(|b| std::cmp::Reverse(b.0));
         let Some(&(best_key, best)) = scored.first() else {
             return Err(Error::NoData(match year {
-                Some(y) => format!("no BACI-format trade in HS 1992/2012/2017/2022 for {y} in the store"),
+                Some(y) => {
+                    let years: BTreeSet<i32> =
+                        self.0.iter().flat_map(|c| c.years.iter().copied()).collect();
+                    let years: Vec<String> = years.iter().map(i32::to_string).collect();
+                    format!(
+                        "no trade for {y} in the store (BACI-format trade in HS 1992/2012/2017/2022; years: {})",
+                        if years.is_empty() { "none".to_string() } else { years.join(", ") }
+                    )
+                }
                 None => "no BACI-format trade in HS 1992/2012/2017/2022 in the store: run `indmon init` (bundled BACI extracts), or `indmon synth baci --out DIR` and `indmon ingest baci DIR`".into(),
             }));
         };
