@@ -129,6 +129,11 @@ pub struct VintageMeta {
     pub scope: Option<String>,
     /// True for generated data; such data is labelled *synthetic* wherever it is shown.
     pub synthetic: bool,
+    /// The smallest flow the data keep, in US dollars, when the publisher of an extract
+    /// dropped smaller ones (e.g. 10,000,000): every total from it is a lower bound and
+    /// shares are among those flows only. Said wherever its figures are shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_flow_usd: Option<f64>,
     /// Version of indmon that wrote the vintage.
     pub indmon_version: String,
     /// SHA-256 of the stored Parquet file (`data.parquet`), hex, set by the store when
@@ -170,10 +175,47 @@ impl VintageMeta {
         if let Some(scope) = &self.scope {
             line.push_str(&format!(" ({scope})"));
         }
+        if let Some(min) = self.min_flow_usd
+            && !self
+                .scope
+                .as_deref()
+                .is_some_and(|s| s.contains("at least USD"))
+        {
+            line.push_str(&format!(" (only flows of at least {})", usd_words(min)));
+        }
         if self.synthetic {
             line.push_str(" [SYNTHETIC DATA]");
         }
         line
+    }
+
+    /// The note that every figure from a filtered extract carries (none for complete
+    /// data): which flows it holds and what that means for totals, shares and RCA.
+    pub fn filter_note(&self) -> Option<String> {
+        self.min_flow_usd.map(|min| {
+            format!(
+                "Dataset {} holds only flows of at least {}: smaller flows are absent, so every total from it (world, exports, imports) is a lower bound, and world shares, RCA and concentration are computed among those flows only.",
+                self.dataset.as_str(),
+                usd_words(min)
+            )
+        })
+    }
+}
+
+/// An amount of US dollars in words: `USD 10 million`, `USD 250,000`.
+pub fn usd_words(usd: f64) -> String {
+    if usd >= 1e6 && (usd / 1e6).fract() == 0.0 {
+        format!("USD {} million", usd / 1e6)
+    } else {
+        let whole = format!("{:.0}", usd);
+        let mut out = String::new();
+        for (i, c) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        format!("USD {out}")
     }
 }
 
@@ -222,6 +264,7 @@ mod tests {
             citation: "c".into(),
             scope: None,
             synthetic: false,
+            min_flow_usd: None,
             indmon_version: INDMON_VERSION.into(),
             data_sha256: None,
         }

@@ -43,7 +43,7 @@ fn file_request<'a>(
     release: Option<NaiveDate>,
     force: bool,
 ) -> Result<IngestRequest<'a>> {
-    let opts = opts.clone();
+    let opts = crate::with_country_list(spec, opts.clone())?;
     Ok(IngestRequest {
         spec,
         dataset,

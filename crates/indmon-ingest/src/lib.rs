@@ -10,9 +10,10 @@ pub mod pipeline;
 
 use indmon_core::{DatasetId, ErrorKind, VintageMeta};
 use indmon_sources::baci::BaciName;
+use indmon_sources::formats::baci_iso3::CountryCodes;
 use indmon_sources::formats::{ParseOptions, parse};
 use indmon_sources::input::sha256_hex;
-use indmon_sources::{Input, registry};
+use indmon_sources::{Input, SourceSpec, registry};
 use indmon_store::Store;
 
 pub use pipeline::{IngestRequest, Outcome, ParseFn, commit, ingest, stage};
@@ -76,6 +77,26 @@ pub trait BundleProgress {
     fn dataset(&self, _id: &str) {}
     /// A dataset was loaded (`Some`) or was already present (`None`).
     fn done(&self, _added: Option<&VintageMeta>) {}
+    /// Something the user should know about a dataset just loaded (e.g. names
+    /// repaired, codes converted).
+    fn warning(&self, _text: &str) {}
+}
+
+/// `opts` with BACI's country list for a source that names countries by ISO3 code
+/// (format `baci-iso3`): the list its description names, from the bundled snapshot,
+/// unless `opts` brings one.
+pub fn with_country_list(spec: &SourceSpec, mut opts: ParseOptions) -> Result<ParseOptions> {
+    if opts.countries.is_none()
+        && let Some(path) = &spec.country_list
+    {
+        let bytes =
+            indmon_reference::bundle::file(path).ok_or_else(|| Error::Bundled(path.clone()))?;
+        opts.countries = Some(std::sync::Arc::new(CountryCodes::from_baci_list(
+            &format!("bundled:data/{path}"),
+            bytes,
+        )?));
+    }
+    Ok(opts)
 }
 
 /// No progress reported.
@@ -115,6 +136,7 @@ pub fn load_bundle(
             .map(indmon_core::catalog::parse_date)
             .transpose()?;
         let input = Input::bytes(format!("bundled:data/{path}"), bytes.to_vec());
+        let opts = with_country_list(spec, ParseOptions::default())?;
         let baci_release = BaciName::parse(name).and_then(|n| n.release().map(|d| (d, n.version)));
         let req =
             IngestRequest {
@@ -128,17 +150,22 @@ pub fn load_bundle(
                 title: None,
                 publisher: None,
                 licence_citation: None,
-                scope: None,
+                // the trade extracts say what they hold on every figure
+                scope: spec
+                    .scope
+                    .clone()
+                    .filter(|_| spec.table().name == "baci_trade"),
                 synthetic: false,
                 force,
-                parse: Box::new(move |sink, progress| {
-                    parse(spec, &input, &ParseOptions::default(), sink, progress)
-                }),
+                parse: Box::new(move |sink, progress| parse(spec, &input, &opts, sink, progress)),
             };
         match ingest(store, req, &|_| {})? {
-            Outcome::Added(meta, _) => {
+            Outcome::Added(meta, warnings) => {
                 added += 1;
                 progress.done(Some(&meta));
+                for w in &warnings {
+                    progress.warning(w);
+                }
             }
             Outcome::AlreadyPresent(_) => {
                 present += 1;
@@ -147,4 +174,64 @@ pub fn load_bundle(
         }
     }
     Ok((added, present))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct Heard(Mutex<Vec<String>>);
+    impl BundleProgress for Heard {
+        fn warning(&self, text: &str) {
+            self.0.lock().unwrap().push(text.to_string());
+        }
+    }
+
+    /// Issue 23: the semiconductor extract is loaded on first run as its own dataset,
+    /// its filter and scope in the catalog record, its damaged names repaired and
+    /// reported.
+    #[test]
+    fn the_bundle_loads_the_semiconductor_extract_with_its_filter() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("data")).unwrap();
+        let heard = Heard::default();
+        load_bundle(&store, false, &heard).unwrap();
+        let catalog = store.catalog().unwrap();
+        let m = catalog.latest("baci_hs17_semis").unwrap();
+        assert_eq!(m.rows, 34_442);
+        assert_eq!(m.schema, "baci_trade");
+        assert_eq!(m.min_flow_usd, Some(10_000_000.0));
+        assert!(
+            m.scope
+                .as_deref()
+                .unwrap()
+                .contains("only flows of at least USD 10 million")
+        );
+        assert!(
+            m.source_line().contains("flows of at least USD 10 million"),
+            "{}",
+            m.source_line()
+        );
+        assert_eq!(m.release.unwrap().to_string(), "2026-01-22");
+        assert!(m.filter_note().unwrap().contains("lower bound"));
+        // the complete extract says what it covers too, and has no filter
+        let crm = catalog.latest("baci_hs17").unwrap();
+        assert!(
+            crm.scope
+                .as_deref()
+                .unwrap()
+                .contains("30 critical-raw-material")
+        );
+        assert_eq!((crm.min_flow_usd, crm.filter_note()), (None, None));
+        let heard = heard.0.lock().unwrap();
+        assert!(
+            heard.iter().any(|w| w.contains("country.csv")
+                && w.contains("'CÃ´te d'Ivoire' → 'Côte d'Ivoire'")
+                && w.contains("'CuraÃ§ao' → 'Curaçao'")
+                && w.contains("'TÃ¼rkiye' → 'Türkiye'")),
+            "{heard:?}"
+        );
+    }
 }

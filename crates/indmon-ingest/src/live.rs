@@ -103,6 +103,7 @@ pub fn live(
     let opts = ParseOptions {
         encoding: None,
         expected_dataset: Some(remote_ds.clone()),
+        ..ParseOptions::default()
     };
     let (input_label, parse_fn, header_release): (String, ParseFn<'_>, Option<NaiveDate>) =
         match api {

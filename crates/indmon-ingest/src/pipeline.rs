@@ -151,6 +151,7 @@ pub fn stage(
         citation,
         scope: req.scope.clone(),
         synthetic: req.synthetic,
+        min_flow_usd: req.spec.min_flow_usd,
         indmon_version: indmon_core::INDMON_VERSION.to_string(),
         data_sha256: None,
     };

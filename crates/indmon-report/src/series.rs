@@ -931,6 +931,15 @@ pub fn dataset_record(catalog: &Catalog, dataset: &str) -> Result<DatasetRecord>
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
+    .chain(m.min_flow_usd.map(|min| {
+        (
+            "filter".to_owned(),
+            format!(
+                "only flows of at least {} (totals are lower bounds)",
+                indmon_core::catalog::usd_words(min)
+            ),
+        )
+    }))
     .collect();
     Ok(DatasetRecord {
         dataset: dataset.into(),

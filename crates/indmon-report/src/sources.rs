@@ -28,6 +28,10 @@ pub struct Source {
     pub scope: Option<String>,
     /// Synthetic data (generated for tests and benchmarks), never real figures.
     pub synthetic: bool,
+    /// The smallest flow the data keep (US dollars), when an extract dropped smaller
+    /// ones: totals from it are lower bounds, shares are among those flows only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_flow_usd: Option<f64>,
     /// The one-line citation the command line prints.
     pub line: String,
 }
@@ -46,6 +50,7 @@ impl Source {
             citation: m.citation.clone(),
             scope: m.scope.clone(),
             synthetic: m.synthetic,
+            min_flow_usd: m.min_flow_usd,
             line: m.source_line(),
         }
     }

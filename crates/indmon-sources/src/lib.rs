@@ -13,6 +13,7 @@
 pub mod baci;
 pub mod batch;
 pub mod codelist;
+pub mod countries;
 pub mod fetch;
 pub mod formats;
 pub mod input;

@@ -26,6 +26,9 @@ pub struct ParseOptions {
     /// The publisher's dataset the input must hold (e.g. Eurostat `nama_10_a64`);
     /// default: the one the source description names.
     pub expected_dataset: Option<String>,
+    /// BACI's country list by ISO3 code, for inputs that name countries by ISO3
+    /// (format `baci-iso3`).
+    pub countries: Option<Arc<crate::countries::CountryCodes>>,
 }
 
 /// What a parse reports besides the batches.

@@ -32,6 +32,10 @@ pub enum Format {
     CsvTable,
     /// CEPII BACI bilateral trade (`t,i,j,k,v,q`).
     Baci,
+    /// BACI flows in an extract's own layout (`year,exporter,importer,hs_code,value_usd,
+    /// quantity_tonnes`: ISO3 codes, USD), converted into BACI's schema through BACI's
+    /// country list (see [`crate::formats::baci_iso3`]).
+    BaciIso3,
 }
 
 /// The columns of a source: a shared schema by name, or declared inline.
@@ -112,6 +116,14 @@ pub struct SourceSpec {
     /// Skip data lines that repeat the header (a file concatenated from parts).
     #[serde(default)]
     pub skip_repeated_headers: bool,
+    /// The smallest flow an extract keeps, in USD, when its publisher dropped smaller
+    /// ones (recorded in the catalog; a row below it is refused).
+    #[serde(default)]
+    pub min_flow_usd: Option<f64>,
+    /// The BACI country list (path under `data/`) that turns an extract's ISO3 codes
+    /// into BACI's numeric codes (format `baci-iso3`).
+    #[serde(default)]
+    pub country_list: Option<String>,
 }
 
 impl SourceSpec {
@@ -134,6 +146,7 @@ impl SourceSpec {
             Format::CbsOdata => "cbs-odata",
             Format::CsvTable => "csv-table",
             Format::Baci => "baci",
+            Format::BaciIso3 => "baci-iso3",
         };
         format!("{name}/{}", crate::parse::PARSER_VERSION)
     }
@@ -171,6 +184,9 @@ const SPECS: &[(&str, &str)] = embedded!(
     "baci.toml",
     "baci_countries.toml",
     "baci_products.toml",
+    "baci_hs17_semis.toml",
+    "baci_semis_countries.toml",
+    "baci_semis_products.toml",
     "eucrm_scores.toml",
     "eucrm_global_supply.toml",
     "eucrm_eu_sourcing.toml",

@@ -242,6 +242,15 @@ pub fn sources(state: &AppState) -> SourcesReport {
     indmon_report::series::sources(&state.catalog())
 }
 
+/// The trade datasets of the store (from the catalog; no query).
+pub fn trade_datasets(state: &AppState) -> Vec<indmon_report::dependencies::TradeDataset> {
+    state
+        .store
+        .catalog()
+        .map(|c| indmon_report::dependencies::trade_datasets(&c))
+        .unwrap_or_default()
+}
+
 /// The reference data (classification lists, taxonomy, criticality, relations).
 fn reference() -> Result<&'static indmon_report::Reference> {
     indmon_report::Reference::bundled().map_err(|e| AppError::Internal(e.to_string()))

@@ -356,6 +356,12 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "SYNTHETIC DATA: generated for tests and demonstration, not statistics.",
     ),
     ("notes", "Toelichting", "Notes"),
+    (
+        "filter_caveat",
+        "Alleen handelsstromen van ten minste USD {m} miljoen ({dataset}): kleinere stromen ontbreken, dus totalen zijn ondergrenzen en wereldaandelen, RCA en concentratie gelden alleen binnen die stromen.",
+        "Only flows of at least USD {m} million ({dataset}): smaller flows are absent, so totals are lower bounds, and world shares, RCA and concentration are among those flows only.",
+    ),
+    ("trade_data", "Handelsgegevens", "Trade data"),
     ("dependencies", "Afhankelijkheden", "Dependencies"),
     (
         "deps_title",

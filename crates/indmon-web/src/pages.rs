@@ -714,6 +714,25 @@ pub async fn provenance(
     Html(page(lang, &path, lang.t("provenance"), main)).into_response()
 }
 
+/// The caveat of every source that is an extract of large flows only (the filter is a
+/// property of the data: said wherever its figures are shown).
+fn filter_caveats(lang: Lang, sources: &[indmon_report::Source]) -> Markup {
+    html! {
+        @for src in sources {
+            @if let Some(min) = src.min_flow_usd {
+                p class="filter-caveat nl-paragraph" role="note" {
+                    strong {
+                        (fill(
+                            lang.t("filter_caveat"),
+                            &[("m", &lang.number(min / 1e6, 0)), ("dataset", &src.dataset)]
+                        ))
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A banner for synthetic data and a list of the result's notes.
 fn notes_block(lang: Lang, synthetic: bool, notes: &[String]) -> Markup {
     html! {
@@ -814,20 +833,51 @@ pub async fn markets(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery>)
                 ]
             ))
         }
+        (filter_caveats(lang, &b.sources))
         (notes_block(lang, b.synthetic, &b.notes))
         (fig.render(lang))
     };
     Html(page(lang, "/markets", lang.t("markets"), main)).into_response()
 }
 
-/// `/dependencies`: the strategic-dependency screen of the target country.
-pub async fn dependencies(State(s): State<Arc<AppState>>, Query(q): Query<PageQuery>) -> Response {
+/// The query of the dependency page: the language and the trade dataset.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DependenciesPageQuery {
+    /// `nl` (default) or `en`.
+    pub lang: Option<String>,
+    /// The trade dataset [default: the screen's default, by its stated rule].
+    pub dataset: Option<String>,
+}
+
+/// The dependency page on another trade dataset, in the same language.
+fn dataset_href(dataset: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Nl => format!("/dependencies?dataset={dataset}"),
+        Lang::En => format!("/dependencies?dataset={dataset}&lang=en"),
+    }
+}
+
+/// `/dependencies`: the strategic-dependency screen of the target country (`?dataset=`
+/// another trade dataset of the store).
+pub async fn dependencies(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<DependenciesPageQuery>,
+) -> Response {
     use indmon_report::dependencies::Tier;
-    let lang = q.lang();
-    let sc = match data::dependencies(&s, &crate::params::ScreenQuery::default()).await {
+    let lang = PageQuery {
+        lang: q.lang.clone(),
+    }
+    .lang();
+    let sq = crate::params::ScreenQuery {
+        dataset: q.dataset.clone(),
+        ..Default::default()
+    };
+    let sc = match data::dependencies(&s, &sq).await {
         Ok(x) => x,
         Err(e) => return error_page(lang, "/dependencies", &e),
     };
+    let trade = data::trade_datasets(&s);
+    let shown_ds = sc.dataset.clone().unwrap_or_default();
     let year = sc.year.to_string();
     // the scatter: one series per tier
     let th = &s.settings.dependencies;
@@ -914,7 +964,10 @@ pub async fn dependencies(State(s): State<Arc<AppState>>, Query(q): Query<PageQu
         ],
         rows,
         tooltip_rows: false,
-        csv: "/api/v1/dependencies?format=csv".into(),
+        csv: match &q.dataset {
+            Some(d) => format!("/api/v1/dependencies?dataset={d}&format=csv"),
+            None => "/api/v1/dependencies?format=csv".into(),
+        },
         filename: format!("indmon-dependencies-{}-{year}", sc.reporter),
         sources: &sc.sources,
         method: &sc.method,
@@ -926,6 +979,23 @@ pub async fn dependencies(State(s): State<Arc<AppState>>, Query(q): Query<PageQu
             (fill(lang.t("deps_title"), &[("geo", &sc.reporter), ("year", &year)]))
         }
         p class="nl-paragraph" { (lang.t("deps_intro")) }
+        @if trade.len() > 1 {
+            nav class="trade-datasets" aria-label=(lang.t("trade_data")) {
+                p class="nl-paragraph" {
+                    (lang.t("trade_data")) ": "
+                    @for (k, d) in trade.iter().enumerate() {
+                        @if k > 0 { " · " }
+                        @if d.dataset == shown_ds {
+                            strong aria-current="page" { (d.dataset) }
+                        } @else {
+                            a class="nl-link" href=(dataset_href(&d.dataset, lang)) { (d.dataset) }
+                        }
+                        @if let Some(scope) = &d.scope { " (" (scope) ")" }
+                    }
+                }
+            }
+        }
+        (filter_caveats(lang, &sc.sources))
         (notes_block(lang, sc.synthetic, &sc.notes))
         dl class="key-figures" id="tier-counts" {
             @for (key, n) in [

@@ -72,4 +72,7 @@ impl BundleProgress for Bar {
         }
         self.0.inc(1);
     }
+    fn warning(&self, text: &str) {
+        self.0.println(format!("    {text}"));
+    }
 }

@@ -874,6 +874,7 @@ pub fn save(store: &Store, id: &DatasetId, report: &ComplexityReport) -> Result<
         citation: src.map_or_else(|| report.input.clone(), |m| m.citation.clone()),
         scope: src.and_then(|m| m.scope.clone()),
         synthetic: src.is_some_and(|m| m.synthetic),
+        min_flow_usd: src.and_then(|m| m.min_flow_usd),
         indmon_version: indmon_core::INDMON_VERSION.to_string(),
         data_sha256: None,
     };

@@ -79,19 +79,78 @@ pub struct TradeRequest {
     pub reporter: Option<String>,
     /// Year [default: the latest in the data].
     pub year: Option<i32>,
-    /// Trade dataset [default: real before synthetic, most rows].
+    /// Trade dataset [default: by [`DEFAULT_TRADE_RULE`]].
     pub dataset: Option<String>,
 }
 
-/// The BACI-format dataset the screen reads by default: real before synthetic, then
-/// the one with most rows.
+/// How the screen (and complexity) picks its trade dataset when none is named.
+pub const DEFAULT_TRADE_RULE: &str = "real before synthetic, then complete data before an extract of large flows only, then most rows";
+
+/// The BACI-format dataset the screen reads by default, by [`DEFAULT_TRADE_RULE`].
 pub fn default_trade_dataset(catalog: &Catalog) -> Option<String> {
     catalog
         .datasets()
         .filter_map(|d| catalog.latest(d))
         .filter(|m| m.schema == "baci_trade")
-        .max_by_key(|m| (!m.synthetic, m.rows))
+        .max_by_key(|m| (!m.synthetic, m.min_flow_usd.is_none(), m.rows))
         .map(|m| m.dataset.as_str().to_string())
+}
+
+/// A trade dataset of the store, as a list of choices shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TradeDataset {
+    /// Dataset id.
+    pub dataset: String,
+    /// What it covers, when a part of the source.
+    pub scope: Option<String>,
+    /// The smallest flow it keeps (US dollars), for an extract of large flows only.
+    pub min_flow_usd: Option<f64>,
+    /// Synthetic data.
+    pub synthetic: bool,
+    /// The one the screen reads by default.
+    pub default: bool,
+}
+
+/// The BACI-format trade datasets of the store, in the catalog's order.
+pub fn trade_datasets(catalog: &Catalog) -> Vec<TradeDataset> {
+    let default = default_trade_dataset(catalog);
+    catalog
+        .datasets()
+        .filter_map(|d| catalog.latest(d))
+        .filter(|m| m.schema == "baci_trade")
+        .map(|m| TradeDataset {
+            dataset: m.dataset.as_str().to_string(),
+            scope: m.scope.clone(),
+            min_flow_usd: m.min_flow_usd,
+            synthetic: m.synthetic,
+            default: default.as_deref() == Some(m.dataset.as_str()),
+        })
+        .collect()
+}
+
+/// The note that says how the trade dataset was chosen: as asked, or by
+/// [`DEFAULT_TRADE_RULE`] with the other trade datasets of the store.
+pub fn choice_note(catalog: &Catalog, dataset: &str, asked: bool) -> String {
+    if asked {
+        return format!("Trade data: dataset {dataset}, as asked.");
+    }
+    let others: Vec<String> = catalog
+        .datasets()
+        .filter_map(|d| catalog.latest(d))
+        .filter(|m| m.schema == "baci_trade" && m.dataset.as_str() != dataset)
+        .map(|m| match &m.scope {
+            // another dataset's scope, not this result's: generated data in words
+            _ if m.synthetic => format!("{} (generated data, not statistics)", m.dataset.as_str()),
+            Some(s) => format!("{} ({s})", m.dataset.as_str()),
+            None => m.dataset.as_str().to_string(),
+        })
+        .collect();
+    let mut note = format!("Trade data: dataset {dataset}, chosen as {DEFAULT_TRADE_RULE}");
+    if !others.is_empty() {
+        note.push_str(&format!("; also in the store: {}", others.join(", ")));
+    }
+    note.push_str("; name another with --dataset.");
+    note
 }
 
 /// The note that says the trade is synthetic.
@@ -180,7 +239,11 @@ pub async fn load(
     if meta.synthetic {
         notes.push(SYNTHETIC_NOTE.into());
     }
+    notes.push(choice_note(&catalog, &dataset, req.dataset.is_some()));
     notes.push(format!("Trade: dataset {dataset}: {}.", meta.source_line()));
+    if let Some(f) = meta.filter_note() {
+        notes.push(f);
+    }
     let edition = edition_of_hs(&dataset)?;
     Ok(Trade {
         acc,

@@ -231,6 +231,16 @@ pub fn screen_of(trade: &Trade, setup: &Setup, year: i32, want: Tier, million: b
                 setup.th.persist_window
             ),
         );
+    } else {
+        notes.insert(
+            2,
+            format!(
+                "Persistence checked over {}-{year}: a dependency meets the criteria in at least {} of those {} years.",
+                year - setup.th.persist_window as i32 + 1,
+                setup.th.persist_min,
+                setup.th.persist_window
+            ),
+        );
     }
     let out = this
         .iter()

@@ -23,6 +23,18 @@ pub struct MarketStatus {
     pub name_en: String,
     /// Name in Dutch.
     pub name_nl: String,
+    /// The trade dataset of its figures.
+    pub dataset: String,
+    /// Its HS edition.
+    pub edition: String,
+    /// Year of the status (the latest in that dataset, or the one asked for).
+    pub year: i32,
+    /// Synthetic data.
+    pub synthetic: bool,
+    /// The smallest flow the dataset keeps (US dollars), when it is an extract of large
+    /// flows only: totals are lower bounds, shares and RCA among those flows only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_flow_usd: Option<f64>,
     /// How well codes cover the market (good / partial / poor).
     pub coverage: String,
     /// Why.
@@ -78,13 +90,11 @@ pub struct MarketStatus {
 pub struct Board {
     /// The country.
     pub geo: String,
-    /// Year of the status.
+    /// Year of the status (the latest of the markets' years).
     pub year: i32,
-    /// The trade dataset used.
-    pub dataset: String,
-    /// Its HS edition.
-    pub edition: String,
-    /// Synthetic data.
+    /// The trade datasets used (each market names its own).
+    pub datasets: Vec<String>,
+    /// Any of them synthetic.
     pub synthetic: bool,
     /// Method version of the analytics.
     pub method: String,
@@ -105,7 +115,9 @@ pub struct Board {
 }
 
 /// The board of `req` on the store's trade, for a taxonomy (named `label`) validated
-/// against `lists`.
+/// against `lists`. Without a dataset in `req`, each market reads the dataset chosen
+/// for it by [`super::CHOICE_RULE`] (the semiconductor extract for semiconductors, the
+/// complete extract for the others, on the bundled data), and the notes say which.
 pub async fn board(
     store: &Store,
     settings: &Settings,
@@ -114,15 +126,64 @@ pub async fn board(
     reference: &Reference,
     req: &BoardRequest,
 ) -> Result<Board> {
-    let data = load_trade(store, settings, tax, reference, req).await?;
-    Ok(board_of(&data, tax, label, settings.markets.alpha))
+    let mut data: Vec<TradeData> = Vec::new();
+    let mut which: Vec<usize> = Vec::new();
+    if req.dataset.is_some() {
+        data.push(load_trade(store, settings, tax, reference, req, None).await?);
+        which = vec![0; tax.markets.len()];
+    } else {
+        let catalog = store.catalog()?;
+        let trade: Vec<&indmon_core::VintageMeta> = catalog
+            .datasets()
+            .filter_map(|d| catalog.latest(d))
+            .filter(|m| m.schema == "baci_trade")
+            .collect();
+        let cands = super::trade::Candidates::read(store, &trade).await?;
+        let mut picks: Vec<String> = Vec::new();
+        for mk in &tax.markets {
+            let c = cands.choose(store, tax, Some(mk), req.year).await?;
+            let ds = c.meta.dataset.as_str().to_string();
+            let at = match data.iter().position(|d| d.meta.dataset.as_str() == ds) {
+                Some(at) => at,
+                None => {
+                    let one = BoardRequest {
+                        dataset: Some(ds.clone()),
+                        ..req.clone()
+                    };
+                    data.push(load_trade(store, settings, tax, reference, &one, None).await?);
+                    data.len() - 1
+                }
+            };
+            which.push(at);
+            picks.push(format!("{} → {}", mk.id.get_ref(), c.pick));
+        }
+        // the choice per market replaces each dataset's "as asked"
+        let note = format!(
+            "Trade data per market, chosen as {}: {}; name another with --dataset.",
+            super::CHOICE_RULE,
+            picks.join("; ")
+        );
+        for (d, data) in data.iter_mut().enumerate() {
+            data.choice = if d == 0 { note.clone() } else { String::new() };
+        }
+    }
+    Ok(board_of(&data, &which, tax, label, settings.markets.alpha))
 }
 
-/// The board of trade already read (see [`load_trade`]).
-pub fn board_of(data: &TradeData, tax: &Taxonomy, label: &str, alpha: f64) -> Board {
-    let geo = &data.units[0].name;
+/// The board of trade already read (see [`load_trade`]): market `m` of the taxonomy
+/// on `data[which[m]]`.
+pub fn board_of(
+    data: &[TradeData],
+    which: &[usize],
+    tax: &Taxonomy,
+    label: &str,
+    alpha: f64,
+) -> Board {
+    let first = &data[0];
+    let geo = &first.units[0].name;
     let mut markets = Vec::new();
-    for mk in &tax.markets {
+    for (mk, &w) in tax.markets.iter().zip(which) {
+        let data = &data[w];
         let v = MarketView::new(data, mk);
         let counts = mk.counts();
         let now = v.get(data.year, 0);
@@ -133,6 +194,11 @@ pub fn board_of(data: &TradeData, tax: &Taxonomy, label: &str, alpha: f64) -> Bo
             market: mk.id.get_ref().clone(),
             name_en: mk.name_en.clone(),
             name_nl: mk.name_nl.clone(),
+            dataset: data.meta.dataset.as_str().to_string(),
+            edition: data.edition.to_string(),
+            year: data.year,
+            synthetic: data.meta.synthetic,
+            min_flow_usd: data.meta.min_flow_usd,
             coverage: mk.coverage.get_ref().clone(),
             coverage_note: mk.coverage_note.clone(),
             segments: counts.segments,
@@ -175,14 +241,33 @@ pub fn board_of(data: &TradeData, tax: &Taxonomy, label: &str, alpha: f64) -> Bo
                 .collect(),
         });
     }
-    let mut notes = data_notes(data, tax, label, alpha);
-    let ranked: Vec<String> = (1..=data.peers)
-        .filter(|&u| !data.is_benchmark(u))
-        .map(|u| data.units[u].name.clone())
+    let year = data.iter().map(|d| d.year).max().unwrap_or(first.year);
+    let mut notes = Vec::new();
+    let used: Vec<usize> = (0..data.len()).filter(|d| which.contains(d)).collect();
+    if used.len() > 1 {
+        notes.push(format!(
+            "The markets' figures come from {} different trade datasets ({}): world totals, shares and RCA of markets on different datasets are not comparable with each other.",
+            used.len(),
+            used.iter()
+                .map(|&d| data[d].meta.dataset.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    for &d in &used {
+        notes.extend(data_notes(&data[d], tax, label, alpha));
+        notes.push(dependency_note(&data[d]));
+    }
+    // the taxonomy and method notes once
+    let mut seen = std::collections::HashSet::new();
+    notes.retain(|n| seen.insert(n.clone()));
+    let ranked: Vec<String> = (1..=first.peers)
+        .filter(|&u| !first.is_benchmark(u))
+        .map(|u| first.units[u].name.clone())
         .collect();
-    let benchmarks: Vec<String> = (1..=data.peers)
-        .filter(|&u| data.is_benchmark(u))
-        .map(|u| data.units[u].name.clone())
+    let benchmarks: Vec<String> = (1..=first.peers)
+        .filter(|&u| first.is_benchmark(u))
+        .map(|u| first.units[u].name.clone())
         .collect();
     let extra: Vec<String> = tax
         .markets
@@ -193,8 +278,7 @@ pub fn board_of(data: &TradeData, tax: &Taxonomy, label: &str, alpha: f64) -> Bo
     notes.insert(
         0,
         format!(
-            "{geo} in the six priority markets, {}: rank by world-export share among {geo}, {}{}{}.",
-            data.year,
+            "{geo} in the six priority markets, {year}: rank by world-export share among {geo}, {}{}{}.",
             ranked.join(", "),
             if extra.is_empty() { String::new() } else { format!(" ({})", extra.join("; ")) },
             if benchmarks.is_empty() {
@@ -221,13 +305,22 @@ pub fn board_of(data: &TradeData, tax: &Taxonomy, label: &str, alpha: f64) -> Bo
             without.join(", ")
         ));
     }
-    notes.push(dependency_note(data));
+    let mut sources: Vec<Source> = Vec::new();
+    for &d in &used {
+        for s in data[d].sources() {
+            if !sources.contains(&s) {
+                sources.push(s);
+            }
+        }
+    }
     Board {
         geo: geo.clone(),
-        year: data.year,
-        dataset: data.meta.dataset.as_str().to_string(),
-        edition: data.edition.to_string(),
-        synthetic: data.meta.synthetic,
+        year,
+        datasets: used
+            .iter()
+            .map(|&d| data[d].meta.dataset.as_str().to_string())
+            .collect(),
+        synthetic: used.iter().any(|&d| data[d].meta.synthetic),
         method: m::METHOD_VERSION.to_string(),
         taxonomy: label.to_string(),
         taxonomy_version: tax.version.to_string(),
@@ -235,7 +328,7 @@ pub fn board_of(data: &TradeData, tax: &Taxonomy, label: &str, alpha: f64) -> Bo
         benchmarks,
         markets,
         notes,
-        sources: data.sources(),
+        sources,
     }
 }
 
@@ -260,7 +353,7 @@ const BOARD: &[Col<(MarketStatus, BoardKey)>] = &[
         unit: "year",
         meaning: "Year of the status.",
         decimals: None,
-        get: |(_, b)| b.year.into(),
+        get: |(m, _)| m.year.into(),
     },
     Col {
         name: "coverage",
@@ -398,25 +491,29 @@ const BOARD: &[Col<(MarketStatus, BoardKey)>] = &[
     Col {
         name: "dataset",
         unit: "",
-        meaning: "The trade dataset.",
+        meaning: "The trade dataset of the market's figures.",
         decimals: None,
-        get: |(_, b)| b.dataset.as_str().into(),
+        get: |(m, _)| m.dataset.as_str().into(),
     },
     Col {
         name: "synthetic",
         unit: "",
         meaning: "Synthetic data (generated, not statistics).",
         decimals: None,
-        get: |(_, b)| b.synthetic.into(),
+        get: |(m, _)| m.synthetic.into(),
+    },
+    Col {
+        name: "min_flow_musd",
+        unit: "million USD",
+        meaning: "The smallest flow the dataset keeps, when it is an extract of large flows only (totals are then lower bounds, shares and RCA among those flows only); empty for complete data.",
+        decimals: None,
+        get: |(m, _)| Cell::opt_num(m.min_flow_usd.map(|v| v / 1e6)),
     },
 ];
 
 /// What every row of the board repeats.
 struct BoardKey {
     geo: String,
-    year: i32,
-    dataset: String,
-    synthetic: bool,
 }
 
 impl Tabular for Board {
@@ -429,9 +526,6 @@ impl Tabular for Board {
                     m.clone(),
                     BoardKey {
                         geo: self.geo.clone(),
-                        year: self.year,
-                        dataset: self.dataset.clone(),
-                        synthetic: self.synthetic,
                     },
                 )
             })

@@ -21,7 +21,7 @@ pub use show::{
     ActivityRow, CodeRow, MarketDetail, MarketRequest, Part, SegmentRow, ValueAddedRow,
     market_detail,
 };
-pub use trade::{BoardRequest, TradeData, Unit, load_trade, resolve_unit};
+pub use trade::{BoardRequest, CHOICE_RULE, TradeData, Unit, load_trade, resolve_unit};
 pub use validate::{FindingRow, MarketCounts, OverlapRow, Validation, validation};
 pub use view::{
     IndicatorRow, MarketView, UnitStatus, data_notes, dependency_note, trend_text, unit_status,

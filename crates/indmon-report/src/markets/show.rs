@@ -145,6 +145,10 @@ pub struct MarketDetail {
     pub edition: String,
     /// The trade dataset.
     pub dataset: String,
+    /// The smallest flow the dataset keeps (US dollars), when it is an extract of large
+    /// flows only: totals are lower bounds, shares and RCA among those flows only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_flow_usd: Option<f64>,
     /// Synthetic data.
     pub synthetic: bool,
     /// Method version of the analytics.
@@ -198,7 +202,7 @@ pub async fn market_detail(
                 .join(", ")
         ))
     })?;
-    let data = load_trade(store, settings, tax, reference, &req.trade).await?;
+    let data = load_trade(store, settings, tax, reference, &req.trade, Some(mk)).await?;
     let va = value_added(store, mk, &data).await?;
     Ok(detail_of(
         &data,
@@ -399,6 +403,7 @@ fn detail_of(
         edition: data.edition.to_string(),
         dataset: data.meta.dataset.as_str().to_string(),
         synthetic: data.meta.synthetic,
+        min_flow_usd: data.meta.min_flow_usd,
         method: m::METHOD_VERSION.to_string(),
         taxonomy: label.to_string(),
         taxonomy_version: tax.version.clone(),

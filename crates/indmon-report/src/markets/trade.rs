@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use indmon_analytics::markets::TradeCube;
 use indmon_core::VintageMeta;
 use indmon_core::settings::Settings;
-use indmon_core::taxonomy::Taxonomy;
+use indmon_core::taxonomy::{Market, Taxonomy};
 use indmon_reference::Reference;
 use indmon_store::{Agg, Cond, QueryOptions, Rows, Select, Store};
 
@@ -54,6 +54,170 @@ async fn distinct_products(
         .unwrap_or(0) as usize)
 }
 
+/// How a market output picks its trade dataset when none is named.
+pub const CHOICE_RULE: &str = "the dataset with most of the market's HS6 codes, then most years, then complete data before an extract of large flows only, then real before synthetic, then most rows (a market whose codes no dataset holds takes the dependency screen's default)";
+
+/// A BACI-format dataset that could serve a market output, with its years.
+struct Candidate<'a> {
+    meta: &'a VintageMeta,
+    edition: &'static str,
+    years: BTreeSet<i32>,
+}
+
+/// The trade datasets of the store a market output could read.
+pub(crate) struct Candidates<'a>(Vec<Candidate<'a>>);
+
+/// The dataset chosen and why.
+pub(crate) struct Chosen<'a> {
+    pub meta: &'a VintageMeta,
+    /// The dataset with its coverage, in words.
+    pub pick: String,
+    /// The note: the dataset, the rule, the other candidates.
+    pub note: String,
+}
+
+impl<'a> Candidates<'a> {
+    /// Every trade dataset with an HS edition of the taxonomy, with its years.
+    pub(crate) async fn read(store: &Store, trade: &[&'a VintageMeta]) -> Result<Self> {
+        let mut v = Vec::new();
+        for m in trade {
+            let Ok(edition) = edition_of(m.dataset.as_str()) else {
+                continue;
+            };
+            let b = fetch(
+                store,
+                Select::from(m.dataset.as_str())
+                    .group_by(["t"])
+                    .agg(Agg::Count),
+            )
+            .await?;
+            let years = b.i64s(0)?.iter().flatten().map(|&t| t as i32).collect();
+            v.push(Candidate {
+                meta: m,
+                edition,
+                years,
+            });
+        }
+        Ok(Self(v))
+    }
+
+    /// The dataset for `market` (all the taxonomy's codes without one) by
+    /// [`CHOICE_RULE`]; with `year`, only datasets that have it.
+    pub(crate) async fn choose(
+        &self,
+        store: &Store,
+        tax: &Taxonomy,
+        market: Option<&Market>,
+        year: Option<i32>,
+    ) -> Result<Chosen<'a>> {
+        type Key = (usize, usize, bool, bool, u64);
+        let mut scored: Vec<(Key, &Candidate<'a>)> = Vec::new();
+        for c in &self.0 {
+            if year.is_some_and(|y| !c.years.contains(&y)) {
+                continue;
+            }
+            let codes: Vec<String> = match market {
+                Some(mk) => mk
+                    .hs_in(c.edition)
+                    .into_iter()
+                    .map(|(_, h)| h.code.get_ref().clone())
+                    .collect(),
+                None => codes_of(tax, c.edition),
+            };
+            let n = distinct_products(store, c.meta.dataset.as_str(), Some(&codes)).await?;
+            let key = (
+                n,
+                c.years.len(),
+                c.meta.min_flow_usd.is_none(),
+                !c.meta.synthetic,
+                c.meta.rows,
+            );
+            scored.push((key, c));
+        }
+        // the best first; ties keep the catalog's order
+        scored.sort_by_key(|b| std::cmp::Reverse(b.0));
+        let Some(&(best_key, best)) = scored.first() else {
+            return Err(Error::NoData(match year {
+                Some(y) => {
+                    let years: BTreeSet<i32> =
+                        self.0.iter().flat_map(|c| c.years.iter().copied()).collect();
+                    let years: Vec<String> = years.iter().map(i32::to_string).collect();
+                    format!(
+                        "no trade for {y} in the store (BACI-format trade in HS 1992/2012/2017/2022; years: {})",
+                        if years.is_empty() { "none".to_string() } else { years.join(", ") }
+                    )
+                }
+                None => "no BACI-format trade in HS 1992/2012/2017/2022 in the store: run `indmon init` (bundled BACI extracts), or `indmon synth baci --out DIR` and `indmon ingest baci DIR`".into(),
+            }));
+        };
+        let what = market.map_or_else(
+            || "the taxonomy".to_string(),
+            |mk| format!("market {}", mk.id.get_ref()),
+        );
+        if best_key.0 == 0 {
+            // no dataset has trade in the codes: the screen's default, complete data
+            // first (its figures are "no data" whichever dataset it is)
+            let (_, c) = scored
+                .iter()
+                .max_by_key(|(k, _)| (k.3, k.2, k.4))
+                .expect("not empty");
+            let d = c.meta.dataset.as_str();
+            return Ok(Chosen {
+                meta: c.meta,
+                pick: format!("{d} (no trade dataset has its codes: the default one)"),
+                note: format!(
+                    "Trade data for {what}: no trade dataset in the store has its HS6 codes; dataset {d}, chosen as {}.",
+                    crate::dependencies::DEFAULT_TRADE_RULE
+                ),
+            });
+        }
+        let describe = |(k, c): &(Key, &Candidate<'_>)| {
+            let span = match (c.years.first(), c.years.last()) {
+                (Some(a), Some(b)) if a != b => format!("{a}-{b}"),
+                (Some(a), _) => a.to_string(),
+                _ => "no years".into(),
+            };
+            let mut d = format!(
+                "{} ({} code(s), {} year(s) {span}",
+                c.meta.dataset.as_str(),
+                k.0,
+                k.1
+            );
+            if let Some(min) = c.meta.min_flow_usd {
+                d.push_str(&format!(
+                    ", flows of at least {} only",
+                    indmon_core::catalog::usd_words(min)
+                ));
+            }
+            if c.meta.synthetic {
+                d.push_str(", generated data, not statistics");
+            }
+            d.push(')');
+            d
+        };
+        let mut note = format!(
+            "Trade data for {what}: {}, chosen as {CHOICE_RULE}",
+            describe(&(best_key, best))
+        );
+        if scored.len() > 1 {
+            note.push_str(&format!(
+                "; also in the store: {}",
+                scored[1..]
+                    .iter()
+                    .map(describe)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        note.push_str("; name another with --dataset.");
+        Ok(Chosen {
+            meta: best.meta,
+            pick: describe(&(best_key, best)),
+            note,
+        })
+    }
+}
+
 /// A reporting unit: a country or the EU27, and its BACI country codes.
 #[derive(Debug, Clone)]
 pub struct Unit {
@@ -95,6 +259,8 @@ pub fn resolve_unit(c: &Countries, name: &str) -> Result<Unit> {
 pub struct TradeData {
     /// The trade dataset's vintage.
     pub meta: VintageMeta,
+    /// How it was chosen, in words (a note).
+    pub choice: String,
     /// Its HS edition.
     pub edition: &'static str,
     /// Distinct products in the whole dataset.
@@ -117,8 +283,7 @@ pub struct TradeData {
 /// What the board is asked for.
 #[derive(Debug, Clone, Default)]
 pub struct BoardRequest {
-    /// Trade dataset, BACI format [default: the one holding most of the taxonomy's
-    /// codes; real before synthetic].
+    /// Trade dataset, BACI format [default: per market, by [`CHOICE_RULE`]].
     pub dataset: Option<String>,
     /// Country [default: `[target] geo`].
     pub geo: Option<String>,
@@ -129,13 +294,16 @@ pub struct BoardRequest {
 }
 
 /// Reads the trade cube of the taxonomy's codes (validated against the lists by the
-/// caller), the PCI where the store has it, and the dependency tiers.
+/// caller), the PCI where the store has it, and the dependency tiers. Without a dataset
+/// in `req`, the one chosen for `market` (or for all the taxonomy's codes) by
+/// [`CHOICE_RULE`].
 pub async fn load_trade(
     store: &Store,
     settings: &Settings,
     tax: &Taxonomy,
     reference: &Reference,
     req: &BoardRequest,
+    market: Option<&Market>,
 ) -> Result<TradeData> {
     let catalog = store.catalog()?;
     let trade: Vec<&VintageMeta> = catalog
@@ -143,7 +311,7 @@ pub async fn load_trade(
         .filter_map(|d| catalog.latest(d))
         .filter(|m| m.schema == "baci_trade")
         .collect();
-    let meta = match &req.dataset {
+    let (meta, choice) = match &req.dataset {
         Some(d) => {
             let m = catalog.latest(d).ok_or_else(|| {
                 indmon_store::Error::NotFound(format!(
@@ -160,25 +328,12 @@ pub async fn load_trade(
                     "dataset {d} is not BACI-format trade"
                 )));
             }
-            m.clone()
+            (m.clone(), format!("Trade data: dataset {d}, as asked."))
         }
         None => {
-            // the dataset that holds most of the taxonomy's codes; real before synthetic
-            let mut best: Option<((usize, bool, u64), &VintageMeta)> = None;
-            for m in &trade {
-                let Ok(ed) = edition_of(m.dataset.as_str()) else {
-                    continue;
-                };
-                let codes = codes_of(tax, ed);
-                let n = distinct_products(store, m.dataset.as_str(), Some(&codes)).await?;
-                let key = (n, !m.synthetic, m.rows);
-                if best.as_ref().is_none_or(|(k, _)| key > *k) {
-                    best = Some((key, m));
-                }
-            }
-            best.map(|(_, m)| m.clone()).ok_or_else(|| {
-                Error::NoData("no BACI-format trade in HS 1992/2012/2017/2022 in the store: run `indmon init` (bundled BACI extract), or `indmon synth baci --out DIR` and `indmon ingest baci DIR`".into())
-            })?
+            let cands = Candidates::read(store, &trade).await?;
+            let c = cands.choose(store, tax, market, req.year).await?;
+            (c.meta.clone(), c.note)
         }
     };
     let ds = meta.dataset.as_str().to_string();
@@ -373,6 +528,7 @@ pub async fn load_trade(
         .map_err(|e| e.to_string());
     Ok(TradeData {
         tiers,
+        choice,
         meta,
         edition,
         products_in_data,

@@ -154,11 +154,17 @@ pub fn data_notes(data: &TradeData, tax: &Taxonomy, label: &str, alpha: f64) -> 
     if data.meta.synthetic {
         notes.push("SYNTHETIC data (generated, not statistics): the figures show how the board works, not the markets.".to_string());
     }
+    if !data.choice.is_empty() {
+        notes.push(data.choice.clone());
+    }
     notes.push(format!(
         "Trade: dataset {}: {}.",
         data.meta.dataset.as_str(),
         data.meta.source_line()
     ));
+    if let Some(f) = data.meta.filter_note() {
+        notes.push(f);
+    }
     if data.products_in_data < 1000 {
         notes.push(format!(
             "The trade data hold only {} products: a market's codes outside them count as no trade, and totals (RCA, world) are over these products, not all trade.",

@@ -39,7 +39,20 @@ fn close(a: f64, b: f64) -> bool {
 
 const NL: u16 = 528;
 
+/// The complete 2024 extract of 30 critical-raw-material codes, named: the tests below
+/// check the figures against its flows.
+fn crm_trade() -> BoardRequest {
+    BoardRequest {
+        dataset: Some("baci_hs17".into()),
+        ..BoardRequest::default()
+    }
+}
+
 fn board() -> Board {
+    board_of(crm_trade())
+}
+
+fn board_of(req: BoardRequest) -> Board {
     let f = bundled();
     let r = Reference::bundled().unwrap();
     run(rm::board(
@@ -48,7 +61,7 @@ fn board() -> Board {
         &r.taxonomy.taxonomy,
         &r.taxonomy.label,
         r,
-        &BoardRequest::default(),
+        &req,
     ))
     .unwrap()
 }
@@ -64,7 +77,7 @@ fn detail(market: &str) -> indmon_report::Result<MarketDetail> {
         r,
         &MarketRequest {
             market: market.into(),
-            trade: BoardRequest::default(),
+            trade: crm_trade(),
         },
     ))
 }
@@ -73,9 +86,11 @@ fn detail(market: &str) -> indmon_report::Result<MarketDetail> {
 fn the_board_is_the_bundled_trade_of_nl() {
     let b = board();
     assert_eq!((b.geo.as_str(), b.year), ("NL", 2024));
-    assert_eq!(
-        (b.dataset.as_str(), b.edition.as_str()),
-        ("baci_hs17", "HS2017")
+    assert_eq!(b.datasets, ["baci_hs17"]);
+    assert!(
+        b.markets
+            .iter()
+            .all(|m| (m.dataset.as_str(), m.edition.as_str()) == ("baci_hs17", "HS2017"))
     );
     assert!(!b.synthetic);
     assert_eq!(b.method, indmon_analytics::markets::METHOD_VERSION);
@@ -129,12 +144,93 @@ fn the_board_is_the_bundled_trade_of_nl() {
     assert_eq!(t.rows.len(), 6);
     assert_eq!(
         t.csv().lines().next().unwrap(),
-        "market,geo,year,coverage,segments,hs6,nace,cpa,hs6_in_edition,hs6_in_data,exports_musd,imports_musd,world_share_%,rca,rank,ranked,trend,annual_change_%,p_value,trend_text,status,risky_strategic_dependencies,dataset,synthetic"
+        "market,geo,year,coverage,segments,hs6,nace,cpa,hs6_in_edition,hs6_in_data,exports_musd,imports_musd,world_share_%,rca,rank,ranked,trend,annual_change_%,p_value,trend_text,status,risky_strategic_dependencies,dataset,synthetic,min_flow_musd"
     );
     let row = &t.records()[0];
     assert_eq!(row["world_share_%"], serde_json::json!(100.0 * x / w));
     assert_eq!(row["rank"], serde_json::json!(semis.rank.unwrap()));
     assert_eq!(b.file_stem(), "indmon-markets-NL-2024");
+}
+
+/// Issue 23: unless told, each market reads the dataset with most of its codes, then
+/// most years: semiconductors the 2017-2024 extract of flows of at least USD 10 million,
+/// with its figures from that file and the filter in its notes.
+#[test]
+fn by_default_semiconductors_read_the_semiconductor_extract() {
+    let b = board_of(BoardRequest::default());
+    assert_eq!(b.datasets, ["baci_hs17_semis", "baci_hs17"]);
+    let on: Vec<(&str, &str)> = b
+        .markets
+        .iter()
+        .map(|m| (m.market.as_str(), m.dataset.as_str()))
+        .collect();
+    assert_eq!(
+        on,
+        [
+            ("semiconductors", "baci_hs17_semis"),
+            ("biotechnology", "baci_hs17"),
+            ("digital_ai", "baci_hs17_semis"),
+            ("machine_building", "baci_hs17"),
+            ("innovative_chemistry", "baci_hs17"),
+            ("defence_growth", "baci_hs17")
+        ]
+    );
+    let semis = &b.markets[0];
+    assert_eq!((semis.hs6_in_data, semis.min_flow_usd), (20, Some(1e7)));
+    assert_eq!(
+        semis
+            .indicators
+            .iter()
+            .filter(|i| i.country == "NL")
+            .count(),
+        8
+    );
+    assert!(semis.p_value.is_some());
+    assert!(
+        b.notes
+            .iter()
+            .any(|n| n.contains("not comparable with each other"))
+    );
+    assert!(
+        b.notes
+            .iter()
+            .any(|n| n.contains("holds only flows of at least USD 10 million"))
+    );
+
+    let r = Reference::bundled().unwrap();
+    let d = run(rm::market_detail(
+        &bundled().store,
+        &Settings::default(),
+        &r.taxonomy.taxonomy,
+        &r.taxonomy.label,
+        r,
+        &MarketRequest {
+            market: "semiconductors".into(),
+            trade: BoardRequest::default(),
+        },
+    ))
+    .unwrap();
+    // NL's world share in 848620 in 2024, from the extract's own file (USD, ISO3)
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../data/baci-semis-2017-2024/trade_flow.csv"),
+    )
+    .unwrap();
+    let (mut nl, mut world) = (0.0, 0.0);
+    for l in text.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        if f[0] == "2024" && f[3] == "848620" {
+            let v: f64 = f[4].parse().unwrap();
+            world += v;
+            if f[1] == "NLD" {
+                nl += v;
+            }
+        }
+    }
+    let c = d.codes.iter().find(|c| c.hs6 == "848620").unwrap();
+    assert!(close(c.world_share.unwrap(), nl / world), "{c:?}");
+    assert!(close(c.exports_musd.unwrap(), nl / 1e6), "{c:?}");
+    assert_eq!(d.min_flow_usd, Some(1e7));
 }
 
 #[test]

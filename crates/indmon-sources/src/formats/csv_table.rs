@@ -43,6 +43,8 @@ pub(crate) fn parse(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<
     let mut out = Emitter::new(schema.clone(), ctx.file, sink);
     let mut rec = csv::ByteRecord::new();
     let mut values: Vec<String> = vec![String::new(); schema.columns.len()];
+    // the texts repaired, each once, in the order met: reported as a warning
+    let mut repaired: Vec<(String, String)> = Vec::new();
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(false) => break,
@@ -63,7 +65,11 @@ pub(crate) fn parse(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<
             let name = col.input_name();
             let text = ctx.text(&rec[pos[c]], line, name)?;
             let text = if ctx.spec.repair_mojibake {
-                repair_mojibake(&text).into_owned()
+                let fixed = repair_mojibake(&text);
+                if fixed != text && !repaired.iter().any(|(from, _)| *from == *text) {
+                    repaired.push((text.to_string(), fixed.to_string()));
+                }
+                fixed.into_owned()
             } else {
                 text.into_owned()
             };
@@ -106,5 +112,21 @@ pub(crate) fn parse(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<
     }
     out.emit(&mut b)?;
     parsed.rows = out.rows();
+    if !repaired.is_empty() {
+        parsed.warnings.push(format!(
+            "{}: repaired {} text(s) the file carries double-encoded (UTF-8 read as Latin-1): {}",
+            ctx.file,
+            repaired.len(),
+            repaired
+                .iter()
+                .map(|(from, to)| format!(
+                    "{} → {}",
+                    indmon_core::quote(from),
+                    indmon_core::quote(to)
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     Ok(())
 }

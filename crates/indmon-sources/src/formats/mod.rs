@@ -2,6 +2,7 @@
 //! parse takes, what it reports, and the [`Emitter`] that checks every batch against
 //! the declared schema before handing it on.
 
+pub mod baci_iso3;
 pub mod cbs;
 pub mod csv_table;
 pub mod eurostat;
@@ -50,6 +51,7 @@ pub fn parse(
         Format::UndataCsv => undata::parse(&ctx, body, &mut parsed, sink)?,
         Format::CsvTable => csv_table::parse(&ctx, body, &mut parsed, sink)?,
         Format::CbsOdata => cbs::parse_file(&ctx, body, &mut parsed, sink)?,
+        Format::BaciIso3 => baci_iso3::parse(&ctx, body, &mut parsed, sink)?,
         Format::Baci => unreachable!("streamed above"),
     }
     progress(parsed.input_bytes);

@@ -271,3 +271,70 @@ fn undata_currency_and_table_checks() {
     let e = parse_err("un_sna_2_4", "u.csv", other.as_bytes());
     assert!(e.contains("line 2") && e.contains("not Table 2.4"), "{e}");
 }
+
+#[test]
+fn semiconductor_extract_rows_are_refused_with_line_and_field() {
+    let head = "year,exporter,importer,hs_code,value_usd,quantity_tonnes\n";
+    let good = "2024,NLD,TWN,848620,5000000000,12.5\n";
+    let check = |row: &str, want: &[&str]| {
+        let e = parse_err(
+            "baci_hs17_semis",
+            "s.csv",
+            format!("{head}{good}{row}").as_bytes(),
+        );
+        for w in want {
+            assert!(e.contains(w), "{row}: {w} not in {e}");
+        }
+    };
+    // below the extract's stated minimum: the filter is a property of the data
+    check(
+        "2024,NLD,USA,848620,9999999,1\n",
+        &[
+            "s.csv, line 3, field 'value_usd'",
+            "below the smallest flow",
+            "10000000",
+        ],
+    );
+    check(
+        "2024,NLD,XYZ,848620,20000000,1\n",
+        &[
+            "line 3, field 'importer'",
+            "'XYZ' is not in BACI's country list",
+        ],
+    );
+    check(
+        "2024,nld,USA,848620,20000000,1\n",
+        &["line 3, field 'exporter'", "alpha-3"],
+    );
+    check(
+        "2024,NLD,NLD,848620,20000000,1\n",
+        &["line 3, field 'importer'", "to itself"],
+    );
+    check(
+        "2024,NLD,TWN,848620,20000000,1\n",
+        &["line 3, field 'hs_code'", "already appeared on line 2"],
+    );
+    check(
+        "2024,NLD,USA,8486,20000000,1\n",
+        &["line 3, field 'hs_code'", "six digits"],
+    );
+    check(
+        "20x4,NLD,USA,848620,20000000,1\n",
+        &["line 3, field 'year'"],
+    );
+    check(
+        "2024,NLD,USA,848620,2e7x,1\n",
+        &["line 3, field 'value_usd'"],
+    );
+    check(
+        "2024,NLD,USA,848620,20000000,-1\n",
+        &["line 3, field 'quantity_tonnes'"],
+    );
+    check("2024,NLD,USA,848620,20000000\n", &["line 3", "fields"]);
+    let e = parse_err(
+        "baci_hs17_semis",
+        "s.csv",
+        b"year,exporter,importer,hs_code,value\n",
+    );
+    assert!(e.contains("missing column 'value_usd'"), "{e}");
+}

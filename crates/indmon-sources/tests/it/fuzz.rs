@@ -97,15 +97,20 @@ fn parser(
     name: &'static str,
 ) -> impl Fn(&[u8]) -> indmon_sources::Result<Parsed> + Send + Sync + 'static {
     let spec: &'static SourceSpec = registry().get(id).unwrap();
+    // a source that names countries by ISO3 reads them through BACI's bundled list
+    let opts = ParseOptions {
+        countries: spec.country_list.as_ref().map(|l| {
+            let bytes = std::fs::read(data_dir().join(l)).unwrap();
+            std::sync::Arc::new(
+                indmon_sources::formats::baci_iso3::CountryCodes::from_baci_list(l, &bytes)
+                    .unwrap(),
+            )
+        }),
+        ..ParseOptions::default()
+    };
     move |bytes: &[u8]| {
         let input = Input::bytes(name, bytes.to_vec());
-        parse(
-            spec,
-            &input,
-            &ParseOptions::default(),
-            &mut |_| Ok(()),
-            &|_| {},
-        )
+        parse(spec, &input, &opts, &mut |_| Ok(()), &|_| {})
     }
 }
 
@@ -166,6 +171,27 @@ fn eurostat_json_stat() {
         .cases(CASES)
         .errors_name("nama.json")
         .run(parser("estat_nama_10_a64", "nama.json"));
+}
+
+#[test]
+fn baci_iso3_extract() {
+    let lines = bundled_lines("baci-semis-2017-2024/trade_flow.csv");
+    let mut f = Fuzz::new("baci_iso3_extract");
+    for s in excerpts(&lines, 30, &[]) {
+        f = f.seed(s);
+    }
+    f.dictionary(header_words(&lines[0]))
+        .dictionary([
+            &b"TWN"[..],
+            b"NLD",
+            b"S19",
+            b"848620",
+            b"10000000",
+            b"9999999",
+        ])
+        .cases(CASES)
+        .errors_name("trade_flow.csv")
+        .run(parser("baci_hs17_semis", "trade_flow.csv"));
 }
 
 #[test]

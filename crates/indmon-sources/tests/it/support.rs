@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use arrow_array::RecordBatch;
+use indmon_sources::formats::baci_iso3::CountryCodes;
 use indmon_sources::formats::{ParseOptions, Parsed, parse};
 use indmon_sources::{Input, registry};
 
@@ -18,10 +19,18 @@ pub fn parse_input(
 ) -> Result<(Vec<RecordBatch>, Parsed), indmon_sources::Error> {
     let spec = registry().get(id).unwrap();
     let mut batches = Vec::new();
+    // a source that names countries by ISO3 reads them through BACI's bundled list
+    let countries = spec.country_list.as_ref().map(|l| {
+        let bytes = std::fs::read(data_dir().join(l)).unwrap();
+        std::sync::Arc::new(CountryCodes::from_baci_list(l, &bytes).unwrap())
+    });
     let parsed = parse(
         spec,
         input,
-        &ParseOptions::default(),
+        &ParseOptions {
+            countries,
+            ..ParseOptions::default()
+        },
         &mut |b| {
             batches.push(b);
             Ok(())

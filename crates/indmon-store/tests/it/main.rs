@@ -65,6 +65,7 @@ fn meta(dataset: &str, release: &str, sha: &str, rows: u64) -> VintageMeta {
         citation: "Test".into(),
         scope: None,
         synthetic: false,
+        min_flow_usd: None,
         indmon_version: "0".into(),
         data_sha256: None,
     }

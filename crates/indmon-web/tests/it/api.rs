@@ -128,3 +128,94 @@ async fn every_result_has_csv_with_its_declared_header() {
         assert!(r.text.lines().count() > 1, "{target}: no rows");
     }
 }
+
+/// Issue 23: the semiconductor extract keeps only flows of at least USD 10 million;
+/// the filter is said wherever its figures are shown — on the pages and in the API.
+#[tokio::test]
+async fn the_usd_10_million_filter_is_on_the_pages_and_in_the_api() {
+    let app = App::new();
+    let b: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/markets", "").await.text).unwrap();
+    let semis = b["markets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["market"] == "semiconductors")
+        .unwrap();
+    assert_eq!(semis["dataset"], "baci_hs17_semis", "{semis}");
+    assert_eq!(semis["min_flow_usd"], serde_json::json!(10_000_000.0));
+    assert!(semis["p_value"].is_number(), "a tested trend: {semis}");
+    let notes = b["notes"].to_string();
+    assert!(
+        notes.contains("holds only flows of at least USD 10 million"),
+        "{notes}"
+    );
+    assert!(notes.contains("not comparable with each other"), "{notes}");
+    assert!(
+        b["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["dataset"] == "baci_hs17_semis" && s["min_flow_usd"] == 10_000_000.0),
+        "{}",
+        b["sources"]
+    );
+    let d: serde_json::Value =
+        serde_json::from_str(&app.get("/api/v1/markets/semiconductors", "").await.text).unwrap();
+    assert_eq!(d["min_flow_usd"], serde_json::json!(10_000_000.0));
+    assert!(
+        d["notes"]
+            .to_string()
+            .contains("flows of at least USD 10 million")
+    );
+    let csv = app.get("/api/v1/markets?format=csv", "").await.text;
+    assert!(
+        csv.lines().next().unwrap().ends_with(",min_flow_musd"),
+        "{csv}"
+    );
+
+    for (page, text) in [
+        (
+            "/markets?lang=en",
+            "Only flows of at least USD 10 million (baci_hs17_semis)",
+        ),
+        (
+            "/markets",
+            "Alleen handelsstromen van ten minste USD 10 miljoen (baci_hs17_semis)",
+        ),
+        (
+            "/dependencies?dataset=baci_hs17_semis&lang=en",
+            "Only flows of at least USD 10 million (baci_hs17_semis)",
+        ),
+    ] {
+        let r = app.get(page, "").await;
+        assert_eq!(r.status, StatusCode::OK, "{page}: {}", r.text);
+        assert!(r.text.contains(text), "{page}: {}", r.text);
+    }
+    // the complete extract's screen has no such caveat, and links to the other dataset
+    let r = app.get("/dependencies?lang=en", "").await;
+    assert!(!r.text.contains("Only flows of at least"), "{}", r.text);
+    assert!(
+        r.text
+            .contains("/dependencies?dataset=baci_hs17_semis&amp;lang=en"),
+        "{}",
+        r.text
+    );
+    let api: serde_json::Value = serde_json::from_str(
+        &app.get("/api/v1/dependencies?dataset=baci_hs17_semis&year=2024", "")
+            .await
+            .text,
+    )
+    .unwrap();
+    assert_eq!(api["persistence_checked"], true, "{api}");
+    assert!(
+        api["notes"]
+            .to_string()
+            .contains("Persistence checked over 2022-2024")
+    );
+    assert!(
+        api["notes"]
+            .to_string()
+            .contains("flows of at least USD 10 million")
+    );
+}

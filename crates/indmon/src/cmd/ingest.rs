@@ -101,6 +101,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             let opts = ParseOptions {
                 encoding,
                 expected_dataset: args.remote.clone(),
+                ..ParseOptions::default()
             };
             let outcome = files::file(
                 &store,

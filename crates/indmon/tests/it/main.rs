@@ -16,6 +16,7 @@ mod outputs;
 mod parity;
 mod releases;
 mod resources;
+mod semis;
 mod server;
 mod support;
 mod synthetic;

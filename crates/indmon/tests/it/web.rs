@@ -654,7 +654,7 @@ fn markets_and_dependencies_pages_and_api_match_the_command_line() {
     for k in [
         "geo",
         "year",
-        "dataset",
+        "datasets",
         "method",
         "taxonomy_version",
         "notes",
