@@ -194,7 +194,7 @@ impl VintageMeta {
     pub fn filter_note(&self) -> Option<String> {
         self.min_flow_usd.map(|min| {
             format!(
-                "Dataset {} holds only flows of at least {}: smaller flows are absent, so every total from it (world, exports, imports) is a lower bound, and world shares, RCA and concentration are computed among those flows only.",
+                "Dataset {} holds only flows of at least {}: smaller flows are absent, so every total from it (world, exports, imports) is a lower bound, and world shares, RCA and concentration are computed among those flows only (not bounds of the full figures); the threshold is fixed in nominal USD, so a change over the years (a trend, persistence) also counts flows growing past it.",
                 self.dataset.as_str(),
                 usd_words(min)
             )

@@ -358,8 +358,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("notes", "Toelichting", "Notes"),
     (
         "filter_caveat",
-        "Alleen handelsstromen van ten minste USD {m} miljoen ({dataset}): kleinere stromen ontbreken, dus totalen zijn ondergrenzen en wereldaandelen, RCA en concentratie gelden alleen binnen die stromen.",
-        "Only flows of at least USD {m} million ({dataset}): smaller flows are absent, so totals are lower bounds, and world shares, RCA and concentration are among those flows only.",
+        "Alleen handelsstromen van ten minste USD {m} miljoen ({dataset}): kleinere stromen ontbreken, dus totalen zijn ondergrenzen en wereldaandelen, RCA en concentratie gelden alleen binnen die stromen. De drempel is vast in nominale dollars: een trend over de jaren telt ook stromen die erboven groeien.",
+        "Only flows of at least USD {m} million ({dataset}): smaller flows are absent, so totals are lower bounds, and world shares, RCA and concentration are among those flows only. The threshold is fixed in nominal dollars: a trend over the years also counts flows growing past it.",
     ),
     ("trade_data", "Handelsgegevens", "Trade data"),
     ("dependencies", "Afhankelijkheden", "Dependencies"),
