@@ -163,51 +163,6 @@ pub fn print_rows(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn render(format: Format) -> String {
-        let mut buf = Vec::new();
-        print_rows(
-            &mut buf,
-            format,
-            &["geo", "value"],
-            &[
-                vec!["NL".into(), Cell::Num(115740.0)],
-                vec!["EU27_2020".into(), Cell::Null],
-            ],
-            &["Source: x".to_string()],
-        )
-        .unwrap();
-        String::from_utf8(buf).unwrap()
-    }
-
-    #[test]
-    fn tables_align_numbers_right() {
-        let t = render(Format::Table);
-        assert_eq!(
-            t,
-            "geo         value\n---------  ------\nNL         115740\nEU27_2020\nSource: x\n"
-        );
-    }
-
-    #[test]
-    fn csv_and_json_keep_types() {
-        assert_eq!(render(Format::Csv), "geo,value\nNL,115740\nEU27_2020,\n");
-        let j: serde_json::Value = serde_json::from_str(&render(Format::Json)).unwrap();
-        assert_eq!(j["rows"][0]["value"], serde_json::json!(115740.0));
-        assert!(j["rows"][1]["value"].is_null());
-        assert_eq!(j["notes"][0], "Source: x");
-    }
-
-    #[test]
-    fn control_characters_never_reach_the_terminal() {
-        assert_eq!(terminal_safe("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
-        assert_eq!(terminal_safe("Prijs €"), "Prijs €");
-    }
-}
-
 /// Refuses an output path inside the data directory (it holds the store: an output file
 /// must never land among, or replace, the store's own files). `store` is the store when
 /// the command has opened it; otherwise the data directory is opened when it holds one.
@@ -272,4 +227,49 @@ pub fn write_whole(path: &Path, render: impl FnOnce(&mut dyn Write) -> Result<()
     std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
     partial.1 = true;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(format: Format) -> String {
+        let mut buf = Vec::new();
+        print_rows(
+            &mut buf,
+            format,
+            &["geo", "value"],
+            &[
+                vec!["NL".into(), Cell::Num(115740.0)],
+                vec!["EU27_2020".into(), Cell::Null],
+            ],
+            &["Source: x".to_string()],
+        )
+        .unwrap();
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn tables_align_numbers_right() {
+        let t = render(Format::Table);
+        assert_eq!(
+            t,
+            "geo         value\n---------  ------\nNL         115740\nEU27_2020\nSource: x\n"
+        );
+    }
+
+    #[test]
+    fn csv_and_json_keep_types() {
+        assert_eq!(render(Format::Csv), "geo,value\nNL,115740\nEU27_2020,\n");
+        let j: serde_json::Value = serde_json::from_str(&render(Format::Json)).unwrap();
+        assert_eq!(j["rows"][0]["value"], serde_json::json!(115740.0));
+        assert!(j["rows"][1]["value"].is_null());
+        assert_eq!(j["notes"][0], "Source: x");
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        assert_eq!(terminal_safe("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(terminal_safe("Prijs €"), "Prijs €");
+    }
 }

@@ -802,7 +802,7 @@ mod tests {
             prop_assert_eq!(seen_once(&keys, 6), Some(!repeat));
         });
         // too many cells for the bits: the sort decides
-        assert_eq!(seen_once(&vec![(2020, 0, 0, 1)], 1 << 15), None);
+        assert_eq!(seen_once(&[(2020, 0, 0, 1u64)], 1 << 15), None);
     }
 
     #[test]
