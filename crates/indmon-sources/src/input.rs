@@ -400,6 +400,23 @@ impl CsvHeader {
         Ok(out)
     }
 
+    /// The columns of the file that are not `wanted`, as a warning for `file` naming
+    /// them (`layout` says what defines the wanted ones); `None` when there are none.
+    pub fn ignored_warning(&self, file: &str, wanted: &[&str], layout: &str) -> Option<String> {
+        let ignored: Vec<&str> = self
+            .names
+            .iter()
+            .filter(|n| !wanted.contains(&n.as_str()))
+            .map(String::as_str)
+            .collect();
+        (!ignored.is_empty()).then(|| {
+            format!(
+                "{file}: column(s) not in {layout} were ignored: {}",
+                indmon_core::quote::excerpt_list(&ignored)
+            )
+        })
+    }
+
     /// The position of an optional column.
     pub fn position(&self, name: &str) -> Option<usize> {
         self.names.iter().position(|n| n == name)

@@ -229,6 +229,42 @@ pub fn write_whole(path: &Path, render: impl FnOnce(&mut dyn Write) -> Result<()
     Ok(())
 }
 
+/// Whether an output path names a Parquet file.
+pub fn is_parquet(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
+
+/// The notes of a result on standard error (also when quiet: a file or CSV carries
+/// numbers only, where they come from goes here).
+pub fn print_notes(notes: &[String]) {
+    for n in notes {
+        eprintln!("{}", terminal_safe(n));
+    }
+}
+
+/// The progress lines of the computation on standard error: one per year (unless
+/// quiet), and a warning for each year whose ECI is not defined (always).
+pub fn year_progress(
+    quiet: bool,
+) -> impl Fn(&indmon_report::complexity::YearSummary, std::time::Duration) + Sync {
+    move |s, took| match &s.undefined {
+        None if !quiet => eprintln!(
+            "{}: {} locations × {} products, eigenvalue {:.6}, {:.3} s",
+            s.year,
+            s.locations,
+            s.products,
+            s.eigenvalue.unwrap_or(f64::NAN),
+            took.as_secs_f64()
+        ),
+        None => {}
+        Some(why) => eprintln!(
+            "warning: {y}: {why}; ECI, PCI, density, COI and COG are left empty for {y}",
+            y = s.year
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

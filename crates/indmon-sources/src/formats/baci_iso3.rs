@@ -47,19 +47,9 @@ pub(crate) fn parse(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<
     let mut rdr = csv_reader(body);
     let header = CsvHeader::read(ctx.file, &mut rdr, ctx.encoding)?;
     let pos = header.positions(ctx.file, &COLUMNS)?;
-    let ignored: Vec<&str> = header
-        .names
-        .iter()
-        .filter(|n| !COLUMNS.contains(&n.as_str()))
-        .map(String::as_str)
-        .collect();
-    if !ignored.is_empty() {
-        parsed.warnings.push(format!(
-            "{}: column(s) not in the layout were ignored: {}",
-            ctx.file,
-            indmon_core::quote::excerpt_list(&ignored)
-        ));
-    }
+    parsed
+        .warnings
+        .extend(header.ignored_warning(ctx.file, &COLUMNS, "the layout"));
     let min = ctx.spec.min_flow_usd;
     let (t_min, t_max) = (
         schema.columns[0].min.unwrap_or(f64::MIN),

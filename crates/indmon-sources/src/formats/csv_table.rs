@@ -20,19 +20,9 @@ pub(crate) fn parse(ctx: &Ctx<'_>, body: &[u8], parsed: &mut Parsed, sink: Sink<
     let header = CsvHeader::read(ctx.file, &mut rdr, ctx.encoding)?;
     let wanted: Vec<&str> = schema.columns.iter().map(|c| c.input_name()).collect();
     let pos = header.positions(ctx.file, &wanted)?;
-    let ignored: Vec<&str> = header
-        .names
-        .iter()
-        .filter(|n| !wanted.contains(&n.as_str()))
-        .map(String::as_str)
-        .collect();
-    if !ignored.is_empty() {
-        parsed.warnings.push(format!(
-            "{}: column(s) not in the source description were ignored: {}",
-            ctx.file,
-            indmon_core::quote::excerpt_list(&ignored)
-        ));
-    }
+    parsed
+        .warnings
+        .extend(header.ignored_warning(ctx.file, &wanted, "the source description"));
     let key_cols: Vec<usize> = schema
         .key
         .iter()

@@ -4,20 +4,22 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use crate::error::{Context as _, Result};
 use indmon_core::DatasetId;
 use indmon_report::complexity::{
     self as report, ComplexityRequest, Convention, Options, PanelInput, PanelRequest, Presence,
-    Proximity, YearSummary,
+    Proximity,
 };
 use indmon_sources::formats::panel_csv::{self, ColumnNames, PanelOptions};
 use indmon_sources::input::Encoding;
 
 use crate::cmd::UsageError;
 use crate::config::Context;
-use crate::output::{Format, print_table, refuse_in_store, terminal_safe, write_whole};
+use crate::output::{
+    Format, is_parquet, print_notes, print_table, refuse_in_store, terminal_safe, write_whole,
+    year_progress,
+};
 
 /// The options every complexity computation takes.
 #[derive(Debug, Clone, clap::Args)]
@@ -172,26 +174,6 @@ impl InputArgs {
     }
 }
 
-/// The progress lines of the computation on standard error: one per year (unless
-/// quiet), and a warning for each year whose ECI is not defined (always).
-pub fn progress(quiet: bool) -> impl Fn(&YearSummary, Duration) + Sync {
-    move |s, took| match &s.undefined {
-        None if !quiet => eprintln!(
-            "{}: {} locations × {} products, eigenvalue {:.6}, {:.3} s",
-            s.year,
-            s.locations,
-            s.products,
-            s.eigenvalue.unwrap_or(f64::NAN),
-            took.as_secs_f64()
-        ),
-        None => {}
-        Some(why) => eprintln!(
-            "warning: {y}: {why}; ECI, PCI, density, COI and COG are left empty for {y}",
-            y = s.year
-        ),
-    }
-}
-
 /// Compute economic complexity: RCA, M, diversity, ubiquity, ECI, PCI, proximity,
 /// density, COI and COG, per year, in the Stata or Python conventions of the Growth
 /// Lab's packages. The result is stored as a dataset (`complexity_<input>`) with its
@@ -253,40 +235,36 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let result = rt.block_on(report::complexity(
         store.as_ref(),
         req,
-        &progress(ctx.quiet),
+        &year_progress(ctx.quiet),
     ))?;
 
     let start = std::time::Instant::now();
-    match &args.out {
+    // the rows written to a file, for the line that says so
+    let written = match &args.out {
         Some(p) if is_parquet(p) => {
             let rows = result
                 .write_parquet(p)
                 .with_context(|| format!("writing {}", p.display()))?;
             print_notes(&result.notes);
-            if !ctx.quiet {
-                eprintln!(
-                    "wrote {rows} rows to {} in {:.3} s",
-                    terminal_safe(&p.display().to_string()),
-                    start.elapsed().as_secs_f64()
-                );
-            }
+            Some((p, rows))
         }
         Some(p) => {
             write_whole(p, |w| render(w, args.format, &result))?;
-            if !ctx.quiet && args.format == Format::Csv {
-                eprintln!(
-                    "wrote {} rows to {} in {:.3} s",
-                    result.rows.len(),
-                    terminal_safe(&p.display().to_string()),
-                    start.elapsed().as_secs_f64()
-                );
-            }
+            (args.format == Format::Csv).then(|| (p, result.rows.len() as u64))
         }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             render(&mut out, args.format, &result)?;
             out.flush()?;
+            None
         }
+    };
+    if let (Some((p, rows)), false) = (written, ctx.quiet) {
+        let p = terminal_safe(&p.display().to_string());
+        eprintln!(
+            "wrote {rows} rows to {p} in {:.3} s",
+            start.elapsed().as_secs_f64()
+        );
     }
 
     if !args.no_save {
@@ -305,20 +283,6 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Whether `--out` names a Parquet file.
-fn is_parquet(path: &std::path::Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
-}
-
-/// The notes of a result on standard error (also when quiet: a file or CSV carries
-/// numbers only, where they come from goes here).
-fn print_notes(notes: &[String]) {
-    for n in notes {
-        eprintln!("{}", terminal_safe(n));
-    }
 }
 
 /// Writes the result in `format`: the ECI ranking with notes, every row as CSV

@@ -6,8 +6,9 @@ use indmon_report::complexity::{
     self as report, NeighbourhoodRequest, OpportunitiesRequest, RankBy,
 };
 
-use crate::cmd::complexity::{InputArgs, MethodArgs, progress};
+use crate::cmd::complexity::{InputArgs, MethodArgs};
 use crate::config::Context;
+use crate::output::year_progress;
 use crate::output::{Format, print};
 
 /// Products within a country's reach: the products it does not yet export with
@@ -70,7 +71,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let rt = ctx.runtime()?;
     let panel = args.input.request(ctx.quiet)?;
     let method = args.method.options();
-    let progress = progress(ctx.quiet);
+    let progress = year_progress(ctx.quiet);
     let mut out = std::io::stdout().lock();
     if let Some(product) = args.near {
         let req = NeighbourhoodRequest {
