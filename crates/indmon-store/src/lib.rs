@@ -32,8 +32,10 @@
 //! batches the source parsers produce.
 
 pub mod catalog;
+mod export;
 mod fault;
 pub mod integrity;
+pub mod outfile;
 pub mod query;
 pub mod release;
 pub mod rows;
@@ -43,13 +45,15 @@ pub mod writer;
 use std::path::{Path, PathBuf};
 
 pub use catalog::Catalog;
+pub use export::write_parquet_file;
 use indmon_core::ErrorKind;
 pub use integrity::{FileCheck, FileStatus, Unavailable};
+pub use outfile::OutFile;
 pub use query::{MAX_EXPR_DEPTH, QueryLimits, QueryOptions, SqlGuardError};
 pub use release::Release;
 pub use rows::{ColumnType, Rows, RowsFormat};
 pub use select::{Agg, Cond, Select, Value};
-pub use writer::{Columns, VintageWriter, write_parquet_file};
+pub use writer::{Columns, VintageWriter};
 
 /// The layout version written to `INDMON_STORE`.
 pub const LAYOUT: &str = "indmon store layout 1";

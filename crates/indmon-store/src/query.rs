@@ -748,63 +748,40 @@ impl Store {
         let df = self.plan_sql(sql, opts).await?;
         let schema = std::sync::Arc::new(df.schema().as_arrow().clone());
         let mut stream = df.execute_stream().await?;
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let tmp = dir.join(format!(
-            ".{}.partial",
-            path.file_name().and_then(|n| n.to_str()).unwrap_or("out")
-        ));
-        let file = std::fs::File::create(&tmp).map_err(io_err(&tmp))?;
+        let file = crate::OutFile::create(path)?;
         let perr = |e: &dyn std::fmt::Display| Error::Parquet {
             path: path.display().to_string(),
             message: e.to_string(),
         };
-        let result: Result<u64> = async {
-            let mut rows = 0u64;
-            match kind {
-                ExportKind::Parquet => {
-                    let mut w = ArrowWriter::try_new(file, schema, None).map_err(|e| perr(&e))?;
+        // on an error the unfinished file is dropped, which removes it
+        let mut rows = 0u64;
+        let file = match kind {
+            ExportKind::Parquet => {
+                let mut w = ArrowWriter::try_new(file, schema, None).map_err(|e| perr(&e))?;
+                while let Some(batch) = stream.next().await {
+                    let batch = batch?;
+                    rows += batch.num_rows() as u64;
+                    w.write(&batch).map_err(|e| perr(&e))?;
+                }
+                w.into_inner().map_err(|e| perr(&e))?
+            }
+            ExportKind::Csv => {
+                let mut buf = std::io::BufWriter::new(file);
+                {
+                    let mut w = datafusion::arrow::csv::WriterBuilder::new()
+                        .with_header(true)
+                        .build(&mut buf);
                     while let Some(batch) = stream.next().await {
                         let batch = batch?;
                         rows += batch.num_rows() as u64;
                         w.write(&batch).map_err(|e| perr(&e))?;
                     }
-                    w.into_inner()
-                        .map_err(|e| perr(&e))?
-                        .sync_all()
-                        .map_err(io_err(&tmp))?;
                 }
-                ExportKind::Csv => {
-                    let mut buf = std::io::BufWriter::new(file);
-                    {
-                        let mut w = datafusion::arrow::csv::WriterBuilder::new()
-                            .with_header(true)
-                            .build(&mut buf);
-                        while let Some(batch) = stream.next().await {
-                            let batch = batch?;
-                            rows += batch.num_rows() as u64;
-                            w.write(&batch).map_err(|e| perr(&e))?;
-                        }
-                    }
-                    let file = buf.into_inner().map_err(|e| perr(&e))?;
-                    file.sync_all().map_err(io_err(&tmp))?;
-                }
+                buf.into_inner().map_err(|e| perr(&e))?
             }
-            Ok(rows)
-        }
-        .await;
-        match result {
-            Ok(rows) => {
-                std::fs::rename(&tmp, path).map_err(io_err(path))?;
-                Ok(rows)
-            }
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                Err(e)
-            }
-        }
+        };
+        file.finish()?;
+        Ok(rows)
     }
 
     /// Refuses an output path inside the data directory (an output file must never

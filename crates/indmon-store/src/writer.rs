@@ -99,7 +99,7 @@ pub struct VintageWriter {
 
 /// The Parquet properties of the store's files: Snappy; dictionary encoding except for
 /// floating-point columns, whose values rarely repeat (the attempt would only cost time).
-fn writer_properties(
+pub(crate) fn writer_properties(
     schema: &datafusion::arrow::datatypes::Schema,
 ) -> datafusion::parquet::file::properties::WriterProperties {
     let mut props = WriterProperties::builder()
@@ -123,81 +123,6 @@ fn parquet_writer(path: &Path, first: &RecordBatch) -> Result<ArrowWriter<Hashin
         path: path.display().to_string(),
         message: e.to_string(),
     })
-}
-
-/// Writes typed columns as a Parquet file of its own outside the store (an export of a
-/// result), encoded as the store's files are, through a temporary file beside `path`
-/// that is synced and renamed into place when complete: a failure never leaves part of
-/// a file. Every batch must have the columns of the first; the batches must hold
-/// `expected` rows in all (fewer — a producer that stopped early — is an error, and no
-/// file is left). Returns the number of rows. The caller refuses paths inside the data
-/// directory ([`Store::refuse_inside`](crate::Store::refuse_inside)).
-pub fn write_parquet_file(
-    path: &Path,
-    expected: u64,
-    batches: impl IntoIterator<Item = Columns>,
-) -> Result<u64> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| Error::Refused(format!("{}: not a file name", path.display())))?;
-    let tmp = dir.join(format!(".{name}.partial"));
-    let perr = |e: &dyn std::fmt::Display| Error::Parquet {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
-    let written = (|| -> Result<u64> {
-        let mut writer: Option<(ArrowWriter<File>, datafusion::arrow::datatypes::SchemaRef)> = None;
-        let mut rows = 0u64;
-        for columns in batches {
-            let schema =
-                std::sync::Arc::new(datafusion::arrow::datatypes::Schema::new(columns.fields));
-            let batch = RecordBatch::try_new(schema.clone(), columns.arrays)
-                .map_err(|e| perr(&format!("columns of different lengths or types: {e}")))?;
-            let w = match &mut writer {
-                Some((_, first)) if *first != schema => {
-                    return Err(perr(&"a batch with other columns than the first"));
-                }
-                Some((w, _)) => w,
-                None => {
-                    let file = File::create(&tmp).map_err(io_err(&tmp))?;
-                    let props = writer_properties(&schema);
-                    let w = ArrowWriter::try_new(file, schema.clone(), Some(props))
-                        .map_err(|e| perr(&e))?;
-                    &mut writer.insert((w, schema)).0
-                }
-            };
-            rows += batch.num_rows() as u64;
-            w.write(&batch).map_err(|e| perr(&e))?;
-        }
-        if rows != expected {
-            return Err(perr(&format!(
-                "{rows} rows were written where {expected} were expected (the rows stopped early)"
-            )));
-        }
-        let (writer, _) = writer.ok_or_else(|| perr(&"no rows to write"))?;
-        writer
-            .into_inner()
-            .map_err(|e| perr(&e))?
-            .sync_all()
-            .map_err(io_err(&tmp))?;
-        Ok(rows)
-    })();
-    match written {
-        Ok(rows) => {
-            std::fs::rename(&tmp, path).map_err(io_err(path))?;
-            sync_dir(dir);
-            Ok(rows)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
-    }
 }
 
 impl VintageWriter {
@@ -326,8 +251,8 @@ impl Drop for VintageWriter {
 /// have the same number of values.
 #[derive(Debug, Default)]
 pub struct Columns {
-    fields: Vec<datafusion::arrow::datatypes::Field>,
-    arrays: Vec<datafusion::arrow::array::ArrayRef>,
+    pub(crate) fields: Vec<datafusion::arrow::datatypes::Field>,
+    pub(crate) arrays: Vec<datafusion::arrow::array::ArrayRef>,
 }
 
 impl Columns {
@@ -402,72 +327,5 @@ impl VintageWriter {
             message: format!("columns of different lengths or types: {e}"),
         })?;
         self.write(batch)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use datafusion::arrow::array::{Array, Float64Array, Int32Array, StringArray};
-    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-
-    fn batch(from: i32, n: i32) -> Columns {
-        Columns::new()
-            .int("year", from..from + n)
-            .text("code", (from..from + n).map(|i| format!("c{i}")))
-            .float_opt(
-                "x",
-                (from..from + n).map(|i| (i % 2 == 0).then_some(f64::from(i) / 4.0)),
-            )
-    }
-
-    #[test]
-    fn a_parquet_file_reads_back_with_its_columns_rows_and_nulls() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("out.parquet");
-        let rows = write_parquet_file(&path, 5, [batch(0, 3), batch(3, 2)]).unwrap();
-        assert_eq!(rows, 5);
-        let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap())
-            .unwrap()
-            .build()
-            .unwrap();
-        let batches: Vec<RecordBatch> = reader.map(|b| b.unwrap()).collect();
-        let schema = batches[0].schema();
-        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-        assert_eq!(names, ["year", "code", "x"]);
-        let mut years = Vec::new();
-        let mut codes = Vec::new();
-        let mut xs = Vec::new();
-        for b in &batches {
-            let y = b.column(0).as_any().downcast_ref::<Int32Array>().unwrap();
-            let c = b.column(1).as_any().downcast_ref::<StringArray>().unwrap();
-            let x = b.column(2).as_any().downcast_ref::<Float64Array>().unwrap();
-            for i in 0..b.num_rows() {
-                years.push(y.value(i));
-                codes.push(c.value(i).to_string());
-                xs.push((!x.is_null(i)).then(|| x.value(i)));
-            }
-        }
-        assert_eq!(years, [0, 1, 2, 3, 4]);
-        assert_eq!(codes, ["c0", "c1", "c2", "c3", "c4"]);
-        assert_eq!(xs, [Some(0.0), None, Some(0.5), None, Some(1.0)]);
-        assert_eq!(
-            std::fs::read_dir(dir.path()).unwrap().count(),
-            1,
-            "no temporary file left"
-        );
-    }
-
-    #[test]
-    fn a_failed_parquet_write_leaves_no_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("out.parquet");
-        // the second batch has other columns than the first
-        let other = Columns::new().int("year", [1]);
-        assert!(write_parquet_file(&path, 3, [batch(0, 2), other]).is_err());
-        assert!(write_parquet_file(&path, 0, []).is_err());
-        // batches that stop before the rows expected (a producer that died)
-        assert!(write_parquet_file(&path, 5, [batch(0, 3)]).is_err());
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }

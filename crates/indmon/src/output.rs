@@ -196,36 +196,15 @@ pub fn refuse_in_store(
 /// Writes `path` through a temporary file in the same folder, renamed when complete:
 /// a failure never leaves half a file (the caller has refused paths in the store).
 pub fn write_whole(path: &Path, render: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
-    let name = path.file_name().ok_or_else(|| {
-        crate::cmd::UsageError(format!("--out {}: not a file name", path.display()))
-    })?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".{}.partial", name.to_string_lossy()));
-    // removes the temporary file unless it was renamed: on an error and on a panic
-    struct Partial<'a>(&'a Path, bool);
-    impl Drop for Partial<'_> {
-        fn drop(&mut self) {
-            if !self.1 {
-                let _ = std::fs::remove_file(self.0);
-            }
-        }
-    }
-    let mut partial = Partial(&tmp, false);
-    let file =
-        std::fs::File::create(&tmp).with_context(|| format!("creating {}", path.display()))?;
+    let file = indmon_store::OutFile::create(path)
+        .with_context(|| format!("creating {}", path.display()))?;
     let mut w = std::io::BufWriter::new(file);
     render(&mut w)?;
-    let file = w
-        .into_inner()
+    w.into_inner()
         .map_err(|e| e.into_error())
+        .with_context(|| format!("writing {}", path.display()))?
+        .finish()
         .with_context(|| format!("writing {}", path.display()))?;
-    file.sync_all()
-        .with_context(|| format!("writing {}", path.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
-    partial.1 = true;
     Ok(())
 }
 
