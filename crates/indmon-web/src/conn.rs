@@ -499,8 +499,9 @@ mod tests {
     /// How long after connecting the server closed a connection that sent part of a
     /// request's headers; `None` when it is still open after `wait`.
     fn cut_off_after(addr: SocketAddr, wait: Duration) -> Option<Duration> {
-        let mut c = connect(addr);
+        // timed from before connecting: the server's timer starts after that
         let t = Instant::now();
+        let mut c = connect(addr);
         c.write_all(b"GET /small HTTP/1.1\r\nHost: x\r\n").unwrap();
         c.set_read_timeout(Some(Duration::from_millis(100)))
             .unwrap();

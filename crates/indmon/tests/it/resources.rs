@@ -429,10 +429,12 @@ impl Drop for Server {
 /// How long after it started a client sending its headers a byte at a time was cut
 /// off.
 fn slow_headers_cut_off_after(addr: SocketAddr) -> Duration {
+    // timed from before the connection is made: the server's timer starts after that,
+    // however late this thread runs again after connecting
+    let t = Instant::now();
     let mut slow = TcpStream::connect(addr).unwrap();
     slow.set_read_timeout(Some(Duration::from_millis(500)))
         .unwrap();
-    let t = Instant::now();
     let request = b"GET /api/v1/sources HTTP/1.1\r\nHost: x\r\nX-Slow: "
         .iter()
         .chain([b'a'; 200].iter());
