@@ -27,12 +27,100 @@ pub struct Settings {
     pub dependencies: DependencySettings,
     /// Limits of every query (`indmon sql`, the reports, the server's computations).
     pub query: QuerySettings,
+    /// Limits of `indmon serve`'s requests and connections.
+    pub server: ServerSettings,
 }
 
-/// The limits every query runs under, so that no query can exhaust the machine: the
-/// memory it may hold (the query engine's memory pool, which sorts, joins, groups and
-/// collected results draw from; nothing is spilled to disk) and the time it may take.
-/// A query over either limit fails with a message that names the setting.
+/// The limits of `indmon serve` that keep slow, idle or numerous clients from holding
+/// the server: how long a request's headers may take, how long a connection may stay
+/// silent, how long a request may take to be answered, and how many connections may be
+/// open at once. Values outside their range are refused with the key named.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSettings {
+    /// Longest a client may take to send a request's headers, in seconds (on a new
+    /// connection, or on a kept-alive one after its last answer).
+    pub header_timeout_secs: u64,
+    /// A connection on which no byte moves either way for this long is closed, in
+    /// seconds; longer than `request_timeout_secs`.
+    pub idle_timeout_secs: u64,
+    /// Longest a request may take to be answered (503 after it), in seconds.
+    pub request_timeout_secs: u64,
+    /// The most connections open at once (at the cap, a new connection closes the
+    /// oldest idle one).
+    pub max_connections: usize,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            header_timeout_secs: 10,
+            idle_timeout_secs: 60,
+            request_timeout_secs: 30,
+            max_connections: 128,
+        }
+    }
+}
+
+impl ServerSettings {
+    /// Checks the values make sense; the message names the key.
+    pub fn check(&self) -> Result<()> {
+        let err = |m: String| {
+            Err(Error::Settings {
+                path: "[server]".into(),
+                message: m,
+            })
+        };
+        const DAY: u64 = 24 * 3600;
+        for (k, v, max) in [
+            ("header_timeout_secs", self.header_timeout_secs, 3600),
+            ("request_timeout_secs", self.request_timeout_secs, DAY),
+            ("idle_timeout_secs", self.idle_timeout_secs, DAY),
+        ] {
+            if !(1..=max).contains(&v) {
+                return err(format!(
+                    "{k} = {v}: a number of seconds between 1 and {max}"
+                ));
+            }
+        }
+        if self.idle_timeout_secs <= self.request_timeout_secs {
+            return err(format!(
+                "idle_timeout_secs = {} must be longer than request_timeout_secs = {} (a connection waiting for its answer would be closed as idle)",
+                self.idle_timeout_secs, self.request_timeout_secs
+            ));
+        }
+        if !(1..=65536).contains(&self.max_connections) {
+            return err(format!(
+                "max_connections = {}: a number of connections between 1 and 65536",
+                self.max_connections
+            ));
+        }
+        Ok(())
+    }
+
+    /// The header timeout.
+    pub fn header_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.header_timeout_secs)
+    }
+
+    /// The idle timeout.
+    pub fn idle_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.idle_timeout_secs)
+    }
+
+    /// The request timeout.
+    pub fn request_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.request_timeout_secs)
+    }
+}
+
+/// The limits every query runs under: the memory it may hold (the query engine's memory
+/// pool, which sorts, joins, groups and collected results draw from; nothing is spilled
+/// to disk) and the time it may take. A query over either limit fails with a message
+/// that names the setting. The pool does not count the batches streaming between
+/// operators (the rows a scan reads, the arrays a scalar function or a projection
+/// computes, 8,192 rows at a time): the batch size and the time limit bound those, and
+/// a function that builds very large values can use more memory than `memory_mb`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct QuerySettings {
@@ -386,6 +474,7 @@ impl Settings {
             .and_then(|()| s.markets.check())
             .and_then(|()| s.dependencies.check())
             .and_then(|()| s.query.check())
+            .and_then(|()| s.server.check())
             .map_err(|e| Error::Settings {
                 path: path.to_string(),
                 message: e.to_string(),
@@ -440,6 +529,75 @@ mod tests {
         ] {
             let e = Settings::from_toml("x", bad).unwrap_err().to_string();
             assert!(e.contains(want), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn server_limits_have_defaults_and_are_checked() {
+        let s = Settings::from_toml("x", "").unwrap();
+        assert_eq!(s.server, ServerSettings::default());
+        assert_eq!(
+            (
+                s.server.header_timeout(),
+                s.server.idle_timeout(),
+                s.server.request_timeout(),
+                s.server.max_connections
+            ),
+            (
+                std::time::Duration::from_secs(10),
+                std::time::Duration::from_secs(60),
+                std::time::Duration::from_secs(30),
+                128
+            )
+        );
+        let s = Settings::from_toml(
+            "x",
+            "[server]\nheader_timeout_secs = 1\nidle_timeout_secs = 5\nrequest_timeout_secs = 2\nmax_connections = 3\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                s.server.header_timeout_secs,
+                s.server.idle_timeout_secs,
+                s.server.request_timeout_secs,
+                s.server.max_connections
+            ),
+            (1, 5, 2, 3)
+        );
+        for (bad, want) in [
+            (
+                "[server]\nheader_timeout_secs = 0\n",
+                "[server]: header_timeout_secs = 0",
+            ),
+            (
+                "[server]\nheader_timeout_secs = 86400\n",
+                "header_timeout_secs = 86400",
+            ),
+            ("[server]\nidle_timeout_secs = 0\n", "idle_timeout_secs = 0"),
+            (
+                "[server]\nrequest_timeout_secs = 0\n",
+                "request_timeout_secs = 0",
+            ),
+            (
+                "[server]\nidle_timeout_secs = 30\n",
+                "idle_timeout_secs = 30 must be longer",
+            ),
+            ("[server]\nmax_connections = 0\n", "max_connections = 0"),
+            (
+                "[server]\nmax_connections = 1000000\n",
+                "max_connections = 1000000",
+            ),
+            (
+                "[server]\nheader_timeout_secs = -1\n",
+                "header_timeout_secs",
+            ),
+            ("[server]\nmax_conections = 5\n", "max_conections"),
+        ] {
+            let e = Settings::from_toml("indmon.toml", bad)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(want), "{bad}: {e}");
+            assert!(e.starts_with("indmon.toml:"), "{bad}: {e}");
         }
     }
 

@@ -26,7 +26,8 @@ pub struct Catalog {
     /// that an interrupted release was replacing.
     dirs: BTreeMap<(String, String), PathBuf>,
     /// Datasets whose folder holds vintages other than the ones shown (an interrupted
-    /// release): their history is read vintage by vintage, not as the whole folder.
+    /// release): `verify` checks their vintages where the catalog reads them, not as the
+    /// folder lists them. (Queries always read the catalog's vintages one by one.)
     inexact: BTreeSet<String>,
 }
 

@@ -14,7 +14,13 @@
 //! Every query runs under the store's [`QueryLimits`]: a memory pool that sorts, joins,
 //! groups and collected results draw from (shared by the queries of one store; nothing
 //! is spilled to disk), and a time limit. A query over either fails with
-//! [`Error::Limit`], which names the setting.
+//! [`Error::Limit`], which names the setting. The pool counts only what those
+//! operators reserve (DataFusion's design: the batches streaming between operators are
+//! not accounted): the rows a scan reads and the arrays a scalar function, a
+//! projection or a filter computes are not counted. They are bounded by the batch size
+//! (8,192 rows per batch and partition) and the time limit, not by the pool; a function
+//! that builds very large values can allocate more than the limit before the query
+//! fails or is stopped.
 
 use std::future::Future;
 use std::ops::ControlFlow;
@@ -69,7 +75,9 @@ pub struct QueryOptions {
 pub struct QueryLimits {
     /// Memory the store's queries may hold together, in bytes: the query engine's
     /// memory pool, which sorts, joins, groups and the rows a query collects draw from.
-    /// Nothing is spilled to disk: a query that needs more fails.
+    /// Nothing is spilled to disk: a query that needs more fails. Not counted: the
+    /// batches streaming between operators (what a scan reads, what a scalar function or
+    /// a projection computes; see the module docs).
     pub memory: usize,
     /// Longest one query may run.
     pub time: Duration,
@@ -340,8 +348,9 @@ fn check_parsed(sql: &str) -> Result<(), SqlGuardError> {
     check(&stmts[0], sql)
 }
 
-fn table_path(dir: &std::path::Path) -> String {
-    format!("{}/", dir.display())
+/// The rows' file of the vintage in `dir` (the one file whose checksum its record holds).
+fn data_file(dir: &std::path::Path) -> String {
+    dir.join("data.parquet").display().to_string()
 }
 
 /// The tables a statement reads (as DataFusion resolves their names); nothing when it
@@ -598,40 +607,41 @@ impl Store {
         chosen: &indmon_core::VintageMeta,
     ) -> Result<Option<NaPart>> {
         let all = format!("{ds}__vintages");
-        if catalog.exact(ds) {
-            ctx.register_parquet(
-                all.as_str(),
-                table_path(&self.dataset_dir(ds)),
-                ParquetReadOptions::default()
-                    .table_partition_cols(vec![("vintage".to_string(), DataType::Utf8)]),
-            )
-            .await?;
-        } else {
-            // the folder holds vintages other than the ones shown (an interrupted
-            // release): the history is the shown vintages, each from where it is
-            let mut history: Option<DataFrame> = None;
-            for m in catalog.vintages(ds) {
-                let one = ctx
-                    .read_parquet(
-                        table_path(&catalog.dir(self, ds, &m.vintage)),
-                        ParquetReadOptions::default(),
-                    )
-                    .await?
-                    .with_column("vintage", lit(m.vintage.as_str()))?;
-                history = Some(match history {
-                    None => one,
-                    Some(h) => h.union(one)?,
-                });
-            }
-            if let Some(h) = history {
-                ctx.register_table(all.as_str(), h.into_view())?;
-            }
+        // exactly the catalog's vintages, each from its own (checked) file: a vintage
+        // released after the catalog was read is not shown, though it is in the folder
+        let vintages = catalog.vintages(ds);
+        let mut schemas = Vec::with_capacity(vintages.len());
+        for m in vintages {
+            let file = data_file(&catalog.dir(self, ds, &m.vintage));
+            let one = ctx
+                .read_parquet(file.as_str(), ParquetReadOptions::default())
+                .await?;
+            schemas.push((m.vintage.as_str(), file, one.schema().as_arrow().clone()));
+        }
+        // one schema for all (a column missing from an older vintage reads as null)
+        let merged = Schema::try_merge(schemas.iter().map(|(_, _, s)| s.clone()))
+            .map_err(|e| Error::Query(e.to_string()))?;
+        let mut history: Option<DataFrame> = None;
+        for (vintage, file, _) in &schemas {
+            // a condition on `vintage` leaves out the other vintages' files when the
+            // query is planned (the column is a constant in each part)
+            let one = ctx
+                .read_parquet(file.as_str(), ParquetReadOptions::default().schema(&merged))
+                .await?
+                .with_column("vintage", lit(*vintage))?;
+            history = Some(match history {
+                None => one,
+                Some(h) => h.union(one)?,
+            });
+        }
+        if let Some(h) = history {
+            ctx.register_table(all.as_str(), h.into_view())?;
         }
         if chosen.schema != "na_obs" {
             // a whole release: the latest vintage (or the one current "as of")
             ctx.register_parquet(
                 ds,
-                table_path(&catalog.dir(self, ds, &chosen.vintage)),
+                data_file(&catalog.dir(self, ds, &chosen.vintage)),
                 ParquetReadOptions::default(),
             )
             .await?;
@@ -957,6 +967,136 @@ fn catalog_table(catalog: &Catalog, as_of: Option<NaiveDate>) -> Result<MemTable
 #[cfg(test)]
 mod tests {
     use super::*;
+    use datafusion::arrow::array::Float64Array;
+
+    /// Commits a vintage of `ds` with one row of `value`; returns its id.
+    fn put(store: &Store, ds: &str, release: &str, value: f64) -> String {
+        use chrono::TimeZone;
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("geo", DataType::Utf8, false),
+            Field::new("value", DataType::Float64, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(StringArray::from(vec!["NL"])),
+                Arc::new(Float64Array::from(vec![value])),
+            ],
+        )
+        .unwrap();
+        let id = indmon_core::DatasetId::new(ds).unwrap();
+        let release = NaiveDate::parse_from_str(release, "%Y-%m-%d").unwrap();
+        let sha = format!("{:064x}", value as u64);
+        let meta = indmon_core::VintageMeta {
+            dataset: id.clone(),
+            vintage: indmon_core::VintageMeta::make_id(release, &sha),
+            title: "Test".into(),
+            publisher: "Test".into(),
+            source: "test".into(),
+            input: "test.csv".into(),
+            retrieved_at: chrono::Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap(),
+            release: Some(release),
+            release_label: None,
+            release_basis: None,
+            sha256: sha,
+            input_bytes: 10,
+            rows: 1,
+            schema: "test".into(),
+            schema_version: 1,
+            parser: "test/1".into(),
+            licence: "CC BY 4.0".into(),
+            citation: "Test".into(),
+            scope: None,
+            synthetic: false,
+            min_flow_usd: None,
+            indmon_version: "0".into(),
+            data_sha256: None,
+        };
+        let mut w = store.writer(&id).unwrap();
+        w.write(batch).unwrap();
+        w.commit(&meta, false).unwrap().vintage
+    }
+
+    /// issue 19: `<dataset>__vintages` was the dataset's folder as listed when the
+    /// query was planned, so a release committed after the catalog was read showed in
+    /// it (a vintage the catalog did not list, whose file was never checked).
+    #[test]
+    fn the_history_shows_exactly_the_catalogs_vintages() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let a = put(&store, "va", "2024-01-01", 1.0);
+        let b = put(&store, "va", "2025-01-01", 2.0);
+        let catalog = store.catalog().unwrap();
+        // a release lands between the catalog read and the planning
+        let c = put(&store, "va", "2026-01-01", 3.0);
+        assert!(store.vintage_dir("va", &c).join("data.parquet").exists());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let ctx = SessionContext::new();
+            let chosen = catalog.select("va", None).unwrap();
+            assert_eq!(chosen.vintage, b);
+            store.register(&ctx, &catalog, "va", chosen).await.unwrap();
+            let batches = ctx
+                .sql("SELECT vintage, value FROM va__vintages ORDER BY vintage")
+                .await
+                .unwrap()
+                .collect()
+                .await
+                .unwrap();
+            let mut shown = Vec::new();
+            for batch in &batches {
+                let v = batch
+                    .column(0)
+                    .as_any()
+                    .downcast_ref::<StringArray>()
+                    .unwrap();
+                let x = batch
+                    .column(1)
+                    .as_any()
+                    .downcast_ref::<Float64Array>()
+                    .unwrap();
+                for i in 0..batch.num_rows() {
+                    shown.push((v.value(i).to_string(), x.value(i)));
+                }
+            }
+            assert_eq!(shown, vec![(a.clone(), 1.0), (b.clone(), 2.0)]);
+            // the latest vintage is the catalog's too
+            let latest = ctx
+                .sql("SELECT value FROM va")
+                .await
+                .unwrap()
+                .collect()
+                .await
+                .unwrap();
+            let x = latest[0]
+                .column(0)
+                .as_any()
+                .downcast_ref::<Float64Array>()
+                .unwrap();
+            assert_eq!((latest[0].num_rows(), x.value(0)), (1, 2.0));
+            // a condition on the vintage reads that vintage's file only
+            let plan = ctx
+                .sql(&format!(
+                    "SELECT value FROM va__vintages WHERE vintage = '{a}'"
+                ))
+                .await
+                .unwrap()
+                .create_physical_plan()
+                .await
+                .unwrap();
+            let text = datafusion::physical_plan::displayable(plan.as_ref())
+                .indent(true)
+                .to_string();
+            assert!(
+                text.contains(&format!("vintage={a}/data.parquet")),
+                "{text}"
+            );
+            assert!(!text.contains(&format!("vintage={b}")), "{text}");
+            assert!(!text.contains(&format!("vintage={c}")), "{text}");
+        });
+    }
 
     #[test]
     fn queries_pass_the_guard() {

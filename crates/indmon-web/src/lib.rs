@@ -3,7 +3,8 @@
 //!
 //! The server is read-only: it answers GET requests from the store and never writes to
 //! it. Requests are limited in size (URI, headers, body) and time; connections in time
-//! (headers, idleness) and number (see [`conn`]); computations run on their own
+//! (headers, idleness) and number (see [`conn`]; the times and the number are the
+//! `[server]` settings); computations run on their own
 //! runtime under the query limits of the settings and are cached per distinct request
 //! (see [`state`]). Every response carries a Content-Security-Policy without
 //! `unsafe-inline`.
@@ -36,15 +37,15 @@ pub use state::AppState;
 pub const MAX_URI: usize = 4096;
 /// Largest request body accepted, in bytes (the API takes no bodies).
 pub const MAX_BODY: usize = 16 * 1024;
-/// Longest time a request may take before it is answered with 503.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The Content-Security-Policy of every response: only this origin's scripts and
 /// styles, no inline code, no framing.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// The application: every route and layer.
+/// The application: every route and layer (a request is answered within `[server]`
+/// `request_timeout_secs` of the settings).
 pub fn router(state: Arc<AppState>) -> Router {
+    let request_timeout = state.settings.server.request_timeout();
     let pages = Router::new()
         .route("/", get(pages::overview))
         .route("/target", get(pages::target))
@@ -92,7 +93,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/assets/{*path}", get(assets::serve))
         .fallback(fallback)
         .with_state(state)
-        .layer(middleware::from_fn(guard))
+        .layer(middleware::from_fn_with_state(request_timeout, guard))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
 }
 
@@ -140,8 +141,13 @@ async fn fallback(req: Request) -> Response {
 }
 
 /// Refuses what the server never needs (long URIs, bodies, methods other than
-/// GET/HEAD), bounds the time of every request, and sets the security headers.
-async fn guard(req: Request, next: Next) -> Response {
+/// GET/HEAD), bounds the time of every request (to `timeout`), and sets the security
+/// headers.
+async fn guard(
+    axum::extract::State(timeout): axum::extract::State<Duration>,
+    req: Request,
+    next: Next,
+) -> Response {
     let uri_len = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
     if uri_len > MAX_URI {
         return secure(error::problem(
@@ -172,7 +178,7 @@ async fn guard(req: Request, next: Next) -> Response {
             &format!("request bodies are limited to {MAX_BODY} bytes"),
         ));
     }
-    let r = match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+    let r = match tokio::time::timeout(timeout, next.run(req)).await {
         Ok(r) => r,
         Err(_) => error::problem(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -210,14 +216,16 @@ fn secure(mut r: Response) -> Response {
 }
 
 /// Serves `router(state)` on `listener` until `shutdown` completes, with the
-/// connection limits of [`conn`]; then lets the requests in flight finish.
+/// connection limits of [`conn`] set by the `[server]` settings; then lets the
+/// requests in flight finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     state.watch(Duration::from_secs(5));
-    conn::serve(listener, router(state), shutdown).await
+    let limits = conn::Limits::from_settings(&state.settings.server);
+    conn::serve(listener, router(state), limits, shutdown).await
 }
 
 /// Computes the results the overview and target pages need, so the first visitor

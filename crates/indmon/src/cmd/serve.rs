@@ -15,6 +15,11 @@ use crate::config::Context;
 /// /api/v1/openapi.json. The server only reads the store. The programme pages
 /// (/programmes) can be edited by holders of an editor token (`indmon ledger token add
 /// NAME`), who sign in at /ledger/login. Ctrl-C stops it.
+///
+/// Its limits are the [server] settings of indmon.toml: request headers within
+/// header_timeout_secs (10), a connection silent for idle_timeout_secs (60) is closed,
+/// a request not answered within request_timeout_secs (30) gets 503, at most
+/// max_connections (128) open.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Address to listen on (use 127.0.0.1:0 for any free port)

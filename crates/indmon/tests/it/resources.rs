@@ -361,9 +361,15 @@ struct Server {
 }
 
 impl Server {
-    fn start(fds: u32) -> Self {
-        let m = Indmon::new();
+    /// `settings`: the text of an `indmon.toml` to start with.
+    fn start(fds: u32, settings: Option<&str>) -> Self {
+        let mut m = Indmon::new();
         m.run(&["init"]).ok();
+        if let Some(text) = settings {
+            let cfg = m.dir.path().join("server.toml");
+            std::fs::write(&cfg, text).unwrap();
+            m.config = Some(cfg);
+        }
         let c = m.command();
         let mut cmd = Command::new("bash");
         cmd.arg("-c")
@@ -420,27 +426,15 @@ impl Drop for Server {
     }
 }
 
-#[test]
-fn slow_headers_are_cut_off_and_idle_sockets_do_not_lock_the_server_out() {
-    let s = Server::start(256);
-    assert_eq!(s.get("/api/v1/sources").0, 200);
-    // 300 idle connections, more than the server's file descriptors allow
-    let idle: Vec<TcpStream> = (0..300)
-        .map(|_| TcpStream::connect(s.addr).unwrap())
-        .collect();
-    std::thread::sleep(Duration::from_millis(500));
-    let (status, took) = s.get("/api/v1/sources");
-    assert_eq!(status, 200);
-    // generous for a loaded machine: locked out, the GET would wait for its 60 s read timeout
-    assert!(took < Duration::from_secs(30), "{took:?}");
-    let (status, _) = s.get("/api/v1/target");
-    assert_eq!(status, 200);
-    drop(idle);
-    // a client that sends its headers a byte at a time is cut off at the header timeout
-    let mut slow = TcpStream::connect(s.addr).unwrap();
+/// How long after it started a client sending its headers a byte at a time was cut
+/// off.
+fn slow_headers_cut_off_after(addr: SocketAddr) -> Duration {
+    // timed from before the connection is made: the server's timer starts after that,
+    // however late this thread runs again after connecting
+    let t = Instant::now();
+    let mut slow = TcpStream::connect(addr).unwrap();
     slow.set_read_timeout(Some(Duration::from_millis(500)))
         .unwrap();
-    let t = Instant::now();
     let request = b"GET /api/v1/sources HTTP/1.1\r\nHost: x\r\nX-Slow: "
         .iter()
         .chain([b'a'; 200].iter());
@@ -468,7 +462,58 @@ fn slow_headers_are_cut_off_and_idle_sockets_do_not_lock_the_server_out() {
             }
         }
     }
-    let closed = closed.expect("the slow connection was never closed");
+    closed.expect("the slow connection was never closed")
+}
+
+#[test]
+fn the_servers_limits_are_settings_and_checked() {
+    // a value out of range is refused before anything is served, the key named
+    let mut m = Indmon::new();
+    let cfg = m.dir.path().join("bad.toml");
+    for bad in [
+        "[server]\nheader_timeout_secs = 0\n",
+        "[server]\nmax_connections = 0\n",
+    ] {
+        std::fs::write(&cfg, bad).unwrap();
+        m.config = Some(cfg.clone());
+        let (r, _) = indmon(&m, &["serve", "--bind", "127.0.0.1:0"]);
+        assert_eq!(r.code, 3, "{bad}: {}", r.stderr);
+        let key = bad.lines().nth(1).unwrap();
+        assert!(
+            r.stderr.contains(&format!("[server]: {key}")),
+            "{bad}: {}",
+            r.stderr
+        );
+        assert!(!r.stdout.contains("http://"), "{bad}: served: {}", r.stdout);
+    }
+    // a header timeout of 1 s (the default, 10 s, is kept by the test above)
+    let s = Server::start(1024, Some("[server]\nheader_timeout_secs = 1\n"));
+    let closed = slow_headers_cut_off_after(s.addr);
+    assert!(
+        closed >= Duration::from_millis(900) && closed < Duration::from_secs(8),
+        "closed after {closed:?} (header timeout 1 s)"
+    );
+    assert_eq!(s.get("/api/v1/sources").0, 200);
+}
+
+#[test]
+fn slow_headers_are_cut_off_and_idle_sockets_do_not_lock_the_server_out() {
+    let s = Server::start(256, None);
+    assert_eq!(s.get("/api/v1/sources").0, 200);
+    // 300 idle connections, more than the server's file descriptors allow
+    let idle: Vec<TcpStream> = (0..300)
+        .map(|_| TcpStream::connect(s.addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let (status, took) = s.get("/api/v1/sources");
+    assert_eq!(status, 200);
+    // generous for a loaded machine: locked out, the GET would wait for its 60 s read timeout
+    assert!(took < Duration::from_secs(30), "{took:?}");
+    let (status, _) = s.get("/api/v1/target");
+    assert_eq!(status, 200);
+    drop(idle);
+    // a client that sends its headers a byte at a time is cut off at the header timeout
+    let closed = slow_headers_cut_off_after(s.addr);
     assert!(
         closed >= Duration::from_secs(9) && closed < Duration::from_secs(90),
         "closed after {closed:?} (header timeout 10 s)"
