@@ -643,25 +643,23 @@ fn year_columns(
     let cell = |i: usize| cells.start + i;
     let loc = |i: usize| first + i / np;
     let prod = |i: usize| i % np;
-    let per_cell =
-        |v: &[f64]| -> Vec<Option<f64>> { v[cells.clone()].iter().map(|&x| opt(x)).collect() };
     cols.iter().fold(Columns::new(), |out, col| match col.name {
         "year" => out.int("year", std::iter::repeat_n(y.year, n)),
         "location" => out.text("location", (0..n).map(|i| y.locations[loc(i)].as_str())),
         "product" => out.text("product", (0..n).map(|i| y.products[prod(i)].as_str())),
         "value" => out.float("value", y.values[cells.clone()].iter().copied()),
-        "rca" => out.float_opt("rca", per_cell(&c.rca)),
+        "rca" => out.float_nan("rca", c.rca[cells.clone()].iter().copied()),
         "mcp" => out.int("mcp", c.mcp[cells.clone()].iter().map(|&m| i32::from(m))),
         "diversity" => out.int("diversity", (0..n).map(|i| c.diversity[loc(i)] as i32)),
         "ubiquity" => out.int("ubiquity", (0..n).map(|i| c.ubiquity[prod(i)] as i32)),
-        "eci" => out.float_opt("eci", (0..n).map(|i| opt(c.eci[loc(i)]))),
-        "pci" => out.float_opt("pci", (0..n).map(|i| opt(c.pci[prod(i)]))),
-        "density" => out.float_opt("density", per_cell(&c.density)),
-        "coi" => out.float_opt("coi", (0..n).map(|i| opt(c.coi[loc(i)]))),
-        "cog" => out.float_opt("cog", per_cell(&c.cog)),
-        "rpop" => out.float_opt(
+        "eci" => out.float_nan("eci", (0..n).map(|i| c.eci[loc(i)])),
+        "pci" => out.float_nan("pci", (0..n).map(|i| c.pci[prod(i)])),
+        "density" => out.float_nan("density", c.density[cells.clone()].iter().copied()),
+        "coi" => out.float_nan("coi", (0..n).map(|i| c.coi[loc(i)])),
+        "cog" => out.float_nan("cog", c.cog[cells.clone()].iter().copied()),
+        "rpop" => out.float_nan(
             "rpop",
-            (0..n).map(|i| c.rpop.as_ref().and_then(|r| opt(r[cell(i)]))),
+            (0..n).map(|i| c.rpop.as_ref().map_or(f64::NAN, |r| r[cell(i)])),
         ),
         other => unreachable!("complexity column {other} has no typed column"),
     })
