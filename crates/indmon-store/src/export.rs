@@ -98,33 +98,41 @@ fn write_groups(
                 senders.push(tx);
                 encoders.push(s.spawn(move || encode(share, rx)));
             }
-            // the batches of this row group, to every encoder
+            // the batches of this row group, to every encoder; a bad batch ends them, and
+            // its error is returned after the encoders are joined
             let mut in_group = 0usize;
             let mut batch = batch;
-            loop {
+            let fed: Result<()> = loop {
                 in_group += batch.num_rows();
                 rows += batch.num_rows() as u64;
                 for tx in &senders {
                     // an encoder that stopped has its error in its result
                     let _ = tx.send(batch.clone());
                 }
-                if in_group >= group_rows {
-                    next = batches.next().transpose()?;
-                    break;
+                let following = batches.next().transpose();
+                match following {
+                    Err(e) => break Err(e),
+                    Ok(b) if in_group >= group_rows => {
+                        next = b;
+                        break Ok(());
+                    }
+                    Ok(Some(b)) => batch = b,
+                    Ok(None) => break Ok(()),
                 }
-                match batches.next().transpose()? {
-                    Some(b) => batch = b,
-                    None => break,
-                }
-            }
+            };
             drop(senders);
             let mut chunks = Vec::with_capacity(schema.fields().len());
+            let mut failed = None;
             for e in encoders {
-                chunks.extend(
-                    e.join()
-                        .map_err(|_| perr(&"a Parquet encoding thread panicked"))?
-                        .map_err(|e| perr(&e))?,
-                );
+                match e.join() {
+                    Ok(Ok(c)) => chunks.extend(c),
+                    Ok(Err(e)) => failed = failed.or(Some(perr(&e))),
+                    Err(_) => failed = failed.or(Some(perr(&"a Parquet encoding thread panicked"))),
+                }
+            }
+            fed?;
+            if let Some(e) = failed {
+                return Err(e);
             }
             chunks.sort_by_key(|(k, _)| *k);
             Ok(chunks)

@@ -12,10 +12,11 @@
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-use crate::writer::sync_dir;
+use crate::writer::{sync_dir, unique};
 use crate::{Error, Result, io_err};
 
 /// Bytes written between two early syncs of an [`OutFile`].
@@ -33,24 +34,36 @@ pub struct OutFile {
     /// The thread that syncs the file's data while it is written (started at the first
     /// [`SYNC_EVERY`] bytes), and its wake-up.
     syncer: Option<(SyncSender<()>, JoinHandle<io::Result<()>>)>,
+    /// No early syncs (the thread could not be started): the final sync does it all.
+    spare: bool,
     done: bool,
 }
 
 impl OutFile {
-    /// Creates the temporary file `.<name>.partial` beside `path`.
+    /// Creates a temporary file `.<name>.<process>-<time>-<n>.partial` beside `path`, new
+    /// (two writers of the same path never share one).
     pub fn create(path: &Path) -> Result<Self> {
         let name = path
             .file_name()
-            .and_then(|n| n.to_str())
             .ok_or_else(|| Error::Refused(format!("{}: not a file name", path.display())))?;
-        let tmp = parent(path).join(format!(".{name}.partial"));
-        let file = File::create(&tmp).map_err(io_err(path))?;
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(name);
+        static MADE: AtomicU64 = AtomicU64::new(0);
+        let n = MADE.fetch_add(1, Ordering::Relaxed);
+        tmp_name.push(format!(".{}-{n}.partial", unique()));
+        let tmp = parent(path).join(tmp_name);
+        let file = File::options()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(io_err(path))?;
         Ok(Self {
             path: path.to_path_buf(),
             tmp,
             file,
             unsynced: 0,
             syncer: None,
+            spare: false,
             done: false,
         })
     }
@@ -77,21 +90,39 @@ impl OutFile {
         Ok(())
     }
 
-    /// Asks the sync thread (started here the first time) to sync what is written.
+    /// Asks the sync thread (started here the first time) to sync what is written; the
+    /// error of an early sync that failed.
     fn sync_early(&mut self) -> io::Result<()> {
+        if self.spare {
+            return Ok(());
+        }
         if self.syncer.is_none() {
-            let file = self.file.try_clone()?;
             // one wake-up waits at most: a sync still running when more is written
             // takes the new pages with it
             let (wake, woken) = sync_channel::<()>(1);
-            let syncer = std::thread::Builder::new()
-                .name("indmon-sync".into())
-                .spawn(move || woken.iter().try_for_each(|()| file.sync_data()))?;
-            self.syncer = Some((wake, syncer));
+            let started = self.file.try_clone().and_then(|file| {
+                std::thread::Builder::new()
+                    .name("indmon-sync".into())
+                    .spawn(move || woken.iter().try_for_each(|()| file.sync_data()))
+            });
+            match started {
+                Ok(syncer) => self.syncer = Some((wake, syncer)),
+                Err(_) => {
+                    // an optimisation only: `finish` syncs the whole file
+                    self.spare = true;
+                    return Ok(());
+                }
+            }
         }
-        if let Some((wake, _)) = &self.syncer {
-            // full: a wake-up is waiting already; disconnected: a sync failed, and
-            // `finish` reports it
+        if let Some((wake, syncer)) = &self.syncer {
+            if syncer.is_finished() {
+                // the thread ends early only when a sync failed
+                let (_, syncer) = self.syncer.take().expect("checked");
+                return syncer
+                    .join()
+                    .unwrap_or_else(|_| Err(io::Error::other("the sync thread panicked")));
+            }
+            // full: a wake-up is waiting already
             let _ = wake.try_send(());
         }
         Ok(())
@@ -100,12 +131,14 @@ impl OutFile {
 
 impl Write for OutFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.file.write(buf)?;
-        self.unsynced += n as u64;
         if self.unsynced >= SYNC_EVERY {
+            // before the next write, so that an error is never reported for bytes
+            // that were written
             self.unsynced = 0;
             self.sync_early()?;
         }
+        let n = self.file.write(buf)?;
+        self.unsynced += n as u64;
         Ok(n)
     }
 
@@ -169,5 +202,35 @@ mod tests {
             std::fs::metadata(&path).unwrap().len(),
             ((SYNC_EVERY >> 20) * 2 + 1) << 20
         );
+    }
+
+    #[test]
+    fn two_writers_of_one_path_do_not_share_a_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let mut a = OutFile::create(&path).unwrap();
+        let mut b = OutFile::create(&path).unwrap();
+        a.write_all(b"from a, complete\n").unwrap();
+        b.write_all(b"from b").unwrap();
+        a.finish().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"from a, complete\n");
+        b.write_all(b", complete\n").unwrap();
+        b.finish().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"from b, complete\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_name_that_is_not_utf8_is_written() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir
+            .path()
+            .join(std::ffi::OsStr::from_bytes(b"r\xe9sultat.csv"));
+        let mut f = OutFile::create(&path).unwrap();
+        f.write_all(b"x\n").unwrap();
+        f.finish().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"x\n");
     }
 }

@@ -594,9 +594,9 @@ impl ComplexityReport {
         })
     }
 
-    /// Writes every row, with the columns of the CSV, as a Parquet file at `path` (one
-    /// row group per year; through a temporary file renamed when complete). Returns the
-    /// number of rows.
+    /// Writes every row, with the columns of the CSV, as a Parquet file at `path` (row
+    /// groups of about a million rows, across years; through a temporary file renamed
+    /// when complete). Returns the number of rows.
     pub fn write_parquet(&self, path: &std::path::Path) -> Result<u64> {
         let cols = self.rows.columns();
         let years = &self.rows.years;

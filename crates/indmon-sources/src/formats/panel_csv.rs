@@ -532,11 +532,14 @@ fn fast_part<'a>(chunk: &'a str, cols: &Columns, opts: &PanelOptions) -> Option<
     Some(part)
 }
 
-/// `str::trim`, with ASCII spaces taken off without decoding.
+/// `str::trim`, with ASCII spaces taken off without decoding. `trim_ascii` leaves the
+/// vertical tab, which `str::trim` takes: an end byte that is one, or not ASCII, goes
+/// the slow way.
 fn trim(s: &str) -> &str {
     let t = s.trim_ascii();
+    let slow = |b: u8| b >= 0x80 || b == 0x0b;
     match (t.as_bytes().first(), t.as_bytes().last()) {
-        (Some(&a), Some(&b)) if a >= 0x80 || b >= 0x80 => t.trim(),
+        (Some(&a), Some(&b)) if slow(a) || slow(b) => t.trim(),
         _ => t,
     }
 }
@@ -762,8 +765,17 @@ mod tests {
             "\u{a0}nld\u{3000}",
             "curaç",
             "\t\u{2003}",
+            "\u{b}nld\u{b}",
         ];
-        const PRODS: &[&str] = &["0101", "0102", "10121", "850511", "", "\"0101\""];
+        const PRODS: &[&str] = &[
+            "0101",
+            "0102",
+            "10121",
+            "850511",
+            "",
+            "\"0101\"",
+            "\u{b}0102",
+        ];
         const VALUES: &[&str] = &[
             "1",
             "2.5",
