@@ -153,7 +153,7 @@ fn sql_answers_a_select_and_refuses_writes() {
         bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"),
         "not a Parquet file"
     );
-    assert!(!m.dir.path().join(".nl.parquet.partial").exists());
+    assert_eq!(partial_files(m.dir.path()), Vec::<String>::new());
 }
 
 #[test]

@@ -124,12 +124,7 @@ fn no_output_file_lands_in_the_data_directory() {
         m.run(&a).ok();
         assert!(std::fs::metadata(&out).unwrap().len() > 0, "{a:?}");
     }
-    let left: Vec<_> = std::fs::read_dir(&outside)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".partial"))
-        .collect();
+    let left = partial_files(&outside);
     assert!(left.is_empty(), "{left:?}");
 }
 
@@ -172,5 +167,5 @@ fn complexity_writes_parquet_with_the_csv_columns() {
     }
     assert_eq!(header.len(), 13);
     assert_eq!(text.lines().count() - 1, 600);
-    assert!(!m.dir.path().join(".c.parquet.partial").exists());
+    assert_eq!(partial_files(m.dir.path()), Vec::<String>::new());
 }

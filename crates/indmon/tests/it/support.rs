@@ -93,6 +93,16 @@ impl Indmon {
 
 /// Every file and folder under `root` with its bytes: equal snapshots mean the store
 /// and catalog are byte-for-byte the same.
+/// The temporary files of unfinished outputs (`.NAME.….partial`) left in `dir`.
+pub fn partial_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".partial"))
+        .collect()
+}
+
 pub fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         for e in std::fs::read_dir(dir).unwrap().flatten() {
