@@ -17,6 +17,7 @@
 
 pub mod complexity;
 pub mod dependencies;
+pub mod evaluate;
 pub mod markets;
 pub mod outlook;
 pub mod peers;

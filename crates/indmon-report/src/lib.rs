@@ -10,6 +10,7 @@
 pub mod complexity;
 pub mod countries;
 pub mod dependencies;
+pub mod evaluate;
 pub mod integrity;
 pub mod ledger;
 pub mod markets;

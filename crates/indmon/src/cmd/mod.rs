@@ -3,6 +3,7 @@
 pub mod complexity;
 pub mod crm;
 pub mod dependencies;
+pub mod evaluate;
 pub mod ingest;
 pub mod init;
 pub mod ledger;

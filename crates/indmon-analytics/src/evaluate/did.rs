@@ -1,0 +1,1 @@
+//! Staggered difference-in-differences (Callaway & Sant'Anna 2021).

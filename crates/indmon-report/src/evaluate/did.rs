@@ -1,0 +1,1 @@
+//! A staggered difference-in-differences evaluation as a typed result.

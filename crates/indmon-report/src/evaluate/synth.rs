@@ -1,0 +1,1 @@
+//! A synthetic-control evaluation as a typed result.
