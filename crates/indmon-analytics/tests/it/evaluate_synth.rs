@@ -1,0 +1,449 @@
+//! Synthetic control: parity with `pysyncon`'s Basque Country test
+//! (`crates/indmon/tests/fixtures/evaluation/synth/`), and the properties of the
+//! inner problem (simplex, KKT, exact convex combinations).
+
+use indmon_analytics::evaluate::synth::nelder_mead::NelderMead;
+use indmon_analytics::evaluate::synth::qp::{normal_equations, simplex_qp};
+use indmon_analytics::evaluate::synth::{
+    Design, Op, Panel, Predictor, SynthError, estimate, placebo_in_space, placebo_in_time, ridge,
+};
+use proptest::prelude::*;
+
+const BASQUE: &str = include_str!("../../../indmon/tests/fixtures/evaluation/synth/basque.csv");
+const TREATED: &str = "Basque Country (Pais Vasco)";
+
+fn basque_panel() -> Panel {
+    let mut lines = BASQUE.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let mut units: Vec<String> = Vec::new();
+    for r in &rows {
+        if !units.iter().any(|u| u == r[1]) {
+            units.push(r[1].to_owned());
+        }
+    }
+    let times: Vec<i64> = rows
+        .iter()
+        .map(|r| r[2].parse::<f64>().unwrap() as i64)
+        .collect();
+    let vars: Vec<String> = header[3..].iter().map(|s| s.to_string()).collect();
+    let mut p = Panel::new(units, times, vars.clone());
+    for r in &rows {
+        let u = p.unit(r[1]).unwrap();
+        let t = p
+            .times()
+            .binary_search(&(r[2].parse::<f64>().unwrap() as i64))
+            .unwrap();
+        for (k, v) in r[3..].iter().enumerate() {
+            p.set(k, u, t, v.parse::<f64>().ok());
+        }
+    }
+    p
+}
+
+fn pred(label: &str, var: &str, years: impl IntoIterator<Item = i64>) -> Predictor {
+    Predictor {
+        label: label.into(),
+        variable: var.into(),
+        years: years.into_iter().collect(),
+        op: Op::Mean,
+    }
+}
+
+/// The `Dataprep` of `pysyncon_test_synth_basque.py` (Python ranges exclude the end).
+fn basque_design() -> Design {
+    let mut predictors: Vec<Predictor> = [
+        "school.illit",
+        "school.prim",
+        "school.med",
+        "school.high",
+        "school.post.high",
+        "invest",
+    ]
+    .iter()
+    .map(|v| pred(v, v, 1964..1970))
+    .collect();
+    let special: Vec<(&str, Vec<i64>)> = vec![
+        ("gdpcap", (1960..1970).collect()),
+        ("sec.agriculture", (1961..1970).step_by(2).collect()),
+        ("sec.energy", (1961..1970).step_by(2).collect()),
+        ("sec.industry", (1961..1970).step_by(2).collect()),
+        ("sec.construction", (1961..1970).step_by(2).collect()),
+        ("sec.services.venta", (1961..1970).step_by(2).collect()),
+        ("sec.services.nonventa", (1961..1970).step_by(2).collect()),
+        ("popdens", vec![1969]),
+    ];
+    for (i, (v, ys)) in special.into_iter().enumerate() {
+        predictors.push(pred(&format!("special.{}.{v}", i + 1), v, ys));
+    }
+    Design {
+        outcome: "gdpcap".into(),
+        treated: TREATED.into(),
+        controls: [
+            "Spain (Espana)",
+            "Andalucia",
+            "Aragon",
+            "Principado De Asturias",
+            "Baleares (Islas)",
+            "Canarias",
+            "Cantabria",
+            "Castilla Y Leon",
+            "Castilla-La Mancha",
+            "Cataluna",
+            "Comunidad Valenciana",
+            "Extremadura",
+            "Galicia",
+            "Madrid (Comunidad De)",
+            "Murcia (Region de)",
+            "Navarra (Comunidad Foral De)",
+            "Rioja (La)",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        predictors,
+        optimize_years: (1960..1970).collect(),
+        treatment_year: 1975,
+        att_years: (1975..1998).collect(),
+        training: None,
+        custom_v: None,
+    }
+}
+
+#[test]
+fn evaluate_synth_basque_weights_att_and_fit_match_pysyncon() {
+    let panel = basque_panel();
+    let design = basque_design();
+    let e = estimate(&panel, &design, &NelderMead::default()).unwrap();
+    let w = |name: &str| e.fit.weights[e.donors.iter().position(|d| d == name).unwrap()];
+    eprintln!(
+        "weights {:?}",
+        e.donors.iter().zip(&e.fit.weights).collect::<Vec<_>>()
+    );
+    eprintln!(
+        "v {:?} loss_v {} att {} se {} iters {}",
+        e.fit.v, e.fit.loss_v, e.att, e.att_se, e.fit.iterations
+    );
+    // pysyncon: Cataluña 0.850816306, Madrid 0.149183694, others 0 (atol 0.025).
+    assert!(
+        (w("Cataluna") - 0.850816306).abs() < 0.025,
+        "{}",
+        w("Cataluna")
+    );
+    assert!((w("Madrid (Comunidad De)") - 0.149183694).abs() < 0.025);
+    for (d, x) in e.donors.iter().zip(&e.fit.weights) {
+        if d != "Cataluna" && d != "Madrid (Comunidad De)" {
+            assert!(x.abs() < 0.025, "{d}: {x}");
+        }
+    }
+    // ATT over 1975–1997 and its SE within 2.5 % (relative), MSPE within 2.5 %.
+    assert!(
+        (1.0 - (-0.6995647842110987) / e.att).abs() <= 0.025,
+        "att {}",
+        e.att
+    );
+    assert!(
+        (1.0 - 0.07078092130438395 / e.att_se).abs() <= 0.025,
+        "se {}",
+        e.att_se
+    );
+    assert!(
+        (1.0 - 0.008864544955047298 / e.fit.loss_v).abs() <= 0.025,
+        "mspe {}",
+        e.fit.loss_v
+    );
+    // The summary table's V (atol 0.025) and the synthetic predictor values.
+    let v_ref = [
+        0.0726559110,
+        0.119777358,
+        0.003486111,
+        0.102189247,
+        0.010826786,
+        0.000053211,
+        0.117260969,
+        0.063392606,
+        0.155350772,
+        0.0958688,
+        0.053081107,
+        0.001634752,
+        0.023709713,
+        0.180712657,
+    ];
+    // V itself is not identified (many V give the same W); the synthetic unit's
+    // predictors, which follow from W, are compared with the summary table.
+    let _ = v_ref;
+    let table = [
+        (39.8884646, 256.336977, 323.825543),
+        (1031.74230, 2730.10720, 2182.45335),
+        (90.358668, 223.340172, 148.864075),
+        (25.7275251, 63.4368045, 47.1326627),
+        (13.4797198, 36.1534897, 26.1630325),
+        (24.6473831, 21.5826359, 21.4454579),
+        (5.28546845, 5.27078346, 3.58401509),
+        (6.84399996, 6.17934020, 21.0581177),
+        (4.10600004, 2.75975796, 5.25223529),
+        (45.0820000, 37.6359420, 22.6702353),
+        (6.15000000, 6.95245150, 7.27400001),
+        (33.7540001, 41.1037607, 36.6458824),
+        (4.07200012, 5.37134427, 7.10294116),
+        (246.889999, 196.283316, 97.4682350),
+    ];
+    for (b, (t, s, m)) in e.balance.iter().zip(table) {
+        assert!(
+            (b.treated - t).abs() < 0.025,
+            "{}: {} vs {t}",
+            b.predictor,
+            b.treated
+        );
+        assert!(
+            (b.synthetic - s).abs() < 0.025,
+            "{}: {} vs {s}",
+            b.predictor,
+            b.synthetic
+        );
+        assert!(
+            (b.sample_mean - m).abs() < 0.025,
+            "{}: {} vs {m}",
+            b.predictor,
+            b.sample_mean
+        );
+    }
+}
+
+#[test]
+fn evaluate_synth_basque_placebo_gaps_and_p_value_match_pysyncon() {
+    let panel = basque_panel();
+    let design = basque_design();
+    let p = placebo_in_space(&panel, &design, &NelderMead::default()).unwrap();
+    let gaps_ref: [(&str, [f64; 11]); 3] = [
+        (
+            "Cataluna",
+            [
+                0.203808058,
+                0.22013128,
+                0.263867425,
+                0.305086227,
+                0.307812892,
+                0.310500949,
+                0.369694004,
+                0.423575362,
+                0.458736716,
+                0.488697369,
+                0.492355223,
+            ],
+        ),
+        (
+            "Madrid (Comunidad De)",
+            [
+                0.927170193,
+                1.066511653,
+                1.011029922,
+                0.950455684,
+                0.945846094,
+                0.930053083,
+                0.772220243,
+                0.614648344,
+                0.557832902,
+                0.491439776,
+                0.441262212,
+            ],
+        ),
+        (
+            "Andalucia",
+            [
+                -0.005071144,
+                0.002029757,
+                -0.002976465,
+                -0.008368432,
+                -0.012947738,
+                -0.018273511,
+                -0.002324632,
+                0.012943551,
+                0.009046557,
+                0.004579814,
+                0.013673678,
+            ],
+        ),
+    ];
+    // The outer problem is not convex and pysyncon's inner solver (SLSQP) is
+    // approximate, so a placebo fit may end in a different local optimum. Each
+    // reference placebo is matched (gaps within atol 0.025 as the reference test), or
+    // our fit is strictly better on the criterion both minimise: the mean squared gap
+    // over the optimise years 1960–1969 (the reference gaps give pysyncon's).
+    let first = panel.times().binary_search(&1960).unwrap();
+    let mut matched = 0;
+    for (unit, g) in gaps_ref {
+        let u = p.units.iter().find(|u| u.unit == unit).unwrap();
+        let ours: Vec<f64> = (0..11).map(|i| u.gaps[first + i]).collect();
+        let close = ours.iter().zip(&g).all(|(a, b)| (a - b).abs() < 0.025);
+        let mspe = |x: &[f64]| x[..10].iter().map(|v| v * v).sum::<f64>() / 10.0;
+        eprintln!(
+            "{unit}: ours {:?} mspe {} ref mspe {}",
+            ours,
+            mspe(&ours),
+            mspe(&g)
+        );
+        if close {
+            matched += 1;
+        } else {
+            assert!(
+                mspe(&ours) < 0.9 * mspe(&g),
+                "{unit}: neither matched nor better: {ours:?} vs {g:?}"
+            );
+        }
+    }
+    assert!(matched >= 2, "at most one reference placebo may differ");
+    // The reference p-value (1/6): the treated unit's ratio ranks third of 18.
+    assert_eq!(p.rank, 3);
+    assert!((p.p_value - 0.16666666666666666).abs() < 1e-3);
+    assert_eq!(p.units.len(), 18);
+}
+
+#[test]
+fn evaluate_synth_training_v_is_reused_and_placebo_in_time_runs() {
+    let panel = basque_panel();
+    let mut design = basque_design();
+    // Train V on the 1960–1964 outcomes; reuse it for the main fit.
+    let training_preds: Vec<Predictor> = design.predictors.clone();
+    design.training = Some(indmon_analytics::evaluate::synth::Training {
+        predictors: training_preds,
+        optimize_years: (1960..1965).collect(),
+    });
+    let e = estimate(&panel, &design, &NelderMead::default()).unwrap();
+    let t = e.training.as_ref().unwrap();
+    for (a, b) in t.v.iter().zip(&e.fit.v) {
+        assert!(
+            (a - b).abs() < 1e-12,
+            "the training V is the V of the main fit"
+        );
+    }
+    assert_eq!(e.fit.iterations, 0);
+    let pt = placebo_in_time(&panel, &basque_design(), 1970, &NelderMead::default()).unwrap();
+    assert_eq!(pt.treatment_year, 1970);
+    assert_eq!(pt.att_years, (1970..1975).collect::<Vec<_>>());
+    assert!(pt.att.is_finite());
+}
+
+#[test]
+fn evaluate_synth_bad_designs_are_named() {
+    let panel = basque_panel();
+    let mut d = basque_design();
+    d.controls.push(TREATED.into());
+    assert!(
+        matches!(estimate(&panel, &d, &NelderMead::default()), Err(SynthError::Design(m)) if m.contains("also among the controls"))
+    );
+    let mut d = basque_design();
+    d.treatment_year = 1956;
+    assert!(
+        matches!(estimate(&panel, &d, &NelderMead::default()), Err(SynthError::Design(m)) if m.contains("too few pre-treatment periods"))
+    );
+    let mut d = basque_design();
+    d.predictors[0].years = vec![1955]; // school.illit is missing before 1964
+    match estimate(&panel, &d, &NelderMead::default()) {
+        Err(SynthError::MissingPredictor { predictor, .. }) => {
+            assert_eq!(predictor, "school.illit")
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut p2 = panel.clone();
+    let madrid = p2.unit("Madrid (Comunidad De)").unwrap();
+    let t = p2.times().binary_search(&1990).unwrap();
+    p2.set(0, madrid, t, None);
+    match estimate(&p2, &basque_design(), &NelderMead::default()) {
+        Err(SynthError::MissingOutcome { unit, year, .. }) => {
+            assert_eq!((unit.as_str(), year), ("Madrid (Comunidad De)", 1990))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn evaluate_synth_ridge_augmented_basque() {
+    let panel = basque_panel();
+    let d = basque_design();
+    let out = panel.variable("gdpcap").unwrap();
+    let pre: Vec<usize> = (0..panel.times().len())
+        .filter(|&t| panel.times()[t] < 1975)
+        .collect();
+    let series = |u: &str| -> Vec<f64> {
+        let u = panel.unit(u).unwrap();
+        pre.iter().map(|&t| panel.get(out, u, t).unwrap()).collect()
+    };
+    let x0: Vec<Vec<f64>> = d.controls.iter().map(|c| series(c)).collect();
+    let x1 = series(TREATED);
+    let f = ridge::ridge_augment(&x0, &x1, None).unwrap();
+    eprintln!(
+        "lambda {} w {:?} l2 {} {}",
+        f.lambda, f.weights, f.l2_imbalance_scm, f.l2_imbalance
+    );
+    assert!((f.weights.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    assert!(f.l2_imbalance <= f.l2_imbalance_scm + 1e-12);
+    let inf = ridge::ridge_augment(&x0, &x1, Some(1e18)).unwrap();
+    for (a, b) in inf.weights.iter().zip(&inf.scm_weights) {
+        assert!((a - b).abs() < 1e-8);
+    }
+}
+
+fn kkt(p: &[f64], q: &[f64], n: usize, w: &[f64]) {
+    let g: Vec<f64> = (0..n)
+        .map(|i| (0..n).map(|j| p[i * n + j] * w[j]).sum::<f64>() - q[i])
+        .collect();
+    let scale = 1.0 + p.iter().chain(q).map(|v| v.abs()).fold(0.0, f64::max);
+    let free: Vec<usize> = (0..n).filter(|&i| w[i] > 1e-9).collect();
+    let mu = -free.iter().map(|&i| g[i]).sum::<f64>() / free.len() as f64;
+    for i in 0..n {
+        assert!(w[i] >= 0.0);
+        if w[i] > 1e-9 {
+            assert!(
+                (g[i] + mu).abs() <= 1e-7 * scale,
+                "stationarity at {i}: {}",
+                g[i] + mu
+            );
+        } else {
+            assert!(
+                g[i] + mu >= -1e-7 * scale,
+                "dual feasibility at {i}: {}",
+                g[i] + mu
+            );
+        }
+    }
+    assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn evaluate_synth_qp_is_on_the_simplex_and_meets_kkt(
+        j in 1usize..12, k in 1usize..8,
+        xs in proptest::collection::vec(-5.0f64..5.0, 96),
+        x1 in proptest::collection::vec(-5.0f64..5.0, 8),
+        v in proptest::collection::vec(0.0f64..1.0, 8),
+    ) {
+        let x0: Vec<Vec<f64>> = (0..j).map(|d| (0..k).map(|r| xs[d * 8 + r]).collect()).collect();
+        let (p, q) = normal_equations(&x0, &x1[..k], &v[..k]);
+        let s = simplex_qp(&p, &q, j);
+        kkt(&p, &q, j, &s.w);
+    }
+
+    #[test]
+    fn evaluate_synth_exact_convex_combination_is_recovered(
+        j in 3usize..9,
+        xs in proptest::collection::vec(-5.0f64..5.0, 90),
+        raw in proptest::collection::vec(0.05f64..1.0, 3),
+    ) {
+        // k = j + 2 predictors > donors: the donors are affinely independent (a.s.),
+        // so the convex combination is the unique exact fit.
+        let k = j + 2;
+        let x0: Vec<Vec<f64>> = (0..j).map(|d| (0..k).map(|r| xs[d * 10 + r]).collect()).collect();
+        let total: f64 = raw.iter().sum();
+        let mut w = vec![0.0; j];
+        for (i, r) in raw.iter().enumerate() { w[i] = r / total; }
+        let x1: Vec<f64> = (0..k).map(|r| (0..j).map(|d| w[d] * x0[d][r]).sum()).collect();
+        let (p, q) = normal_equations(&x0, &x1, &vec![1.0; k]);
+        let s = simplex_qp(&p, &q, j);
+        for d in 0..j {
+            prop_assert!((s.w[d] - w[d]).abs() < 1e-6, "{:?} vs {:?}", s.w, w);
+        }
+    }
+}
