@@ -143,6 +143,53 @@ impl PanelTable {
     }
 }
 
+/// A column of a panel built in memory ([`PanelTable::built`]).
+#[derive(Debug, Clone)]
+pub enum Built {
+    /// Text values (none empty).
+    Text(Vec<String>),
+    /// Numbers, possibly missing.
+    Number(Vec<Option<f64>>),
+}
+
+impl PanelTable {
+    /// A panel assembled in memory (a preset built from the store), named `name` in
+    /// messages; `sha256` identifies its content (e.g. of the vintages it came from).
+    /// Rows are numbered from 1 in place of lines.
+    ///
+    /// # Panics
+    /// When the columns differ in length (a bug in the caller).
+    pub fn built(name: &str, sha256: &str, columns: Vec<(String, Built)>) -> Self {
+        let rows = columns.first().map_or(0, |(_, c)| match c {
+            Built::Text(v) => v.len(),
+            Built::Number(v) => v.len(),
+        });
+        let columns: Vec<(String, Values)> = columns
+            .into_iter()
+            .map(|(n, c)| {
+                let v = match c {
+                    Built::Text(v) => Values::Text(v),
+                    Built::Number(v) => Values::Number(v),
+                };
+                let len = match &v {
+                    Values::Text(v) => v.len(),
+                    Values::Number(v) => v.len(),
+                };
+                assert_eq!(len, rows, "column {n} has {len} rows, not {rows}");
+                (n, v)
+            })
+            .collect();
+        Self {
+            file: name.to_string(),
+            sha256: sha256.to_string(),
+            bytes: 0,
+            rows,
+            lines: (1..=rows as u64).collect(),
+            columns,
+        }
+    }
+}
+
 /// Reads the `wanted` columns of the panel file at `path` (CSV, or Parquet by its
 /// extension). Errors name the file, and the line and column where one is at fault.
 pub fn read_table(path: &Path, wanted: &[(&str, Want)]) -> Result<PanelTable> {
