@@ -4,4 +4,5 @@
 
 pub mod data;
 pub mod did;
+pub mod preset;
 pub mod synth;
