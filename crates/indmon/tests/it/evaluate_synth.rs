@@ -1,0 +1,303 @@
+//! `indmon evaluate synth` end to end: the Basque Country case of `pysyncon`, CSV and
+//! JSON agreeing, and bad specs and panels each a clear error.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{Indmon, parse_csv};
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/evaluation/synth")
+}
+
+fn spec() -> String {
+    fixtures().join("basque.toml").to_str().unwrap().to_owned()
+}
+
+/// A copy of the Basque case in a temporary directory, with the spec and the CSV
+/// edited by `edit_spec` and `edit_csv`.
+fn edited(
+    dir: &Path,
+    edit_spec: impl Fn(String) -> String,
+    edit_csv: impl Fn(String) -> String,
+) -> String {
+    let s = std::fs::read_to_string(fixtures().join("basque.toml")).unwrap();
+    let c = std::fs::read_to_string(fixtures().join("basque.csv")).unwrap();
+    std::fs::write(dir.join("basque.csv"), edit_csv(c)).unwrap();
+    let p = dir.join("basque.toml");
+    std::fs::write(&p, edit_spec(s)).unwrap();
+    p.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn evaluate_synth_basque_json_gives_catalonia_and_madrid() {
+    let t = Indmon::new();
+    let r = t
+        .run(&["evaluate", "synth", "--spec", &spec(), "--format", "json"])
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let w = &v["weights"];
+    assert!(
+        (w["Cataluna"].as_f64().unwrap() - 0.8508).abs() < 0.025,
+        "{w}"
+    );
+    assert!((w["Madrid (Comunidad De)"].as_f64().unwrap() - 0.1492).abs() < 0.025);
+    assert!((w["Andalucia"].as_f64().unwrap()).abs() < 0.025);
+    assert_eq!(v["method_version"], "evaluate-synth/1");
+    assert!((v["att"]["att"].as_f64().unwrap() + 0.6996).abs() < 0.0175);
+    assert!(v["att"]["se"].as_f64().unwrap() > 0.0);
+    assert!(v["gaps"]["1990"].is_number());
+    assert!(v["v"]["special.8.popdens"].is_number());
+    assert!(v["rmspe_pre"].is_number() && v["rmspe_post"].is_number());
+    assert_eq!(v["sources"][0]["title"], "basque.csv");
+    assert!(v["placebo"].is_null());
+}
+
+#[test]
+fn evaluate_synth_csv_and_json_agree() {
+    let t = Indmon::new();
+    let j = t
+        .run(&["evaluate", "synth", "--spec", &spec(), "--format", "json"])
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&j.stdout).unwrap();
+    let c = t
+        .run(&[
+            "evaluate",
+            "synth",
+            "--spec",
+            &spec(),
+            "--format",
+            "csv",
+            "--table",
+            "weights",
+        ])
+        .ok();
+    let rows = parse_csv(&c.stdout);
+    assert_eq!(rows.len(), 17);
+    for r in &rows {
+        let a: f64 = r["weight"].parse().unwrap();
+        // serde_json parses floats to within an ulp (no float_roundtrip feature).
+        let b = v["weights"][&r["unit"]].as_f64().unwrap();
+        assert!((a - b).abs() <= 1e-15 * a.abs().max(1.0), "{}", r["unit"]);
+    }
+    let g = t
+        .run(&[
+            "evaluate",
+            "synth",
+            "--spec",
+            &spec(),
+            "--format",
+            "csv",
+            "--table",
+            "gaps",
+        ])
+        .ok();
+    let rows = parse_csv(&g.stdout);
+    assert_eq!(rows.len(), 43);
+    for r in &rows {
+        let a: f64 = r["gap"].parse().unwrap();
+        let b = v["gaps"][&r["period"]].as_f64().unwrap();
+        assert!((a - b).abs() <= 1e-15 * a.abs().max(1.0), "{}", r["period"]);
+    }
+    let table = t.run(&["evaluate", "synth", "--spec", &spec()]).ok();
+    assert!(
+        table.stdout.contains("Cataluna") && table.stdout.contains("Pre-treatment fit"),
+        "{}",
+        table.stdout
+    );
+}
+
+#[test]
+fn evaluate_synth_placebo_gives_the_p_value_with_its_caveat() {
+    let t = Indmon::new();
+    let r = t
+        .run(&[
+            "evaluate",
+            "synth",
+            "--spec",
+            &spec(),
+            "--placebo",
+            "--format",
+            "json",
+        ])
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!((v["placebo"]["p_value"].as_f64().unwrap() - 1.0 / 6.0).abs() < 1e-9);
+    assert_eq!(v["placebo"]["units"].as_array().unwrap().len(), 18);
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("smallest attainable p-value is 1/18"),
+        "{notes}"
+    );
+}
+
+#[test]
+fn evaluate_synth_augment_ridge_reports_lambda_bias_and_imbalance() {
+    let t = Indmon::new();
+    let r = t
+        .run(&[
+            "evaluate",
+            "synth",
+            "--spec",
+            &spec(),
+            "--augment",
+            "ridge",
+            "--format",
+            "json",
+        ])
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let a = &v["augmented"];
+    assert!(a["lambda"].as_f64().unwrap() > 0.0, "{a}");
+    let sum: f64 = a["weights"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|x| x.as_f64().unwrap())
+        .sum();
+    assert!((sum - 1.0).abs() < 1e-9);
+    assert!(
+        a["l2_imbalance"]["augmented"].as_f64().unwrap()
+            <= a["l2_imbalance"]["scm"].as_f64().unwrap() + 1e-12
+    );
+    assert!(a["att"].is_number() && a["bias"].is_number());
+}
+
+fn fails(args: &[&str], code: i32, needles: &[&str]) {
+    let t = Indmon::new();
+    let r = t.run(args);
+    assert_eq!(r.code, code, "stdout {}\nstderr {}", r.stdout, r.stderr);
+    for n in needles {
+        assert!(r.stderr.contains(n), "`{n}` not in: {}", r.stderr);
+    }
+}
+
+#[test]
+fn evaluate_synth_bad_inputs_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Unknown spec key.
+    let s = edited(
+        d,
+        |s| s.replace("treatment_year = 1975", "treatment_year = 1975\nbogus = 1"),
+        |c| c,
+    );
+    fails(
+        &["evaluate", "synth", "--spec", &s],
+        3,
+        &["basque.toml", "bogus"],
+    );
+    // Treated unit among the controls.
+    let s = edited(
+        d,
+        |s| {
+            s.replace(
+                "\"Rioja (La)\",",
+                "\"Rioja (La)\", \"Basque Country (Pais Vasco)\",",
+            )
+        },
+        |c| c,
+    );
+    fails(
+        &["evaluate", "synth", "--spec", &s],
+        3,
+        &["also among the controls"],
+    );
+    // Too few pre-periods.
+    let s = edited(
+        d,
+        |s| s.replace("treatment_year = 1975", "treatment_year = 1956"),
+        |c| c,
+    );
+    fails(
+        &["evaluate", "synth", "--spec", &s],
+        3,
+        &["too few pre-treatment periods"],
+    );
+    // Missing predictor values (school data only from 1964).
+    let s = edited(
+        d,
+        |s| {
+            s.replace(
+                "predictor_years = \"1964..1969\"",
+                "predictor_years = \"1955..1960\"",
+            )
+        },
+        |c| c,
+    );
+    fails(
+        &["evaluate", "synth", "--spec", &s],
+        3,
+        &["school.illit", "1955–1960"],
+    );
+    // A donor missing the outcome in a year: the file, line and column are named.
+    let s = edited(
+        d,
+        |s| s,
+        |c| {
+            c.lines()
+                .map(|l| {
+                    if l.starts_with("14.0,Madrid (Comunidad De),1990.0,") {
+                        let mut f: Vec<&str> = l.split(',').collect();
+                        f[3] = "";
+                        f.join(",")
+                    } else {
+                        l.to_owned()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+                + "\n"
+        },
+    );
+    fails(
+        &["evaluate", "synth", "--spec", &s],
+        3,
+        &["basque.csv", "gdpcap", "Madrid (Comunidad De)", "1990"],
+    );
+    // Unbalanced panel: a repeated unit and year names both lines.
+    let s = edited(
+        d,
+        |s| s,
+        |c| {
+            let dup = c
+                .lines()
+                .find(|l| l.starts_with("14.0,Madrid (Comunidad De),1980.0,"))
+                .unwrap()
+                .to_owned();
+            format!("{c}{dup}\n")
+        },
+    );
+    fails(
+        &["evaluate", "synth", "--spec", &s],
+        3,
+        &["basque.csv", "appears twice in 1980"],
+    );
+    // Unbalanced panel: a missing row is reported as such.
+    let s = edited(
+        d,
+        |s| s,
+        |c| {
+            c.lines()
+                .filter(|l| !l.starts_with("14.0,Madrid (Comunidad De),1985.0,"))
+                .map(|l| format!("{l}\n"))
+                .collect()
+        },
+    );
+    fails(
+        &["evaluate", "synth", "--spec", &s],
+        3,
+        &["no row", "Madrid (Comunidad De)", "1985"],
+    );
+    // A bad year range.
+    let s = edited(
+        d,
+        |s| {
+            s.replace(
+                "optimize_years = \"1960..1969\"",
+                "optimize_years = \"1969..1960\"",
+            )
+        },
+        |c| c,
+    );
+    fails(&["evaluate", "synth", "--spec", &s], 3, &["runs backwards"]);
+}
