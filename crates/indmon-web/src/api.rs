@@ -15,7 +15,7 @@ use crate::error::{AppError, Problem};
 use crate::params::{
     ApiQuery, ComplexityQuery, ConventionParam, CountryYearQuery, CrmQuery, Format, FormatQuery,
     GeoQuery, GeosQuery, MarketQuery, OpportunitiesQuery, RankParam, ReexportParam, ScreenQuery,
-    SeriesQuery, SpanQuery, TierParam, VintagesQuery, YearQuery,
+    SeriesQuery, SpanQuery, SynthQuery, TierParam, VintagesQuery, YearQuery,
 };
 use crate::state::AppState;
 use indmon_report::series::SourcesReport;
@@ -282,6 +282,27 @@ pub async fn mutual(
     Ok(respond(&*data::mutual(&s, &q).await?, q.format))
 }
 
+/// A synthetic control of the industry share: the treated country against a weighted
+/// mix of the other EU members, fitted on the years before the treatment (the
+/// `industry-share` preset of `indmon evaluate synth`).
+#[utoipa::path(get, path = "/api/v1/evaluate/synth", tag = "evaluation", params(SynthQuery),
+    responses((status = 200, description = "The synthetic control (JSON: the whole result — weights, v, gaps, rmspe_pre, rmspe_post, att, placebo — or the part `table` names; CSV: the table `table` names, default the gaps)", content_type = "application/json", body = Object),
+              (status = 400, description = "A bad parameter (e.g. too few years before the treatment)", body = Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No industry share for the country", body = Problem, content_type = "application/problem+json")))]
+pub async fn synth(
+    State(s): State<Arc<AppState>>,
+    ApiQuery(q): ApiQuery<SynthQuery>,
+) -> Result<Response, AppError> {
+    let r = data::evaluation(
+        &s,
+        q.treated.as_deref(),
+        q.treatment_year,
+        q.placebo.unwrap_or(true),
+    )
+    .await?;
+    Ok(respond(&r.part(q.table.unwrap_or_default())?, q.format))
+}
+
 /// The EU critical raw materials, 2023 assessment: supply risk and economic importance,
 /// the critical flag, the history since 2011, and the concentration of supply.
 #[utoipa::path(get, path = "/api/v1/crm", tag = "dependencies", params(CrmQuery),
@@ -433,7 +454,7 @@ pub async fn neighbourhood(
         title = "indmon API",
         description = "The industrial-policy monitor: the industry share of value added against the target, its decomposition, peers and revisions; the priority markets; the strategic-dependency screen; and the sources behind every figure. Read only. Shares are fractions (0.12 = 12 %) in JSON and percent in CSV; contributions and gaps are in percentage points. Errors are RFC 9457 problem details."
     ),
-    paths(target, share, decomposition, peers, revisions, markets, market, taxonomy, dependencies, metrics, explain, mutual, crm, material, complexity, opportunities, neighbourhood, sources, series, vintages, crate::ledger::api::api),
+    paths(target, share, decomposition, peers, revisions, markets, market, taxonomy, dependencies, metrics, explain, mutual, crm, material, complexity, opportunities, neighbourhood, synth, sources, series, vintages, crate::ledger::api::api),
     components(schemas(
         Format,
         Problem,
@@ -442,12 +463,14 @@ pub async fn neighbourhood(
         TierParam,
         ReexportParam,
         indmon_report::series::VintageList,
-        indmon_report::markets::Part
+        indmon_report::markets::Part,
+        indmon_report::evaluate::synth::SynthTable
     )),
     tags((name = "target", description = "The industry share against the target"),
          (name = "markets", description = "The six priority markets"),
          (name = "dependencies", description = "The strategic-dependency screen"),
          (name = "complexity", description = "Economic complexity and the products within reach"),
+         (name = "evaluation", description = "Effect evaluations (synthetic control)"),
          (name = "data", description = "The store's datasets and vintages"),
          (name = "ledger", description = "The programme ledger"))
 )]

@@ -664,3 +664,41 @@ pub async fn material(
         })
         .await
 }
+
+/// The synthetic control of the industry share of `treated` (default: the target
+/// country) from `treatment_year` (default: 2011), with the placebo test when asked.
+pub async fn evaluation(
+    state: &Arc<AppState>,
+    treated: Option<&str>,
+    treatment_year: Option<i32>,
+    placebo: bool,
+) -> Result<Arc<indmon_report::evaluate::synth::SynthResult>> {
+    use indmon_report::evaluate::preset::{DEFAULT_TREATMENT_YEAR, IndustryShareRequest};
+    use indmon_report::evaluate::synth::{Options, PresetRequest, preset};
+    let treated = match treated {
+        Some(t) => geo_param(t)?,
+        None => state.settings.target.geo.clone(),
+    };
+    let year = treatment_year
+        .map(|y| year_param("treatment_year", y))
+        .transpose()?
+        .unwrap_or(DEFAULT_TREATMENT_YEAR);
+    let req = PresetRequest {
+        panel: IndustryShareRequest {
+            treated: treated.clone(),
+            treatment_year: year,
+            from: None,
+            scope: indmon_report::target::Scope::of(&state.settings.target),
+        },
+        options: Options {
+            placebo,
+            augment_ridge: false,
+        },
+    };
+    state
+        .cached(
+            format!("synth:{treated}:{year}:{placebo}"),
+            move |s| async move { Ok(preset(&s.store, &s.catalog(), &req).await?) },
+        )
+        .await
+}

@@ -74,6 +74,10 @@ pub const PAGES: &[PageId] = &[
         key: "programmes",
     },
     PageId {
+        path: "/evaluation",
+        key: "evaluation",
+    },
+    PageId {
         path: "/data",
         key: "data",
     },

@@ -406,6 +406,97 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Geen afhankelijkheden in deze data.",
         "No dependencies in these data.",
     ),
+    ("evaluation", "Evaluatie", "Evaluation"),
+    (
+        "eval_title",
+        "Synthetische controle: het industrieaandeel van {geo} na {year}",
+        "Synthetic control: the industry share of {geo} after {year}",
+    ),
+    (
+        "eval_intro",
+        "Hoe had het industrieaandeel van {geo} zich zonder het beleid vanaf {year} ontwikkeld? Een synthetisch {geo} is een gewogen gemiddelde van andere EU-landen dat het aandeel vóór {year} zo goed mogelijk volgt (Abadie, Diamond & Hainmueller). Het verschil daarna is de geschatte werking; dezelfde berekening voor elk donorland als placebo laat zien hoe groot zulke verschillen toevallig zijn.",
+        "How would the industry share of {geo} have developed without the policy from {year}? A synthetic {geo} is a weighted average of other EU countries that tracks the share before {year} as closely as possible (Abadie, Diamond & Hainmueller). The gap afterwards is the estimated effect; the same computation for every donor country as a placebo shows how large such gaps are by chance.",
+    ),
+    ("synthetic_unit", "Synthetisch", "Synthetic"),
+    (
+        "fig_synth_paths",
+        "Industrieaandeel van {geo} en van het synthetische {geo}",
+        "Industry share of {geo} and of the synthetic {geo}",
+    ),
+    (
+        "fig_synth_paths_desc",
+        "Aandeel van de industrie in de toegevoegde waarde (%), {geo} en het gewogen gemiddelde van de donorlanden; de stippellijn markeert {year}.",
+        "Industry's share of value added (%), {geo} and the weighted average of the donor countries; the dashed line marks {year}.",
+    ),
+    (
+        "fig_synth_gaps",
+        "Verschil met het synthetische land: {geo} tegen de placebo's",
+        "Gap to the synthetic country: {geo} against the placebos",
+    ),
+    (
+        "fig_synth_gaps_desc",
+        "Werkelijk min synthetisch aandeel (procentpunt) voor {geo} (dik) en voor elk donorland als placebo behandeld (grijs).",
+        "Actual minus synthetic share (percentage points) for {geo} (bold) and for every donor country treated as a placebo (grey).",
+    ),
+    (
+        "fig_synth_weights",
+        "Waaruit het synthetische {geo} bestaat",
+        "What the synthetic {geo} is made of",
+    ),
+    (
+        "fig_synth_weights_desc",
+        "Gewicht van elk donorland in het synthetische {geo} (samen 1); landen met gewicht 0 staan alleen in de tabel.",
+        "Weight of each donor country in the synthetic {geo} (summing to 1); countries with weight 0 are in the table only.",
+    ),
+    ("unit", "Eenheid", "Unit"),
+    ("weight", "Gewicht", "Weight"),
+    ("rmspe_pre", "RMSPE vóór", "RMSPE before"),
+    ("rmspe_post", "RMSPE na", "RMSPE after"),
+    ("rmspe_ratio", "Verhouding na/vóór", "Ratio after/before"),
+    ("role", "Rol", "Role"),
+    ("treated", "behandeld", "treated"),
+    ("placebo", "placebo", "placebo"),
+    (
+        "att",
+        "Gemiddeld effect na de start",
+        "Average effect after the start",
+    ),
+    ("att_se", "Standaardfout", "Standard error"),
+    (
+        "placebo_p",
+        "Placebo-p-waarde (rang / eenheden)",
+        "Placebo p-value (rank / units)",
+    ),
+    ("donors", "Donorlanden", "Donor countries"),
+    ("caveats", "Waar u op moet letten", "What to keep in mind"),
+    (
+        "caveat_fit",
+        "Het verschil na de start zegt alleen iets als het synthetische land het aandeel vóór de start goed volgt: vergelijk de RMSPE vóór met de schaal van het aandeel.",
+        "The gap after the start means something only if the synthetic country tracks the share well before it: compare the RMSPE before with the scale of the share.",
+    ),
+    (
+        "caveat_donors",
+        "Er zijn {n} donorlanden; landen zonder aandeel in elk jaar vallen af. Andere EU-landen voerden in dezelfde jaren ook industriebeleid, dus de vergelijking is er een met landen die zelf ook beleid hadden.",
+        "There are {n} donor countries; countries without the share in every year are left out. Other EU countries ran industrial policies in the same years, so the comparison is with countries that had policies of their own.",
+    ),
+    (
+        "caveat_p",
+        "De placebo-p-waarde is de rang van de verhouding na/vóór onder {n} eenheden: met zo weinig eenheden is de kleinst mogelijke p-waarde {p}, en een grote p-waarde betekent niet dat er geen effect is.",
+        "The placebo p-value is the rank of the after/before ratio among {n} units: with so few units the smallest attainable p-value is {p}, and a large p-value does not mean there is no effect.",
+    ),
+    (
+        "caveat_causal",
+        "Een schatting, geen bewijs: andere schokken na de start (crises, wisselkoersen, herzieningen van de statistiek) tellen mee in het verschil.",
+        "An estimate, not a proof: other shocks after the start (crises, exchange rates, revisions of the statistics) count in the gap.",
+    ),
+    (
+        "v_weights",
+        "Gewichten van de voorspellers (V)",
+        "Weights of the predictors (V)",
+    ),
+    ("predictor", "Voorspeller", "Predictor"),
+    ("pp_unit", "procentpunt", "pp"),
+    ("gap_synth", "Verschil", "Gap"),
 ];
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod assets;
 pub mod conn;
 pub mod data;
 pub mod error;
+pub mod evaluation;
 pub mod html;
 pub mod i18n;
 pub mod ledger;
@@ -51,6 +52,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/target", get(pages::target))
         .route("/markets", get(pages::markets))
         .route("/dependencies", get(pages::dependencies))
+        .route("/evaluation", get(evaluation::evaluation))
         .route("/data", get(pages::data_page))
         .route("/data/provenance/{folder}", get(pages::provenance))
         .route_layer(middleware::from_fn_with_state(state.clone(), page_cache));
@@ -74,6 +76,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/complexity", get(api::complexity))
         .route("/api/v1/opportunities", get(api::opportunities))
         .route("/api/v1/opportunities/{product}", get(api::neighbourhood))
+        .route("/api/v1/evaluate/synth", get(api::synth))
         .route("/api/v1/sources", get(api::sources))
         .route("/api/v1/series", get(api::series))
         .route("/api/v1/vintages", get(api::vintages))

@@ -20,7 +20,7 @@ use crate::state::AppState;
 
 /// Colours of the Rijkshuisstijl: lintblauw, hemelblauw, donkergeel, violet, groen,
 /// rood, grijs.
-const COLOURS: [&str; 7] = [
+pub(crate) const COLOURS: [&str; 7] = [
     "#154273", "#007bc7", "#e17000", "#a90061", "#39870c", "#d52b1e", "#696969",
 ];
 
@@ -52,7 +52,7 @@ pub async fn not_found(Query(q): Query<PageQuery>) -> Response {
     (StatusCode::NOT_FOUND, Html(page(lang, "/404", "404", body))).into_response()
 }
 
-fn round(x: f64, places: i32) -> f64 {
+pub(crate) fn round(x: f64, places: i32) -> f64 {
     let f = 10f64.powi(places);
     (x * f).round() / f
 }
@@ -734,7 +734,7 @@ fn filter_caveats(lang: Lang, sources: &[indmon_report::Source]) -> Markup {
 }
 
 /// A banner for synthetic data and a list of the result's notes.
-fn notes_block(lang: Lang, synthetic: bool, notes: &[String]) -> Markup {
+pub(crate) fn notes_block(lang: Lang, synthetic: bool, notes: &[String]) -> Markup {
     html! {
         @if synthetic {
             p class="synthetic-banner nl-paragraph" role="note" { strong { (lang.t("synthetic_banner")) } }

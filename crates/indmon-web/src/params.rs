@@ -287,3 +287,20 @@ where
             })
     }
 }
+
+/// A synthetic control of the industry share on the store (the `industry-share`
+/// preset of `indmon evaluate synth`).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SynthQuery {
+    /// The treated country (Eurostat code) [default: the target country, NL].
+    pub treated: Option<String>,
+    /// The first year of the treatment [default: 2011, the top-sector policy].
+    pub treatment_year: Option<i32>,
+    /// The placebo test in space (every donor refitted as if treated) [default: true].
+    pub placebo: Option<bool>,
+    /// The table written as CSV (and, except for gaps, as JSON) [default: gaps; its JSON is the whole result].
+    pub table: Option<indmon_report::evaluate::synth::SynthTable>,
+    /// Output format [default: json].
+    pub format: Option<Format>,
+}

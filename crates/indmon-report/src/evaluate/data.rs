@@ -52,9 +52,16 @@ pub struct PanelTable {
     /// The file's line of each row (CSV), or the row's number counting from 1 (Parquet).
     lines: Vec<u64>,
     columns: Vec<(String, Values)>,
+    /// Assembled in memory ([`PanelTable::built`]), not read from a file.
+    built: bool,
 }
 
 impl PanelTable {
+    /// Whether the panel was assembled in memory (a preset) rather than read from a file.
+    pub fn is_built(&self) -> bool {
+        self.built
+    }
+
     /// The path as given, for messages.
     pub fn file(&self) -> &str {
         &self.file
@@ -186,6 +193,7 @@ impl PanelTable {
             rows,
             lines: (1..=rows as u64).collect(),
             columns,
+            built: true,
         }
     }
 }
@@ -313,6 +321,7 @@ fn read_csv(path: &Path, wanted: &[(&str, Want)]) -> Result<PanelTable> {
         rows: lines.len(),
         lines,
         columns,
+        built: false,
     })
 }
 
@@ -387,6 +396,7 @@ fn read_parquet(path: &Path, wanted: &[(&str, Want)]) -> Result<PanelTable> {
         rows: n,
         lines,
         columns,
+        built: false,
     })
 }
 

@@ -19,6 +19,11 @@ use crate::evaluate::data::{Built, PanelTable};
 use crate::target::{Scope, ShareRequest, share};
 use crate::{Error, Result, Source};
 
+/// The treatment year the dashboard starts from: 2011, the first year of the
+/// Netherlands' top-sector policy (topsectorenbeleid), the sector-specific support the
+/// policy page says had direct effects of uncertain efficiency.
+pub const DEFAULT_TREATMENT_YEAR: i32 = 2011;
+
 /// Fewest pre-treatment years a preset accepts.
 pub const MIN_PRE_YEARS: usize = 5;
 

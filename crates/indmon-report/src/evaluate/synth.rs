@@ -1022,11 +1022,13 @@ pub fn evaluate(table: &PanelTable, spec: &Spec, opts: &Options) -> Result<Synth
     } else {
         None
     };
-    notes.push(format!(
-        "Data: {} (sha256 {}).",
-        table.file(),
-        table.sha256()
-    ));
+    if !table.is_built() {
+        notes.push(format!(
+            "Data: {} (sha256 {}).",
+            table.file(),
+            table.sha256()
+        ));
+    }
     let gaps = e.gaps();
     Ok(SynthResult {
         method_version: METHOD_VERSION,
@@ -1176,4 +1178,213 @@ fn slug(s: &str) -> String {
         }
     }
     out.trim_matches('-').to_owned()
+}
+
+// ---------------------------------------------------------------------------------
+// One part of a result at a time (the command line's and the API's `--table`)
+
+/// The part of a result written as CSV (and, except for `gaps`, as JSON: the JSON of
+/// `gaps` is the whole result).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SynthTable {
+    /// RMSPE, ATT and its SE, the p-value.
+    Summary,
+    /// Donor weights.
+    Weights,
+    /// Predictor weights V.
+    V,
+    /// Treated, synthetic and gap per period (JSON: the whole result).
+    #[default]
+    Gaps,
+    /// The placebo test in space.
+    Placebo,
+    /// Predictor balance.
+    Balance,
+}
+
+/// One part of a result, ready to be written ([`SynthResult::part`]).
+pub enum SynthPart<'a> {
+    /// The whole result (JSON), its gaps (table, CSV).
+    Whole(&'a SynthResult),
+    /// The summary.
+    Summary(Summary),
+    /// The donor weights.
+    Weights(&'a Weights),
+    /// V.
+    V(&'a VTable),
+    /// The placebo test.
+    Placebo(&'a Placebos),
+    /// The balance.
+    Balance(&'a BalanceTable),
+}
+
+impl SynthResult {
+    /// Table `p` of the result; the placebo test is there only when it was run.
+    pub fn part(&self, p: SynthTable) -> Result<SynthPart<'_>> {
+        Ok(match p {
+            SynthTable::Gaps => SynthPart::Whole(self),
+            SynthTable::Summary => SynthPart::Summary(self.summary()),
+            SynthTable::Weights => SynthPart::Weights(&self.weights),
+            SynthTable::V => SynthPart::V(&self.v),
+            SynthTable::Balance => SynthPart::Balance(&self.balance),
+            SynthTable::Placebo => SynthPart::Placebo(self.placebo.as_ref().ok_or_else(|| {
+                Error::Invalid("the placebo table needs the placebo test (--placebo)".into())
+            })?),
+        })
+    }
+
+    /// The result in one sentence, with its numbers, for an evaluation record of the
+    /// ledger: method, estimate, its standard error, the placebo p-value, the fit.
+    pub fn finding(&self) -> String {
+        let num = |x: Option<f64>| x.map_or("n/a".to_string(), |v| format!("{v:.3}"));
+        let years = match (self.att.years.first(), self.att.years.last()) {
+            (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
+            (Some(a), _) => a.to_string(),
+            _ => "no years".into(),
+        };
+        let mut s = format!(
+            "Synthetic control ({}): average gap of {} in `{}` against its synthetic twin over {years}: {} (SE {}); pre-treatment RMSPE {}",
+            self.method_version,
+            self.treated,
+            self.outcome,
+            num(self.att.att),
+            num(self.att.se),
+            num(self.rmspe_pre),
+        );
+        if let Some(p) = &self.placebo {
+            s.push_str(&format!(
+                "; placebo p-value {:.3} (rank {} of {} units, smallest attainable {:.3})",
+                p.p_value,
+                p.rank,
+                p.units.len(),
+                p.smallest_p_value
+            ));
+        }
+        let donors: Vec<String> = self
+            .weights
+            .rows
+            .iter()
+            .filter(|w| w.weight >= 0.005)
+            .map(|w| format!("{} {:.2}", w.unit, w.weight))
+            .collect();
+        s.push_str(&format!("; donors: {}.", donors.join(", ")));
+        s
+    }
+
+    /// Puts `before` ahead of the notes of the result and of each of its parts, and
+    /// replaces the sources (a panel built from the store cites its vintages).
+    fn cite(&mut self, before: Vec<String>, sources: Vec<Source>) {
+        let mut notes = before;
+        notes.append(&mut self.notes);
+        for n in [
+            &mut self.weights.notes,
+            &mut self.v.notes,
+            &mut self.gaps.notes,
+            &mut self.balance.notes,
+        ] {
+            n.clone_from(&notes);
+        }
+        if let Some(p) = &mut self.placebo {
+            p.notes.clone_from(&notes);
+        }
+        self.notes = notes;
+        self.sources = sources;
+    }
+}
+
+macro_rules! each_part {
+    ($self:expr, $x:ident => $e:expr) => {
+        match $self {
+            SynthPart::Whole(r) => {
+                let $x = &r.gaps;
+                $e
+            }
+            SynthPart::Summary($x) => $e,
+            SynthPart::Weights($x) => $e,
+            SynthPart::V($x) => $e,
+            SynthPart::Placebo($x) => $e,
+            SynthPart::Balance($x) => $e,
+        }
+    };
+}
+
+impl Serialize for SynthPart<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            SynthPart::Whole(r) => r.serialize(s),
+            other => each_part!(other, x => x.serialize(s)),
+        }
+    }
+}
+
+impl Tabular for SynthPart<'_> {
+    fn table(&self) -> Table {
+        each_part!(self, x => x.table())
+    }
+    fn notes(&self) -> Vec<String> {
+        match self {
+            SynthPart::Whole(r) => r.notes.clone(),
+            other => each_part!(other, x => x.notes()),
+        }
+    }
+    fn file_stem(&self) -> String {
+        each_part!(self, x => x.file_stem())
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// The industry-share preset
+
+/// A synthetic control of the industry share on the store (`--preset industry-share`).
+#[derive(Debug, Clone)]
+pub struct PresetRequest {
+    /// The panel.
+    pub panel: super::preset::IndustryShareRequest,
+    /// Placebos, augmentation.
+    pub options: Options,
+}
+
+/// The synthetic control of the `industry-share` preset: the panel of
+/// [`super::preset::industry_share_panel`], its pre-treatment windows of the share as
+/// special predictors, V fitted on every pre-treatment year, the ATT over every year
+/// from the treatment on; the vintages read are the sources.
+pub async fn preset(
+    store: &indmon_store::Store,
+    catalog: &indmon_store::Catalog,
+    req: &PresetRequest,
+) -> Result<SynthResult> {
+    use super::preset::{SHARE, UNIT, YEAR, industry_share_panel};
+    let p = industry_share_panel(store, catalog, &req.panel).await?;
+    let years = |ys: &[i32]| Years::List(ys.iter().map(|&y| i64::from(y)).collect());
+    let spec = Spec {
+        data: None,
+        unit: UNIT.into(),
+        time: YEAR.into(),
+        outcome: SHARE.into(),
+        treated: p.treated.clone(),
+        controls: Some(p.donors.clone()),
+        predictors: Vec::new(),
+        predictors_op: OpName::Mean,
+        predictor_years: None,
+        special_predictors: p
+            .windows
+            .iter()
+            .map(|&(a, b)| SpecialPredictor {
+                variable: SHARE.into(),
+                years: Years::Range(format!("{a}..{b}")),
+                op: OpName::Mean,
+            })
+            .collect(),
+        optimize_years: years(&p.pre_years),
+        treatment_year: Some(i64::from(req.panel.treatment_year)),
+        att_years: Some(years(&p.post_years)),
+        placebo_year: None,
+        training: None,
+    };
+    let mut r = evaluate(&p.table, &spec, &req.options)?;
+    let mut before = vec![format!("Outcome `{SHARE}`: {} (percent).", p.definition)];
+    before.extend(p.notes);
+    r.cite(before, p.sources);
+    Ok(r)
 }

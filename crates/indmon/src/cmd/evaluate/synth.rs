@@ -1,11 +1,16 @@
-//! `indmon evaluate synth`: a synthetic control from a spec file, computed by
-//! `indmon_report::evaluate::synth`.
+//! `indmon evaluate synth`: a synthetic control from a spec file or a preset on the
+//! store, computed by `indmon_report::evaluate::synth`; the result can be recorded as
+//! an evaluation in the ledger.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use indmon_report::Tabular;
+use indmon_report::evaluate::preset::IndustryShareRequest;
 use indmon_report::evaluate::synth::{self as rs, Options, SynthResult};
+use indmon_report::target::{Definition, Scope};
+
+use crate::cmd::date_arg;
 
 use crate::config::Context;
 use crate::error::Result;
@@ -35,16 +40,69 @@ use crate::output::{Format, print, print_table};
 ///   # [training]                      V fitted here and reused
 ///   # optimize_years = "1960..1964"
 ///
+/// Or a preset on the store: `--preset industry-share --treated NL --treatment-year
+/// 2011` compares the treated country's industry share (the target's definition) with
+/// a synthetic one built from the other EU members that have the share in every year;
+/// the predictors are the share averaged over three pre-treatment windows.
+///
+/// `--record` adds the result to the ledger as an evaluation (kind `effect`), its
+/// finding the result in one sentence, scoped to `--programme` / `--goal` /
+/// `--instrument`, with the strength of evidence you state (`--evidence`).
+///
 /// Examples:
 ///   indmon evaluate synth --spec basque.toml
+///   indmon evaluate synth --preset industry-share --treated NL --treatment-year 2011 --placebo
+///   indmon evaluate synth --preset industry-share --treated NL --treatment-year 2011 --placebo \
+///       --record --goal industriebeleid --evidence weak
 ///   indmon evaluate synth --spec basque.toml --placebo --format json
 ///   indmon evaluate synth --spec basque.toml --format csv --table gaps --out gaps.csv
 ///   indmon evaluate synth --spec basque.toml --augment ridge
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The spec file (TOML)
-    #[arg(long, value_name = "FILE")]
-    spec: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "preset",
+        conflicts_with = "preset"
+    )]
+    spec: Option<PathBuf>,
+    /// A panel built from the store instead of a spec
+    #[arg(long, value_enum, requires_all = ["treated", "treatment_year"])]
+    preset: Option<Preset>,
+    /// The treated country of the preset (Eurostat code, e.g. NL)
+    #[arg(long, requires = "preset")]
+    treated: Option<String>,
+    /// The first year of the treatment (the preset's policy year, e.g. 2011)
+    #[arg(long, requires = "preset")]
+    treatment_year: Option<i32>,
+    /// The first year of the preset's panel [default: the treated country's first]
+    #[arg(long, requires = "preset")]
+    from: Option<i32>,
+    /// The preset's dataset: auto (Eurostat first, then CBS, UNdata) or a dataset id
+    #[arg(long, default_value = "auto")]
+    source: String,
+    /// The preset on the releases current on this date (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", requires = "preset")]
+    as_of: Option<String>,
+    /// Record the result as an evaluation in the ledger
+    #[arg(long)]
+    record: bool,
+    /// The strength of evidence recorded (your judgement: weak, moderate, strong)
+    #[arg(long, requires = "record")]
+    evidence: Option<String>,
+    /// The programme the recorded evaluation is about
+    #[arg(long, requires = "record")]
+    programme: Option<String>,
+    /// The goal the recorded evaluation is about
+    #[arg(long, requires = "record")]
+    goal: Option<String>,
+    /// The instrument the recorded evaluation is about
+    #[arg(long, requires = "record")]
+    instrument: Option<String>,
+    /// The ledger to record in [default: the settings' ledger]
+    #[arg(long, requires = "record", value_name = "TARGET")]
+    ledger: Option<String>,
     /// Also run the placebo test in space (every donor refitted as if treated) and
     /// give the permutation p-value
     #[arg(long)]
@@ -61,6 +119,12 @@ pub struct Args {
     /// Write the output to this file instead of standard output
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Preset {
+    /// The industry share of value added of one EU country against the other members
+    IndustryShare,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -85,7 +149,7 @@ enum Part {
     Balance,
 }
 
-pub fn run(_ctx: &Context, args: Args) -> Result<()> {
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let opts = Options {
         placebo: args.placebo,
         augment_ridge: matches!(args.augment, Some(Augment::Ridge)),
@@ -93,19 +157,38 @@ pub fn run(_ctx: &Context, args: Args) -> Result<()> {
     if args.table == Part::Placebo && !args.placebo {
         return Err(crate::cmd::UsageError("--table placebo needs --placebo".into()).into());
     }
-    let r = rs::evaluate_file(&args.spec, &opts)?;
+    let r = match (&args.spec, args.preset) {
+        (Some(spec), _) => rs::evaluate_file(spec, &opts)?,
+        (None, Some(Preset::IndustryShare)) => {
+            let t = &ctx.settings.target;
+            let req = rs::PresetRequest {
+                panel: IndustryShareRequest {
+                    treated: args.treated.clone().expect("clap requires --treated"),
+                    treatment_year: args.treatment_year.expect("clap requires --treatment-year"),
+                    from: args.from,
+                    scope: Scope {
+                        def: Definition::of(t),
+                        source: args.source.clone(),
+                        as_of: args.as_of.as_deref().map(date_arg).transpose()?,
+                    },
+                },
+                options: opts,
+            };
+            let store = ctx.store()?;
+            let catalog = store.catalog()?;
+            ctx.runtime()?
+                .block_on(rs::preset(&store, &catalog, &req))?
+        }
+        (None, None) => unreachable!("clap requires --spec or --preset"),
+    };
+    if args.record {
+        record(ctx, &args, &r)?;
+    }
+    let part = r.part(args.table.into())?;
     let render = |w: &mut dyn Write| -> Result<()> {
         match args.format {
             Format::Table => print_all(w, &r),
-            f => match args.table {
-                Part::Summary => print(w, f, &r.summary()),
-                Part::Weights => print(w, f, &r.weights),
-                Part::V => print(w, f, &r.v),
-                Part::Gaps if f == Format::Json => print(w, f, &Whole(&r)),
-                Part::Gaps => print(w, f, &r.gaps),
-                Part::Placebo => print(w, f, r.placebo.as_ref().expect("checked above")),
-                Part::Balance => print(w, f, &r.balance),
-            },
+            f => print(w, f, &part),
         }
     };
     match &args.out {
@@ -114,25 +197,55 @@ pub fn run(_ctx: &Context, args: Args) -> Result<()> {
     }
 }
 
-/// JSON of the whole result whatever `--table` says.
-struct Whole<'a>(&'a SynthResult);
-
-impl serde::Serialize for Whole<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        self.0.serialize(s)
+impl From<Part> for rs::SynthTable {
+    fn from(p: Part) -> Self {
+        match p {
+            Part::Summary => rs::SynthTable::Summary,
+            Part::Weights => rs::SynthTable::Weights,
+            Part::V => rs::SynthTable::V,
+            Part::Gaps => rs::SynthTable::Gaps,
+            Part::Placebo => rs::SynthTable::Placebo,
+            Part::Balance => rs::SynthTable::Balance,
+        }
     }
 }
 
-impl Tabular for Whole<'_> {
-    fn table(&self) -> indmon_report::Table {
-        self.0.gaps.table()
-    }
-    fn notes(&self) -> Vec<String> {
-        self.0.notes.clone()
-    }
-    fn file_stem(&self) -> String {
-        self.0.gaps.file_stem()
-    }
+/// Adds the result to the ledger as an evaluation of kind `effect`.
+fn record(ctx: &Context, args: &Args, r: &SynthResult) -> Result<()> {
+    let what = match (&args.spec, &args.treated, args.treatment_year) {
+        (Some(spec), _, _) => format!("--spec {}", spec.display()),
+        (None, Some(t), Some(y)) => {
+            format!("--preset industry-share --treated {t} --treatment-year {y}")
+        }
+        _ => String::new(),
+    };
+    let cited: Vec<String> = r
+        .sources
+        .iter()
+        .map(|s| format!("{} vintage {} ({})", s.dataset, s.vintage, s.title))
+        .collect();
+    let source = format!(
+        "indmon evaluate synth {what}{} ({}){}",
+        if args.placebo { " --placebo" } else { "" },
+        r.method_version,
+        if cited.is_empty() {
+            String::new()
+        } else {
+            format!("; data: {}", cited.join("; "))
+        }
+    );
+    crate::cmd::ledger::record_evaluation(
+        ctx,
+        args.ledger.clone(),
+        crate::cmd::ledger::EvaluationRecord {
+            finding: r.finding(),
+            source,
+            evidence: args.evidence.clone(),
+            programme: args.programme.clone(),
+            goal: args.goal.clone(),
+            instrument: args.instrument.clone(),
+        },
+    )
 }
 
 fn print_all(w: &mut dyn Write, r: &SynthResult) -> Result<()> {

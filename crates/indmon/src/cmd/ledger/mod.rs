@@ -77,6 +77,64 @@ fn pairs(values: &[String]) -> Result<Vec<(String, String)>> {
         .collect()
 }
 
+/// An effect evaluation to record ([`record_evaluation`]).
+#[derive(Debug, Clone)]
+pub struct EvaluationRecord {
+    /// What it found, in one sentence with its numbers.
+    pub finding: String,
+    /// How to reproduce it: the command, the method version and the data.
+    pub source: String,
+    /// The strength of evidence the evaluator states.
+    pub evidence: Option<String>,
+    /// The programme it is about.
+    pub programme: Option<String>,
+    /// The goal it is about.
+    pub goal: Option<String>,
+    /// The instrument it is about.
+    pub instrument: Option<String>,
+}
+
+/// Adds an evaluation of kind `effect`, dated today, to the ledger `flag` (or the
+/// default one) and says so on standard error (standard output carries the result). A
+/// bad value (an unknown programme, an evidence strength not in the list) is refused
+/// and nothing is written.
+pub fn record_evaluation(ctx: &Context, flag: Option<String>, e: EvaluationRecord) -> Result<()> {
+    let target = target(ctx, flag)?;
+    let mut ledger = Ledger::open(&target)?;
+    let mut fields = vec![
+        ("kind".to_string(), "effect".to_string()),
+        ("finding".to_string(), e.finding),
+        ("source".to_string(), e.source),
+        (
+            "date".to_string(),
+            chrono::Utc::now().date_naive().to_string(),
+        ),
+    ];
+    for (k, v) in [
+        ("evidence", e.evidence),
+        ("programme_id", e.programme),
+        ("goal_id", e.goal),
+        ("instrument_id", e.instrument),
+    ] {
+        if let Some(v) = v {
+            fields.push((k.to_string(), v));
+        }
+    }
+    let inc = Incoming {
+        id: String::new(),
+        version: None,
+        fields,
+    };
+    let rec = ledger.add(entity("evaluation")?, &inc, &actor(None))?;
+    // what was written, always (like `ledger add`): on standard error, as standard
+    // output carries the result
+    eprintln!(
+        "recorded evaluation '{}' (version {}) in {target}",
+        rec.id, rec.version
+    );
+    Ok(())
+}
+
 /// Runs `indmon ledger`.
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let target = target(ctx, args.ledger)?;
