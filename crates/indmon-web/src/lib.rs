@@ -18,6 +18,7 @@ pub mod html;
 pub mod i18n;
 pub mod ledger;
 pub mod pages;
+pub mod pages_deps;
 pub mod params;
 pub mod state;
 
@@ -51,6 +52,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/target", get(pages::target))
         .route("/markets", get(pages::markets))
         .route("/dependencies", get(pages::dependencies))
+        .route("/dependencies/{hs6}", get(pages_deps::product))
+        .route("/mutual", get(pages_deps::mutual))
+        .route("/crm", get(pages_deps::crm))
+        .route("/crm/{material}", get(pages_deps::material))
         .route("/data", get(pages::data_page))
         .route("/data/provenance/{folder}", get(pages::provenance))
         .route_layer(middleware::from_fn_with_state(state.clone(), page_cache));

@@ -20,7 +20,7 @@ use crate::state::AppState;
 
 /// Colours of the Rijkshuisstijl: lintblauw, hemelblauw, donkergeel, violet, groen,
 /// rood, grijs.
-const COLOURS: [&str; 7] = [
+pub(crate) const COLOURS: [&str; 7] = [
     "#154273", "#007bc7", "#e17000", "#a90061", "#39870c", "#d52b1e", "#696969",
 ];
 
@@ -52,13 +52,13 @@ pub async fn not_found(Query(q): Query<PageQuery>) -> Response {
     (StatusCode::NOT_FOUND, Html(page(lang, "/404", "404", body))).into_response()
 }
 
-fn round(x: f64, places: i32) -> f64 {
+pub(crate) fn round(x: f64, places: i32) -> f64 {
     let f = 10f64.powi(places);
     (x * f).round() / f
 }
 
 /// Percent for a chart (fraction × 100, 4 decimals), `null` when missing.
-fn pc(x: Option<f64>) -> Value {
+pub(crate) fn pc(x: Option<f64>) -> Value {
     x.map_or(Value::Null, |v| json!(round(100.0 * v, 4)))
 }
 
@@ -716,7 +716,7 @@ pub async fn provenance(
 
 /// The caveat of every source that is an extract of large flows only (the filter is a
 /// property of the data: said wherever its figures are shown).
-fn filter_caveats(lang: Lang, sources: &[indmon_report::Source]) -> Markup {
+pub(crate) fn filter_caveats(lang: Lang, sources: &[indmon_report::Source]) -> Markup {
     html! {
         @for src in sources {
             @if let Some(min) = src.min_flow_usd {
@@ -734,7 +734,7 @@ fn filter_caveats(lang: Lang, sources: &[indmon_report::Source]) -> Markup {
 }
 
 /// A banner for synthetic data and a list of the result's notes.
-fn notes_block(lang: Lang, synthetic: bool, notes: &[String]) -> Markup {
+pub(crate) fn notes_block(lang: Lang, synthetic: bool, notes: &[String]) -> Markup {
     html! {
         @if synthetic {
             p class="synthetic-banner nl-paragraph" role="note" { strong { (lang.t("synthetic_banner")) } }
@@ -899,7 +899,8 @@ pub async fn dependencies(
             .filter(|r| r.tier == *tier)
             .filter_map(|r| {
                 r.outside_hhi.map(|h| {
-                    json!({ "value": [round(h, 4), round(100.0 * r.outside_share, 2)], "name": label(r) })
+                    json!({ "value": [round(h, 4), round(100.0 * r.outside_share, 2)], "name": label(r),
+                            "url": crate::pages_deps::product_href(&r.hs6, q.dataset.as_deref(), lang) })
                 })
             })
             .collect();
@@ -940,6 +941,16 @@ pub async fn dependencies(
                 r.areas.join(", "),
                 r.risk.clone().unwrap_or_default(),
             ]
+        })
+        .collect();
+    let links: Vec<Option<String>> = shown
+        .iter()
+        .map(|r| {
+            Some(crate::pages_deps::product_href(
+                &r.hs6,
+                q.dataset.as_deref(),
+                lang,
+            ))
         })
         .collect();
     let fig = Figure {
@@ -1007,7 +1018,7 @@ pub async fn dependencies(
                 div class="key-figure" { dt { (lang.t(key)) } dd { (lang.number(n as f64, 0)) } }
             }
         }
-        (fig.render(lang))
+        (fig.render_linked(lang, 2, &links))
         @if shown.is_empty() {
             p class="nl-paragraph" { (lang.t("no_dependencies")) }
         }
