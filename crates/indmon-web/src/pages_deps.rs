@@ -104,6 +104,9 @@ fn relation(lang: Lang, r: &str) -> (String, &'static str) {
 /// and its rule.
 const CRM_METHOD: &str = "EU CRM 2023 (critical: SR ≥ 1 and EI ≥ 2.8)";
 
+/// How many suppliers the chart of imports by origin shows at once.
+const SUPPLIERS_IN_VIEW: usize = 15;
+
 /// The relations in the order of the legend.
 const RELATIONS: [&str; 4] = ["EU", "like-minded", "other", "high-risk"];
 
@@ -165,13 +168,20 @@ fn suppliers_figure<'a>(lang: Lang, e: &'a Explanation, csv: String) -> Figure<'
             json!({ "name": name, "type": "bar", "stack": "origin", "data": data, "itemStyle": { "color": colour } })
         })
         .collect();
-    let option = json!({
-        "grid": { "left": 24, "right": 32, "top": 32, "bottom": 32, "containLabel": true },
+    let mut option = json!({
+        "grid": { "left": 24, "right": 48, "top": 32, "bottom": 32, "containLabel": true },
         "legend": { "top": 0 },
-        "yAxis": { "type": "category", "data": names, "inverse": true },
+        "yAxis": { "type": "category", "data": names, "inverse": true, "axisLabel": { "interval": 0 } },
         "xAxis": { "type": "value", "name": lang.t("dp_kusd") },
         "series": series
     });
+    // the largest suppliers in view, the others a scroll away (all of them in the table)
+    if e.suppliers.len() > SUPPLIERS_IN_VIEW {
+        option["dataZoom"] = json!([
+            { "type": "slider", "yAxisIndex": 0, "startValue": 0, "endValue": SUPPLIERS_IN_VIEW - 1, "right": 8, "width": 16, "showDetail": false },
+            { "type": "inside", "yAxisIndex": 0, "zoomOnMouseWheel": false, "moveOnMouseWheel": true }
+        ]);
+    }
     Figure {
         id: "fig-suppliers",
         title: fill(
@@ -352,7 +362,7 @@ pub async fn product(
         (notes_block(lang, e.synthetic, &[]))
         section id="steps" aria-labelledby="steps-title" {
             h2 class="nl-heading nl-heading--level-2" id="steps-title" { (lang.t("dp_steps")) }
-            (table(Some("steps-table"), lang.t("dp_steps"), &[
+            (table(Some("steps-table"), &format!("{} — HS {}", lang.t("dp_steps"), e.hs6), &[
                 lang.t("dp_step").into(), lang.t("dp_value").into(), lang.t("dp_threshold").into(),
                 lang.t("dp_met").into(), lang.t("dp_explanation").into(),
             ], &steps))
@@ -389,7 +399,7 @@ pub async fn product(
             @if e.area_reasons.is_empty() {
                 p class="nl-paragraph" { (lang.t("dp_no_areas")) }
             } @else {
-                (table(Some("areas-table"), lang.t("dp_crucial_areas"), &[
+                (table(Some("areas-table"), &format!("{} — HS {}", lang.t("dp_crucial_areas"), e.hs6), &[
                     lang.t("dp_area_source").into(), lang.t("areas").into(), lang.t("dp_segment").into(),
                     lang.t("dp_confidence").into(), lang.t("dp_rationale").into(),
                 ], &e.area_reasons.iter().map(|a| vec![
