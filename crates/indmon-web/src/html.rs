@@ -416,6 +416,26 @@ mod tests {
     }
 
     #[test]
+    fn a_table_row_header_may_be_a_link_and_stays_a_row_header() {
+        let rows = vec![
+            vec!["850511 — <magnets>".to_string(), "1".to_string()],
+            vec!["280461".to_string(), "2".to_string()],
+        ];
+        let links = vec![Some("/dependencies/850511?a=1&lang=en".to_string()), None];
+        let t = table_linked(None, "c", &["p".into(), "v".into()], &rows, &links).into_string();
+        assert!(
+            t.contains(r#"<th scope="row" class="utrecht-table__header-cell"><a class="nl-link" href="/dependencies/850511?a=1&amp;lang=en">850511 — &lt;magnets&gt;</a></th>"#),
+            "{t}"
+        );
+        assert!(t.contains(r#"<th scope="row" class="utrecht-table__header-cell">280461</th>"#));
+        // no links: the plain table
+        assert_eq!(
+            table_linked(None, "c", &["p".into()], &rows, &[]).into_string(),
+            table(None, "c", &["p".into()], &rows).into_string()
+        );
+    }
+
+    #[test]
     fn links_keep_the_language() {
         assert_eq!(href("/target", Lang::Nl), "/target");
         assert_eq!(href("/target", Lang::En), "/target?lang=en");

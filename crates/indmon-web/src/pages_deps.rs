@@ -14,7 +14,7 @@ use maud::{Markup, html};
 use serde_json::{Value, json};
 
 use crate::data;
-use crate::html::{Figure, fill, href, page, source_line, table, table_linked};
+use crate::html::{Figure, fill, href, page, source_line, table, table_head, table_linked};
 use crate::i18n::Lang;
 use crate::pages::{
     COLOURS, DependenciesPageQuery, PageQuery, error_page, filter_caveats, notes_block, round,
@@ -116,6 +116,37 @@ fn facts(id: &str, items: &[(String, String)]) -> Markup {
         dl class="key-figures" id=(id) {
             @for (dt, dd) in items {
                 div class="key-figure" { dt { (dt) } dd { (dd) } }
+            }
+        }
+    }
+}
+
+/// A table whose columns `english` hold text of the results, which is written in
+/// English: on a Dutch page those cells say so (`lang="en"`, WCAG 3.1.2).
+fn table_in_english(
+    lang: Lang,
+    id: &str,
+    caption: &str,
+    english: &[usize],
+    head: &[String],
+    rows: &[Vec<String>],
+) -> Markup {
+    let mark = |k: usize| (lang != Lang::En && english.contains(&k)).then_some("en");
+    html! {
+        table class="utrecht-table utrecht-table--html-table" id=(id) {
+            (table_head(caption, head))
+            tbody class="utrecht-table__body" {
+                @for r in rows {
+                    tr class="utrecht-table__row" {
+                        @for (k, c) in r.iter().enumerate() {
+                            @if k == 0 {
+                                th scope="row" class="utrecht-table__header-cell" lang=[mark(k)] { (c) }
+                            } @else {
+                                td class="utrecht-table__cell" lang=[mark(k)] { (c) }
+                            }
+                        }
+                    }
+                }
             }
         }
     }
@@ -362,7 +393,7 @@ pub async fn product(
         (notes_block(lang, e.synthetic, &[]))
         section id="steps" aria-labelledby="steps-title" {
             h2 class="nl-heading nl-heading--level-2" id="steps-title" { (lang.t("dp_steps")) }
-            (table(Some("steps-table"), &format!("{} — HS {}", lang.t("dp_steps"), e.hs6), &[
+            (table_in_english(lang, "steps-table", &format!("{} — HS {}", lang.t("dp_steps"), e.hs6), &[4], &[
                 lang.t("dp_step").into(), lang.t("dp_value").into(), lang.t("dp_threshold").into(),
                 lang.t("dp_met").into(), lang.t("dp_explanation").into(),
             ], &steps))
@@ -399,7 +430,7 @@ pub async fn product(
             @if e.area_reasons.is_empty() {
                 p class="nl-paragraph" { (lang.t("dp_no_areas")) }
             } @else {
-                (table(Some("areas-table"), &format!("{} — HS {}", lang.t("dp_crucial_areas"), e.hs6), &[
+                (table_in_english(lang, "areas-table", &format!("{} — HS {}", lang.t("dp_crucial_areas"), e.hs6), &[0, 1, 2, 3, 4], &[
                     lang.t("dp_area_source").into(), lang.t("areas").into(), lang.t("dp_segment").into(),
                     lang.t("dp_confidence").into(), lang.t("dp_rationale").into(),
                 ], &e.area_reasons.iter().map(|a| vec![
@@ -418,7 +449,7 @@ pub async fn product(
                 ]))
                 @if !r.reasons.is_empty() {
                     ul class="utrecht-unordered-list" {
-                        @for x in &r.reasons { li class="utrecht-unordered-list__item" { (x) } }
+                        @for x in &r.reasons { li class="utrecht-unordered-list__item" lang="en" { (x) } }
                     }
                 }
             }
@@ -427,7 +458,7 @@ pub async fn product(
             h2 class="nl-heading nl-heading--level-2" id="explanation-title" { (lang.t("dp_in_words")) }
             @for line in &e.explanation { p class="nl-paragraph explain-line" lang="en" { (line.trim()) } }
             @if !e.not_met.is_empty() {
-                p class="nl-paragraph" { (lang.t("dp_not_met")) ": " (e.not_met.join("; ")) }
+                p class="nl-paragraph" { (lang.t("dp_not_met")) ": " span lang="en" { (e.not_met.join("; ")) } }
             }
         }
         (notes_block(lang, false, &e.notes))
