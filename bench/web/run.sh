@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load test of `indmon serve` with wrk (Debian package `wrk`) on loopback: the main API
-# endpoints and the overview page, each for DURATION with CONNECTIONS connections on 2
+# endpoints, the overview page and the dependency pages (a product's story, mutual
+# dependencies, critical raw materials), each for DURATION with CONNECTIONS connections on 2
 # threads. Prints requests/s, p50/p99 latency, errors (socket errors and non-2xx answers)
 # and the server's peak RSS.
 #
@@ -31,6 +32,13 @@ endpoints=(
   "/api/v1/target/share"
   "/api/v1/sources"
   "/"
+  "/api/v1/dependencies/850511"
+  "/api/v1/mutual"
+  "/api/v1/crm"
+  "/dependencies/850511"
+  "/mutual"
+  "/crm"
+  "/crm/Cobalt"
 )
 
 # the same answers as files, for the peer

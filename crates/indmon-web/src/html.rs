@@ -70,6 +70,14 @@ pub const PAGES: &[PageId] = &[
         key: "dependencies",
     },
     PageId {
+        path: "/mutual",
+        key: "mutual",
+    },
+    PageId {
+        path: "/crm",
+        key: "crm",
+    },
+    PageId {
         path: "/programmes",
         key: "programmes",
     },
@@ -190,6 +198,39 @@ pub fn table(id: Option<&str>, caption: &str, head: &[String], rows: &[Vec<Strin
     }
 }
 
+/// A table of text whose row headers may be links: `links[k]`, when given, is the
+/// target of the first cell of row `k` (the cell stays a row header holding a link, so
+/// the table reads the same to assistive technology).
+pub fn table_linked(
+    id: Option<&str>,
+    caption: &str,
+    head: &[String],
+    rows: &[Vec<String>],
+    links: &[Option<String>],
+) -> Markup {
+    let cells: Vec<Vec<Markup>> = rows
+        .iter()
+        .enumerate()
+        .map(|(k, r)| {
+            r.iter()
+                .enumerate()
+                .map(|(j, c)| match links.get(k).and_then(|l| l.as_deref()) {
+                    Some(url) if j == 0 => html! { a class="nl-link" href=(url) { (c) } },
+                    _ => html! { (c) },
+                })
+                .collect()
+        })
+        .collect();
+    html! {
+        table class="utrecht-table utrecht-table--html-table" id=[id] {
+            (table_head(caption, head))
+            tbody class="utrecht-table__body" {
+                (table_rows(&cells, "utrecht-table__cell utrecht-table__cell--numeric-column"))
+            }
+        }
+    }
+}
+
 /// The source line of a figure: each vintage with a link to its entry on the data
 /// page, and the method version.
 pub fn source_line(lang: Lang, sources: &[Source], method: &str) -> Markup {
@@ -258,6 +299,12 @@ impl Figure<'_> {
 
     /// The HTML of the figure, its title a heading of `level` (2 or 3).
     pub fn render_at(&self, lang: Lang, level: u8) -> Markup {
+        self.render_linked(lang, level, &[])
+    }
+
+    /// The HTML of the figure, its title a heading of `level` (2 or 3), the first
+    /// cell of row `k` of its table a link to `links[k]` when that is given.
+    pub fn render_linked(&self, lang: Lang, level: u8, links: &[Option<String>]) -> Markup {
         let id = self.id;
         let mut data = serde_json::json!({
             "option": self.option,
@@ -301,7 +348,7 @@ impl Figure<'_> {
                 "\n"
                 details class="chart-table" {
                     summary { (lang.t("table")) ": " (title) }
-                    (table(None, title, &self.head, &self.rows))
+                    (table_linked(None, title, &self.head, &self.rows, links))
                 }
                 "\n"
                 (source_line(lang, self.sources, self.method))
@@ -370,6 +417,26 @@ mod tests {
         let data: Value = serde_json::from_str(block).unwrap();
         assert_eq!(data["option"]["series"][0]["name"], evil);
         assert_eq!(data["table"]["rows"][0][0], evil);
+    }
+
+    #[test]
+    fn a_table_row_header_may_be_a_link_and_stays_a_row_header() {
+        let rows = vec![
+            vec!["850511 — <magnets>".to_string(), "1".to_string()],
+            vec!["280461".to_string(), "2".to_string()],
+        ];
+        let links = vec![Some("/dependencies/850511?a=1&lang=en".to_string()), None];
+        let t = table_linked(None, "c", &["p".into(), "v".into()], &rows, &links).into_string();
+        assert!(
+            t.contains(r#"<th scope="row" class="utrecht-table__header-cell"><a class="nl-link" href="/dependencies/850511?a=1&amp;lang=en">850511 — &lt;magnets&gt;</a></th>"#),
+            "{t}"
+        );
+        assert!(t.contains(r#"<th scope="row" class="utrecht-table__header-cell">280461</th>"#));
+        // no links: the plain table
+        assert_eq!(
+            table_linked(None, "c", &["p".into()], &rows, &[]).into_string(),
+            table(None, "c", &["p".into()], &rows).into_string()
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod html;
 pub mod i18n;
 pub mod ledger;
 pub mod pages;
+pub mod pages_deps;
 pub mod params;
 pub mod state;
 
@@ -52,6 +53,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/target", get(pages::target))
         .route("/markets", get(pages::markets))
         .route("/dependencies", get(pages::dependencies))
+        .route("/dependencies/{hs6}", get(pages_deps::product))
+        .route("/mutual", get(pages_deps::mutual))
+        .route("/crm", get(pages_deps::crm))
+        .route("/crm/{material}", get(pages_deps::material))
         .route("/evaluation", get(evaluation::evaluation))
         .route("/data", get(pages::data_page))
         .route("/data/provenance/{folder}", get(pages::provenance))

@@ -58,7 +58,7 @@ pub(crate) fn round(x: f64, places: i32) -> f64 {
 }
 
 /// Percent for a chart (fraction × 100, 4 decimals), `null` when missing.
-fn pc(x: Option<f64>) -> Value {
+pub(crate) fn pc(x: Option<f64>) -> Value {
     x.map_or(Value::Null, |v| json!(round(100.0 * v, 4)))
 }
 
@@ -716,7 +716,7 @@ pub async fn provenance(
 
 /// The caveat of every source that is an extract of large flows only (the filter is a
 /// property of the data: said wherever its figures are shown).
-fn filter_caveats(lang: Lang, sources: &[indmon_report::Source]) -> Markup {
+pub(crate) fn filter_caveats(lang: Lang, sources: &[indmon_report::Source]) -> Markup {
     html! {
         @for src in sources {
             @if let Some(min) = src.min_flow_usd {
@@ -899,7 +899,8 @@ pub async fn dependencies(
             .filter(|r| r.tier == *tier)
             .filter_map(|r| {
                 r.outside_hhi.map(|h| {
-                    json!({ "value": [round(h, 4), round(100.0 * r.outside_share, 2)], "name": label(r) })
+                    json!({ "value": [round(h, 4), round(100.0 * r.outside_share, 2)], "name": label(r),
+                            "url": crate::pages_deps::product_href(&r.hs6, q.dataset.as_deref(), lang) })
                 })
             })
             .collect();
@@ -940,6 +941,16 @@ pub async fn dependencies(
                 r.areas.join(", "),
                 r.risk.clone().unwrap_or_default(),
             ]
+        })
+        .collect();
+    let links: Vec<Option<String>> = shown
+        .iter()
+        .map(|r| {
+            Some(crate::pages_deps::product_href(
+                &r.hs6,
+                q.dataset.as_deref(),
+                lang,
+            ))
         })
         .collect();
     let fig = Figure {
@@ -1007,7 +1018,7 @@ pub async fn dependencies(
                 div class="key-figure" { dt { (lang.t(key)) } dd { (lang.number(n as f64, 0)) } }
             }
         }
-        (fig.render(lang))
+        (fig.render_linked(lang, 2, &links))
         @if shown.is_empty() {
             p class="nl-paragraph" { (lang.t("no_dependencies")) }
         }

@@ -684,6 +684,40 @@ impl Tabular for MaterialDetail {
     }
 }
 
+/// One HS6 code that holds a material of the assessment, with the reporter's import
+/// dependency on it as the dependency screen finds it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CrmCode {
+    /// Material.
+    pub material: String,
+    /// Critical in the assessment.
+    pub critical: bool,
+    /// HS6 code of the bundled BACI extract that holds it.
+    pub hs6: String,
+    /// The product's row of the screen (its criteria and tier); none when the reporter
+    /// imports none of it in the screen's year.
+    pub screen: Option<super::ScreenRow>,
+}
+
+/// Every HS6 code of every material of `crm`, in the list's order, joined to its row of
+/// `screen` (a screen of every tier, so that a code that is no dependency still shows
+/// its criteria). Nothing is recomputed: the figures are the screen's.
+pub fn crm_codes(crm: &Crm, screen: &super::Screen) -> Vec<CrmCode> {
+    let rows: HashMap<&str, &super::ScreenRow> =
+        screen.rows.iter().map(|r| (r.hs6.as_str(), r)).collect();
+    crm.materials
+        .iter()
+        .flat_map(|m| {
+            m.hs6.iter().map(|code| CrmCode {
+                material: m.material.clone(),
+                critical: m.critical,
+                hs6: code.clone(),
+                screen: rows.get(code.as_str()).map(|r| (*r).clone()),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

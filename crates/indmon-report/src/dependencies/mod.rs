@@ -32,8 +32,9 @@ pub use classify::{
     Row, Setup, Tier, classify, common_notes, hs6, reexport_of, relation_of, setup,
 };
 pub use crm::{
-    ASSESSMENT, Crm, CrmMaterial, CrmRequest, MaterialDetail, MaterialRequest, ScoreYear,
-    StageSupply, SupplierShare, TopSupplier, critical_in, crm, material, share_value, supply_name,
+    ASSESSMENT, Crm, CrmCode, CrmMaterial, CrmRequest, MaterialDetail, MaterialRequest, ScoreYear,
+    StageSupply, SupplierShare, TopSupplier, critical_in, crm, crm_codes, material, share_value,
+    supply_name,
 };
 pub use explain::{
     AreaReason, CriteriaYear, Criterion, ExplainRequest, ExplainStep, Explanation, Persistence,

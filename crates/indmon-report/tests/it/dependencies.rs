@@ -427,6 +427,45 @@ fn the_crm_list_has_the_published_2023_scores() {
     assert_eq!(err.kind(), indmon_core::ErrorKind::Usage);
 }
 
+/// Issue 16: the CRM page's HS6 codes carry the screen's rows unchanged — every code
+/// of every material in the list's order, a code the reporter does not import without
+/// a row.
+#[test]
+fn the_crm_codes_carry_the_screens_rows() {
+    let f = bundled();
+    let crm = run(dr::crm(&f.store, &CrmRequest::default())).unwrap();
+    let s = screen_all("NL");
+    let codes = dr::crm_codes(&crm, &s);
+    let want: Vec<(&str, &str)> = crm
+        .materials
+        .iter()
+        .flat_map(|m| m.hs6.iter().map(move |h| (m.material.as_str(), h.as_str())))
+        .collect();
+    let got: Vec<(&str, &str)> = codes
+        .iter()
+        .map(|c| (c.material.as_str(), c.hs6.as_str()))
+        .collect();
+    assert_eq!(got, want);
+    assert!(codes.len() >= 20, "{}", codes.len());
+    let cobalt = codes.iter().find(|c| c.material == "Cobalt").unwrap();
+    assert_eq!(cobalt.hs6, "282200");
+    assert!(cobalt.critical);
+    for c in &codes {
+        let row = s.rows.iter().find(|r| r.hs6 == c.hs6);
+        match (&c.screen, row) {
+            (Some(a), Some(b)) => {
+                assert_eq!(a.imports.to_bits(), b.imports.to_bits(), "{}", c.hs6);
+                assert_eq!(a.tier, b.tier, "{}", c.hs6);
+                assert_eq!(a.outside_hhi, b.outside_hhi, "{}", c.hs6);
+            }
+            (None, None) => {}
+            (a, b) => panic!("{}: {:?} against {:?}", c.hs6, a.is_some(), b.is_some()),
+        }
+    }
+    // the extract holds the materials' codes: most are imported
+    assert!(codes.iter().filter(|c| c.screen.is_some()).count() >= codes.len() / 2);
+}
+
 /// A BACI release of two years: NL imports 280461 from China (60), the USA (20) and
 /// Germany (20), and exports 10 to Germany.
 fn write_release(dir: &std::path::Path) {

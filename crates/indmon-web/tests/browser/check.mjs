@@ -19,7 +19,9 @@ const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
 
 const PAGE_TIMEOUT_MS = 30_000;
-const START_PATHS = ['/', '/target', '/data', '/data/provenance/eurostat-nama10', '/programmes/semiconductors', '/ledger/login'];
+// the product, material and mutual pages are reached from the pages' tables, not the nav
+const START_PATHS = ['/', '/target', '/data', '/data/provenance/eurostat-nama10', '/programmes/semiconductors', '/ledger/login',
+  '/dependencies/850511', '/crm/Cobalt', '/mutual?dataset=baci_hs17_semis'];
 const LANGS = ['nl', 'en'];
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const HEADLINE = { nl: '12,0 %', en: '12.0 %' };
@@ -426,6 +428,8 @@ async function visit(browser, key, lang) {
     if (key === '/') await checkOverview(page, name, lang);
     if (key === '/target') await checkTarget(page, name);
     if (key === '/data') await checkData(page, name);
+    if (key === '/dependencies') await checkPointLink(page, name, '#fig-dependencies', '850511', '/dependencies/850511');
+    if (key === '/crm') await checkPointLink(page, name, '#fig-crm', 'Cobalt', '/crm/Cobalt');
 
     // Everything the page did up to here, downloads included.
     await page.waitForTimeout(200);
@@ -443,6 +447,42 @@ async function visit(browser, key, lang) {
     await context.close().catch(() => {});
   }
   return found;
+}
+
+// A click on the scatter point named `point` (or starting with it) opens `path` in the
+// page's language.
+async function checkPointLink(page, name, figSelector, point, path) {
+  await guarded(`${name} point link`, async () => {
+    const xy = await page.evaluate(([sel, want]) => {
+      const el = document.querySelector(`${sel} .chart-canvas`);
+      if (el) el.scrollIntoView({ block: "center" });
+      const chart = el && window.echarts && window.echarts.getInstanceByDom(el);
+      if (!chart) return null;
+      const series = chart.getOption().series;
+      for (let s = 0; s < series.length; s += 1) {
+        const i = series[s].data.findIndex((d) => d && typeof d.name === 'string' && d.name.startsWith(want));
+        if (i >= 0) {
+          const [x, y] = chart.convertToPixel({ seriesIndex: s }, series[s].data[i].value);
+          const r = el.getBoundingClientRect();
+          return [r.left + x, r.top + y];
+        }
+      }
+      return null;
+    }, [figSelector, point]);
+    if (!xy) {
+      fail(`${name} point link`, `no point ${point} in ${figSelector}`);
+      return;
+    }
+    const before = page.url();
+    await page.mouse.move(xy[0], xy[1]);
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === path, { timeout: 10_000 }),
+      page.mouse.click(xy[0], xy[1]),
+    ]);
+    const after = new URL(page.url());
+    const keepsLang = new URL(before).searchParams.get('lang') === after.searchParams.get('lang');
+    check(`${name} point link`, after.pathname === path && keepsLang, `click on ${point}: ${before} -> ${page.url()}`);
+  });
 }
 
 // On `/`, #lang-toggle leads to the other language.

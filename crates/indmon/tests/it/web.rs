@@ -1036,3 +1036,406 @@ fn programme_pages_and_editing_with_a_token_and_csrf() {
     );
     assert_eq!(history(), changes, "nothing changed");
 }
+
+/// The number of an English page's cell (`1,234.5`, `65.6 %`, `−0.2`).
+fn num_of(cell: &str) -> Option<f64> {
+    cell.trim_end_matches(" %")
+        .replace(',', "")
+        .replace('−', "-")
+        .parse()
+        .ok()
+}
+
+/// A cell shows `x` (a fraction shown as a percentage when `pct`) with `decimals`
+/// decimals: empty when missing, else written with those decimals and within half a
+/// unit of the last one (the command line's JSON is read back here with serde_json's
+/// fast float parser, which may be one unit in the last place off, so a tie such as
+/// 0.4695 is not compared as text).
+fn check_num(cell: &str, x: Option<f64>, decimals: usize, pct: bool) {
+    let Some(x) = x else {
+        assert_eq!(cell, "", "a missing value is an empty cell");
+        return;
+    };
+    let want = if pct { 100.0 * x } else { x };
+    let got = num_of(cell).unwrap_or_else(|| panic!("{cell:?} is not a number"));
+    let shown = cell.trim_end_matches(" %");
+    let places = shown.split_once('.').map_or(0, |(_, f)| f.len());
+    assert_eq!(places, decimals, "{cell:?}: {decimals} decimals");
+    assert_eq!(cell.ends_with(" %"), pct, "{cell:?}");
+    let half = 0.5 * 10f64.powi(-(decimals as i32));
+    assert!(
+        (got - want).abs() <= half * (1.0 + 1e-9),
+        "{cell:?} does not show {want}"
+    );
+}
+
+/// `text` shows `x` (as [`check_num`] would accept) somewhere.
+fn shows(text: &str, x: f64, decimals: usize, pct: bool) -> bool {
+    let v = if pct { 100.0 * x } else { x };
+    [v, v * (1.0 + 1e-15), v * (1.0 - 1e-15)].iter().any(|v| {
+        let s = en(*v, decimals);
+        text.contains(&if pct { format!("{s} %") } else { s })
+    })
+}
+
+/// `x` as the English pages write it (`Lang::En.number`): a thousands comma, a decimal
+/// point, a minus sign unless it rounds to zero.
+fn en(x: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, x.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let mut out = String::new();
+    for (k, c) in int.chars().enumerate() {
+        if k > 0 && (int.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    if x < 0.0 && !s.bytes().all(|b| b == b'0' || b == b'.') {
+        out.insert(0, '−');
+    }
+    out
+}
+
+/// A fraction as the English pages write a percentage.
+fn en_pct(x: f64, decimals: usize) -> String {
+    format!("{} %", en(100.0 * x, decimals))
+}
+
+/// Text of HTML: tags dropped, the entities maud writes decoded, spaces trimmed.
+fn html_text(h: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in h.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
+}
+
+/// The body rows of the first table after `anchor` in `html`, as the text of their
+/// cells.
+fn table_after(html: &str, anchor: &str) -> Vec<Vec<String>> {
+    let at = html
+        .find(anchor)
+        .unwrap_or_else(|| panic!("{anchor} not on the page"));
+    let rest = &html[at..];
+    let start = rest.find("<tbody").expect("a table body");
+    let end = rest[start..].find("</tbody>").unwrap() + start;
+    rest[start..end]
+        .split("<tr")
+        .skip(1)
+        .map(|row| {
+            row.split("<t")
+                .skip(1)
+                .filter(|c| c.starts_with('h') || c.starts_with('d'))
+                .map(|c| html_text(&format!("<t{c}")))
+                .collect()
+        })
+        .collect()
+}
+
+/// The text from `anchor` to the first `end` after it.
+fn text_between(html: &str, anchor: &str, end: &str) -> String {
+    let at = html
+        .find(anchor)
+        .unwrap_or_else(|| panic!("{anchor} not on the page"));
+    let to = html[at..].find(end).unwrap() + at;
+    html_text(&html[at..to])
+}
+
+fn yes_no(b: &Value) -> String {
+    match b.as_bool() {
+        Some(true) => "yes".into(),
+        Some(false) => "no".into(),
+        None => String::new(),
+    }
+}
+
+fn strs(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| match x {
+            Value::String(s) => s.clone(),
+            x => x.to_string(),
+        })
+        .collect()
+}
+
+/// Issue 16: the product's dependency story, the mutual dependencies and the critical
+/// raw materials on the dashboard show the command line's numbers for the same request,
+/// cell by cell, in both languages.
+#[test]
+fn dependency_story_mutual_and_crm_pages_show_the_command_lines_numbers() {
+    let s = Served::start();
+    let cli =
+        |args: &[&str]| -> Value { serde_json::from_str(&s._m.run(args).ok().stdout).unwrap() };
+    for page in [
+        "/dependencies/850511",
+        "/mutual",
+        "/crm",
+        "/crm/Cobalt",
+        "/crm/Natural%20graphite",
+    ] {
+        for lang in ["", "?lang=en"] {
+            let r = s.get(&format!("{page}{lang}"));
+            assert_eq!(r.status, 200, "{page}{lang}: {}", r.text());
+            let lang_attr = if lang.is_empty() { "nl" } else { "en" };
+            assert!(r.text().contains(&format!("<html lang=\"{lang_attr}\"")));
+        }
+    }
+
+    // --- one product: every step, the suppliers, the criteria per year, the facts
+    let e = cli(&["dependencies", "explain", "850511", "--format", "json"]);
+    let html = s.get("/dependencies/850511?lang=en").text();
+    let steps = table_after(&html, "id=\"steps-table\"");
+    let want: Vec<&Value> = e["steps"].as_array().unwrap().iter().collect();
+    assert_eq!(steps.len(), want.len());
+    for (row, st) in steps.iter().zip(&want) {
+        let step = st["step"].as_str().unwrap();
+        // the page's units: thousand USD and years whole, shares in %, HHIs and ratios
+        let (d, pct) = match step {
+            "imports" | "persistence" => (0, false),
+            "outside" | "suppliers" | "risk" => (1, true),
+            _ => (3, false),
+        };
+        check_num(&row[1], st["value"].as_f64(), d, pct);
+        check_num(&row[2], st["threshold"].as_f64(), d, pct);
+        assert_eq!(row[3], yes_no(&st["met"]), "{step} met");
+        assert_eq!(row[4], st["text"].as_str().unwrap().trim(), "{step} text");
+    }
+    let suppliers = table_after(&html, "id=\"fig-suppliers\"");
+    let want = e["suppliers"].as_array().unwrap();
+    assert_eq!(suppliers.len(), want.len());
+    assert!(want.len() > 10, "850511 comes from many countries");
+    for (row, sp) in suppliers.iter().zip(want) {
+        assert_eq!(row[0], sp["label"].as_str().unwrap());
+        check_num(&row[1], sp["value"].as_f64(), 0, false);
+        check_num(&row[2], sp["share"].as_f64(), 1, true);
+    }
+    // the chart's bars are the same values (to 3 decimals), one relation per series
+    let block = html
+        .split("<script type=\"application/json\" id=\"fig-suppliers-data\">")
+        .nth(1)
+        .and_then(|b| b.split("</script>").next())
+        .unwrap();
+    let data: Value = serde_json::from_str(block).unwrap();
+    for (k, sp) in want.iter().enumerate() {
+        let bars: Vec<f64> = data["option"]["series"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|sr| sr["data"][k].as_f64())
+            .collect();
+        assert_eq!(bars.len(), 1, "{}", sp["label"]);
+        assert!((bars[0] - sp["value"].as_f64().unwrap()).abs() < 5e-4);
+    }
+    let years = table_after(&html, "id=\"fig-criteria\"");
+    let want = e["years"].as_array().unwrap();
+    assert_eq!(years.len(), want.len());
+    for (row, y) in years.iter().zip(want) {
+        assert_eq!(row[0], y["year"].to_string());
+        check_num(&row[1], y["outside_hhi"].as_f64(), 3, false);
+        check_num(&row[2], y["outside_share"].as_f64(), 1, true);
+        check_num(&row[3], y["ratio_used"].as_f64(), 3, false);
+        assert_eq!(row[7], yes_no(&y["all"]));
+    }
+    let world = text_between(&html, "id=\"world-facts\"", "</dl>");
+    let w = &e["world"];
+    for (v, d, pct) in [
+        (&w["hhi"], 3, false),
+        (&w["threshold"], 3, false),
+        (&w["world_exports"], 0, false),
+        (&w["reporter_share"], 1, true),
+    ] {
+        assert!(shows(&world, v.as_f64().unwrap(), d, pct), "{v} in {world}");
+    }
+    let re = text_between(&html, "id=\"reexport-facts\"", "</dl>");
+    let r = &e["reexport"];
+    for (v, d, pct) in [
+        (&r["ratio_before"], 3, false),
+        (&r["ratio_used"], 3, false),
+        (&r["retained_share"], 1, true),
+    ] {
+        assert!(shows(&re, v.as_f64().unwrap(), d, pct), "{v} in {re}");
+    }
+    let risk = text_between(&html, "id=\"risk-facts\"", "</dl>");
+    assert!(shows(
+        &risk,
+        e["risk"]["non_aligned_share"].as_f64().unwrap(),
+        1,
+        true
+    ));
+    assert!(html.contains(e["verdict"].as_str().unwrap()));
+    let text = html_text(&html);
+    for reason in e["area_reasons"].as_array().unwrap() {
+        assert!(text.contains(reason["rationale"].as_str().unwrap()));
+    }
+    // the screen links every product it lists to its story, the scatter's points too
+    let screen = s.get("/dependencies?lang=en").text();
+    assert!(screen.contains("href=\"/dependencies/850511?lang=en\""));
+    assert!(screen.contains("\"url\":\"/dependencies/850511?lang=en\""));
+    let nl = s.get("/dependencies/850511").text();
+    assert!(
+        nl.contains(
+            &e["steps"][1]["value"]
+                .as_f64()
+                .map(|v| {
+                    // Dutch: 76.554
+                    en(v, 0).replace(',', ".")
+                })
+                .unwrap()
+        )
+    );
+
+    // --- mutual dependencies: none on the default extract, one product on the
+    // semiconductor extract
+    for (page, args) in [
+        ("/mutual?lang=en", vec!["mutual", "--format", "json"]),
+        (
+            "/mutual?dataset=baci_hs17_semis&lang=en",
+            vec!["mutual", "--dataset", "baci_hs17_semis", "--format", "json"],
+        ),
+    ] {
+        let m = cli(&args);
+        let html = s.get(page).text();
+        let counts = text_between(&html, "id=\"mutual-counts\"", "</dl>");
+        for k in ["products", "two_way"] {
+            assert!(counts.contains(&m[k].as_array().unwrap().len().to_string()));
+        }
+        assert!(counts.contains(&m["dependencies"].to_string()), "{counts}");
+        let intro = en_pct(m["min_world_share"].as_f64().unwrap(), 0);
+        assert!(html.contains(&intro), "{page}: {intro}");
+        let products = m["products"].as_array().unwrap();
+        if products.is_empty() {
+            assert!(!html.contains("id=\"fig-mutual-products\""), "{page}");
+            assert!(html.contains("supplies no product"), "{page}");
+            continue;
+        }
+        let rows = table_after(&html, "id=\"fig-mutual-products\"");
+        assert_eq!(rows.len(), products.len());
+        for (row, p) in rows.iter().zip(products) {
+            assert!(row[0].starts_with(p["hs6"].as_str().unwrap()));
+            check_num(&row[1], p["world_share"].as_f64(), 1, true);
+            check_num(&row[2], p["world_hhi"].as_f64(), 3, false);
+            check_num(&row[3], p["world_exports"].as_f64(), 0, false);
+        }
+    }
+
+    // --- critical raw materials: the assessment, the supply per stage, the codes with
+    // the reporter's import dependency, one material's history
+    let c = cli(&["crm", "--format", "json"]);
+    let html = s.get("/crm?lang=en").text();
+    let counts = text_between(&html, "id=\"crm-counts\"", "</dl>");
+    assert!(counts.contains(&c["materials_with_scores"].to_string()));
+    assert!(counts.contains(&c["critical"].to_string()));
+    let materials = c["materials"].as_array().unwrap();
+    let rows = table_after(&html, "id=\"fig-crm\"");
+    assert_eq!(rows.len(), materials.len());
+    for (row, m) in rows.iter().zip(materials) {
+        assert_eq!(row[0], m["material"].as_str().unwrap());
+        check_num(&row[1], m["sr"].as_f64(), 1, false);
+        check_num(&row[2], m["ei"].as_f64(), 1, false);
+        assert_eq!(row[3], yes_no(&m["critical"]));
+        assert_eq!(row[4], strs(&m["critical_in"]).join(", "));
+        assert_eq!(row[6], strs(&m["hs6"]).join(", "));
+    }
+    let with_supply: Vec<&Value> = materials
+        .iter()
+        .filter(|m| !m["hhi_global_extraction"].is_null() || !m["hhi_global_processing"].is_null())
+        .collect();
+    let rows = table_after(&html, "id=\"fig-crm-supply\"");
+    assert_eq!(rows.len(), with_supply.len());
+    for (row, m) in rows.iter().zip(&with_supply) {
+        assert_eq!(row[0], m["material"].as_str().unwrap());
+        for (k, f) in [
+            "hhi_global_extraction",
+            "hhi_global_processing",
+            "hhi_eu_extraction",
+            "hhi_eu_processing",
+        ]
+        .iter()
+        .enumerate()
+        {
+            check_num(&row[k + 1], m[*f].as_f64(), 3, false);
+        }
+    }
+    let screen = cli(&["dependencies", "--format", "json", "--tier", "all"]);
+    let codes = table_after(&html, "id=\"crm-codes-table\"");
+    let want: Vec<(&str, &str)> = materials
+        .iter()
+        .flat_map(|m| {
+            m["hs6"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |h| (m["material"].as_str().unwrap(), h.as_str().unwrap()))
+        })
+        .collect();
+    assert_eq!(codes.len(), want.len());
+    assert!(!want.is_empty());
+    for (row, (material, hs6)) in codes.iter().zip(&want) {
+        assert_eq!((row[0].as_str(), row[1].as_str()), (*hs6, *material));
+        let r = screen["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["hs6"] == *hs6);
+        match r {
+            Some(r) => {
+                assert_eq!(row[3], r["tier_label"].as_str().unwrap(), "{hs6}");
+                check_num(&row[4], r["imports"].as_f64(), 0, false);
+                check_num(&row[5], r["outside_share"].as_f64(), 1, true);
+                check_num(&row[6], r["outside_hhi"].as_f64(), 3, false);
+                check_num(&row[7], r["import_export_ratio"].as_f64(), 3, false);
+            }
+            None => assert_eq!(row[3], "not imported", "{hs6}"),
+        }
+    }
+    let m = cli(&["crm", "--material", "Cobalt", "--format", "json"]);
+    let html = s.get("/crm/Cobalt?lang=en").text();
+    let rows = table_after(&html, "id=\"fig-crm-history\"");
+    let history = m["history"].as_array().unwrap();
+    assert_eq!(rows.len(), history.len());
+    assert_eq!(rows.first().map(|r| r[0].as_str()), Some("2011"));
+    for (row, h) in rows.iter().zip(history) {
+        assert_eq!(row[0], h["year"].to_string());
+        check_num(&row[1], h["sr"].as_f64(), 1, false);
+        check_num(&row[2], h["ei"].as_f64(), 1, false);
+        assert_eq!(row[3], yes_no(&h["critical"]));
+    }
+    for (k, st) in m["supply"].as_array().unwrap().iter().enumerate() {
+        let rows = table_after(&html, &format!("id=\"supply-{k}\""));
+        let shares = st["shares"].as_array().unwrap();
+        assert_eq!(rows.len(), shares.len());
+        for (row, sh) in rows.iter().zip(shares) {
+            assert_eq!(row[0], sh["country"].as_str().unwrap());
+            check_num(&row[1], sh["share"].as_f64(), 1, true);
+        }
+        assert!(shows(&html, st["hhi"].as_f64().unwrap(), 3, false), "{st}");
+    }
+    // the pages' JSON endpoints are in the OpenAPI document
+    let doc = s.json("/api/v1/openapi.json");
+    for p in [
+        "/api/v1/dependencies/{hs6}",
+        "/api/v1/mutual",
+        "/api/v1/crm",
+        "/api/v1/crm/{material}",
+    ] {
+        assert!(doc["paths"][p]["get"].is_object(), "{p}");
+    }
+}
