@@ -8,6 +8,36 @@ use crate::web::Served;
 /// (command-line arguments, API path without `format`): the same request twice.
 const CASES: &[(&[&str], &str)] = &[
     (&["target"], "/api/v1/target"),
+    (
+        &[
+            "evaluate",
+            "synth",
+            "--preset",
+            "industry-share",
+            "--treated",
+            "NL",
+            "--treatment-year",
+            "2011",
+            "--placebo",
+        ],
+        "/api/v1/evaluate/synth?treated=NL&treatment_year=2011",
+    ),
+    (
+        &[
+            "evaluate",
+            "synth",
+            "--preset",
+            "industry-share",
+            "--treated",
+            "NL",
+            "--treatment-year",
+            "2011",
+            "--placebo",
+            "--table",
+            "placebo",
+        ],
+        "/api/v1/evaluate/synth?treated=NL&treatment_year=2011&table=placebo",
+    ),
     (&["target", "--geo", "DE"], "/api/v1/target?geo=DE"),
     (
         &["target", "share", "--geo", "NL,DE", "--from", "2015"],

@@ -1439,3 +1439,94 @@ fn dependency_story_mutual_and_crm_pages_show_the_command_lines_numbers() {
         assert!(doc["paths"][p]["get"].is_object(), "{p}");
     }
 }
+
+/// Issue 18: the evaluation page shows the synthetic control of
+/// `indmon evaluate synth --preset industry-share --treated NL --treatment-year 2011
+/// --placebo`, number by number, with its caveats, in both languages.
+#[test]
+fn the_evaluation_page_shows_the_command_lines_synthetic_control() {
+    let s = Served::start();
+    let r =
+        s._m.run(&[
+            "evaluate",
+            "synth",
+            "--preset",
+            "industry-share",
+            "--treated",
+            "NL",
+            "--treatment-year",
+            "2011",
+            "--placebo",
+            "--format",
+            "json",
+        ])
+        .ok();
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    for lang in ["", "?lang=en"] {
+        let r = s.get(&format!("/evaluation{lang}"));
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let html = s.get("/evaluation?lang=en").text();
+    // the key figures
+    let att = text_between(&html, "id=\"synth-att\"", "</dd>");
+    assert!(
+        shows(&att, v["att"]["att"].as_f64().unwrap(), 2, false),
+        "{att}"
+    );
+    let p = &v["placebo"];
+    let shown_p = text_between(&html, "id=\"synth-p\"", "</dd>");
+    assert!(
+        shows(&shown_p, p["p_value"].as_f64().unwrap(), 3, false),
+        "{shown_p}"
+    );
+    assert!(
+        shown_p.contains(&format!(
+            "({} / {})",
+            p["rank"],
+            p["units"].as_array().unwrap().len()
+        )),
+        "{shown_p}"
+    );
+    // the paths, year by year
+    let paths = table_after(&html, "id=\"fig-synth-paths\"");
+    let gaps = v["gaps"].as_object().unwrap();
+    assert_eq!(paths.len(), gaps.len());
+    for row in &paths {
+        let g = gaps[&row[0]].as_f64().unwrap();
+        check_num(&row[3], Some(g), 2, false);
+    }
+    // the placebo table: every unit with its ratio
+    let placebo = table_after(&html, "id=\"fig-synth-gaps\"");
+    let units = p["units"].as_array().unwrap();
+    assert_eq!(placebo.len(), units.len());
+    for (row, u) in placebo.iter().zip(units) {
+        assert_eq!(row[0], u["unit"].as_str().unwrap());
+        check_num(&row[3], u["ratio"].as_f64(), 2, false);
+    }
+    // the weights
+    let weights = table_after(&html, "id=\"fig-synth-weights\"");
+    let w = v["weights"].as_object().unwrap();
+    assert_eq!(weights.len(), w.len());
+    for row in &weights {
+        check_num(&row[1], w[&row[0]].as_f64(), 3, false);
+    }
+    // the caveats in words, and the source
+    for want in [
+        "smallest attainable p-value is",
+        "An estimate, not a proof",
+        "Placebo test in space",
+    ] {
+        assert!(html.contains(want), "{want}");
+    }
+    let dataset = v["sources"][0]["dataset"].as_str().unwrap();
+    assert!(html.contains(dataset), "{dataset}");
+    // the API gives the same result
+    let api: Value = s.json("/api/v1/evaluate/synth?treated=NL&treatment_year=2011");
+    assert_eq!(api["weights"], v["weights"]);
+    assert_eq!(api["att"], v["att"]);
+    assert!(
+        s.json("/api/v1/openapi.json")["paths"]
+            .get("/api/v1/evaluate/synth")
+            .is_some()
+    );
+}
