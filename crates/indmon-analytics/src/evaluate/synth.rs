@@ -801,7 +801,10 @@ pub fn placebo_in_space(
         units.push(row(&e, false));
     }
     let r0 = units[0].ratio;
-    let at_least = units[1..].iter().filter(|u| !(u.ratio < r0)).count();
+    let at_least = units[1..]
+        .iter()
+        .filter(|u| u.ratio >= r0 || u.ratio.is_nan())
+        .count();
     let rank = 1 + at_least;
     let n = units.len() as f64;
     Ok(PlaceboSpace {
