@@ -760,7 +760,9 @@ pub struct PlaceboSpace {
     /// ratio is at least the treated unit's. The smallest attainable value is 1/(J + 1).
     /// (`pysyncon`'s `PlaceboTest.pvalue` counts only the donors at or above the
     /// treated unit's ratio of mean squared gaps, with the treatment year in both
-    /// windows; on the Basque case both give the published 1/6.)
+    /// windows, so it can be 0 and is one unit's share lower when the treated unit
+    /// counts itself. On the Basque case this rank gives the published 1/6 (3 of 18);
+    /// pysyncon's formula applied to these fits gives 2/18, to pysyncon's own 3/18.)
     pub p_value: f64,
 }
 
@@ -801,7 +803,10 @@ pub fn placebo_in_space(
         units.push(row(&e, false));
     }
     let r0 = units[0].ratio;
-    let at_least = units[1..].iter().filter(|u| !(u.ratio < r0)).count();
+    let at_least = units[1..]
+        .iter()
+        .filter(|u| u.ratio >= r0 || u.ratio.is_nan())
+        .count();
     let rank = 1 + at_least;
     let n = units.len() as f64;
     Ok(PlaceboSpace {

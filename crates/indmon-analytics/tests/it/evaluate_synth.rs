@@ -617,3 +617,38 @@ fn evaluate_synth_ridge_augmented_matches_pysyncon_augsynth() {
     let b = bias(&fixed.weights, &fixed.scm_weights);
     assert!((b - 0.00028544207794505667).abs() < 1e-5, "bias {b}");
 }
+
+/// Regression: on a rank-deficient problem (6 predictors, 27 donors) the active-set
+/// method once re-stepped on rounding noise after a full Newton step and cycled to its
+/// iteration limit. It must stop well before it.
+#[test]
+fn evaluate_synth_qp_does_not_cycle_on_rank_deficient_problems() {
+    let mut seed = 20261208u64;
+    let mut next = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
+    };
+    for case in 0..20 {
+        let (j, k) = (27, 6);
+        // Nearly collinear predictors (as outcome means over adjacent windows are):
+        // an ill-conditioned face.
+        let x0: Vec<Vec<f64>> = (0..j)
+            .map(|_| {
+                let a = next();
+                (0..k).map(|_| a + 1e-3 * next()).collect()
+            })
+            .collect();
+        let x1: Vec<f64> = (0..k).map(|_| 0.3 + 1e-3 * next()).collect();
+        let v: Vec<f64> = (0..k).map(|_| 0.05 + next().abs()).collect();
+        let (p, q) = normal_equations(&x0, &x1, &v);
+        let s = simplex_qp(&p, &q, j);
+        assert!(
+            s.iterations < 200,
+            "case {case}: {} iterations",
+            s.iterations
+        );
+        kkt(&p, &q, j, &s.w);
+    }
+}

@@ -755,14 +755,13 @@ fn predictors(
     Ok(out)
 }
 
+/// The table's row of each (unit index, year).
+type RowIndex = HashMap<(usize, i64), usize>;
+
 /// Builds the analytics panel from the table: units in order of first appearance,
 /// whole-year periods; a repeated (unit, year) and a time that is missing or not a
 /// whole number are errors naming the line.
-fn panel(
-    table: &PanelTable,
-    spec: &Spec,
-    vars: &[&str],
-) -> Result<(Panel, HashMap<(usize, i64), usize>)> {
+fn panel(table: &PanelTable, spec: &Spec, vars: &[&str]) -> Result<(Panel, RowIndex)> {
     let units_col = table.text(&spec.unit);
     let time_col = table.number(&spec.time);
     let mut units: Vec<String> = Vec::new();

@@ -301,3 +301,47 @@ fn evaluate_synth_bad_inputs_are_clear_errors() {
     );
     fails(&["evaluate", "synth", "--spec", &s], 3, &["runs backwards"]);
 }
+
+#[test]
+fn evaluate_synth_training_v_and_placebo_in_time_from_the_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = edited(
+        dir.path(),
+        |s| {
+            s.replace(
+                "treatment_year = 1975",
+                "treatment_year = 1975\nplacebo_year = 1970",
+            ) + "\n[training]\noptimize_years = [1960, 1961, 1962, 1963, 1964]\n"
+        },
+        |c| c,
+    );
+    let t = Indmon::new();
+    let r = t
+        .run(&["evaluate", "synth", "--spec", &s, "--format", "json"])
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["v_from_training"], true);
+    assert_eq!(v["placebo_time"]["year"], 1970);
+    assert!(v["placebo_time"]["att"].is_number());
+    let sum: f64 = v["weights"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|x| x.as_f64().unwrap())
+        .sum();
+    assert!((sum - 1.0).abs() < 1e-9);
+    assert!(v["notes"].to_string().contains("training stage"));
+    // A training block whose predictors do not match the main ones one to one.
+    let s = edited(
+        dir.path(),
+        |s| {
+            s + "\n[training]\noptimize_years = \"1960..1964\"\nspecial_predictors = [{ variable = \"gdpcap\", years = \"1960..1964\" }]\n"
+        },
+        |c| c,
+    );
+    fails(
+        &["evaluate", "synth", "--spec", &s],
+        3,
+        &["training stage has", "one to one"],
+    );
+}

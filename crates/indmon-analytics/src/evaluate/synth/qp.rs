@@ -64,14 +64,23 @@ pub fn simplex_qp(p: &[f64], q: &[f64], n: usize) -> QpSolution {
     let mut iterations = 0;
     let mut mu = 0.0;
     let mut last_released: Option<usize> = None;
+    let mut at_face_minimum = false;
     while iterations < max_iter {
         iterations += 1;
         let g: Vec<f64> = (0..n)
             .map(|i| (0..n).map(|j| p[i * n + j] * w[j]).sum::<f64>() - q[i])
             .collect();
-        let step = face_step(p, &g, &free, n, scale);
-        let pnorm = step.dir.iter().map(|v| v.abs()).fold(0.0_f64, f64::max);
-        if pnorm <= 1e-13 {
+        // After a full Newton step the point minimises the objective on its face: go
+        // to the multipliers (computing the step again would only give rounding noise).
+        let step = if at_face_minimum {
+            None
+        } else {
+            let s = face_step(p, &g, &free, n, scale);
+            let pnorm = s.dir.iter().map(|v| v.abs()).fold(0.0_f64, f64::max);
+            (pnorm > 1e-13).then_some(s)
+        };
+        at_face_minimum = false;
+        let Some(step) = step else {
             // Stationary on this face: check the multipliers of the zero weights.
             mu = -free.iter().map(|&j| g[j]).sum::<f64>() / free.len() as f64;
             let candidate = (0..n)
@@ -86,7 +95,7 @@ pub fn simplex_qp(p: &[f64], q: &[f64], n: usize) -> QpSolution {
                 _ => break,
             }
             continue;
-        }
+        };
         // Step length: 1 for a Newton step, unbounded for a descent ray; cut at the
         // first weight that reaches zero.
         let mut alpha = if step.ray { f64::INFINITY } else { 1.0 };
@@ -113,8 +122,13 @@ pub fn simplex_qp(p: &[f64], q: &[f64], n: usize) -> QpSolution {
         if let Some(k) = blocking {
             let j = free.remove(k);
             w[j] = 0.0;
-            last_released = None;
-        } else {
+        } else if !step.ray {
+            at_face_minimum = true;
+        }
+        // A step of positive length ends the guard against releasing the same
+        // weight again; a zero step that blocks on the weight just released keeps it
+        // (degenerate case), so the method stops there instead of cycling.
+        if alpha > 0.0 {
             last_released = None;
         }
     }
