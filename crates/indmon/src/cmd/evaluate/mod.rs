@@ -17,13 +17,13 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum Command {
-    Synth(synth::Args),
-    Did(did::Args),
+    Synth(Box<synth::Args>),
+    Did(Box<did::Args>),
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     match args.command {
-        Command::Synth(a) => synth::run(ctx, a),
-        Command::Did(a) => did::run(ctx, a),
+        Command::Synth(a) => synth::run(ctx, *a),
+        Command::Did(a) => did::run(ctx, *a),
     }
 }
