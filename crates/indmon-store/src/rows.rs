@@ -172,29 +172,18 @@ pub enum RowsFormat {
     Json,
 }
 
-/// Reads a Parquet file of the user's (an input, not a file of the store) whole: every
-/// row group in order, as [`Rows`]. Only a regular file is read (a FIFO or a device is
-/// refused); a file that is not Parquet, or is damaged, is an error naming it.
-pub fn read_parquet_file(path: &std::path::Path) -> Result<Rows> {
+/// Decodes a Parquet file of the user's (an input, not a file of the store) already
+/// read into memory as `bytes` (the caller reads it once, under its size limit, and
+/// hashes the same bytes): every row group in order, as [`Rows`]. Bytes that are not
+/// Parquet, or a damaged file, are an error naming `name`.
+pub fn read_parquet_bytes(name: &str, bytes: Vec<u8>) -> Result<Rows> {
     use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-    let name = path.display().to_string();
-    let io = |source: std::io::Error| Error::Io {
-        path: name.clone(),
-        source,
-    };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if !meta.is_file() {
-        return Err(Error::Corrupt {
-            path: name,
-            message: "not a regular file (indmon reads input from regular files only)".into(),
-        });
-    }
     let bad = |e: &dyn std::fmt::Display| Error::Corrupt {
-        path: name.clone(),
+        path: name.to_string(),
         message: format!("not a readable Parquet file: {e}"),
     };
-    let file = std::fs::File::open(path).map_err(io)?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| bad(&e))?;
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes)).map_err(|e| bad(&e))?;
     let schema = builder.schema().clone();
     let reader = builder.build().map_err(|e| bad(&e))?;
     let batches = reader
@@ -209,7 +198,7 @@ mod file_tests {
     use crate::writer::Columns;
 
     #[test]
-    fn a_parquet_file_is_read_back_and_anything_else_is_refused_by_name() {
+    fn parquet_bytes_are_read_back_and_anything_else_is_refused_by_name() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.parquet");
         let cols = Columns::new()
@@ -217,7 +206,7 @@ mod file_tests {
             .int("year", [2001, 2002, 2003])
             .float("y", [1.5, f64::NAN, 3.0]);
         crate::write_parquet_file(&path, 3, [cols]).unwrap();
-        let rows = read_parquet_file(&path).unwrap();
+        let rows = read_parquet_bytes("p.parquet", std::fs::read(&path).unwrap()).unwrap();
         assert_eq!(rows.names(), ["unit", "year", "y"]);
         assert_eq!(rows.len(), 3);
         assert_eq!(
@@ -227,14 +216,18 @@ mod file_tests {
         assert_eq!(rows.i64s(1).unwrap(), [Some(2001), Some(2002), Some(2003)]);
         assert_eq!(rows.f64s(2).unwrap()[0], Some(1.5));
 
-        let csv = dir.path().join("p.csv");
-        std::fs::write(&csv, "unit,year\na,1\n").unwrap();
-        let e = read_parquet_file(&csv).unwrap_err().to_string();
+        let e = read_parquet_bytes("p.csv", b"unit,year\na,1\n".to_vec())
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("p.csv") && e.contains("not a readable Parquet file"),
             "{e}"
         );
-        let e = read_parquet_file(dir.path()).unwrap_err().to_string();
-        assert!(e.contains("not a regular file"), "{e}");
+        let mut cut = std::fs::read(&path).unwrap();
+        cut.truncate(cut.len() / 2);
+        let e = read_parquet_bytes("cut.parquet", cut)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cut.parquet"), "{e}");
     }
 }

@@ -665,6 +665,9 @@ pub async fn material(
         .await
 }
 
+/// One synthetic-control fit at a time on the server.
+static SYNTH_FITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
 /// The synthetic control of the industry share of `treated` (default: the target
 /// country) from `treatment_year` (default: 2011), with the placebo test when asked.
 pub async fn evaluation(
@@ -674,7 +677,7 @@ pub async fn evaluation(
     placebo: bool,
 ) -> Result<Arc<indmon_report::evaluate::synth::SynthResult>> {
     use indmon_report::evaluate::preset::{DEFAULT_TREATMENT_YEAR, IndustryShareRequest};
-    use indmon_report::evaluate::synth::{Options, PresetRequest, preset};
+    use indmon_report::evaluate::synth::{Options, PresetRequest, preset_input, run_preset};
     let treated = match treated {
         Some(t) => geo_param(t)?,
         None => state.settings.target.geo.clone(),
@@ -698,7 +701,24 @@ pub async fn evaluation(
     state
         .cached(
             format!("synth:{treated}:{year}:{placebo}"),
-            move |s| async move { Ok(preset(&s.store, &s.catalog(), &req).await?) },
+            move |s| async move {
+                let input = preset_input(&s.store, &s.catalog(), &req).await?;
+                // the fit is plain computation (placebos: one fit per donor): on a thread
+                // of its own, one fit at a time; a request that times out leaves it to
+                // finish, holding the one permit, rather than piling up fits
+                let permit = SYNTH_FITS
+                    .acquire()
+                    .await
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                let options = req.options;
+                let r = tokio::task::spawn_blocking(move || {
+                    let _permit = permit;
+                    run_preset(input, &options)
+                })
+                .await
+                .map_err(|e| AppError::Internal(format!("the synthetic control: {e}")))??;
+                Ok(r)
+            },
         )
         .await
 }

@@ -96,6 +96,15 @@ pub async fn industry_share_panel(
     req: &IndustryShareRequest,
 ) -> Result<PresetPanel> {
     let treated = req.treated.trim().to_uppercase();
+    // one country: an aggregate (EU27_2020, EA20 …) is an average of its own donors
+    if !(treated.len() == 2 && treated.bytes().all(|b| b.is_ascii_uppercase()))
+        || matches!(treated.as_str(), "EU" | "EA")
+    {
+        return Err(Error::Invalid(format!(
+            "the treated unit must be one country (a two-letter Eurostat code such as NL), not {}: an aggregate of EU members would be compared with its own members",
+            indmon_core::quote(&treated)
+        )));
+    }
     let mut geos = vec![treated.clone()];
     geos.extend(EU27.iter().map(|g| g.to_string()).filter(|g| *g != treated));
     let shares = share(

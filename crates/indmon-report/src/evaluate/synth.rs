@@ -1353,6 +1353,24 @@ pub async fn preset(
     catalog: &indmon_store::Catalog,
     req: &PresetRequest,
 ) -> Result<SynthResult> {
+    let input = preset_input(store, catalog, req).await?;
+    run_preset(input, &req.options)
+}
+
+/// What a preset's fit needs, read from the store ([`preset_input`]); the fit itself
+/// ([`run_preset`]) reads nothing, so a server can run it on a thread of its own.
+#[derive(Debug, Clone)]
+pub struct PresetInput {
+    panel: super::preset::PresetPanel,
+    spec: Spec,
+}
+
+/// Reads the preset's panel from the store and builds its spec.
+pub async fn preset_input(
+    store: &indmon_store::Store,
+    catalog: &indmon_store::Catalog,
+    req: &PresetRequest,
+) -> Result<PresetInput> {
     use super::preset::{SHARE, UNIT, YEAR, industry_share_panel};
     let p = industry_share_panel(store, catalog, &req.panel).await?;
     let years = |ys: &[i32]| Years::List(ys.iter().map(|&y| i64::from(y)).collect());
@@ -1381,8 +1399,18 @@ pub async fn preset(
         placebo_year: None,
         training: None,
     };
-    let mut r = evaluate(&p.table, &spec, &req.options)?;
-    let mut before = vec![format!("Outcome `{SHARE}`: {} (percent).", p.definition)];
+    Ok(PresetInput { panel: p, spec })
+}
+
+/// Fits a preset read by [`preset_input`].
+pub fn run_preset(input: PresetInput, options: &Options) -> Result<SynthResult> {
+    let PresetInput { panel: p, spec } = input;
+    let mut r = evaluate(&p.table, &spec, options)?;
+    let mut before = vec![format!(
+        "Outcome `{}`: {} (percent).",
+        super::preset::SHARE,
+        p.definition
+    )];
     before.extend(p.notes);
     r.cite(before, p.sources);
     Ok(r)

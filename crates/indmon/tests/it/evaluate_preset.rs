@@ -167,6 +167,19 @@ fn the_preset_refuses_what_it_cannot_estimate() {
         "{}",
         r.stderr
     );
+    // an aggregate would be compared with its own members
+    let r = t.run(&[
+        "evaluate",
+        "synth",
+        "--preset",
+        "industry-share",
+        "--treated",
+        "EU27_2020",
+        "--treatment-year",
+        "2011",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("must be one country"), "{}", r.stderr);
     // a preset needs its country and year; a spec and a preset exclude each other
     let r = t.run(&["evaluate", "synth", "--preset", "industry-share"]);
     assert_eq!(r.code, 2, "{}", r.stderr);

@@ -212,13 +212,28 @@ impl From<Part> for rs::SynthTable {
 
 /// Adds the result to the ledger as an evaluation of kind `effect`.
 fn record(ctx: &Context, args: &Args, r: &SynthResult) -> Result<()> {
-    let what = match (&args.spec, &args.treated, args.treatment_year) {
+    // the command that reproduces the result: every flag that changes it
+    let mut what = match (&args.spec, &args.treated, args.treatment_year) {
         (Some(spec), _, _) => format!("--spec {}", spec.display()),
         (None, Some(t), Some(y)) => {
             format!("--preset industry-share --treated {t} --treatment-year {y}")
         }
         _ => String::new(),
     };
+    if args.spec.is_none() {
+        if let Some(f) = args.from {
+            what.push_str(&format!(" --from {f}"));
+        }
+        if args.source != "auto" {
+            what.push_str(&format!(" --source {}", args.source));
+        }
+        if let Some(d) = &args.as_of {
+            what.push_str(&format!(" --as-of {d}"));
+        }
+    }
+    if args.augment.is_some() {
+        what.push_str(" --augment ridge");
+    }
     let cited: Vec<String> = r
         .sources
         .iter()
