@@ -2,6 +2,7 @@
 
 mod complexity;
 mod dependencies;
+mod did;
 mod markets;
 mod properties;
 mod published;
