@@ -51,7 +51,7 @@ pub use integrity::{FileCheck, FileStatus, Unavailable};
 pub use outfile::OutFile;
 pub use query::{MAX_EXPR_DEPTH, QueryLimits, QueryOptions, SqlGuardError};
 pub use release::Release;
-pub use rows::{ColumnType, Rows, RowsFormat};
+pub use rows::{ColumnType, Rows, RowsFormat, read_parquet_file};
 pub use select::{Agg, Cond, Select, Value};
 pub use writer::{Columns, VintageWriter};
 

@@ -171,3 +171,70 @@ pub enum RowsFormat {
     /// A JSON array of objects.
     Json,
 }
+
+/// Reads a Parquet file of the user's (an input, not a file of the store) whole: every
+/// row group in order, as [`Rows`]. Only a regular file is read (a FIFO or a device is
+/// refused); a file that is not Parquet, or is damaged, is an error naming it.
+pub fn read_parquet_file(path: &std::path::Path) -> Result<Rows> {
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let name = path.display().to_string();
+    let io = |source: std::io::Error| Error::Io {
+        path: name.clone(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(Error::Corrupt {
+            path: name,
+            message: "not a regular file (indmon reads input from regular files only)".into(),
+        });
+    }
+    let bad = |e: &dyn std::fmt::Display| Error::Corrupt {
+        path: name.clone(),
+        message: format!("not a readable Parquet file: {e}"),
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| bad(&e))?;
+    let schema = builder.schema().clone();
+    let reader = builder.build().map_err(|e| bad(&e))?;
+    let batches = reader
+        .collect::<std::result::Result<Vec<RecordBatch>, _>>()
+        .map_err(|e| bad(&e))?;
+    Ok(Rows::new(&schema, batches))
+}
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+    use crate::writer::Columns;
+
+    #[test]
+    fn a_parquet_file_is_read_back_and_anything_else_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.parquet");
+        let cols = Columns::new()
+            .text("unit", ["a", "b", "c"])
+            .int("year", [2001, 2002, 2003])
+            .float("y", [1.5, f64::NAN, 3.0]);
+        crate::write_parquet_file(&path, 3, [cols]).unwrap();
+        let rows = read_parquet_file(&path).unwrap();
+        assert_eq!(rows.names(), ["unit", "year", "y"]);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(
+            rows.texts(0).unwrap(),
+            [Some("a".into()), Some("b".into()), Some("c".into())]
+        );
+        assert_eq!(rows.i64s(1).unwrap(), [Some(2001), Some(2002), Some(2003)]);
+        assert_eq!(rows.f64s(2).unwrap()[0], Some(1.5));
+
+        let csv = dir.path().join("p.csv");
+        std::fs::write(&csv, "unit,year\na,1\n").unwrap();
+        let e = read_parquet_file(&csv).unwrap_err().to_string();
+        assert!(
+            e.contains("p.csv") && e.contains("not a readable Parquet file"),
+            "{e}"
+        );
+        let e = read_parquet_file(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("not a regular file"), "{e}");
+    }
+}

@@ -2,5 +2,7 @@
 //! difference-in-differences ([`did`]) on a panel read from a file or built from the
 //! store, every figure with its sources and method version.
 
+pub mod data;
 pub mod did;
+pub mod preset;
 pub mod synth;
