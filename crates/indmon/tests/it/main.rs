@@ -5,6 +5,7 @@
 mod bad_input;
 mod complexity;
 mod dependencies;
+mod evaluate_did;
 mod integrity;
 mod interrupted;
 mod invariants;
