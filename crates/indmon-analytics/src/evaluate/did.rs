@@ -299,8 +299,14 @@ pub fn att_gt(panel: &Panel, options: &Options) -> Result<AttGtResult, Error> {
             "{t_all} period(s): at least two are needed"
         )));
     }
-    if panel.times.windows(2).any(|w| w[0] >= w[1] || !w[0].is_finite()) {
-        return Err(Error::Input("the periods must be finite and strictly increasing".into()));
+    if panel
+        .times
+        .windows(2)
+        .any(|w| w[0] >= w[1] || !w[0].is_finite())
+    {
+        return Err(Error::Input(
+            "the periods must be finite and strictly increasing".into(),
+        ));
     }
     if panel.y.len() != n_all * t_all || panel.x.len() != n_all * t_all * k {
         return Err(Error::Input(format!(
@@ -468,7 +474,10 @@ pub fn att_gt(panel: &Panel, options: &Options) -> Result<AttGtResult, Error> {
             }
             let n1 = idx.len();
             let n_treated = d.iter().filter(|v| **v == 1.0).count();
-            let cell = Cell { group: g, time: times[cur] };
+            let cell = Cell {
+                group: g,
+                time: times[cur],
+            };
             if n_treated == 0 {
                 return Err(cell.empty("treated"));
             }
@@ -526,7 +535,9 @@ fn wald_pretest(
         .collect();
     let q = pre.len();
     if q == 0 {
-        notes.push("no pre-treatment periods to test: the pre-trend Wald test is not computed".into());
+        notes.push(
+            "no pre-treatment periods to test: the pre-trend Wald test is not computed".into(),
+        );
         return None;
     }
     let nf = n as f64;
@@ -564,7 +575,11 @@ fn wald_pretest(
         }
     }
     let w = nf * w;
-    Some(Wald { statistic: w, df: q, p_value: chi2_upper(w, q as f64) })
+    Some(Wald {
+        statistic: w,
+        df: q,
+        p_value: chi2_upper(w, q as f64),
+    })
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -575,7 +590,11 @@ struct Cell {
 
 impl Cell {
     fn empty(self, which: &'static str) -> Error {
-        Error::Empty { group: self.group, time: self.time, which }
+        Error::Empty {
+            group: self.group,
+            time: self.time,
+            which,
+        }
     }
 }
 
@@ -670,21 +689,35 @@ fn two_period(
                     treat - cont
                 })
                 .collect();
-            Ok(TwoPeriod { att: eta1 - eta0, influence })
+            Ok(TwoPeriod {
+                att: eta1 - eta0,
+                influence,
+            })
         }
         Method::Ipw | Method::Dr => {
             let logit = logit_fit(d, x, p, cell)?;
             let max_ps = logit.p.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             if max_ps >= 0.999 {
-                return Err(Error::Overlap { group: cell.group, time: cell.time, max_ps });
+                return Err(Error::Overlap {
+                    group: cell.group,
+                    time: cell.time,
+                    max_ps,
+                });
             }
             let ps: Vec<f64> = logit.p.iter().map(|v| v.min(1.0 - 1e-6)).collect();
             let trim: Vec<f64> = (0..n1)
-                .map(|i| if d[i] == 1.0 || ps[i] < 0.995 { 1.0 } else { 0.0 })
+                .map(|i| {
+                    if d[i] == 1.0 || ps[i] < 0.995 {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                })
                 .collect();
             let w1: Vec<f64> = (0..n1).map(|i| trim[i] * d[i]).collect();
-            let w0: Vec<f64> =
-                (0..n1).map(|i| trim[i] * ps[i] * (1.0 - d[i]) / (1.0 - ps[i])).collect();
+            let w0: Vec<f64> = (0..n1)
+                .map(|i| trim[i] * ps[i] * (1.0 - d[i]) / (1.0 - ps[i]))
+                .collect();
             let (resid, ols_parts) = if method == Method::Dr {
                 let (_, fitted, xpx_inv) = ols()?;
                 let r: Vec<f64> = (0..n1).map(|i| dy[i] - fitted[i]).collect();
@@ -704,8 +737,9 @@ fn two_period(
                 }
             }
             let hm2 = linalg::mat_vec(&logit.cov, &m2, p);
-            let ps_effect: Vec<f64> =
-                (0..n1).map(|i| (d[i] - ps[i]) * linalg::dot(row(i), &hm2) * nf).collect();
+            let ps_effect: Vec<f64> = (0..n1)
+                .map(|i| (d[i] - ps[i]) * linalg::dot(row(i), &hm2) * nf)
+                .collect();
             let (treat_ols, cont_ols) = match &ols_parts {
                 Some((fitted, xpx_inv)) => {
                     let mut m1 = vec![0.0; p];
@@ -716,19 +750,24 @@ fn two_period(
                             m3[a] += w0[i] * v / nf;
                         }
                     }
-                    (ols_effect(fitted, xpx_inv, &m1), ols_effect(fitted, xpx_inv, &m3))
+                    (
+                        ols_effect(fitted, xpx_inv, &m1),
+                        ols_effect(fitted, xpx_inv, &m3),
+                    )
                 }
                 None => (vec![0.0; n1], vec![0.0; n1]),
             };
             let influence = (0..n1)
                 .map(|i| {
                     let treat = (w1[i] * resid[i] - w1[i] * eta1 - treat_ols[i]) / mw1;
-                    let cont =
-                        (w0[i] * resid[i] - w0[i] * eta0 + ps_effect[i] - cont_ols[i]) / mw0;
+                    let cont = (w0[i] * resid[i] - w0[i] * eta0 + ps_effect[i] - cont_ols[i]) / mw0;
                     treat - cont
                 })
                 .collect();
-            Ok(TwoPeriod { att: eta1 - eta0, influence })
+            Ok(TwoPeriod {
+                att: eta1 - eta0,
+                influence,
+            })
         }
     }
 }
@@ -775,7 +814,10 @@ fn logit_fit(d: &[f64], x: &[f64], p: usize, cell: Cell) -> Result<Logit, Error>
             *b += s;
         }
         if !max_step.is_finite() {
-            return Err(Error::NoConvergence { group: cell.group, time: cell.time });
+            return Err(Error::NoConvergence {
+                group: cell.group,
+                time: cell.time,
+            });
         }
         if max_step < 1e-10 {
             let mut h = vec![0.0; p * p];
@@ -797,7 +839,10 @@ fn logit_fit(d: &[f64], x: &[f64], p: usize, cell: Cell) -> Result<Logit, Error>
             return Ok(Logit { p: probs, cov });
         }
     }
-    Err(Error::NoConvergence { group: cell.group, time: cell.time })
+    Err(Error::NoConvergence {
+        group: cell.group,
+        time: cell.time,
+    })
 }
 
 /// Upper tail of the χ² distribution with `df` degrees of freedom: Q(df/2, w/2), the
@@ -896,7 +941,11 @@ pub struct AggOptions {
 
 impl Default for AggOptions {
     fn default() -> Self {
-        Self { min_e: f64::NEG_INFINITY, max_e: f64::INFINITY, balance_e: None }
+        Self {
+            min_e: f64::NEG_INFINITY,
+            max_e: f64::INFINITY,
+            balance_e: None,
+        }
     }
 }
 
@@ -961,25 +1010,40 @@ pub fn aggregate(res: &AttGtResult, kind: AggregationType, opt: &AggOptions) -> 
                 &pg,
                 Some((&group_of_row, &res.unit_group)),
             );
-            Aggregation { kind, rows: vec![], overall_att: theta, overall_se: se_of(&psi) }
+            Aggregation {
+                kind,
+                rows: vec![],
+                overall_att: theta,
+                overall_se: se_of(&psi),
+            }
         }
         AggregationType::Group => {
             let mut out = Vec::new();
             let mut psis = Vec::new();
             let mut thetas = Vec::new();
             for &g in &res.groups {
-                let which: Vec<usize> = keepers.iter().copied().filter(|&j| rows[j].group == g).collect();
+                let which: Vec<usize> = keepers
+                    .iter()
+                    .copied()
+                    .filter(|&j| rows[j].group == g)
+                    .collect();
                 let (theta, psi) = if which.is_empty() {
                     (f64::NAN, vec![0.0; n])
                 } else {
                     combine(&att, &res.influence, &which, &pg, None)
                 };
-                out.push(AggRow { egt: g, att: theta, se: se_of(&psi) });
+                out.push(AggRow {
+                    egt: g,
+                    att: theta,
+                    se: se_of(&psi),
+                });
                 thetas.push(theta);
                 psis.push(psi);
             }
             let gpg: Vec<f64> = res.groups.iter().map(|&g| pg_of(g)).collect();
-            let all: Vec<usize> = (0..res.groups.len()).filter(|&j| thetas[j].is_finite()).collect();
+            let all: Vec<usize> = (0..res.groups.len())
+                .filter(|&j| thetas[j].is_finite())
+                .collect();
             let (theta, psi) = combine(
                 &thetas,
                 &psis,
@@ -987,7 +1051,12 @@ pub fn aggregate(res: &AttGtResult, kind: AggregationType, opt: &AggOptions) -> 
                 &gpg,
                 Some((&res.groups, &res.unit_group)),
             );
-            Aggregation { kind, rows: out, overall_att: theta, overall_se: se_of(&psi) }
+            Aggregation {
+                kind,
+                rows: out,
+                overall_att: theta,
+                overall_se: se_of(&psi),
+            }
         }
         AggregationType::Dynamic => {
             let mut include = vec![true; rows.len()];
@@ -1004,7 +1073,10 @@ pub fn aggregate(res: &AttGtResult, kind: AggregationType, opt: &AggOptions) -> 
                     include[j] = max_t - r.group >= be;
                 }
                 eseq = sorted_unique(
-                    rows.iter().zip(&include).filter(|(_, i)| **i).map(|(r, _)| r.time - r.group),
+                    rows.iter()
+                        .zip(&include)
+                        .filter(|(_, i)| **i)
+                        .map(|(r, _)| r.time - r.group),
                 );
                 eseq.retain(|&e| e <= be && e >= be - max_t + min_gt);
             }
@@ -1023,13 +1095,22 @@ pub fn aggregate(res: &AttGtResult, kind: AggregationType, opt: &AggOptions) -> 
                     &pg,
                     Some((&group_of_row, &res.unit_group)),
                 );
-                out.push(AggRow { egt: e, att: theta, se: se_of(&psi) });
+                out.push(AggRow {
+                    egt: e,
+                    att: theta,
+                    se: se_of(&psi),
+                });
                 thetas.push(theta);
                 psis.push(psi);
             }
             let epos: Vec<usize> = (0..eseq.len()).filter(|&j| eseq[j] >= 0.0).collect();
             let (theta, psi) = mean_of(&thetas, &psis, &epos, n);
-            Aggregation { kind, rows: out, overall_att: theta, overall_se: se_of(&psi) }
+            Aggregation {
+                kind,
+                rows: out,
+                overall_att: theta,
+                overall_se: se_of(&psi),
+            }
         }
         AggregationType::Calendar => {
             let min_g = rows.iter().map(|r| r.group).fold(f64::INFINITY, f64::min);
@@ -1038,8 +1119,9 @@ pub fn aggregate(res: &AttGtResult, kind: AggregationType, opt: &AggOptions) -> 
             let mut psis = Vec::new();
             let mut thetas = Vec::new();
             for &t in &tlist {
-                let which: Vec<usize> =
-                    (0..rows.len()).filter(|&j| rows[j].time == t && rows[j].group <= t).collect();
+                let which: Vec<usize> = (0..rows.len())
+                    .filter(|&j| rows[j].time == t && rows[j].group <= t)
+                    .collect();
                 let (theta, psi) = combine(
                     &att,
                     &res.influence,
@@ -1047,13 +1129,22 @@ pub fn aggregate(res: &AttGtResult, kind: AggregationType, opt: &AggOptions) -> 
                     &pg,
                     Some((&group_of_row, &res.unit_group)),
                 );
-                out.push(AggRow { egt: t, att: theta, se: se_of(&psi) });
+                out.push(AggRow {
+                    egt: t,
+                    att: theta,
+                    se: se_of(&psi),
+                });
                 thetas.push(theta);
                 psis.push(psi);
             }
             let all: Vec<usize> = (0..tlist.len()).collect();
             let (theta, psi) = mean_of(&thetas, &psis, &all, n);
-            Aggregation { kind, rows: out, overall_att: theta, overall_se: se_of(&psi) }
+            Aggregation {
+                kind,
+                rows: out,
+                overall_att: theta,
+                overall_se: se_of(&psi),
+            }
         }
     }
 }
@@ -1135,9 +1226,8 @@ mod linalg {
             inv[i * p + i] = 1.0;
         }
         for col in 0..p {
-            let piv = (col..p).max_by(|&r1, &r2| {
-                m[r1 * p + col].abs().total_cmp(&m[r2 * p + col].abs())
-            })?;
+            let piv = (col..p)
+                .max_by(|&r1, &r2| m[r1 * p + col].abs().total_cmp(&m[r2 * p + col].abs()))?;
             if m[piv * p + col] == 0.0 {
                 return None;
             }
@@ -1168,7 +1258,9 @@ mod linalg {
     }
 
     fn norm1(a: &[f64], p: usize) -> f64 {
-        (0..p).map(|c| (0..p).map(|r| a[r * p + c].abs()).sum::<f64>()).fold(0.0, f64::max)
+        (0..p)
+            .map(|c| (0..p).map(|r| a[r * p + c].abs()).sum::<f64>())
+            .fold(0.0, f64::max)
     }
 
     /// The reciprocal 1-norm condition number 1 / (‖A‖₁ ‖A⁻¹‖₁) (what R's `rcond`
@@ -1205,10 +1297,12 @@ mod tests {
         for (v, e) in id.iter().zip([1.0, 0.0, 0.0, 1.0]) {
             assert!((v - e).abs() < 1e-14);
         }
-        assert!(linalg::invert(&[1.0, 2.0, 2.0, 4.0], 2).is_none_or(|i| linalg::rcond(
-            &[1.0, 2.0, 2.0, 4.0],
-            &i,
-            2
-        ) < f64::EPSILON));
+        assert!(
+            linalg::invert(&[1.0, 2.0, 2.0, 4.0], 2).is_none_or(|i| linalg::rcond(
+                &[1.0, 2.0, 2.0, 4.0],
+                &i,
+                2
+            ) < f64::EPSILON)
+        );
     }
 }

@@ -10,7 +10,9 @@ use indmon_analytics::evaluate::did::{
 };
 
 fn fixture(name: &str) -> String {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/evaluation").join(name);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/evaluation")
+        .join(name);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -24,16 +26,31 @@ pub fn mpdta(with_lpop: bool) -> Panel {
     let mut lines = text.lines();
     let head: Vec<&str> = lines.next().unwrap().split(',').map(unquote).collect();
     let col = |n: &str| head.iter().position(|h| *h == n).unwrap();
-    let (cy, ci, cp, cl, cg) =
-        (col("year"), col("countyreal"), col("lpop"), col("lemp"), col("first.treat"));
+    let (cy, ci, cp, cl, cg) = (
+        col("year"),
+        col("countyreal"),
+        col("lpop"),
+        col("lemp"),
+        col("first.treat"),
+    );
     let mut by_unit: BTreeMap<i64, (f64, BTreeMap<i64, (f64, f64)>)> = BTreeMap::new();
     for l in lines.filter(|l| !l.trim().is_empty()) {
         let f: Vec<&str> = l.split(',').map(unquote).collect();
         let e = by_unit.entry(f[ci].parse().unwrap()).or_default();
         e.0 = f[cg].parse().unwrap();
-        e.1.insert(f[cy].parse().unwrap(), (f[cl].parse().unwrap(), f[cp].parse().unwrap()));
+        e.1.insert(
+            f[cy].parse().unwrap(),
+            (f[cl].parse().unwrap(), f[cp].parse().unwrap()),
+        );
     }
-    let times: Vec<f64> = by_unit.values().next().unwrap().1.keys().map(|t| *t as f64).collect();
+    let times: Vec<f64> = by_unit
+        .values()
+        .next()
+        .unwrap()
+        .1
+        .keys()
+        .map(|t| *t as f64)
+        .collect();
     let mut p = Panel {
         times,
         group: vec![],
@@ -57,10 +74,20 @@ pub fn mpdta(with_lpop: bool) -> Panel {
 fn table(name: &str) -> Vec<BTreeMap<String, String>> {
     let text = fixture(name);
     let mut lines = text.lines();
-    let head: Vec<String> = lines.next().unwrap().split(',').map(|h| unquote(h).to_string()).collect();
+    let head: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(|h| unquote(h).to_string())
+        .collect();
     lines
         .filter(|l| !l.trim().is_empty())
-        .map(|l| head.iter().cloned().zip(l.split(',').map(|v| unquote(v).to_string())).collect())
+        .map(|l| {
+            head.iter()
+                .cloned()
+                .zip(l.split(',').map(|v| unquote(v).to_string()))
+                .collect()
+        })
         .collect()
 }
 
@@ -69,7 +96,10 @@ fn num(row: &BTreeMap<String, String>, k: &str) -> Option<f64> {
 }
 
 fn close(a: f64, b: f64, tol: f64, what: &str) {
-    assert!((a - b).abs() <= tol, "{what}: {a} vs reference {b} (tolerance {tol})");
+    assert!(
+        (a - b).abs() <= tol,
+        "{what}: {a} vs reference {b} (tolerance {tol})"
+    );
 }
 
 pub fn check_attgt(res: &AttGtResult, rows: &[BTreeMap<String, String>], tol: f64, what: &str) {
@@ -95,11 +125,25 @@ pub fn check_aggte(res: &AttGtResult, rows: &[BTreeMap<String, String>], tol: f6
         AggregationType::Calendar,
     ] {
         let expected: Vec<_> = rows.iter().filter(|r| r["type"] == kind.as_str()).collect();
-        assert!(!expected.is_empty(), "{what}: no reference rows for {}", kind.as_str());
+        assert!(
+            !expected.is_empty(),
+            "{what}: no reference rows for {}",
+            kind.as_str()
+        );
         let a = aggregate(res, kind, &AggOptions::default());
         let label = format!("{what} {}", kind.as_str());
-        close(a.overall_att, num(expected[0], "overall_att").unwrap(), tol, &label);
-        close(a.overall_se.unwrap(), num(expected[0], "overall_se").unwrap(), tol, &format!("{label} overall se"));
+        close(
+            a.overall_att,
+            num(expected[0], "overall_att").unwrap(),
+            tol,
+            &label,
+        );
+        close(
+            a.overall_se.unwrap(),
+            num(expected[0], "overall_se").unwrap(),
+            tol,
+            &format!("{label} overall se"),
+        );
         if kind == AggregationType::Simple {
             assert!(a.rows.is_empty());
             continue;
@@ -121,8 +165,18 @@ pub fn check_aggte(res: &AttGtResult, rows: &[BTreeMap<String, String>], tol: f6
 #[test]
 fn evaluate_did_matches_r_did_on_mpdta_never_treated_dr() {
     let res = att_gt(&mpdta(false), &Options::default()).unwrap();
-    check_attgt(&res, &table("did_ref_attgt_mpdta_nev_dr.csv"), 1e-6, "R did nev/dr");
-    check_aggte(&res, &table("did_ref_aggte_mpdta_nev_dr.csv"), 1e-6, "R did nev/dr");
+    check_attgt(
+        &res,
+        &table("did_ref_attgt_mpdta_nev_dr.csv"),
+        1e-6,
+        "R did nev/dr",
+    );
+    check_aggte(
+        &res,
+        &table("did_ref_aggte_mpdta_nev_dr.csv"),
+        1e-6,
+        "R did nev/dr",
+    );
     assert_eq!(res.n(), 500);
     assert!(res.notes.is_empty(), "{:?}", res.notes);
 }
@@ -140,7 +194,10 @@ fn evaluate_did_wald_pretest_on_mpdta() {
 
 #[test]
 fn evaluate_did_universal_base_period_zero_at_g_minus_1() {
-    let o = Options { base_period: BasePeriod::Universal, ..Options::default() };
+    let o = Options {
+        base_period: BasePeriod::Universal,
+        ..Options::default()
+    };
     let res = att_gt(&mpdta(false), &o).unwrap();
     // 3 groups × 5 periods (2003..2007); the base period g−1 has ATT 0 and no se
     assert_eq!(res.rows.len(), 15);
@@ -153,14 +210,21 @@ fn evaluate_did_universal_base_period_zero_at_g_minus_1() {
     // post-treatment ATT(g,t) do not depend on the base-period choice
     let varying = att_gt(&mpdta(false), &Options::default()).unwrap();
     for v in varying.rows.iter().filter(|r| r.post) {
-        let u = res.rows.iter().find(|r| r.group == v.group && r.time == v.time).unwrap();
+        let u = res
+            .rows
+            .iter()
+            .find(|r| r.group == v.group && r.time == v.time)
+            .unwrap();
         close(u.att, v.att, 1e-12, "universal vs varying post");
     }
     let _ = (ControlGroup::NotYetTreated, Method::Reg);
 }
 
 fn scenario(rows: &[BTreeMap<String, String>], name: &str) -> Vec<BTreeMap<String, String>> {
-    rows.iter().filter(|r| r["scenario"] == name).cloned().collect()
+    rows.iter()
+        .filter(|r| r["scenario"] == name)
+        .cloned()
+        .collect()
 }
 
 /// Every scenario of `csdid_ref_*.csv` (made by `make_csdid_reference.py` with csdid 0.4.3):
@@ -170,20 +234,91 @@ fn evaluate_did_matches_csdid_on_mpdta_scenarios() {
     let attgt = table("csdid_ref_attgt.csv");
     let aggte = table("csdid_ref_aggte.csv");
     let scenarios = [
-        ("mpdta_nyt_dr", ControlGroup::NotYetTreated, Method::Dr, false, BasePeriod::Varying),
-        ("mpdta_nyt_ipw", ControlGroup::NotYetTreated, Method::Ipw, false, BasePeriod::Varying),
-        ("mpdta_nyt_reg", ControlGroup::NotYetTreated, Method::Reg, false, BasePeriod::Varying),
-        ("mpdta_nev_ipw", ControlGroup::NeverTreated, Method::Ipw, false, BasePeriod::Varying),
-        ("mpdta_nev_reg", ControlGroup::NeverTreated, Method::Reg, false, BasePeriod::Varying),
-        ("mpdta_nev_dr_lpop", ControlGroup::NeverTreated, Method::Dr, true, BasePeriod::Varying),
-        ("mpdta_nev_ipw_lpop", ControlGroup::NeverTreated, Method::Ipw, true, BasePeriod::Varying),
-        ("mpdta_nev_reg_lpop", ControlGroup::NeverTreated, Method::Reg, true, BasePeriod::Varying),
-        ("mpdta_nyt_dr_lpop", ControlGroup::NotYetTreated, Method::Dr, true, BasePeriod::Varying),
-        ("mpdta_nev_dr_universal", ControlGroup::NeverTreated, Method::Dr, false, BasePeriod::Universal),
-        ("mpdta_nyt_dr_universal", ControlGroup::NotYetTreated, Method::Dr, false, BasePeriod::Universal),
+        (
+            "mpdta_nyt_dr",
+            ControlGroup::NotYetTreated,
+            Method::Dr,
+            false,
+            BasePeriod::Varying,
+        ),
+        (
+            "mpdta_nyt_ipw",
+            ControlGroup::NotYetTreated,
+            Method::Ipw,
+            false,
+            BasePeriod::Varying,
+        ),
+        (
+            "mpdta_nyt_reg",
+            ControlGroup::NotYetTreated,
+            Method::Reg,
+            false,
+            BasePeriod::Varying,
+        ),
+        (
+            "mpdta_nev_ipw",
+            ControlGroup::NeverTreated,
+            Method::Ipw,
+            false,
+            BasePeriod::Varying,
+        ),
+        (
+            "mpdta_nev_reg",
+            ControlGroup::NeverTreated,
+            Method::Reg,
+            false,
+            BasePeriod::Varying,
+        ),
+        (
+            "mpdta_nev_dr_lpop",
+            ControlGroup::NeverTreated,
+            Method::Dr,
+            true,
+            BasePeriod::Varying,
+        ),
+        (
+            "mpdta_nev_ipw_lpop",
+            ControlGroup::NeverTreated,
+            Method::Ipw,
+            true,
+            BasePeriod::Varying,
+        ),
+        (
+            "mpdta_nev_reg_lpop",
+            ControlGroup::NeverTreated,
+            Method::Reg,
+            true,
+            BasePeriod::Varying,
+        ),
+        (
+            "mpdta_nyt_dr_lpop",
+            ControlGroup::NotYetTreated,
+            Method::Dr,
+            true,
+            BasePeriod::Varying,
+        ),
+        (
+            "mpdta_nev_dr_universal",
+            ControlGroup::NeverTreated,
+            Method::Dr,
+            false,
+            BasePeriod::Universal,
+        ),
+        (
+            "mpdta_nyt_dr_universal",
+            ControlGroup::NotYetTreated,
+            Method::Dr,
+            false,
+            BasePeriod::Universal,
+        ),
     ];
     for (name, control, method, lpop, base_period) in scenarios {
-        let o = Options { control, method, base_period, anticipation: 0.0 };
+        let o = Options {
+            control,
+            method,
+            base_period,
+            anticipation: 0.0,
+        };
         let res = att_gt(&mpdta(lpop), &o).unwrap();
         check_attgt(&res, &scenario(&attgt, name), 1e-6, name);
         check_aggte(&res, &scenario(&aggte, name), 1e-6, name);

@@ -624,10 +624,22 @@ mod tests {
             "test panel",
             "00",
             vec![
-                ("id".into(), Built::Text(rows.iter().map(|r| r.0.to_string()).collect())),
-                ("t".into(), Built::Number(rows.iter().map(|r| Some(r.1)).collect())),
-                ("g".into(), Built::Number(rows.iter().map(|r| Some(r.2)).collect())),
-                ("y".into(), Built::Number(rows.iter().map(|r| Some(r.3)).collect())),
+                (
+                    "id".into(),
+                    Built::Text(rows.iter().map(|r| r.0.to_string()).collect()),
+                ),
+                (
+                    "t".into(),
+                    Built::Number(rows.iter().map(|r| Some(r.1)).collect()),
+                ),
+                (
+                    "g".into(),
+                    Built::Number(rows.iter().map(|r| Some(r.2)).collect()),
+                ),
+                (
+                    "y".into(),
+                    Built::Number(rows.iter().map(|r| Some(r.3)).collect()),
+                ),
             ],
         )
     }
@@ -644,7 +656,10 @@ mod tests {
             ("b", 1.0, 0.0, 1.0),
         ]);
         let e = did_on(&t, &req()).unwrap_err().to_string();
-        assert!(e.contains("not balanced") && e.contains("unit b") && e.contains("period 2"), "{e}");
+        assert!(
+            e.contains("not balanced") && e.contains("unit b") && e.contains("period 2"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -656,12 +671,19 @@ mod tests {
             ("b", 2.0, 0.0, 1.0),
         ]);
         let e = did_on(&t, &req()).unwrap_err().to_string();
-        assert!(e.contains("line 2") && e.contains("same in every period"), "{e}");
+        assert!(
+            e.contains("line 2") && e.contains("same in every period"),
+            "{e}"
+        );
     }
 
     #[test]
     fn evaluate_did_refuses_a_duplicate_unit_period_and_a_single_unit_group() {
-        let t = table(&[("a", 1.0, 2.0, 1.0), ("a", 2.0, 2.0, 1.0), ("a", 1.0, 2.0, 2.0)]);
+        let t = table(&[
+            ("a", 1.0, 2.0, 1.0),
+            ("a", 2.0, 2.0, 1.0),
+            ("a", 1.0, 2.0, 2.0),
+        ]);
         let e = did_on(&t, &req()).unwrap_err().to_string();
         assert!(e.contains("observed twice") && e.contains("line 1"), "{e}");
         let mut rows = vec![("a", 1.0, 2.0, 1.0), ("a", 2.0, 2.0, 3.0)];
