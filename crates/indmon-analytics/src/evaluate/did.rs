@@ -620,6 +620,7 @@ struct TwoPeriod {
 /// `trim.level`). Errors: a singular regression on the comparison units (rcond(X'X) < ε,
 /// `did`'s check), a logit that does not converge or is singular, or overlap failure
 /// (max π̂ ≥ 0.999, `did`'s check).
+#[allow(clippy::needless_range_loop)] // the formulas index several vectors by unit
 fn two_period(
     method: Method,
     dy: &[f64],
@@ -633,7 +634,7 @@ fn two_period(
     let row = |i: usize| &x[i * p..(i + 1) * p];
 
     // Outcome regression on the comparison units.
-    let ols = || -> Result<(Vec<f64>, Vec<f64>, Vec<f64>), Error> {
+    let ols = || -> Result<Ols, Error> {
         let mut xtx = vec![0.0; p * p];
         let mut xty = vec![0.0; p];
         for i in (0..n1).filter(|&i| d[i] == 0.0) {
@@ -772,6 +773,10 @@ fn two_period(
     }
 }
 
+/// An OLS fit on the comparison units: β̂, the fitted values Xβ̂ of all units, and
+/// (X'(1−D)X / n₁)⁻¹.
+type Ols = (Vec<f64>, Vec<f64>, Vec<f64>);
+
 /// A fitted logit: the probabilities and (X'WX)⁻¹ (R's `vcov` of the `glm`).
 struct Logit {
     p: Vec<f64>,
@@ -781,6 +786,7 @@ struct Logit {
 /// Maximum-likelihood logit of D on X by Newton–Raphson (equivalently IRLS, as R's
 /// `glm(family = binomial)`), from β = 0, until the largest step is below 10⁻¹⁰ (at most
 /// 100 iterations). The covariance is (X' diag(π̂(1−π̂)) X)⁻¹ at the estimate.
+#[allow(clippy::needless_range_loop)]
 fn logit_fit(d: &[f64], x: &[f64], p: usize, cell: Cell) -> Result<Logit, Error> {
     let n1 = d.len();
     let row = |i: usize| &x[i * p..(i + 1) * p];

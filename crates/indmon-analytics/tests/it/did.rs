@@ -33,7 +33,9 @@ pub fn mpdta(with_lpop: bool) -> Panel {
         col("lemp"),
         col("first.treat"),
     );
-    let mut by_unit: BTreeMap<i64, (f64, BTreeMap<i64, (f64, f64)>)> = BTreeMap::new();
+    // unit → (group, year → (lemp, lpop))
+    type Unit = (f64, BTreeMap<i64, (f64, f64)>);
+    let mut by_unit: BTreeMap<i64, Unit> = BTreeMap::new();
     for l in lines.filter(|l| !l.trim().is_empty()) {
         let f: Vec<&str> = l.split(',').map(unquote).collect();
         let e = by_unit.entry(f[ci].parse().unwrap()).or_default();

@@ -209,6 +209,7 @@ pub fn did(path: &Path, req: &DidRequest) -> Result<DidReport> {
 }
 
 /// Estimates on a panel table already read (or built).
+#[allow(clippy::needless_range_loop)] // a row indexes several columns and the lines
 pub fn did_on(table: &PanelTable, req: &DidRequest) -> Result<DidReport> {
     let file = table.file().to_string();
     let ids = table.text(&req.id);

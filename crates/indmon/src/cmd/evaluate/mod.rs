@@ -18,12 +18,12 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 enum Command {
     Synth(synth::Args),
-    Did(did::Args),
+    Did(Box<did::Args>),
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     match args.command {
         Command::Synth(a) => synth::run(ctx, a),
-        Command::Did(a) => did::run(ctx, a),
+        Command::Did(a) => did::run(ctx, *a),
     }
 }
