@@ -326,3 +326,50 @@ fn evaluate_did_matches_csdid_on_mpdta_scenarios() {
         check_aggte(&res, &scenario(&aggte, name), 1e-6, name);
     }
 }
+
+/// The event-time window (`min_e`, `max_e`) and `balance_e` of the dynamic aggregation,
+/// against csdid 0.4.3's `aggte(typec="dynamic", ...)`.
+#[test]
+fn evaluate_did_dynamic_window_and_balance_match_csdid() {
+    let aggte = table("csdid_ref_aggte.csv");
+    let res = att_gt(&mpdta(false), &Options::default()).unwrap();
+    let cases = [
+        (
+            "mpdta_nev_dr_dynamic_e-2to1",
+            AggOptions {
+                min_e: -2.0,
+                max_e: 1.0,
+                balance_e: None,
+            },
+        ),
+        (
+            "mpdta_nev_dr_dynamic_balance1",
+            AggOptions {
+                balance_e: Some(1.0),
+                ..AggOptions::default()
+            },
+        ),
+    ];
+    for (name, opt) in cases {
+        let expected = scenario(&aggte, name);
+        let a = aggregate(&res, AggregationType::Dynamic, &opt);
+        assert_eq!(a.rows.len(), expected.len(), "{name}");
+        close(
+            a.overall_att,
+            num(&expected[0], "overall_att").unwrap(),
+            1e-6,
+            name,
+        );
+        close(
+            a.overall_se.unwrap(),
+            num(&expected[0], "overall_se").unwrap(),
+            1e-6,
+            name,
+        );
+        for (r, e) in a.rows.iter().zip(&expected) {
+            close(r.egt, num(e, "egt").unwrap(), 0.0, name);
+            close(r.att, num(e, "att_egt").unwrap(), 1e-6, name);
+            close(r.se.unwrap(), num(e, "se_egt").unwrap(), 1e-6, name);
+        }
+    }
+}
