@@ -314,12 +314,33 @@ fn evaluate_did_matches_csdid_on_mpdta_scenarios() {
             BasePeriod::Universal,
         ),
     ];
-    for (name, control, method, lpop, base_period) in scenarios {
+    // anticipation of one period (groups 2004 then count as treated in the first period)
+    let anticipation = [
+        (
+            "mpdta_nev_dr_antic1",
+            ControlGroup::NeverTreated,
+            Method::Dr,
+            false,
+            BasePeriod::Varying,
+        ),
+        (
+            "mpdta_nyt_dr_antic1",
+            ControlGroup::NotYetTreated,
+            Method::Dr,
+            false,
+            BasePeriod::Varying,
+        ),
+    ];
+    let all = scenarios
+        .iter()
+        .map(|s| (*s, 0.0))
+        .chain(anticipation.iter().map(|s| (*s, 1.0)));
+    for ((name, control, method, lpop, base_period), anticipation) in all {
         let o = Options {
             control,
             method,
             base_period,
-            anticipation: 0.0,
+            anticipation,
         };
         let res = att_gt(&mpdta(lpop), &o).unwrap();
         check_attgt(&res, &scenario(&attgt, name), 1e-6, name);
