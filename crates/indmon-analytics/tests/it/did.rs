@@ -394,3 +394,42 @@ fn evaluate_did_dynamic_window_and_balance_match_csdid() {
         }
     }
 }
+
+/// Units treated in the first period are dropped with a note (as `did`): the estimates are
+/// those of the panel without them.
+#[test]
+fn evaluate_did_drops_units_treated_in_the_first_period() {
+    let mut p = mpdta(false);
+    let t = p.times.len();
+    for g in &mut p.group {
+        if *g == 2004.0 {
+            *g = 2003.0;
+        }
+    }
+    let res = att_gt(&p, &Options::default()).unwrap();
+    assert_eq!(res.n(), 480);
+    assert!(
+        res.notes.iter().any(|n| n.contains("dropped 20 units")),
+        "{:?}",
+        res.notes
+    );
+    assert_eq!(res.groups, [2006.0, 2007.0]);
+    let keep: Vec<usize> = (0..p.group.len())
+        .filter(|&i| p.group[i] != 2003.0)
+        .collect();
+    let without = Panel {
+        times: p.times.clone(),
+        group: keep.iter().map(|&i| p.group[i]).collect(),
+        y: keep
+            .iter()
+            .flat_map(|&i| p.y[i * t..(i + 1) * t].to_vec())
+            .collect(),
+        k: 0,
+        x: vec![],
+    };
+    let expected = att_gt(&without, &Options::default()).unwrap();
+    assert_eq!(res.rows, expected.rows);
+    let a = aggregate(&res, AggregationType::Simple, &AggOptions::default());
+    let b = aggregate(&expected, AggregationType::Simple, &AggOptions::default());
+    assert_eq!(a, b);
+}
