@@ -2,6 +2,7 @@
 
 mod complexity;
 mod dependencies;
+mod did;
 mod evaluate_synth;
 mod markets;
 mod properties;

@@ -5,6 +5,7 @@
 mod bad_input;
 mod complexity;
 mod dependencies;
+mod evaluate_did;
 mod evaluate_preset;
 mod evaluate_synth;
 mod integrity;
