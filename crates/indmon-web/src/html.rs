@@ -99,6 +99,46 @@ pub fn href(path: &str, lang: Lang) -> String {
     }
 }
 
+/// `path` with the trade dataset (when one is named) and the language.
+pub(crate) fn with_dataset(path: &str, dataset: Option<&str>, lang: Lang) -> String {
+    let mut query = Vec::new();
+    if let Some(d) = dataset {
+        query.push(format!("dataset={}", encode(d)));
+    }
+    if lang == Lang::En {
+        query.push("lang=en".to_string());
+    }
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
+/// The page of a product's dependency story, on `dataset` (when named), in `lang`.
+pub(crate) fn product_href(hs6: &str, dataset: Option<&str>, lang: Lang) -> String {
+    with_dataset(&format!("/dependencies/{}", encode(hs6)), dataset, lang)
+}
+
+/// The page of a critical raw material, in `lang`.
+pub(crate) fn material_href(material: &str, lang: Lang) -> String {
+    href(&format!("/crm/{}", encode(material)), lang)
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986), for a path
+/// segment or a query value.
+pub(crate) fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// The whole page: `title`, the page's `path` (for the navigation and the language
 /// switch) and the `main` content.
 pub fn page(lang: Lang, path: &str, title: &str, main: Markup) -> String {

@@ -900,7 +900,7 @@ pub async fn dependencies(
             .filter_map(|r| {
                 r.outside_hhi.map(|h| {
                     json!({ "value": [round(h, 4), round(100.0 * r.outside_share, 2)], "name": label(r),
-                            "url": crate::pages_deps::product_href(&r.hs6, q.dataset.as_deref(), lang) })
+                            "url": crate::html::product_href(&r.hs6, q.dataset.as_deref(), lang) })
                 })
             })
             .collect();
@@ -946,7 +946,7 @@ pub async fn dependencies(
     let links: Vec<Option<String>> = shown
         .iter()
         .map(|r| {
-            Some(crate::pages_deps::product_href(
+            Some(crate::html::product_href(
                 &r.hs6,
                 q.dataset.as_deref(),
                 lang,

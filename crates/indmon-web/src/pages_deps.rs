@@ -14,7 +14,10 @@ use maud::{Markup, html};
 use serde_json::{Value, json};
 
 use crate::data;
-use crate::html::{Figure, fill, href, page, source_line, table, table_head, table_linked};
+use crate::html::{
+    Figure, encode, fill, href, material_href, page, product_href, source_line, table, table_head,
+    table_linked, with_dataset,
+};
 use crate::i18n::Lang;
 use crate::pages::{
     COLOURS, DependenciesPageQuery, PageQuery, error_page, filter_caveats, notes_block, round,
@@ -27,46 +30,6 @@ fn lang_of(q: &DependenciesPageQuery) -> Lang {
         lang: q.lang.clone(),
     }
     .lang()
-}
-
-/// `path` with the trade dataset (when one is named) and the language.
-fn with_dataset(path: &str, dataset: Option<&str>, lang: Lang) -> String {
-    let mut query = Vec::new();
-    if let Some(d) = dataset {
-        query.push(format!("dataset={}", encode(d)));
-    }
-    if lang == Lang::En {
-        query.push("lang=en".to_string());
-    }
-    if query.is_empty() {
-        path.to_string()
-    } else {
-        format!("{path}?{}", query.join("&"))
-    }
-}
-
-/// The page of a product's dependency story, on `dataset` (when named), in `lang`.
-pub(crate) fn product_href(hs6: &str, dataset: Option<&str>, lang: Lang) -> String {
-    with_dataset(&format!("/dependencies/{}", encode(hs6)), dataset, lang)
-}
-
-/// The page of a critical raw material, in `lang`.
-pub(crate) fn material_href(material: &str, lang: Lang) -> String {
-    href(&format!("/crm/{}", encode(material)), lang)
-}
-
-/// Percent-encodes everything but unreserved characters (RFC 3986), for a path
-/// segment or a query value.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// Yes or no in the page's language.
