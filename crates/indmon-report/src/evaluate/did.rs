@@ -171,6 +171,56 @@ pub struct DidReport {
     pub sources: Vec<Source>,
 }
 
+impl DidReport {
+    /// The result in one sentence, with its numbers, for an evaluation record of the
+    /// ledger: method, estimator, comparison units, the overall ATT of the aggregation
+    /// with its standard error, the units, the pre-trend test. `None` without an
+    /// aggregation (the ATT(g, t) alone have no single estimate to record).
+    pub fn finding(&self) -> Option<String> {
+        let rows = self.aggregation.as_ref()?;
+        let first = rows.first()?;
+        let se = first
+            .overall_se
+            .map_or("n/a".to_string(), |s| format!("{s:.4}"));
+        let treated: usize = self
+            .units_per_group
+            .iter()
+            .filter(|g| g.group != 0.0)
+            .map(|g| g.units)
+            .sum();
+        let mut s = format!(
+            "Staggered difference-in-differences ({}, Callaway & Sant'Anna; estimator {}, {} comparison units, base period {}): {} aggregation of `{}`, overall ATT {:.4} (SE {se}); {} units, {treated} of them treated in {} groups",
+            self.method,
+            self.estimator,
+            if self.control_group == "never" {
+                "never-treated"
+            } else {
+                "never- and not-yet-treated"
+            },
+            self.base_period,
+            first.kind,
+            self.outcome,
+            first.overall_att,
+            self.units,
+            self.units_per_group
+                .iter()
+                .filter(|g| g.group != 0.0)
+                .count(),
+        );
+        if !self.covariates.is_empty() {
+            s.push_str(&format!("; covariates {}", self.covariates.join(", ")));
+        }
+        match &self.pretest {
+            Some(w) => s.push_str(&format!(
+                "; pre-trend Wald test p = {:.3} ({} pre-treatment ATT(g,t)).",
+                w.p_value, w.df
+            )),
+            None => s.push_str("; no pre-trend test."),
+        }
+        Some(s)
+    }
+}
+
 fn control_name(c: ControlGroup) -> &'static str {
     match c {
         ControlGroup::NeverTreated => "never",

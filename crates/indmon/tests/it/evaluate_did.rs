@@ -319,3 +319,50 @@ fn evaluate_did_bad_input_is_a_clear_error() {
     let r = m.run(&args(&data, &["--method", "ols"]));
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
+
+#[test]
+fn an_aggregation_is_recorded_in_the_ledger_with_the_command_that_reproduces_it() {
+    let t = Indmon::new();
+    let data = mpdta();
+    let r = t.run(&args(&data, &["--record", "--evidence", "moderate"]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--aggregate"), "{}", r.stderr);
+    let r = t
+        .run(&args(
+            &data,
+            &[
+                "--aggregate",
+                "simple",
+                "--record",
+                "--evidence",
+                "moderate",
+                "--format",
+                "json",
+            ],
+        ))
+        .ok();
+    assert!(r.stderr.contains("recorded evaluation"), "{}", r.stderr);
+    let list = t
+        .run(&["ledger", "list", "evaluation", "--format", "json"])
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
+    let rec = v["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "effect")
+        .expect("the recorded evaluation");
+    assert_eq!(rec["evidence"], "moderate");
+    let finding = rec["finding"].as_str().unwrap();
+    assert!(
+        finding.contains("overall ATT -0.0400 (SE 0.0120)") && finding.contains("simple"),
+        "{finding}"
+    );
+    let source = rec["source"].as_str().unwrap();
+    assert!(
+        source.contains("--outcome lemp --time year --id countyreal --group first.treat --control never --method dr")
+            && source.contains("--aggregate simple")
+            && source.contains("sha256"),
+        "{source}"
+    );
+}

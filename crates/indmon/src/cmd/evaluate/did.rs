@@ -87,6 +87,25 @@ pub struct Args {
     /// Write the output to this file instead of the terminal
     #[arg(long, value_name = "PATH")]
     out: Option<PathBuf>,
+    /// Record the aggregation's overall ATT as an evaluation in the ledger (needs
+    /// --aggregate)
+    #[arg(long)]
+    record: bool,
+    /// The strength of evidence recorded (your judgement: weak, moderate, strong)
+    #[arg(long, requires = "record")]
+    evidence: Option<String>,
+    /// The programme the recorded evaluation is about
+    #[arg(long, requires = "record")]
+    programme: Option<String>,
+    /// The goal the recorded evaluation is about
+    #[arg(long, requires = "record")]
+    goal: Option<String>,
+    /// The instrument the recorded evaluation is about
+    #[arg(long, requires = "record")]
+    instrument: Option<String>,
+    /// The ledger to record in [default: the settings' ledger]
+    #[arg(long, requires = "record", value_name = "TARGET")]
+    ledger: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -141,6 +160,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     if let Some(p) = &args.out {
         refuse_in_store(ctx, None, p)?;
     }
+    if args.record && args.aggregate == Aggregate::None {
+        return Err(UsageError(
+            "--record keeps one estimate: add --aggregate simple (or group, dynamic, calendar)"
+                .into(),
+        )
+        .into());
+    }
     let req = DidRequest {
         outcome: args.outcome.clone(),
         time: args.time.clone(),
@@ -175,6 +201,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         },
     };
     let result = report::did(&args.data, &req)?;
+    if args.record {
+        record(ctx, &args, &result)?;
+    }
     match &args.out {
         Some(p) => write_whole(p, |w| print(w, args.format, &result))?,
         None => {
@@ -184,4 +213,51 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Adds the result to the ledger as an evaluation of kind `effect`: the finding, and
+/// the command that reproduces it with the file's checksum.
+fn record(ctx: &Context, args: &Args, r: &report::DidReport) -> Result<()> {
+    let finding = r
+        .finding()
+        .expect("an aggregation was asked for (checked above)");
+    let name = |v: &dyn std::fmt::Debug| format!("{v:?}").to_lowercase();
+    let mut cmd = format!(
+        "indmon evaluate did --data {} --outcome {} --time {} --id {} --group {} --control {} --method {} --base-period {} --anticipation {} --aggregate {}",
+        args.data.display(),
+        args.outcome,
+        args.time,
+        args.id,
+        args.group,
+        name(&args.control),
+        name(&args.method),
+        name(&args.base_period),
+        args.anticipation,
+        name(&args.aggregate),
+    );
+    if !args.covariates.is_empty() {
+        cmd.push_str(&format!(" --covariates {}", args.covariates.join(",")));
+    }
+    for (flag, v) in [
+        ("--min-e", args.min_e),
+        ("--max-e", args.max_e),
+        ("--balance-e", args.balance_e),
+    ] {
+        if let Some(v) = v {
+            cmd.push_str(&format!(" {flag} {v}"));
+        }
+    }
+    let data: Vec<String> = r.sources.iter().map(|s| s.citation.clone()).collect();
+    crate::cmd::ledger::record_evaluation(
+        ctx,
+        args.ledger.clone(),
+        crate::cmd::ledger::EvaluationRecord {
+            finding,
+            source: format!("{cmd} ({}); data: {}", r.method, data.join("; ")),
+            evidence: args.evidence.clone(),
+            programme: args.programme.clone(),
+            goal: args.goal.clone(),
+            instrument: args.instrument.clone(),
+        },
+    )
 }
