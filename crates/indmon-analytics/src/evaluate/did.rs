@@ -299,11 +299,7 @@ pub fn att_gt(panel: &Panel, options: &Options) -> Result<AttGtResult, Error> {
             "{t_all} period(s): at least two are needed"
         )));
     }
-    if panel
-        .times
-        .windows(2)
-        .any(|w| w[0] >= w[1] || !w[0].is_finite())
-    {
+    if panel.times.iter().any(|t| !t.is_finite()) || panel.times.windows(2).any(|w| w[0] >= w[1]) {
         return Err(Error::Input(
             "the periods must be finite and strictly increasing".into(),
         ));
@@ -318,12 +314,33 @@ pub fn att_gt(panel: &Panel, options: &Options) -> Result<AttGtResult, Error> {
     if panel.group.iter().any(|g| !g.is_finite() || *g < 0.0) {
         return Err(Error::Input("a group is negative or not finite".into()));
     }
+    if panel.y.iter().chain(&panel.x).any(|v| !v.is_finite()) {
+        return Err(Error::Input(
+            "an outcome or covariate value is missing or not finite".into(),
+        ));
+    }
     let delta = options.anticipation;
     let mut notes = Vec::new();
 
     // Periods and groups, as pre_process_did.
     let mut tidx: Vec<usize> = (0..t_all).collect();
     let mut ugroup: Vec<f64> = panel.group.clone();
+    // Units first treated after the last period (allowing for anticipation) are never
+    // treated within the data, as did::pre_process_did recodes them.
+    let last = panel.times[t_all - 1];
+    let late: Vec<f64> = sorted_unique(ugroup.iter().copied().filter(|g| *g > last + delta));
+    if !late.is_empty() {
+        let n = ugroup.iter().filter(|g| **g > last + delta).count();
+        for g in &mut ugroup {
+            if *g > last + delta {
+                *g = 0.0;
+            }
+        }
+        notes.push(format!(
+            "{n} unit(s) first treated after the last period {last} (in {}) count as never treated, as in did",
+            late.iter().map(|g| g.to_string()).collect::<Vec<_>>().join(", ")
+        ));
+    }
     let mut glist: Vec<f64> = sorted_unique(ugroup.iter().copied().filter(|g| *g > 0.0));
     if !ugroup.contains(&0.0) {
         let Some(&latest) = glist.last() else {

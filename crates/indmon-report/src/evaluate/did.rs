@@ -182,12 +182,14 @@ impl DidReport {
         let se = first
             .overall_se
             .map_or("n/a".to_string(), |s| format!("{s:.4}"));
-        let treated: usize = self
+        // the groups estimated (a cohort kept only as comparison has no ATT(g,t))
+        let estimated: Vec<f64> = self.att_gt.iter().map(|r| r.group).collect();
+        let groups: Vec<&GroupSize> = self
             .units_per_group
             .iter()
-            .filter(|g| g.group != 0.0)
-            .map(|g| g.units)
-            .sum();
+            .filter(|g| g.group != 0.0 && estimated.contains(&g.group))
+            .collect();
+        let treated: usize = groups.iter().map(|g| g.units).sum();
         let mut s = format!(
             "Staggered difference-in-differences ({}, Callaway & Sant'Anna; estimator {}, {} comparison units, base period {}): {} aggregation of `{}`, overall ATT {:.4} (SE {se}); {} units, {treated} of them treated in {} groups",
             self.method,
@@ -202,10 +204,7 @@ impl DidReport {
             self.outcome,
             first.overall_att,
             self.units,
-            self.units_per_group
-                .iter()
-                .filter(|g| g.group != 0.0)
-                .count(),
+            groups.len(),
         );
         if !self.covariates.is_empty() {
             s.push_str(&format!("; covariates {}", self.covariates.join(", ")));
@@ -372,10 +371,15 @@ pub fn did_on(table: &PanelTable, req: &DidRequest) -> Result<DidReport> {
             )));
         }
     }
-    // A treated group of one unit.
+    // A treated group of one unit, among the groups that are estimated (a unit treated
+    // in the first period is dropped, one treated after the last is never treated, as
+    // in did's pre-processing).
+    let first = period_set.first().copied().unwrap_or(0.0);
+    let last = period_set.last().copied().unwrap_or(0.0);
+    let delta = req.anticipation;
     let mut members: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (u, (g, _)) in unit_group.iter().enumerate() {
-        if *g > 0.0 {
+        if *g > first + delta && *g <= last + delta {
             members.entry(g.to_string()).or_default().push(u);
         }
     }

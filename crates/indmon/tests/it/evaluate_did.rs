@@ -366,3 +366,59 @@ fn an_aggregation_is_recorded_in_the_ledger_with_the_command_that_reproduces_it(
         "{source}"
     );
 }
+
+/// R `did` (pre_process_did) recodes a unit first treated after the last period as
+/// never treated: moving half the never-treated counties of mpdta to a group of 2010
+/// (the panel ends in 2007) leaves every estimate as it was, with a note.
+#[test]
+fn units_treated_after_the_last_period_count_as_never_treated() {
+    let t = Indmon::new();
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(mpdta()).unwrap();
+    let mut out = String::new();
+    let mut moved = 0;
+    let mut never: Vec<String> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let mut f: Vec<String> = line.split(',').map(str::to_string).collect();
+        if i > 0 && f[4] == "0" {
+            // every second never-treated county, in the order met
+            let k = match never.iter().position(|c| *c == f[1]) {
+                Some(k) => k,
+                None => {
+                    never.push(f[1].clone());
+                    never.len() - 1
+                }
+            };
+            if k % 2 == 0 {
+                f[4] = "2010".into();
+                moved += 1;
+            }
+        }
+        out.push_str(&f.join(","));
+        out.push('\n');
+    }
+    assert!(moved > 100, "{moved}");
+    let late = dir.path().join("late.csv");
+    std::fs::write(&late, out).unwrap();
+    let late = late.display().to_string();
+    let data = mpdta();
+    for agg in ["simple", "dynamic"] {
+        let a: serde_json::Value = serde_json::from_str(
+            &t.run(&args(&data, &["--aggregate", agg, "--format", "json"]))
+                .ok()
+                .stdout,
+        )
+        .unwrap();
+        let b: serde_json::Value = serde_json::from_str(
+            &t.run(&args(&late, &["--aggregate", agg, "--format", "json"]))
+                .ok()
+                .stdout,
+        )
+        .unwrap();
+        assert_eq!(a["att_gt"], b["att_gt"], "{agg}");
+        assert_eq!(a["aggregation"], b["aggregation"], "{agg}");
+        assert_eq!(a["pretest"], b["pretest"], "{agg}");
+        let notes = b["notes"].to_string();
+        assert!(notes.contains("count as never treated"), "{notes}");
+    }
+}
