@@ -50,6 +50,11 @@ impl Years {
                 if b < a {
                     return Err(format!("the year range `{s}` runs backwards"));
                 }
+                if i128::from(b) - i128::from(a) >= i128::from(MAX_RANGE_YEARS) {
+                    return Err(format!(
+                        "the year range `{s}` spans more than {MAX_RANGE_YEARS} years"
+                    ));
+                }
                 Ok((a..=b).collect())
             }
         }
@@ -665,15 +670,22 @@ fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
 }
 
+/// The largest spec file read, in bytes.
+pub const MAX_SPEC_FILE: u64 = 4 << 20;
+
+/// The longest year range a spec may write (`"a..b"`).
+pub const MAX_RANGE_YEARS: i64 = 1_000;
+
 fn input(msg: impl Into<String>) -> Error {
     Error::Input(msg.into())
 }
 
 /// Reads a spec file (TOML) and evaluates it; `data` is taken relative to the spec.
 pub fn evaluate_file(spec_path: &Path, opts: &Options) -> Result<SynthResult> {
-    let text = std::fs::read_to_string(spec_path).map_err(|e| {
+    let bytes = indmon_sources::input::read_regular(spec_path, MAX_SPEC_FILE)?;
+    let text = String::from_utf8(bytes).map_err(|e| {
         input(format!(
-            "{}: cannot read the spec: {e}",
+            "{}: the spec is not UTF-8 text: {e}",
             spec_path.display()
         ))
     })?;
@@ -686,6 +698,13 @@ pub fn evaluate_file(spec_path: &Path, opts: &Options) -> Result<SynthResult> {
         ))
     })?;
     let data = spec_path.parent().map_or(data.clone(), |d| d.join(data));
+    // the unit column holds names: no variable can be read from it as numbers
+    if let Some(v) = variables(&spec).into_iter().find(|v| *v == spec.unit) {
+        return Err(input(format!(
+            "{}: `{v}` is the unit column (`unit`), which holds the units' names: the outcome and the predictors must be columns of numbers",
+            spec_path.display()
+        )));
+    }
     let mut wanted: Vec<(&str, Want)> = vec![
         (spec.unit.as_str(), Want::Text),
         (spec.time.as_str(), Want::Number),
@@ -853,6 +872,12 @@ pub fn evaluate(table: &PanelTable, spec: &Spec, opts: &Options) -> Result<Synth
         (None, Some(a)) if !a.is_empty() => *a.iter().min().expect("non-empty"),
         _ => return Err(input("the spec needs `treatment_year` or `att_years`")),
     };
+    let last = panel.times().last().copied().unwrap_or(i64::MIN);
+    if treatment_year > last {
+        return Err(input(format!(
+            "the treatment year {treatment_year} is after the panel's last period {last}: there is nothing to compare after the treatment"
+        )));
+    }
     let att_years = att_years.unwrap_or_else(|| {
         panel
             .times()

@@ -345,3 +345,45 @@ fn evaluate_synth_training_v_and_placebo_in_time_from_the_spec() {
         &["training stage has", "one to one"],
     );
 }
+
+/// Specs a reviewer tried: the unit column named as the outcome, a year range of
+/// quintillions of years, a treatment year after the panel — each a clear error, no panic
+/// and no runaway allocation.
+#[test]
+fn hostile_specs_are_refused_by_name() {
+    let t = Indmon::new();
+    let dir = tempfile::tempdir().unwrap();
+    for (edit, want) in [
+        (
+            ("outcome = \"gdpcap\"", "outcome = \"regionname\""),
+            "is the unit column",
+        ),
+        (
+            (
+                "optimize_years = \"1960..1969\"",
+                "optimize_years = \"0..9000000000000000000\"",
+            ),
+            "spans more than 1000 years",
+        ),
+        (
+            (
+                "optimize_years = \"1960..1969\"",
+                "optimize_years = \"-9000000000000000000..9000000000000000000\"",
+            ),
+            "spans more than 1000 years",
+        ),
+        (
+            (
+                "treatment_year = 1975\natt_years = \"1975..1997\"",
+                "treatment_year = 2100",
+            ),
+            "after the panel's last period",
+        ),
+    ] {
+        let spec = edited(dir.path(), |s| s.replace(edit.0, edit.1), |c| c);
+        let r = t.run(&["evaluate", "synth", "--spec", &spec]);
+        assert_eq!(r.code, 3, "{}: {}", edit.1, r.stderr);
+        assert!(r.stderr.contains(want), "{}: {}", edit.1, r.stderr);
+        assert!(r.stderr.contains("basque.toml"), "{}", r.stderr);
+    }
+}
