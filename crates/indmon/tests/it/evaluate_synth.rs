@@ -345,3 +345,54 @@ fn evaluate_synth_training_v_and_placebo_in_time_from_the_spec() {
         &["training stage has", "one to one"],
     );
 }
+
+/// pysyncon's `tests/test_synth_germany.py`: V from the training stage (1971–1980
+/// predictors, outcome loss over 1981–1990) reused on the main stage; the donor weights
+/// within its `atol = 0.025`, the ATT over 1990–2003 and its standard error within its
+/// 2.5 % (`abs(1 - expected / actual) <= 0.025`).
+#[test]
+fn evaluate_synth_germany_matches_pysyncon_test_synth_germany() {
+    let spec = fixtures().join("germany.toml");
+    let t = Indmon::new();
+    let r = t
+        .run(&[
+            "evaluate",
+            "synth",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["v_from_training"], true);
+    let expected = [
+        ("USA", 0.21624982),
+        ("UK", 0.0),
+        ("Austria", 0.414522077),
+        ("Belgium", 0.0),
+        ("Denmark", 0.0),
+        ("France", 0.0),
+        ("Italy", 0.0),
+        ("Netherlands", 0.09841208),
+        ("Norway", 0.0),
+        ("Switzerland", 0.107654851),
+        ("Japan", 0.163161172),
+        ("Greece", 0.0),
+        ("Portugal", 0.0),
+        ("Spain", 0.0),
+        ("Australia", 0.0),
+        ("New Zealand", 0.0),
+    ];
+    let w = v["weights"].as_object().unwrap();
+    assert_eq!(w.len(), expected.len());
+    for (unit, e) in expected {
+        let got = w[unit].as_f64().unwrap();
+        assert!((got - e).abs() <= 0.025, "{unit}: {got} vs {e}");
+    }
+    let att = v["att"]["att"].as_f64().unwrap();
+    let se = v["att"]["se"].as_f64().unwrap();
+    assert_eq!(v["att"]["years"].as_array().unwrap().len(), 14);
+    assert!((1.0 - -1555.1346777620479 / att).abs() <= 0.025, "att {att}");
+    assert!((1.0 - 317.6469306023242 / se).abs() <= 0.025, "se {se}");
+}
