@@ -444,3 +444,60 @@ fn evaluate_synth_preset_nl_breaks_the_tie_by_the_outcome_fit() {
         .ok();
     assert!(!r.stdout.contains("Several weightings"));
 }
+
+/// pysyncon's `tests/test_synth_texas.py`, ATT and standard error over 1993–2000 within its
+/// 2.5 %. (The test's fit uses BFGS from the OLS-based V; indmon's outer search is
+/// Nelder–Mead from equal V, see the weights test below.)
+#[test]
+fn evaluate_synth_texas_att_within_pysyncon_tolerance() {
+    let v = texas();
+    let att = v["att"]["att"].as_f64().unwrap();
+    let se = v["att"]["se"].as_f64().unwrap();
+    assert_eq!(v["att"]["years"].as_array().unwrap().len(), 8);
+    assert!((1.0 - 20339.375838131393 / att).abs() <= 0.025, "att {att}");
+    assert!((1.0 - 3190.4946788704715 / se).abs() <= 0.025, "se {se}");
+}
+
+/// The weights of `test_synth_texas.py` (atol 0.025). Not met: the test's V comes from
+/// BFGS started at the OLS-based V and reaches an outcome loss (`loss_V`) of 1.68e6;
+/// indmon's Nelder–Mead from equal V stops at its 1000-iteration limit at 2.70e6 with
+/// California 0.52, Louisiana 0.31, Ohio 0.15 instead of California 0.41, Illinois 0.36,
+/// Louisiana 0.12, Florida 0.11. The inner problem is not at fault (indmon's is exact);
+/// the outer search needs pysyncon's BFGS/OLS option to reproduce this case.
+#[test]
+#[ignore = "needs the BFGS outer search from the OLS-based V that test_synth_texas.py uses"]
+fn evaluate_synth_texas_weights_match_pysyncon() {
+    let v = texas();
+    let expected = [
+        ("California", 0.407651414),
+        ("Florida", 0.110543548),
+        ("Illinois", 0.36027434),
+        ("Louisiana", 0.121530698),
+    ];
+    let w = v["weights"].as_object().unwrap();
+    assert_eq!(w.len(), 50);
+    for (unit, got) in w {
+        let e = expected
+            .iter()
+            .find(|(u, _)| u == unit)
+            .map_or(0.0, |(_, x)| *x);
+        let got = got.as_f64().unwrap();
+        assert!((got - e).abs() <= 0.025, "{unit}: {got} vs {e}");
+    }
+}
+
+fn texas() -> serde_json::Value {
+    let spec = fixtures().join("texas.toml");
+    let t = Indmon::new();
+    let r = t
+        .run(&[
+            "evaluate",
+            "synth",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .ok();
+    serde_json::from_str(&r.stdout).unwrap()
+}
