@@ -11,7 +11,10 @@
 //!   deviation (ddof 1) across the donors and the treated unit. A row with no spread
 //!   (all units equal) carries no information and is set to zero.
 //! - **Inner problem**: `W = argmin (X₁ − X₀W)ᵀ V (X₁ − X₀W)` on the simplex, solved
-//!   exactly ([`qp::simplex_qp`]).
+//!   exactly ([`qp::simplex_qp`]). When several W attain the minimum (the treated
+//!   unit's predictors inside the donors' hull), the one with the smallest outcome loss
+//!   over the optimise years among them is taken ([`tiebreak::break_tie`]), inside the
+//!   V search too.
 //! - **Outer problem**: `V = diag(|x|)/Σ|x|` minimising the outcome loss
 //!   `L(V) = ‖Z₁ − Z₀ W(V)‖² / T` over the optimise years, by Nelder–Mead from equal
 //!   weights `x₀ = (1/k, …)` with SciPy's settings and `maxiter = 1000`
@@ -36,6 +39,7 @@ pub mod linalg;
 pub mod nelder_mead;
 pub mod qp;
 pub mod ridge;
+pub mod tiebreak;
 
 use nelder_mead::{NelderMead, minimize};
 use serde::Serialize;
@@ -356,6 +360,9 @@ pub struct Fit {
     pub iterations: usize,
     /// Whether Nelder–Mead met its tolerances (true with a custom V).
     pub converged: bool,
+    /// Whether several weightings minimise the predictor distance at this V (the one
+    /// kept fits the optimise years' outcome best, [`tiebreak::break_tie`]).
+    pub several_optima: bool,
 }
 
 /// Scales each predictor row by its sample standard deviation across donors and the
@@ -395,6 +402,28 @@ pub fn weights_for(x0: &[Vec<f64>], x1: &[f64], v: &[f64]) -> qp::QpSolution {
     qp::simplex_qp(&p, &q, x0.len())
 }
 
+/// [`weights_for`] followed by the tie-break among equal predictor fits (outcome loss
+/// over the optimise years `z0`, `z1`); the flag tells whether it changed the weights.
+fn weights_tiebroken(
+    x0: &[Vec<f64>],
+    x1: &[f64],
+    v: &[f64],
+    z0: &[Vec<f64>],
+    z1: &[f64],
+) -> (qp::QpSolution, bool) {
+    let mut s = weights_for(x0, x1, v);
+    let t = tiebreak::break_tie(x0, x1, v, z0, z1, &s.w);
+    if t.several {
+        let (p, q) = qp::normal_equations(x0, x1, v);
+        let n = t.w.len();
+        s.objective = (0..n)
+            .map(|i| t.w[i] * (0.5 * (0..n).map(|j| p[i * n + j] * t.w[j]).sum::<f64>() - q[i]))
+            .sum();
+        s.w = t.w;
+    }
+    (s, t.several)
+}
+
 fn loss_v(w: &[f64], z0: &[Vec<f64>], z1: &[f64]) -> f64 {
     let t = z1.len();
     (0..t)
@@ -432,8 +461,8 @@ pub fn fit(m: &Matrices, custom_v: Option<&[f64]>, nm: &NelderMead) -> Result<Fi
                 "the custom V must be non-negative and not all zero".into(),
             ));
         }
-        let s = weights_for(&x0, &x1, v);
         let total: f64 = v.iter().sum();
+        let (s, several_optima) = weights_tiebroken(&x0, &x1, v, &m.z0, &m.z1);
         return Ok(Fit {
             loss_v: loss_v(&s.w, &m.z0, &m.z1),
             loss_w: s.objective,
@@ -441,6 +470,7 @@ pub fn fit(m: &Matrices, custom_v: Option<&[f64]>, nm: &NelderMead) -> Result<Fi
             v: v.iter().map(|x| x / total).collect(),
             iterations: 0,
             converged: true,
+            several_optima,
         });
     }
     let normalise = |x: &[f64]| -> Option<Vec<f64>> {
@@ -448,13 +478,17 @@ pub fn fit(m: &Matrices, custom_v: Option<&[f64]>, nm: &NelderMead) -> Result<Fi
         (total > 0.0 && total.is_finite()).then(|| x.iter().map(|v| v.abs() / total).collect())
     };
     let objective = |x: &[f64]| match normalise(x) {
-        Some(v) => loss_v(&weights_for(&x0, &x1, &v).w, &m.z0, &m.z1),
+        Some(v) => loss_v(
+            &weights_tiebroken(&x0, &x1, &v, &m.z0, &m.z1).0.w,
+            &m.z0,
+            &m.z1,
+        ),
         None => f64::INFINITY,
     };
     let start = vec![1.0 / k as f64; k];
     let min = minimize(objective, &start, nm);
     let v = normalise(&min.x).unwrap_or(start);
-    let s = weights_for(&x0, &x1, &v);
+    let (s, several_optima) = weights_tiebroken(&x0, &x1, &v, &m.z0, &m.z1);
     Ok(Fit {
         loss_v: loss_v(&s.w, &m.z0, &m.z1),
         loss_w: s.objective,
@@ -462,6 +496,7 @@ pub fn fit(m: &Matrices, custom_v: Option<&[f64]>, nm: &NelderMead) -> Result<Fi
         v,
         iterations: min.iterations,
         converged: min.converged,
+        several_optima,
     })
 }
 

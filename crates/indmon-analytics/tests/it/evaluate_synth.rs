@@ -652,3 +652,150 @@ fn evaluate_synth_qp_does_not_cycle_on_rank_deficient_problems() {
         kkt(&p, &q, j, &s.w);
     }
 }
+
+// ---- The tie-break among equal predictor fits (`synth::tiebreak`). ----
+
+use indmon_analytics::evaluate::synth::tiebreak::break_tie;
+use indmon_analytics::evaluate::synth::{matrices, scale_predictors, weights_for};
+
+/// Basque: the minimiser is unique at the fitted V (and at every V of the search, or
+/// the flag would be set), so the tie-break returns the plain QP's weights bit for bit.
+#[test]
+fn evaluate_synth_tiebreak_leaves_the_unique_basque_fit_unchanged() {
+    let panel = basque_panel();
+    let design = basque_design();
+    let e = estimate(&panel, &design, &NelderMead::default()).unwrap();
+    assert!(!e.fit.several_optima);
+    let treated = panel.unit(TREATED).unwrap();
+    let controls: Vec<usize> = design
+        .controls
+        .iter()
+        .map(|c| panel.unit(c).unwrap())
+        .collect();
+    let m = matrices(
+        &panel,
+        "gdpcap",
+        treated,
+        &controls,
+        &design.predictors,
+        &design.optimize_years,
+    )
+    .unwrap();
+    let (x0, x1) = scale_predictors(&m);
+    let plain = weights_for(&x0, &x1, &e.fit.v).w;
+    assert_eq!(plain, e.fit.weights);
+    let t = break_tie(&x0, &x1, &e.fit.v, &m.z0, &m.z1, &plain);
+    assert!(!t.several);
+    assert_eq!(t.w, plain);
+}
+
+fn outcome_loss(w: &[f64], z0: &[Vec<f64>], z1: &[f64]) -> f64 {
+    (0..z1.len())
+        .map(|s| {
+            let e = z1[s] - w.iter().zip(z0).map(|(a, z)| a * z[s]).sum::<f64>();
+            e * e
+        })
+        .sum()
+}
+
+/// A constructed degenerate case: four donors on one predictor (0, 1, 2, 3), the treated
+/// unit at 1.5, so every W with Σw = 1 and Σ j·w_j = 1.5 matches it exactly. The
+/// tie-break's outcome loss is compared with a brute-force search over that face
+/// (w₀, w₁ on a fine grid, w₂, w₃ solved from the two equalities).
+#[test]
+fn evaluate_synth_tiebreak_finds_the_min_outcome_loss_weighting_by_brute_force() {
+    let x0 = vec![vec![0.0], vec![1.0], vec![2.0], vec![3.0]];
+    let x1 = [1.5];
+    let z0 = vec![
+        vec![1.0, 4.0, 2.0],
+        vec![3.0, 0.0, 5.0],
+        vec![2.0, 2.0, 1.0],
+        vec![6.0, 1.0, 0.0],
+    ];
+    let z1 = [2.6, 2.2, 2.4];
+    let (p, q) = normal_equations(&x0, &x1, &[1.0]);
+    let w_star = simplex_qp(&p, &q, 4).w;
+    let t = break_tie(&x0, &x1, &[1.0], &z0, &z1, &w_star);
+    // Still an exact match of the predictor, on the simplex.
+    let fit: f64 = t.w.iter().enumerate().map(|(j, w)| j as f64 * w).sum();
+    assert!((fit - 1.5).abs() < 1e-12, "{:?}", t.w);
+    assert!((t.w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    assert!(t.w.iter().all(|w| *w >= 0.0));
+    // Brute force: w2 = 3 - 3 w0 - 2 w1 - ... from Σw = 1 and Σ j w_j = 1.5:
+    //   w2 + w3 = 1 - w0 - w1,  2 w2 + 3 w3 = 1.5 - w1.
+    let steps = 2000;
+    let mut best = (f64::INFINITY, vec![]);
+    for a in 0..=steps {
+        for b in 0..=steps - a {
+            let (w0, w1) = (a as f64 / steps as f64, b as f64 / steps as f64);
+            let w3 = (1.5 - w1) - 2.0 * (1.0 - w0 - w1);
+            let w2 = 1.0 - w0 - w1 - w3;
+            if w2 < 0.0 || w3 < 0.0 {
+                continue;
+            }
+            let w = vec![w0, w1, w2, w3];
+            let l = outcome_loss(&w, &z0, &z1);
+            if l < best.0 {
+                best = (l, w);
+            }
+        }
+    }
+    let got = outcome_loss(&t.w, &z0, &z1);
+    assert!(got <= best.0 + 1e-9, "tie-break {got} vs grid {}", best.0);
+    assert!(got >= best.0 - 1e-3, "grid too coarse? {got} vs {}", best.0);
+    for (a, b) in t.w.iter().zip(&best.1) {
+        assert!((a - b).abs() < 2e-3, "{:?} vs {:?}", t.w, best.1);
+    }
+    // The plain solver's choice is a worse fit of the outcome here.
+    assert!(t.several && got < outcome_loss(&w_star, &z0, &z1) - 1e-6);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// More predictors than donors, in general position: the minimiser is unique and
+    /// the tie-break returns it bit for bit.
+    #[test]
+    fn evaluate_synth_tiebreak_unique_cases_unchanged(
+        xs in prop::collection::vec(-5.0f64..5.0, 6 * 8),
+        x1 in prop::collection::vec(-5.0f64..5.0, 8),
+        v in prop::collection::vec(0.01f64..1.0, 8),
+        zs in prop::collection::vec(-5.0f64..5.0, 6 * 4),
+        z1 in prop::collection::vec(-5.0f64..5.0, 4),
+    ) {
+        let x0: Vec<Vec<f64>> = xs.chunks(8).map(|c| c.to_vec()).collect();
+        let z0: Vec<Vec<f64>> = zs.chunks(4).map(|c| c.to_vec()).collect();
+        let s = weights_for(&x0, &x1, &v);
+        let t = break_tie(&x0, &x1, &v, &z0, &z1, &s.w);
+        prop_assert!(!t.several);
+        prop_assert_eq!(t.w, s.w);
+    }
+
+    /// More donors than predictors with the treated unit inside their hull (a convex
+    /// combination of them): the tie-break keeps the exact match and never fits the
+    /// outcome worse than the plain solver's weighting.
+    #[test]
+    fn evaluate_synth_tiebreak_degenerate_cases_keep_the_match_and_lower_the_loss(
+        xs in prop::collection::vec(-5.0f64..5.0, 8 * 2),
+        mix in prop::collection::vec(0.01f64..1.0, 8),
+        zs in prop::collection::vec(-5.0f64..5.0, 8 * 5),
+        z1 in prop::collection::vec(-5.0f64..5.0, 5),
+    ) {
+        let x0: Vec<Vec<f64>> = xs.chunks(2).map(|c| c.to_vec()).collect();
+        let total: f64 = mix.iter().sum();
+        let x1: Vec<f64> = (0..2)
+            .map(|r| x0.iter().zip(&mix).map(|(c, m)| c[r] * m / total).sum())
+            .collect();
+        let z0: Vec<Vec<f64>> = zs.chunks(5).map(|c| c.to_vec()).collect();
+        let v = [0.5, 0.5];
+        let s = weights_for(&x0, &x1, &v);
+        let t = break_tie(&x0, &x1, &v, &z0, &z1, &s.w);
+        for r in 0..2 {
+            let f: f64 = x0.iter().zip(&t.w).map(|(c, w)| c[r] * w).sum();
+            prop_assert!((f - x1[r]).abs() < 1e-9, "{} vs {}", f, x1[r]);
+        }
+        prop_assert!((t.w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        prop_assert!(t.w.iter().all(|w| *w >= 0.0));
+        prop_assert!(outcome_loss(&t.w, &z0, &z1) <= outcome_loss(&s.w, &z0, &z1) + 1e-12);
+    }
+}

@@ -975,6 +975,9 @@ pub fn evaluate(table: &PanelTable, spec: &Spec, opts: &Options) -> Result<Synth
         e.donors.len(),
         positive
     ));
+    if e.fit.several_optima {
+        notes.push("Several weightings match the predictors exactly; the one shown fits the pre-treatment outcome best (the smallest mean squared gap over the optimise years among them).".into());
+    }
     if !e.fit.converged {
         notes.push("Nelder–Mead stopped at its iteration limit before meeting its tolerances: V may not be optimal.".into());
     }

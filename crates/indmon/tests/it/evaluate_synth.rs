@@ -387,3 +387,159 @@ fn hostile_specs_are_refused_by_name() {
         assert!(r.stderr.contains("basque.toml"), "{}", r.stderr);
     }
 }
+
+/// pysyncon's `tests/test_synth_germany.py`: V from the training stage (1971–1980
+/// predictors, outcome loss over 1981–1990) reused on the main stage; the donor weights
+/// within its `atol = 0.025`, the ATT over 1990–2003 and its standard error within its
+/// 2.5 % (`abs(1 - expected / actual) <= 0.025`).
+#[test]
+fn evaluate_synth_germany_matches_pysyncon_test_synth_germany() {
+    let spec = fixtures().join("germany.toml");
+    let t = Indmon::new();
+    let r = t
+        .run(&[
+            "evaluate",
+            "synth",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["v_from_training"], true);
+    let expected = [
+        ("USA", 0.21624982),
+        ("UK", 0.0),
+        ("Austria", 0.414522077),
+        ("Belgium", 0.0),
+        ("Denmark", 0.0),
+        ("France", 0.0),
+        ("Italy", 0.0),
+        ("Netherlands", 0.09841208),
+        ("Norway", 0.0),
+        ("Switzerland", 0.107654851),
+        ("Japan", 0.163161172),
+        ("Greece", 0.0),
+        ("Portugal", 0.0),
+        ("Spain", 0.0),
+        ("Australia", 0.0),
+        ("New Zealand", 0.0),
+    ];
+    let w = v["weights"].as_object().unwrap();
+    assert_eq!(w.len(), expected.len());
+    for (unit, e) in expected {
+        let got = w[unit].as_f64().unwrap();
+        assert!((got - e).abs() <= 0.025, "{unit}: {got} vs {e}");
+    }
+    let att = v["att"]["att"].as_f64().unwrap();
+    let se = v["att"]["se"].as_f64().unwrap();
+    assert_eq!(v["att"]["years"].as_array().unwrap().len(), 14);
+    assert!(
+        (1.0 - -1555.1346777620479 / att).abs() <= 0.025,
+        "att {att}"
+    );
+    assert!((1.0 - 317.6469306023242 / se).abs() <= 0.025, "se {se}");
+}
+
+/// The industry-share preset for NL (bundled data): the lagged-share predictors are
+/// matched exactly by several weightings; the one kept fits the pre-treatment outcome
+/// best, so the method's own outer criterion (`mspe_optimize`, pysyncon's `loss_V`) is
+/// no worse than pysyncon 1.7.0's 0.0770 on the same panel (its SLSQP returns another
+/// of the matching weightings), and the notes say so.
+#[test]
+fn evaluate_synth_preset_nl_breaks_the_tie_by_the_outcome_fit() {
+    let t = Indmon::new();
+    let r = t
+        .run(&[
+            "evaluate",
+            "synth",
+            "--preset",
+            "industry-share",
+            "--treated",
+            "NL",
+            "--treatment-year",
+            "2011",
+            "--format",
+            "json",
+        ])
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let loss = v["mspe_optimize"].as_f64().unwrap();
+    assert!(loss <= 0.0770, "mspe_optimize {loss}");
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("Several weightings match the predictors exactly"),
+        "{notes}"
+    );
+    // Unique cases carry no such note.
+    let g = fixtures().join("germany.toml");
+    let r = t
+        .run(&[
+            "evaluate",
+            "synth",
+            "--spec",
+            g.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .ok();
+    assert!(!r.stdout.contains("Several weightings"));
+}
+
+/// pysyncon's `tests/test_synth_texas.py`, ATT and standard error over 1993–2000 within its
+/// 2.5 %. (The test's fit uses BFGS from the OLS-based V; indmon's outer search is
+/// Nelder–Mead from equal V, see the weights test below.)
+#[test]
+fn evaluate_synth_texas_att_within_pysyncon_tolerance() {
+    let v = texas();
+    let att = v["att"]["att"].as_f64().unwrap();
+    let se = v["att"]["se"].as_f64().unwrap();
+    assert_eq!(v["att"]["years"].as_array().unwrap().len(), 8);
+    assert!((1.0 - 20339.375838131393 / att).abs() <= 0.025, "att {att}");
+    assert!((1.0 - 3190.4946788704715 / se).abs() <= 0.025, "se {se}");
+}
+
+/// The weights of `test_synth_texas.py` (atol 0.025). Not met: the test's V comes from
+/// BFGS started at the OLS-based V and reaches an outcome loss (`loss_V`) of 1.68e6;
+/// indmon's Nelder–Mead from equal V stops at its 1000-iteration limit at 2.70e6 with
+/// California 0.52, Louisiana 0.31, Ohio 0.15 instead of California 0.41, Illinois 0.36,
+/// Louisiana 0.12, Florida 0.11. The inner problem is not at fault (indmon's is exact);
+/// the outer search needs pysyncon's BFGS/OLS option to reproduce this case.
+#[test]
+#[ignore = "needs the BFGS outer search from the OLS-based V that test_synth_texas.py uses"]
+fn evaluate_synth_texas_weights_match_pysyncon() {
+    let v = texas();
+    let expected = [
+        ("California", 0.407651414),
+        ("Florida", 0.110543548),
+        ("Illinois", 0.36027434),
+        ("Louisiana", 0.121530698),
+    ];
+    let w = v["weights"].as_object().unwrap();
+    assert_eq!(w.len(), 50);
+    for (unit, got) in w {
+        let e = expected
+            .iter()
+            .find(|(u, _)| u == unit)
+            .map_or(0.0, |(_, x)| *x);
+        let got = got.as_f64().unwrap();
+        assert!((got - e).abs() <= 0.025, "{unit}: {got} vs {e}");
+    }
+}
+
+fn texas() -> serde_json::Value {
+    let spec = fixtures().join("texas.toml");
+    let t = Indmon::new();
+    let r = t
+        .run(&[
+            "evaluate",
+            "synth",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .ok();
+    serde_json::from_str(&r.stdout).unwrap()
+}
