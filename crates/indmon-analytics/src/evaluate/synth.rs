@@ -449,6 +449,13 @@ pub fn fit(m: &Matrices, custom_v: Option<&[f64]>, nm: &NelderMead) -> Result<Fi
         return Err(SynthError::Design("there are no optimise years".into()));
     }
     let (x0, x1) = scale_predictors(m);
+    // a predictor without spread across the units is scaled to zero (pysyncon divides by
+    // zero): with none left the weights would be arbitrary
+    if (0..k).all(|r| x1[r] == 0.0 && x0.iter().all(|c| c[r] == 0.0)) {
+        return Err(SynthError::Design(
+            "no predictor varies across the units (each has the same value for the treated unit and every donor): the predictors cannot tell the donors apart".into(),
+        ));
+    }
     if let Some(v) = custom_v {
         if v.len() != k {
             return Err(SynthError::Design(format!(

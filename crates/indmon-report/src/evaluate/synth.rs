@@ -733,8 +733,13 @@ fn variables(spec: &Spec) -> Vec<&str> {
     v
 }
 
+/// A year set, in order and each year once (pysyncon selects years with `isin`: a year
+/// listed twice counts once).
 fn years(y: &Years, what: &str) -> Result<Vec<i64>> {
-    y.resolve().map_err(|m| input(format!("{what}: {m}")))
+    let mut v = y.resolve().map_err(|m| input(format!("{what}: {m}")))?;
+    v.sort_unstable();
+    v.dedup();
+    Ok(v)
 }
 
 fn predictors(

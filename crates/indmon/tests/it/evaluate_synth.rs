@@ -543,3 +543,35 @@ fn texas() -> serde_json::Value {
         .ok();
     serde_json::from_str(&r.stdout).unwrap()
 }
+
+/// A predictor with the same value for every unit cannot tell donors apart: with no
+/// other predictor the weights would be arbitrary, so it is an error.
+#[test]
+fn predictors_that_do_not_vary_are_refused() {
+    let t = Indmon::new();
+    let dir = tempfile::tempdir().unwrap();
+    let spec = edited(
+        dir.path(),
+        |_| {
+            "data = \"basque.csv\"\nunit = \"regionname\"\ntime = \"year\"\noutcome = \"gdpcap\"\n\
+             treated = \"Basque Country (Pais Vasco)\"\npredictors = [\"invest\"]\n\
+             predictor_years = \"1964..1969\"\noptimize_years = \"1960..1969\"\ntreatment_year = 1975\n"
+                .to_string()
+        },
+        |c| {
+            // every unit's invest (the last column) 1 where it is given
+            c.lines()
+                .enumerate()
+                .map(|(i, l)| match l.rsplit_once(',') {
+                    Some((head, last)) if i > 0 && !last.is_empty() => format!("{head},1"),
+                    _ => l.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+                + "\n"
+        },
+    );
+    let r = t.run(&["evaluate", "synth", "--spec", &spec]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("no predictor varies"), "{}", r.stderr);
+}
