@@ -87,25 +87,8 @@ pub struct Args {
     /// Write the output to this file instead of the terminal
     #[arg(long, value_name = "PATH")]
     out: Option<PathBuf>,
-    /// Record the aggregation's overall ATT as an evaluation in the ledger (needs
-    /// --aggregate)
-    #[arg(long)]
-    record: bool,
-    /// The strength of evidence recorded (your judgement: weak, moderate, strong)
-    #[arg(long, requires = "record")]
-    evidence: Option<String>,
-    /// The programme the recorded evaluation is about
-    #[arg(long, requires = "record")]
-    programme: Option<String>,
-    /// The goal the recorded evaluation is about
-    #[arg(long, requires = "record")]
-    goal: Option<String>,
-    /// The instrument the recorded evaluation is about
-    #[arg(long, requires = "record")]
-    instrument: Option<String>,
-    /// The ledger to record in [default: the settings' ledger]
-    #[arg(long, requires = "record", value_name = "TARGET")]
-    ledger: Option<String>,
+    #[command(flatten)]
+    record: super::Record,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -160,7 +143,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     if let Some(p) = &args.out {
         refuse_in_store(ctx, None, p)?;
     }
-    if args.record && args.aggregate == Aggregate::None {
+    if args.record.record && args.aggregate == Aggregate::None {
         return Err(UsageError(
             "--record keeps one estimate: add --aggregate simple (or group, dynamic, calendar)"
                 .into(),
@@ -201,7 +184,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         },
     };
     let result = report::did(&args.data, &req)?;
-    if args.record {
+    if args.record.record {
         record(ctx, &args, &result)?;
     }
     match &args.out {
@@ -248,16 +231,9 @@ fn record(ctx: &Context, args: &Args, r: &report::DidReport) -> Result<()> {
         }
     }
     let data: Vec<String> = r.sources.iter().map(|s| s.citation.clone()).collect();
-    crate::cmd::ledger::record_evaluation(
+    args.record.write(
         ctx,
-        args.ledger.clone(),
-        crate::cmd::ledger::EvaluationRecord {
-            finding,
-            source: format!("{cmd} ({}); data: {}", r.method, data.join("; ")),
-            evidence: args.evidence.clone(),
-            programme: args.programme.clone(),
-            goal: args.goal.clone(),
-            instrument: args.instrument.clone(),
-        },
+        finding,
+        format!("{cmd} ({}); data: {}", r.method, data.join("; ")),
     )
 }

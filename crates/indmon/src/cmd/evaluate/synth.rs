@@ -85,24 +85,8 @@ pub struct Args {
     /// The preset on the releases current on this date (YYYY-MM-DD)
     #[arg(long, value_name = "DATE", requires = "preset")]
     as_of: Option<String>,
-    /// Record the result as an evaluation in the ledger
-    #[arg(long)]
-    record: bool,
-    /// The strength of evidence recorded (your judgement: weak, moderate, strong)
-    #[arg(long, requires = "record")]
-    evidence: Option<String>,
-    /// The programme the recorded evaluation is about
-    #[arg(long, requires = "record")]
-    programme: Option<String>,
-    /// The goal the recorded evaluation is about
-    #[arg(long, requires = "record")]
-    goal: Option<String>,
-    /// The instrument the recorded evaluation is about
-    #[arg(long, requires = "record")]
-    instrument: Option<String>,
-    /// The ledger to record in [default: the settings' ledger]
-    #[arg(long, requires = "record", value_name = "TARGET")]
-    ledger: Option<String>,
+    #[command(flatten)]
+    record: super::Record,
     /// Also run the placebo test in space (every donor refitted as if treated) and
     /// give the permutation p-value
     #[arg(long)]
@@ -181,7 +165,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
         (None, None) => unreachable!("clap requires --spec or --preset"),
     };
-    if args.record {
+    if args.record.record {
         record(ctx, &args, &r)?;
     }
     let part = r.part(args.table.into())?;
@@ -249,18 +233,7 @@ fn record(ctx: &Context, args: &Args, r: &SynthResult) -> Result<()> {
             format!("; data: {}", cited.join("; "))
         }
     );
-    crate::cmd::ledger::record_evaluation(
-        ctx,
-        args.ledger.clone(),
-        crate::cmd::ledger::EvaluationRecord {
-            finding: r.finding(),
-            source,
-            evidence: args.evidence.clone(),
-            programme: args.programme.clone(),
-            goal: args.goal.clone(),
-            instrument: args.instrument.clone(),
-        },
-    )
+    args.record.write(ctx, r.finding(), source)
 }
 
 fn print_all(w: &mut dyn Write, r: &SynthResult) -> Result<()> {
