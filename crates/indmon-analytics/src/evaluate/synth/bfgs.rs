@@ -2,14 +2,15 @@
 //! (`_minimize_bfgs`) with its defaults: the inverse Hessian starts as the identity and is
 //! updated by `H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ`, `ρ = 1 / yᵀs` (1000 when `yᵀs = 0`);
 //! it stops when `‖g‖_∞ ≤ gtol` (1e-5) or after `maxiter = 200·n` iterations. The gradient is
-//! SciPy's forward difference (`approx_derivative`, '2-point'): step
-//! `h_i = √ε · sign(x_i) · max(1, |x_i|)` (sign of 0 taken as +). The step length comes from
+//! SciPy's forward difference (`approx_derivative`, '2-point', with BFGS's absolute step
+//! `eps = √ε`): `h_i = (x_i + √ε) − x_i`, or `√ε · sign(x_i) · max(1, |x_i|)` where that
+//! is zero (sign of 0 taken as +). The step length comes from
 //! MINPACK-2's `dcsrch` (Moré & Thuente 1994, "Line search algorithms with guaranteed
 //! sufficient decrease", ACM TOMS 20(3)), as SciPy's `line_search_wolfe1`: `c1 = 1e-4`,
 //! `c2 = 0.9`, `xtol = 1e-14`, at most 100 trials, first trial
 //! `min(1, 2.02 (f_k − f_{k−1}) / ∇fᵀp)` with `f_{−1} = f_0 + ‖g_0‖₂ / 2`. Where `dcsrch`
-//! fails SciPy falls back to `line_search_wolfe2`; here the search stops instead
-//! (`converged = false`).
+//! fails, SciPy's fallback `line_search_wolfe2` ([`wolfe2`]); where that fails too the
+//! search stops (`converged = false`).
 
 /// Settings of [`minimize`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -61,9 +62,11 @@ impl<F: FnMut(&[f64]) -> f64> Counted<F> {
         let mut g = vec![0.0; x.len()];
         let mut y = x.to_vec();
         for i in 0..x.len() {
-            let sign = if x[i] >= 0.0 { 1.0 } else { -1.0 };
-            let h0 = eps * sign * x[i].abs().max(1.0);
-            y[i] = x[i] + h0;
+            y[i] = x[i] + eps;
+            if y[i] == x[i] {
+                let sign = if x[i] >= 0.0 { 1.0 } else { -1.0 };
+                y[i] = x[i] + eps * sign * x[i].abs().max(1.0);
+            }
             let h = y[i] - x[i];
             g[i] = (self.value(&y) - f0) / h;
             y[i] = x[i];
@@ -181,7 +184,7 @@ fn line_search<F: FnMut(&[f64]) -> f64>(
         let (stp, t) = search.iterate(alpha1, phi1, derphi1, task);
         task = t;
         if !stp.is_finite() {
-            return None;
+            return wolfe2(fun, xk, pk, gfk, phi0, old_phi0);
         }
         match task {
             Task::Fg => {
@@ -198,10 +201,230 @@ fn line_search<F: FnMut(&[f64]) -> f64>(
                     g,
                 });
             }
-            Task::Start | Task::Stop => return None,
+            Task::Start | Task::Stop => return wolfe2(fun, xk, pk, gfk, phi0, old_phi0),
         }
     }
-    None
+    wolfe2(fun, xk, pk, gfk, phi0, old_phi0)
+}
+
+/// SciPy's fallback `line_search_wolfe2` / `scalar_search_wolfe2` (Nocedal & Wright,
+/// *Numerical Optimization*, algorithms 3.5 and 3.6: bracketing by doubling, then `_zoom`
+/// by cubic, quadratic or bisection steps), `c1 = 1e-4`, `c2 = 0.9`, 10 iterations each.
+fn wolfe2<F: FnMut(&[f64]) -> f64>(
+    fun: &mut Counted<F>,
+    xk: &[f64],
+    pk: &[f64],
+    gfk: &[f64],
+    phi0: f64,
+    old_phi0: f64,
+) -> Option<Step> {
+    let mut ls = Line {
+        fun,
+        xk,
+        pk,
+        g: None,
+    };
+    let derphi0 = dot(gfk, pk);
+    let mut alpha0 = 0.0;
+    let mut alpha1 = if derphi0 != 0.0 {
+        (1.01 * 2.0 * (phi0 - old_phi0) / derphi0).min(1.0)
+    } else {
+        1.0
+    };
+    if alpha1 < 0.0 {
+        alpha1 = 1.0;
+    }
+    alpha1 = alpha1.min(1e100);
+    let mut phi_a1 = ls.phi(alpha1);
+    let mut phi_a0 = phi0;
+    let mut derphi_a0 = derphi0;
+    let mut star: Option<(f64, f64)> = None;
+    let mut ended = false;
+    for i in 0..10 {
+        if alpha1 == 0.0 || alpha0 > 1e100 {
+            return None;
+        }
+        if phi_a1 > phi0 + C1 * alpha1 * derphi0 || (phi_a1 >= phi_a0 && i > 0) {
+            star = ls.zoom(alpha0, alpha1, phi_a0, phi_a1, derphi_a0, phi0, derphi0);
+            ended = true;
+            break;
+        }
+        let derphi_a1 = ls.derphi(alpha1);
+        if derphi_a1.abs() <= -C2 * derphi0 {
+            star = Some((alpha1, phi_a1));
+            ended = true;
+            break;
+        }
+        if derphi_a1 >= 0.0 {
+            star = ls.zoom(alpha1, alpha0, phi_a1, phi_a0, derphi_a1, phi0, derphi0);
+            ended = true;
+            break;
+        }
+        let alpha2 = (2.0 * alpha1).min(1e100);
+        alpha0 = alpha1;
+        alpha1 = alpha2;
+        phi_a0 = phi_a1;
+        phi_a1 = ls.phi(alpha1);
+        derphi_a0 = derphi_a1;
+    }
+    let (alpha, f, g) = if ended {
+        let (a, f) = star?;
+        (a, f, ls.g.take())
+    } else {
+        // SciPy returns the last trial without its gradient.
+        (alpha1, phi_a1, None)
+    };
+    let g = match g {
+        Some(g) => g,
+        None => {
+            let x: Vec<f64> = xk.iter().zip(pk).map(|(x, p)| x + alpha * p).collect();
+            let f0 = ls.fun.value(&x);
+            ls.fun.grad(&x, f0)
+        }
+    };
+    Some(Step { alpha, f, g })
+}
+
+const C1: f64 = 1e-4;
+const C2: f64 = 0.9;
+
+struct Line<'a, F> {
+    fun: &'a mut Counted<F>,
+    xk: &'a [f64],
+    pk: &'a [f64],
+    g: Option<Vec<f64>>,
+}
+
+impl<F: FnMut(&[f64]) -> f64> Line<'_, F> {
+    fn at(&self, a: f64) -> Vec<f64> {
+        self.xk
+            .iter()
+            .zip(self.pk)
+            .map(|(x, p)| x + a * p)
+            .collect()
+    }
+
+    fn phi(&mut self, a: f64) -> f64 {
+        let x = self.at(a);
+        self.fun.value(&x)
+    }
+
+    fn derphi(&mut self, a: f64) -> f64 {
+        let x = self.at(a);
+        let f0 = self.fun.value(&x);
+        let g = self.fun.grad(&x, f0);
+        let d = dot(&g, self.pk);
+        self.g = Some(g);
+        d
+    }
+
+    /// SciPy's `_zoom`: `(alpha, phi)` meeting the strong Wolfe conditions, or `None`.
+    #[allow(clippy::too_many_arguments)]
+    fn zoom(
+        &mut self,
+        mut a_lo: f64,
+        mut a_hi: f64,
+        mut phi_lo: f64,
+        mut phi_hi: f64,
+        mut derphi_lo: f64,
+        phi0: f64,
+        derphi0: f64,
+    ) -> Option<(f64, f64)> {
+        let (delta1, delta2) = (0.2, 0.1);
+        let mut phi_rec = phi0;
+        let mut a_rec = 0.0;
+        let mut i = 0;
+        loop {
+            let dalpha = a_hi - a_lo;
+            let (a, b) = if dalpha < 0.0 {
+                (a_hi, a_lo)
+            } else {
+                (a_lo, a_hi)
+            };
+            let mut a_j = None;
+            let mut cchk = 0.0;
+            if i > 0 {
+                cchk = delta1 * dalpha;
+                a_j = cubicmin(a_lo, phi_lo, derphi_lo, a_hi, phi_hi, a_rec, phi_rec);
+            }
+            let a_j = match a_j {
+                Some(x) if i > 0 && !(x > b - cchk || x < a + cchk) => x,
+                _ => {
+                    let qchk = delta2 * dalpha;
+                    match quadmin(a_lo, phi_lo, derphi_lo, a_hi, phi_hi) {
+                        Some(x) if !(x > b - qchk || x < a + qchk) => x,
+                        _ => a_lo + 0.5 * dalpha,
+                    }
+                }
+            };
+            let phi_aj = self.phi(a_j);
+            if phi_aj > phi0 + C1 * a_j * derphi0 || phi_aj >= phi_lo {
+                phi_rec = phi_hi;
+                a_rec = a_hi;
+                a_hi = a_j;
+                phi_hi = phi_aj;
+            } else {
+                let derphi_aj = self.derphi(a_j);
+                if derphi_aj.abs() <= -C2 * derphi0 {
+                    return Some((a_j, phi_aj));
+                }
+                if derphi_aj * (a_hi - a_lo) >= 0.0 {
+                    phi_rec = phi_hi;
+                    a_rec = a_hi;
+                    a_hi = a_lo;
+                    phi_hi = phi_lo;
+                } else {
+                    phi_rec = phi_lo;
+                    a_rec = a_lo;
+                }
+                a_lo = a_j;
+                phi_lo = phi_aj;
+                derphi_lo = derphi_aj;
+            }
+            i += 1;
+            if i > 10 {
+                return None;
+            }
+        }
+    }
+}
+
+/// SciPy's `_cubicmin`: the minimiser of the cubic through `(a, fa)` with slope `fpa`,
+/// `(b, fb)` and `(c, fc)`; `None` where NumPy would raise (division by zero, a
+/// negative radical, overflow) or the result is not finite.
+fn cubicmin(a: f64, fa: f64, fpa: f64, b: f64, fb: f64, c: f64, fc: f64) -> Option<f64> {
+    let cc = fpa;
+    let db = b - a;
+    let dc = c - a;
+    let denom = (db * dc).powi(2) * (db - dc);
+    if denom == 0.0 || !denom.is_finite() {
+        return None;
+    }
+    let u = fb - fa - cc * db;
+    let v = fc - fa - cc * dc;
+    let aa = (dc * dc * u - db * db * v) / denom;
+    let bb = (-dc.powi(3) * u + db.powi(3) * v) / denom;
+    let radical = bb * bb - 3.0 * aa * cc;
+    if radical < 0.0 || aa == 0.0 {
+        return None;
+    }
+    let x = a + (-bb + radical.sqrt()) / (3.0 * aa);
+    x.is_finite().then_some(x)
+}
+
+/// SciPy's `_quadmin`: the minimiser of the quadratic through `(a, fa)` with slope `fpa`
+/// and `(b, fb)`; `None` where NumPy would raise or the result is not finite.
+fn quadmin(a: f64, fa: f64, fpa: f64, b: f64, fb: f64) -> Option<f64> {
+    let db = b - a;
+    if db == 0.0 {
+        return None;
+    }
+    let bb = (fb - fa - fpa * db) / (db * db);
+    if bb == 0.0 {
+        return None;
+    }
+    let x = a - fpa / (2.0 * bb);
+    x.is_finite().then_some(x)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
