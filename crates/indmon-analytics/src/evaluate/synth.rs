@@ -35,6 +35,7 @@
 //! treated unit or of a donor in any period of the panel, is an error naming the unit,
 //! variable and year(s) ([`SynthError`]).
 
+pub mod bfgs;
 pub mod linalg;
 pub mod nelder_mead;
 pub mod qp;
@@ -226,6 +227,92 @@ pub struct Design {
     pub training: Option<Training>,
     /// A V given by the user (skips the outer optimisation; one entry per predictor).
     pub custom_v: Option<Vec<f64>>,
+    /// How the outer problem (V) is searched.
+    pub outer: Outer,
+}
+
+/// The outer search of V (`pysyncon`'s `optim_method` and `optim_initial`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Outer {
+    /// The minimiser.
+    pub method: OptimMethod,
+    /// The starting V.
+    pub initial: OptimInitial,
+}
+
+/// The minimiser of the outer problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OptimMethod {
+    /// SciPy's Nelder–Mead ([`nelder_mead`]), `pysyncon`'s default.
+    #[default]
+    NelderMead,
+    /// SciPy's BFGS ([`bfgs`]).
+    Bfgs,
+}
+
+/// The starting V of the outer problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OptimInitial {
+    /// Every predictor `1/k`, `pysyncon`'s default.
+    #[default]
+    Equal,
+    /// [`ols_start`].
+    Ols,
+}
+
+/// `pysyncon`'s `optim_initial="ols"` start (`Synth.fit`): regress each optimise-year
+/// outcome on an intercept and the scaled predictors across all units (donors, then the
+/// treated unit), `β = (XᵀX)⁻¹ Xᵀ Zᵀ` with `X` the units × (1 + k) design and `Z` the
+/// T × units outcomes; drop the intercept row and take `x0_r = Σ_t β_rt²`, normalised to
+/// sum 1. `x0`/`x1` are the scaled predictors of [`scale_predictors`]. An error (as
+/// `pysyncon` raises) when `XᵀX` is singular, e.g. with fewer units than predictors + 1 or
+/// collinear predictors.
+pub fn ols_start(
+    x0: &[Vec<f64>],
+    x1: &[f64],
+    z0: &[Vec<f64>],
+    z1: &[f64],
+) -> Result<Vec<f64>, SynthError> {
+    let k = x1.len();
+    let p = k + 1;
+    let rows: Vec<Vec<f64>> = x0
+        .iter()
+        .chain(std::iter::once(&x1.to_vec()))
+        .map(|c| std::iter::once(1.0).chain(c.iter().copied()).collect())
+        .collect();
+    let outcomes: Vec<&[f64]> = z0
+        .iter()
+        .map(Vec::as_slice)
+        .chain(std::iter::once(z1))
+        .collect();
+    let mut xtx = vec![0.0; p * p];
+    for r in &rows {
+        for i in 0..p {
+            for j in 0..p {
+                xtx[i * p + j] += r[i] * r[j];
+            }
+        }
+    }
+    let singular = || {
+        SynthError::Design(
+            "optim_initial = \"ols\" cannot invert XᵀX of the scaled predictors with an intercept (collinear predictors, or fewer units than predictors + 1)".into(),
+        )
+    };
+    let mut x0v = vec![0.0; k];
+    for t in 0..z1.len() {
+        let xtz: Vec<f64> = (0..p)
+            .map(|i| rows.iter().zip(&outcomes).map(|(r, z)| r[i] * z[t]).sum())
+            .collect();
+        let beta = linalg::solve(&xtx, &xtz, p).ok_or_else(singular)?;
+        for r in 0..k {
+            x0v[r] += beta[r + 1] * beta[r + 1];
+        }
+    }
+    let total: f64 = x0v.iter().sum();
+    if !(total > 0.0 && total.is_finite()) {
+        return Err(singular());
+    }
+    Ok(x0v.iter().map(|v| v / total).collect())
 }
 
 /// The training stage of the cross-validated V: its own predictors (as many, in the
@@ -356,9 +443,9 @@ pub struct Fit {
     pub loss_v: f64,
     /// The inner objective ½WᵀPW − qᵀW at the solution (`pysyncon`'s `loss_W`).
     pub loss_w: f64,
-    /// Nelder–Mead iterations (0 with a custom V).
+    /// Iterations of the outer search (0 with a custom V).
     pub iterations: usize,
-    /// Whether Nelder–Mead met its tolerances (true with a custom V).
+    /// Whether the outer search met its tolerances (true with a custom V).
     pub converged: bool,
     /// Whether several weightings minimise the predictor distance at this V (the one
     /// kept fits the optimise years' outcome best, [`tiebreak::break_tie`]).
@@ -435,9 +522,14 @@ fn loss_v(w: &[f64], z0: &[Vec<f64>], z1: &[f64]) -> f64 {
         / t as f64
 }
 
-/// Fits the nested problem (see the module docs): V by Nelder–Mead from equal weights,
-/// or `custom_v` as given.
-pub fn fit(m: &Matrices, custom_v: Option<&[f64]>, nm: &NelderMead) -> Result<Fit, SynthError> {
+/// Fits the nested problem (see the module docs): V by the `outer` search (Nelder–Mead
+/// from equal weights by default), or `custom_v` as given.
+pub fn fit(
+    m: &Matrices,
+    custom_v: Option<&[f64]>,
+    nm: &NelderMead,
+    outer: Outer,
+) -> Result<Fit, SynthError> {
     let k = m.x1.len();
     if m.x0.is_empty() {
         return Err(SynthError::Design("there are no donors".into()));
@@ -492,8 +584,23 @@ pub fn fit(m: &Matrices, custom_v: Option<&[f64]>, nm: &NelderMead) -> Result<Fi
         ),
         None => f64::INFINITY,
     };
-    let start = vec![1.0 / k as f64; k];
-    let min = minimize(objective, &start, nm);
+    let start = match outer.initial {
+        OptimInitial::Equal => vec![1.0 / k as f64; k],
+        OptimInitial::Ols => ols_start(&x0, &x1, &m.z0, &m.z1)?,
+    };
+    let min = match outer.method {
+        OptimMethod::NelderMead => minimize(objective, &start, nm),
+        OptimMethod::Bfgs => {
+            let b = bfgs::minimize(objective, &start, &bfgs::Bfgs::default());
+            nelder_mead::Minimum {
+                x: b.x,
+                f: b.f,
+                iterations: b.iterations,
+                evaluations: b.evaluations,
+                converged: b.converged,
+            }
+        }
+    };
     let v = normalise(&min.x).unwrap_or(start);
     let (s, several_optima) = weights_tiebroken(&x0, &x1, &v, &m.z0, &m.z1);
     Ok(Fit {
@@ -671,7 +778,7 @@ fn estimate_for(
                 &t.predictors,
                 &t.optimize_years,
             )?;
-            Some(fit(&m, design.custom_v.as_deref(), nm)?)
+            Some(fit(&m, design.custom_v.as_deref(), nm, design.outer)?)
         }
         None => None,
     };
@@ -687,7 +794,7 @@ fn estimate_for(
         .as_ref()
         .map(|t| t.v.clone())
         .or_else(|| design.custom_v.clone());
-    let f = fit(&m, custom.as_deref(), nm)?;
+    let f = fit(&m, custom.as_deref(), nm, design.outer)?;
     let periods = panel.times.clone();
     let treated_path = outcome_series(panel, outcome, treated, &periods)?;
     let donor_paths: Vec<Vec<f64>> = controls

@@ -107,6 +107,7 @@ fn basque_design() -> Design {
         att_years: (1975..1998).collect(),
         training: None,
         custom_v: None,
+        outer: Default::default(),
     }
 }
 
@@ -798,4 +799,45 @@ proptest! {
         prop_assert!(t.w.iter().all(|w| *w >= 0.0));
         prop_assert!(outcome_loss(&t.w, &z0, &z1) <= outcome_loss(&s.w, &z0, &z1) + 1e-12);
     }
+}
+
+/// `pysyncon`'s `optim_initial="ols"` start, computed with NumPy as `Synth.fit` does
+/// (`inv(XᵀX) @ Xᵀ @ Zᵀ`, intercept row dropped, `diag(β βᵀ)` normalised):
+/// [0.9597526198310725, 0.040247380168927524].
+#[test]
+fn evaluate_synth_ols_start_matches_pysyncon() {
+    use indmon_analytics::evaluate::synth::ols_start;
+    let x0 = vec![
+        vec![1.0, 0.3],
+        vec![2.0, 1.1],
+        vec![0.5, 2.2],
+        vec![3.0, 0.7],
+        vec![2.5, 1.9],
+    ];
+    let z0 = vec![
+        vec![3.0, 3.3, 3.9],
+        vec![4.5, 4.0, 4.4],
+        vec![2.0, 2.6, 3.1],
+        vec![6.1, 6.5, 7.0],
+        vec![5.0, 5.2, 5.1],
+    ];
+    let v = ols_start(&x0, &[1.5, 1.0], &z0, &[4.2, 4.6, 5.3]).unwrap();
+    for (a, b) in v.iter().zip([0.9597526198310725, 0.040247380168927524]) {
+        assert!((a - b).abs() < 1e-12, "{v:?}");
+    }
+}
+
+/// Collinear predictors: `XᵀX` is singular, an error as `pysyncon` raises.
+#[test]
+fn evaluate_synth_ols_start_singular_is_an_error() {
+    use indmon_analytics::evaluate::synth::ols_start;
+    let x0 = vec![
+        vec![1.0, 2.0],
+        vec![2.0, 4.0],
+        vec![3.0, 6.0],
+        vec![4.0, 8.0],
+    ];
+    let z0 = vec![vec![1.0], vec![2.0], vec![3.0], vec![5.0]];
+    let e = ols_start(&x0, &[5.0, 10.0], &z0, &[4.0]).unwrap_err();
+    assert!(e.to_string().contains("cannot invert"), "{e}");
 }

@@ -61,6 +61,28 @@ impl Years {
     }
 }
 
+/// The outer search of V (`pysyncon`'s `optim_method`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OptimMethodName {
+    /// Nelder–Mead (SciPy's, as `pysyncon`'s default).
+    #[default]
+    NelderMead,
+    /// BFGS (SciPy's, with its defaults).
+    Bfgs,
+}
+
+/// The starting V of the outer search (`pysyncon`'s `optim_initial`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OptimInitialName {
+    /// Equal weights.
+    #[default]
+    Equal,
+    /// From the OLS of the outcomes on the scaled predictors.
+    Ols,
+}
+
 /// The statistic of a predictor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -148,6 +170,12 @@ pub struct Spec {
     pub placebo_year: Option<i64>,
     /// The training stage whose V is reused.
     pub training: Option<TrainingSpec>,
+    /// The outer search: "nelder-mead" (default) or "bfgs".
+    #[serde(default)]
+    pub optim_method: OptimMethodName,
+    /// Its starting V: "equal" (default) or "ols".
+    #[serde(default)]
+    pub optim_initial: OptimInitialName,
 }
 
 /// What to compute beyond the fit.
@@ -921,6 +949,16 @@ pub fn evaluate(table: &PanelTable, spec: &Spec, opts: &Options) -> Result<Synth
         att_years,
         training,
         custom_v: None,
+        outer: an::Outer {
+            method: match spec.optim_method {
+                OptimMethodName::NelderMead => an::OptimMethod::NelderMead,
+                OptimMethodName::Bfgs => an::OptimMethod::Bfgs,
+            },
+            initial: match spec.optim_initial {
+                OptimInitialName::Equal => an::OptimInitial::Equal,
+                OptimInitialName::Ols => an::OptimInitial::Ols,
+            },
+        },
     };
     let nm = NelderMead::default();
     let to_err = |e: SynthError| -> Error {
@@ -946,10 +984,18 @@ pub fn evaluate(table: &PanelTable, spec: &Spec, opts: &Options) -> Result<Synth
     let stem = format!("indmon-synth-{}", slug(&spec.treated));
     let source = table.source();
     let mut notes = vec![format!(
-        "Synthetic control for {} (outcome `{}`, treatment from {}): donor weights on the simplex minimising the V-weighted distance of the predictors; V by Nelder–Mead from equal weights minimising the mean squared gap over the optimise years{} (method {METHOD_VERSION}, as pysyncon's Synth).",
+        "Synthetic control for {} (outcome `{}`, treatment from {}): donor weights on the simplex minimising the V-weighted distance of the predictors; V by {} from {} minimising the mean squared gap over the optimise years{} (method {METHOD_VERSION}, as pysyncon's Synth).",
         spec.treated,
         spec.outcome,
         treatment_year,
+        match spec.optim_method {
+            OptimMethodName::NelderMead => "Nelder–Mead",
+            OptimMethodName::Bfgs => "BFGS",
+        },
+        match spec.optim_initial {
+            OptimInitialName::Equal => "equal weights",
+            OptimInitialName::Ols => "the OLS-based V",
+        },
         if e.training.is_some() {
             ", fitted on the training stage and reused (Abadie, Diamond & Hainmueller 2015)"
         } else {
@@ -984,7 +1030,10 @@ pub fn evaluate(table: &PanelTable, spec: &Spec, opts: &Options) -> Result<Synth
         notes.push("Several weightings match the predictors exactly; the one shown fits the pre-treatment outcome best (the smallest mean squared gap over the optimise years among them).".into());
     }
     if !e.fit.converged {
-        notes.push("Nelder–Mead stopped at its iteration limit before meeting its tolerances: V may not be optimal.".into());
+        notes.push(match spec.optim_method {
+            OptimMethodName::NelderMead => "Nelder–Mead stopped at its iteration limit before meeting its tolerances: V may not be optimal.".to_string(),
+            OptimMethodName::Bfgs => "BFGS stopped before meeting its gradient tolerance (its line search found no acceptable step, or the iteration limit): V may not be optimal.".to_string(),
+        });
     }
     let placebo = if opts.placebo {
         let p = an::placebo_in_space(&panel, &design, &nm).map_err(to_err)?;
@@ -1431,6 +1480,8 @@ pub async fn preset_input(
         att_years: Some(years(&p.post_years)),
         placebo_year: None,
         training: None,
+        optim_method: OptimMethodName::default(),
+        optim_initial: OptimInitialName::default(),
     };
     Ok(PresetInput { panel: p, spec })
 }
