@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Load test of `indmon serve` with wrk (Debian package `wrk`) on loopback: the main API
-# endpoints, the overview page and the dependency pages (a product's story, mutual
-# dependencies, critical raw materials), each for DURATION with CONNECTIONS connections on 2
-# threads. Prints requests/s, p50/p99 latency, errors (socket errors and non-2xx answers)
+# endpoints, the overview page, the dependency pages (a product's story, mutual
+# dependencies, critical raw materials) and the evaluation page with its endpoint, each
+# for DURATION with CONNECTIONS connections on 2 threads. Prints requests/s, p50/p99 latency, errors (socket errors and non-2xx answers)
 # and the server's peak RSS.
 #
 # The peer, in the same run: nginx (Debian `nginx-light`) serving the very same bytes as
@@ -39,6 +39,8 @@ endpoints=(
   "/mutual"
   "/crm"
   "/crm/Cobalt"
+  "/api/v1/evaluate/synth"
+  "/evaluation"
 )
 
 # the same answers as files, for the peer
