@@ -1041,28 +1041,18 @@ pub fn aggregate(res: &AttGtResult, kind: AggregationType, opt: &AggOptions) -> 
             }
         }
         AggregationType::Group => {
-            let mut out = Vec::new();
-            let mut psis = Vec::new();
-            let mut thetas = Vec::new();
-            for &g in &res.groups {
+            let (out, thetas, psis) = by_key(&res.groups, |g| {
                 let which: Vec<usize> = keepers
                     .iter()
                     .copied()
                     .filter(|&j| rows[j].group == g)
                     .collect();
-                let (theta, psi) = if which.is_empty() {
+                if which.is_empty() {
                     (f64::NAN, vec![0.0; n])
                 } else {
                     combine(&att, &res.influence, &which, &pg, None)
-                };
-                out.push(AggRow {
-                    egt: g,
-                    att: theta,
-                    se: se_of(&psi),
-                });
-                thetas.push(theta);
-                psis.push(psi);
-            }
+                }
+            });
             let gpg: Vec<f64> = res.groups.iter().map(|&g| pg_of(g)).collect();
             let all: Vec<usize> = (0..res.groups.len())
                 .filter(|&j| thetas[j].is_finite())
@@ -1104,28 +1094,18 @@ pub fn aggregate(res: &AttGtResult, kind: AggregationType, opt: &AggOptions) -> 
                 eseq.retain(|&e| e <= be && e >= be - max_t + min_gt);
             }
             eseq.retain(|&e| e >= opt.min_e && e <= opt.max_e);
-            let mut out = Vec::new();
-            let mut psis = Vec::new();
-            let mut thetas = Vec::new();
-            for &e in &eseq {
+            let (out, thetas, psis) = by_key(&eseq, |e| {
                 let which: Vec<usize> = (0..rows.len())
                     .filter(|&j| include[j] && rows[j].time - rows[j].group == e)
                     .collect();
-                let (theta, psi) = combine(
+                combine(
                     &att,
                     &res.influence,
                     &which,
                     &pg,
                     Some((&group_of_row, &res.unit_group)),
-                );
-                out.push(AggRow {
-                    egt: e,
-                    att: theta,
-                    se: se_of(&psi),
-                });
-                thetas.push(theta);
-                psis.push(psi);
-            }
+                )
+            });
             let epos: Vec<usize> = (0..eseq.len()).filter(|&j| eseq[j] >= 0.0).collect();
             let (theta, psi) = mean_of(&thetas, &psis, &epos, n);
             Aggregation {
@@ -1138,28 +1118,18 @@ pub fn aggregate(res: &AttGtResult, kind: AggregationType, opt: &AggOptions) -> 
         AggregationType::Calendar => {
             let min_g = rows.iter().map(|r| r.group).fold(f64::INFINITY, f64::min);
             let tlist = sorted_unique(rows.iter().map(|r| r.time).filter(|&t| t >= min_g));
-            let mut out = Vec::new();
-            let mut psis = Vec::new();
-            let mut thetas = Vec::new();
-            for &t in &tlist {
+            let (out, thetas, psis) = by_key(&tlist, |t| {
                 let which: Vec<usize> = (0..rows.len())
                     .filter(|&j| rows[j].time == t && rows[j].group <= t)
                     .collect();
-                let (theta, psi) = combine(
+                combine(
                     &att,
                     &res.influence,
                     &which,
                     &pg,
                     Some((&group_of_row, &res.unit_group)),
-                );
-                out.push(AggRow {
-                    egt: t,
-                    att: theta,
-                    se: se_of(&psi),
-                });
-                thetas.push(theta);
-                psis.push(psi);
-            }
+                )
+            });
             let all: Vec<usize> = (0..tlist.len()).collect();
             let (theta, psi) = mean_of(&thetas, &psis, &all, n);
             Aggregation {
@@ -1170,6 +1140,29 @@ pub fn aggregate(res: &AttGtResult, kind: AggregationType, opt: &AggOptions) -> 
             }
         }
     }
+}
+
+/// One row per key (a group, an event time, a period) with the estimate and influence
+/// function `cell` gives for it; also the estimates and influence functions, for the
+/// overall figure.
+fn by_key(
+    keys: &[f64],
+    mut cell: impl FnMut(f64) -> (f64, Vec<f64>),
+) -> (Vec<AggRow>, Vec<f64>, Vec<Vec<f64>>) {
+    let mut out = Vec::with_capacity(keys.len());
+    let mut thetas = Vec::with_capacity(keys.len());
+    let mut psis = Vec::with_capacity(keys.len());
+    for &k in keys {
+        let (theta, psi) = cell(k);
+        out.push(AggRow {
+            egt: k,
+            att: theta,
+            se: se_of(&psi),
+        });
+        thetas.push(theta);
+        psis.push(psi);
+    }
+    (out, thetas, psis)
 }
 
 /// θ = Σ_k w_k ATT_k with w_k = pg_k / Σ pg over `which`, and its influence function

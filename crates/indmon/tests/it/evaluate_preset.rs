@@ -10,7 +10,9 @@ use serde_json::Value;
 
 use crate::support::Indmon;
 
-const PRESET: &[&str] = &[
+/// `indmon evaluate synth` on the industry-share preset for NL from 2011 (the issue's
+/// must-show), without output flags.
+pub(crate) const PRESET: &[&str] = &[
     "evaluate",
     "synth",
     "--preset",

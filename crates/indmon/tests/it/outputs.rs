@@ -17,6 +17,12 @@ fn writers(out: &Path) -> Vec<Vec<String>> {
     let out = out.to_str().unwrap();
     let panel = panel();
     let panel = panel.to_str().unwrap();
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/evaluation");
+    let spec = fixtures.join("synth/basque.toml");
+    let spec = spec.to_str().unwrap();
+    let mpdta = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../indmon-analytics/tests/fixtures/evaluation/mpdta.csv");
+    let mpdta = mpdta.to_str().unwrap();
     [
         vec!["sql", "SELECT 1 AS x", "--out", out],
         vec![
@@ -31,6 +37,27 @@ fn writers(out: &Path) -> Vec<Vec<String>> {
         ],
         vec!["complexity", "--panel", panel, "--no-save", "--out", out],
         vec!["dependencies", "metrics", "--format", "csv", "--out", out],
+        vec![
+            "evaluate", "synth", "--spec", spec, "--format", "json", "--out", out,
+        ],
+        vec![
+            "evaluate",
+            "did",
+            "--data",
+            mpdta,
+            "--outcome",
+            "lemp",
+            "--time",
+            "year",
+            "--id",
+            "countyreal",
+            "--group",
+            "first.treat",
+            "--format",
+            "csv",
+            "--out",
+            out,
+        ],
         vec!["ledger", "export", "--format", "json", "--out", out],
         vec![
             "ledger",

@@ -1446,21 +1446,9 @@ fn dependency_story_mutual_and_crm_pages_show_the_command_lines_numbers() {
 #[test]
 fn the_evaluation_page_shows_the_command_lines_synthetic_control() {
     let s = Served::start();
-    let r =
-        s._m.run(&[
-            "evaluate",
-            "synth",
-            "--preset",
-            "industry-share",
-            "--treated",
-            "NL",
-            "--treatment-year",
-            "2011",
-            "--placebo",
-            "--format",
-            "json",
-        ])
-        .ok();
+    let mut args = crate::evaluate_preset::PRESET.to_vec();
+    args.extend(["--placebo", "--format", "json"]);
+    let r = s._m.run(&args).ok();
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     for lang in ["", "?lang=en"] {
         let r = s.get(&format!("/evaluation{lang}"));

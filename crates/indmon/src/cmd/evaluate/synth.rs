@@ -138,6 +138,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         placebo: args.placebo,
         augment_ridge: matches!(args.augment, Some(Augment::Ridge)),
     };
+    if let Some(p) = &args.out {
+        crate::output::refuse_in_store(ctx, None, p)?;
+    }
     if args.table == Part::Placebo && !args.placebo {
         return Err(crate::cmd::UsageError("--table placebo needs --placebo".into()).into());
     }
